@@ -1,0 +1,7 @@
+//! Apps (应用) and what they are built from: pages (form, process form, custom page,
+//! report), fields, approval steps, connectors, notification templates, automations and
+//! custom components.
+
+pub mod app;
+pub mod routes;
+pub mod store;

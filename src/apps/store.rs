@@ -1,0 +1,237 @@
+//! Queries over apps and their parts. Every function takes the caller's [`OrgScope`]
+//! (or a page already loaded through one), so another organisation's ids are "not found".
+
+use diesel::prelude::*;
+
+use super::app::{App, AppStatus, Field, FieldKind, Page, PageKind, Step};
+use crate::auth::OrgScope;
+use crate::db::schema::{app_admins, approval_steps, apps, fields, memberships, pages, users};
+use crate::db::{Conn, now};
+use crate::error::{AppError, AppResult};
+use crate::web::{PAGE_SIZE, Page as ListPage};
+
+/// The apps of the scope's organisation, newest first, keyset-paginated by id.
+/// Members who cannot build apps see only enabled apps (the workbench).
+pub fn list_apps(
+    conn: &mut Conn,
+    scope: &OrgScope,
+    after: Option<i64>,
+) -> AppResult<ListPage<App>> {
+    let mut q = apps::table
+        .filter(apps::org_id.eq(scope.org_id()))
+        .select(App::as_select())
+        .order(apps::id.desc())
+        .limit(PAGE_SIZE + 1)
+        .into_boxed();
+    if !scope.can_build_apps() {
+        q = q.filter(apps::state.eq(AppStatus::Enabled.as_str()));
+    }
+    if let Some(a) = after {
+        q = q.filter(apps::id.lt(a));
+    }
+    let rows = q.load(conn)?;
+    Ok(ListPage::from_rows(rows, PAGE_SIZE, |a| a.id))
+}
+
+/// One app of the scope's organisation. Members who cannot build apps may open only
+/// enabled apps.
+pub fn find_app(conn: &mut Conn, scope: &OrgScope, app_id: i64) -> AppResult<App> {
+    let app: App = apps::table
+        .find(app_id)
+        .filter(apps::org_id.eq(scope.org_id()))
+        .select(App::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)?;
+    if app.status() != AppStatus::Enabled && !scope.can_build_apps() {
+        return Err(AppError::NotFound);
+    }
+    Ok(app)
+}
+
+/// An app the caller may change: app builders of the organisation, or its app admins.
+pub fn find_app_for_edit(conn: &mut Conn, scope: &OrgScope, app_id: i64) -> AppResult<App> {
+    let app = find_app(conn, scope, app_id)?;
+    if scope.can_build_apps() || is_app_admin(conn, scope, app_id)? {
+        Ok(app)
+    } else {
+        Err(AppError::Forbidden("error.builders_only"))
+    }
+}
+
+/// App admin (应用管理员): organisation admins, the app's creator, or listed admins.
+pub fn is_app_admin(conn: &mut Conn, scope: &OrgScope, app_id: i64) -> AppResult<bool> {
+    if scope.is_admin() {
+        return Ok(true);
+    }
+    let listed: i64 = app_admins::table
+        .inner_join(apps::table)
+        .filter(app_admins::app_id.eq(app_id))
+        .filter(app_admins::user_id.eq(scope.user_id()))
+        .filter(apps::org_id.eq(scope.org_id()))
+        .count()
+        .get_result(conn)?;
+    Ok(listed > 0)
+}
+
+pub fn pages_of(conn: &mut Conn, scope: &OrgScope, app_id: i64) -> AppResult<Vec<Page>> {
+    Ok(pages::table
+        .filter(pages::app_id.eq(app_id))
+        .filter(pages::org_id.eq(scope.org_id()))
+        .order((pages::position.asc(), pages::id.asc()))
+        .select(Page::as_select())
+        .load(conn)?)
+}
+
+/// A page and its app, both in the scope's organisation (and visible to the caller).
+pub fn find_page(conn: &mut Conn, scope: &OrgScope, page_id: i64) -> AppResult<(App, Page)> {
+    let page: Page = pages::table
+        .find(page_id)
+        .filter(pages::org_id.eq(scope.org_id()))
+        .select(Page::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)?;
+    let app = find_app(conn, scope, page.app_id)?;
+    Ok((app, page))
+}
+
+pub fn fields_of(conn: &mut Conn, page: &Page) -> AppResult<Vec<Field>> {
+    Ok(fields::table
+        .filter(fields::page_id.eq(page.id))
+        .order((fields::position.asc(), fields::id.asc()))
+        .select(Field::as_select())
+        .load(conn)?)
+}
+
+pub fn steps_of(conn: &mut Conn, page: &Page) -> AppResult<Vec<Step>> {
+    Ok(approval_steps::table
+        .filter(approval_steps::page_id.eq(page.id))
+        .order((approval_steps::position.asc(), approval_steps::id.asc()))
+        .select(Step::as_select())
+        .load(conn)?)
+}
+
+/// The members of the scope's organisation as (user id, name, login), for member pickers
+/// and approver choices.
+pub fn org_people(conn: &mut Conn, scope: &OrgScope) -> AppResult<Vec<(i64, String, String)>> {
+    Ok(memberships::table
+        .inner_join(users::table)
+        .filter(memberships::org_id.eq(scope.org_id()))
+        .filter(users::disabled.eq(false))
+        .order(users::name.asc())
+        .select((users::id, users::name, users::login))
+        .load(conn)?)
+}
+
+/// True when `user_id` is a member of the scope's organisation.
+pub fn is_org_member(conn: &mut Conn, scope: &OrgScope, user_id: i64) -> AppResult<bool> {
+    let n: i64 = memberships::table
+        .filter(memberships::org_id.eq(scope.org_id()))
+        .filter(memberships::user_id.eq(user_id))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+pub struct NewApp<'a> {
+    pub name: &'a str,
+    pub icon: &'a str,
+    pub description: &'a str,
+    pub premium: bool,
+}
+
+/// Creates an app in the scope's organisation; the creator becomes its app admin.
+pub fn create_app(conn: &mut Conn, scope: &OrgScope, new: NewApp<'_>) -> AppResult<i64> {
+    crate::db::write_tx(conn, |conn| {
+        let id: i64 = diesel::insert_into(apps::table)
+            .values((
+                apps::org_id.eq(scope.org_id()),
+                apps::name.eq(new.name),
+                apps::icon.eq(new.icon),
+                apps::description.eq(new.description),
+                apps::premium.eq(new.premium),
+                apps::state.eq(AppStatus::Enabled.as_str()),
+                apps::created_by.eq(scope.user_id()),
+                apps::created_at.eq(now()),
+            ))
+            .returning(apps::id)
+            .get_result(conn)?;
+        diesel::insert_into(app_admins::table)
+            .values((
+                app_admins::app_id.eq(id),
+                app_admins::user_id.eq(scope.user_id()),
+            ))
+            .execute(conn)?;
+        Ok(id)
+    })
+}
+
+/// Adds a page at the end of the app. The app must already be checked editable.
+pub fn add_page(
+    conn: &mut Conn,
+    app: &App,
+    kind: PageKind,
+    name: &str,
+    body: &str,
+) -> AppResult<i64> {
+    let position: Option<i32> = pages::table
+        .filter(pages::app_id.eq(app.id))
+        .select(diesel::dsl::max(pages::position))
+        .first(conn)?;
+    Ok(diesel::insert_into(pages::table)
+        .values((
+            pages::org_id.eq(app.org_id),
+            pages::app_id.eq(app.id),
+            pages::kind.eq(kind.as_str()),
+            pages::name.eq(name),
+            pages::position.eq(position.map_or(0, |p| p + 1)),
+            pages::body.eq(body),
+            pages::created_at.eq(now()),
+        ))
+        .returning(pages::id)
+        .get_result(conn)?)
+}
+
+/// Adds a field at the end of a form page.
+pub fn add_field(
+    conn: &mut Conn,
+    page: &Page,
+    label: &str,
+    kind: FieldKind,
+    required: bool,
+    options: &str,
+) -> AppResult<i64> {
+    let position: Option<i32> = fields::table
+        .filter(fields::page_id.eq(page.id))
+        .select(diesel::dsl::max(fields::position))
+        .first(conn)?;
+    Ok(diesel::insert_into(fields::table)
+        .values((
+            fields::page_id.eq(page.id),
+            fields::label.eq(label),
+            fields::kind.eq(kind.as_str()),
+            fields::required.eq(required),
+            fields::options.eq(options),
+            fields::position.eq(position.map_or(0, |p| p + 1)),
+        ))
+        .returning(fields::id)
+        .get_result(conn)?)
+}
+
+/// Adds an approval step at the end of a process form's flow.
+pub fn add_step(conn: &mut Conn, page: &Page, name: &str, approver_id: i64) -> AppResult<i64> {
+    let position: Option<i32> = approval_steps::table
+        .filter(approval_steps::page_id.eq(page.id))
+        .select(diesel::dsl::max(approval_steps::position))
+        .first(conn)?;
+    Ok(diesel::insert_into(approval_steps::table)
+        .values((
+            approval_steps::page_id.eq(page.id),
+            approval_steps::position.eq(position.map_or(0, |p| p + 1)),
+            approval_steps::name.eq(name),
+            approval_steps::approver_id.eq(approver_id),
+        ))
+        .returning(approval_steps::id)
+        .get_result(conn)?)
+}

@@ -1,0 +1,212 @@
+//! Sign in and out, language and organisation switching.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+
+use super::{Ctx, SESSION_ORG, SESSION_USER, Signed, store};
+use crate::error::{AppError, AppResult};
+use crate::i18n::{LANG_COOKIE, Lang};
+use crate::web::{AppState, Layout, flash_redirect, safe_next};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/login", get(login_page).post(login))
+        .route("/logout", post(logout))
+        .route("/lang", post(set_lang))
+        .route("/switch-org", post(switch_org))
+}
+
+/// The start page: the workbench for members, the operator console for the operator.
+async fn home(ctx: Ctx) -> Redirect {
+    match &ctx.user {
+        None => Redirect::to("/login"),
+        Some(u) if u.current().is_none() && u.is_operator => Redirect::to("/operator/orgs"),
+        Some(_) => Redirect::to("/workbench"),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "auth/login.html")]
+pub struct LoginPage {
+    l: Layout,
+    login: String,
+    next: String,
+    error: Option<String>,
+}
+
+async fn login_page(ctx: Ctx, Query(q): Query<NextQuery>) -> LoginPage {
+    LoginPage {
+        l: Layout::new(&ctx),
+        login: String::new(),
+        next: safe_next(q.next.as_deref()),
+        error: None,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    login: String,
+    password: String,
+    next: Option<String>,
+}
+
+/// The socket peer, when the server was started with connect info (tests are not).
+pub struct Peer(Option<std::net::SocketAddr>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Peer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Peer, Self::Rejection> {
+        Ok(Peer(
+            parts
+                .extensions
+                .get::<ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0),
+        ))
+    }
+}
+
+/// The client address: the socket peer, or the proxy's `X-Forwarded-For` when trusted.
+fn client_ip(state: &AppState, headers: &HeaderMap, peer: Peer) -> String {
+    if state.config.trust_proxy
+        && let Some(ip) = headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+    {
+        return ip.trim().to_string();
+    }
+    peer.0
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "local".into())
+}
+
+async fn login(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    peer: Peer,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> AppResult<Response> {
+    let ip = client_ip(&state, &headers, peer);
+    let login = form.login.trim().to_string();
+    let next = safe_next(form.next.as_deref());
+    let refuse = |error: String| {
+        let page = LoginPage {
+            l: Layout::new(&ctx),
+            login: login.clone(),
+            next: next.clone(),
+            error: Some(error),
+        };
+        Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    };
+
+    let (lookup_login, lookup_ip) = (login.clone(), ip.clone());
+    let target = state
+        .db
+        .run(move |conn| store::login_target(conn, &lookup_login, &lookup_ip))
+        .await?;
+    if target.locked_for > 0 {
+        let minutes = (target.locked_for + 59) / 60;
+        return refuse(
+            ctx.lang
+                .tf("auth.locked", &[("minutes", &minutes.to_string())]),
+        );
+    }
+    let ok = state
+        .hasher
+        .verify(form.password, target.hash.clone())
+        .await?;
+    let user_id = target.user_id;
+    if !ok || user_id.is_none() {
+        state
+            .db
+            .run(move |conn| store::record_failure(conn, user_id, &ip))
+            .await?;
+        return refuse(ctx.lang.t("auth.invalid").into_owned());
+    }
+    let uid = user_id.ok_or(AppError::Internal)?;
+    let memberships = state
+        .db
+        .run(move |conn| store::record_success(conn, uid))
+        .await?;
+    // A new id at login defeats session fixation.
+    let session = &ctx.session;
+    session.cycle_id().await.map_err(AppError::internal)?;
+    session
+        .insert(SESSION_USER, uid)
+        .await
+        .map_err(AppError::internal)?;
+    if let Some(m) = memberships.first() {
+        session
+            .insert(SESSION_ORG, m.org_id)
+            .await
+            .map_err(AppError::internal)?;
+    }
+    tracing::info!(user.id = uid, "signed in");
+    Ok(Redirect::to(&next).into_response())
+}
+
+async fn logout(ctx: Ctx) -> AppResult<Response> {
+    ctx.session.flush().await.map_err(AppError::internal)?;
+    Ok(flash_redirect("/login", "auth.signed_out"))
+}
+
+#[derive(Deserialize)]
+pub struct LangForm {
+    lang: String,
+    next: Option<String>,
+}
+
+async fn set_lang(Form(form): Form<LangForm>) -> AppResult<Response> {
+    let lang = Lang::parse(&form.lang).ok_or(AppError::BadRequest("error.bad_request"))?;
+    let mut resp = Redirect::to(&safe_next(form.next.as_deref())).into_response();
+    let cookie = format!(
+        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+        lang.code()
+    );
+    resp.headers_mut().append(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&cookie).map_err(AppError::internal)?,
+    );
+    Ok(resp)
+}
+
+#[derive(Deserialize)]
+pub struct SwitchForm {
+    org_id: i64,
+}
+
+/// Everything a user does happens in the organisation selected here.
+async fn switch_org(signed: Signed, Form(form): Form<SwitchForm>) -> AppResult<Response> {
+    if !signed
+        .user
+        .memberships
+        .iter()
+        .any(|m| m.org_id == form.org_id)
+    {
+        return Err(AppError::NotFound);
+    }
+    signed
+        .ctx
+        .session
+        .insert(SESSION_ORG, form.org_id)
+        .await
+        .map_err(AppError::internal)?;
+    Ok(flash_redirect("/workbench", "auth.org_switched"))
+}

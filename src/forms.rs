@@ -1,0 +1,2 @@
+//! forms
+pub mod routes;

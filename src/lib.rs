@@ -1,0 +1,38 @@
+//! Fenfa (分发): a portal through which low-code app providers deliver apps to their
+//! customers' organisations, and upstream organisations share apps with downstream ones.
+
+rust_i18n::i18n!("src/locales");
+
+pub mod apps;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod forms;
+pub mod i18n;
+pub mod notifications;
+pub mod operator;
+pub mod org;
+pub mod storage;
+pub mod web;
+
+use std::sync::Arc;
+
+use crate::auth::password::Hasher;
+use crate::config::Config;
+use crate::db::Db;
+use crate::web::AppState;
+
+/// Connects, migrates and assembles the state shared by every request.
+pub fn build_state(config: Config) -> anyhow::Result<AppState> {
+    let db = Db::connect(&config.database_url(), config.sqlite_sync, config.db_pool)?;
+    db.migrate()?;
+    let storage = storage::LocalDir::new(config.upload_dir())?;
+    Ok(AppState {
+        db,
+        config: Arc::new(config),
+        hasher: Hasher::for_this_machine(),
+        storage: Arc::new(storage),
+    })
+}

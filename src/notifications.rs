@@ -1,0 +1,2 @@
+//! notifications
+pub mod routes;

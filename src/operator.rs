@@ -1,0 +1,2 @@
+//! operator
+pub mod routes;

@@ -1,0 +1,2 @@
+//! org
+pub mod routes;

@@ -1,0 +1,389 @@
+//! The HTTP shell: application state, the router with its layers, the page layout every
+//! template embeds, flash messages, static files and small request helpers.
+
+use std::sync::{Arc, Mutex};
+
+use askama::Template;
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, FromRef, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use tower_http::csrf::{CsrfLayer, ProtectionError};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+use crate::auth::session_store::DieselStore;
+use crate::auth::{Ctx, MembershipView};
+use crate::config::Config;
+use crate::db::Db;
+use crate::error::ErrorPage;
+use crate::i18n::Lang;
+use crate::storage::Storage;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub hasher: crate::auth::password::Hasher,
+    pub storage: Arc<dyn Storage>,
+}
+
+impl FromRef<AppState> for () {
+    fn from_ref(_: &AppState) {}
+}
+
+pub const FLASH_COOKIE: &str = "flash";
+pub const SESSION_COOKIE: &str = "fenfa_session";
+
+/// Builds the whole application: every domain's routes and the shared layers.
+pub fn router(state: AppState) -> Router {
+    let store = DieselStore::new(state.db.clone(), state.config.session_policy());
+    let sessions = SessionManagerLayer::new(store)
+        .with_name(SESSION_COOKIE)
+        .with_secure(state.config.secure_cookies)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_expiry(Expiry::OnSessionEnd);
+    let max_body = state.config.max_upload_bytes() + 64 * 1024;
+    let csp = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+               object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+    Router::new()
+        .route("/static/{file}", get(static_file))
+        .merge(crate::auth::routes::router())
+        .merge(crate::org::routes::router())
+        .merge(crate::operator::routes::router())
+        .merge(crate::apps::routes::router())
+        .merge(crate::forms::routes::router())
+        .merge(crate::notifications::routes::router())
+        .fallback(not_found)
+        .layer(sessions)
+        .layer(CsrfLayer::new())
+        .layer(middleware::from_fn_with_state(state.clone(), render_errors))
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(csp),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            let id = req
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("-");
+            // Path only: query strings may carry tokens and must not reach the log.
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}
+
+async fn not_found() -> crate::error::AppError {
+    crate::error::AppError::NotFound
+}
+
+/// Filled by the `Ctx` extractor so that an error page rendered later can show the same
+/// navigation as the page that failed.
+#[derive(Clone, Default)]
+pub struct CtxSlot(pub Arc<Mutex<Option<Ctx>>>);
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorTpl {
+    l: Layout,
+    status: u16,
+    message: String,
+}
+
+/// Turns error markers (from `AppError` or the CSRF layer) into a localised page, and
+/// expires a flash cookie once a page has shown it.
+async fn render_errors(State(_state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let slot = CtxSlot::default();
+    req.extensions_mut().insert(slot.clone());
+    let lang = Lang::from_headers(req.headers());
+    let had_flash = cookie(req.headers(), FLASH_COOKIE).is_some();
+    let path = req.uri().path().to_string();
+    let mut resp = next.run(req).await;
+
+    let csrf = resp.extensions().get::<ProtectionError>().is_some();
+    let marker = resp.extensions().get::<ErrorPage>().cloned();
+    if csrf || marker.is_some() {
+        let (status, key) = match marker {
+            Some(m) => (m.status, m.key),
+            None => (StatusCode::FORBIDDEN, "error.csrf"),
+        };
+        let ctx = slot.0.lock().ok().and_then(|g| g.clone());
+        let l = match ctx {
+            Some(ctx) => Layout::new(&ctx),
+            None => Layout::anonymous(lang, path),
+        };
+        let message = l.t(key);
+        let page = ErrorTpl {
+            l,
+            status: status.as_u16(),
+            message,
+        };
+        let body = page.render().unwrap_or_else(|_| status.to_string());
+        return (status, Html(body)).into_response();
+    }
+    let is_page = resp.status().is_success()
+        && resp
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/html"));
+    if had_flash && is_page {
+        resp.headers_mut().append(
+            header::SET_COOKIE,
+            HeaderValue::from_static("flash=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"),
+        );
+    }
+    resp
+}
+
+/// What the base layout needs, built from the request context.
+#[derive(Clone)]
+pub struct Layout {
+    pub lang: Lang,
+    pub path: String,
+    pub user_name: Option<String>,
+    pub is_operator: bool,
+    pub orgs: Vec<(i64, String)>,
+    pub org: Option<MembershipView>,
+    pub flash: Option<String>,
+}
+
+impl Layout {
+    pub fn new(ctx: &Ctx) -> Layout {
+        let user = ctx.user.as_ref();
+        Layout {
+            lang: ctx.lang,
+            path: ctx.path.clone(),
+            user_name: user.map(|u| u.name.clone()),
+            is_operator: user.is_some_and(|u| u.is_operator),
+            orgs: user
+                .map(|u| {
+                    u.memberships
+                        .iter()
+                        .map(|m| (m.org_id, m.org_name.clone()))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            org: user.and_then(|u| u.current().cloned()),
+            flash: ctx.flash.clone(),
+        }
+    }
+
+    pub fn anonymous(lang: Lang, path: String) -> Layout {
+        Layout {
+            lang,
+            path,
+            user_name: None,
+            is_operator: false,
+            orgs: vec![],
+            org: None,
+            flash: None,
+        }
+    }
+
+    pub fn t(&self, key: &str) -> String {
+        self.lang.t(key).into_owned()
+    }
+
+    pub fn tf(&self, key: &str, name: &str, value: &dyn std::fmt::Display) -> String {
+        self.lang.tf(key, &[(name, &value.to_string())])
+    }
+
+    pub fn signed_in(&self) -> bool {
+        self.user_name.is_some()
+    }
+
+    pub fn is_current_org(&self, id: &i64) -> bool {
+        self.org.as_ref().is_some_and(|o| o.org_id == *id)
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.org.as_ref().is_some_and(|o| {
+            matches!(
+                o.role,
+                crate::auth::Role::MainAdmin | crate::auth::Role::PlatformAdmin
+            )
+        })
+    }
+
+    pub fn can_manage_members(&self) -> bool {
+        self.is_admin()
+            || self.org.as_ref().is_some_and(|o| {
+                o.role == crate::auth::Role::SubAdmin
+                    && o.perms.contains(&crate::auth::Perm::Members)
+            })
+    }
+
+    pub fn can_build_apps(&self) -> bool {
+        self.is_admin()
+            || self.org.as_ref().is_some_and(|o| {
+                o.can_build_apps
+                    || (o.role == crate::auth::Role::SubAdmin
+                        && o.perms.contains(&crate::auth::Perm::Apps))
+            })
+    }
+
+    /// A Unix time shown in China Standard Time, the platform's home zone.
+    pub fn time(&self, ts: &i64) -> String {
+        format_time(*ts)
+    }
+
+    pub fn nav_active(&self, prefix: &str) -> bool {
+        self.path == prefix || self.path.starts_with(&format!("{prefix}/"))
+    }
+}
+
+pub fn format_time(ts: i64) -> String {
+    let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
+    let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
+    time::OffsetDateTime::from_unix_timestamp(ts)
+        .map(|t| t.to_offset(offset))
+        .ok()
+        .and_then(|t| t.format(&fmt).ok())
+        .unwrap_or_default()
+}
+
+/// A named cookie's value from the request headers.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+/// Flash messages are i18n keys carried in a short-lived cookie; only key-shaped values
+/// are accepted so a forged cookie cannot inject text.
+pub fn is_flash_key(k: &str) -> bool {
+    !k.is_empty()
+        && k.len() < 80
+        && k.bytes()
+            .all(|b| b.is_ascii_lowercase() || b == b'.' || b == b'_')
+}
+
+/// Redirect after a successful POST, with a flash message for the next page.
+pub fn flash_redirect(to: &str, key: &'static str) -> Response {
+    let mut resp = Redirect::to(to).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "{FLASH_COOKIE}={key}; Path=/; Max-Age=60; HttpOnly; SameSite=Lax"
+    )) {
+        resp.headers_mut().append(header::SET_COOKIE, v);
+    }
+    resp
+}
+
+/// Only local paths are followed after login or a language switch (no open redirect).
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.starts_with("/\\")
+                && !n.contains(['\r', '\n']) =>
+        {
+            n.to_string()
+        }
+        _ => "/".to_string(),
+    }
+}
+
+pub fn encode_query(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// The static files, compiled into the binary so an instance needs nothing beside it.
+async fn static_file(axum::extract::Path(file): axum::extract::Path<String>) -> Response {
+    let (body, ctype): (&'static [u8], &str) = match file.as_str() {
+        "pico.min.css" => (
+            include_bytes!("../static/vendor/pico.min.css"),
+            "text/css; charset=utf-8",
+        ),
+        "app.css" => (
+            include_bytes!("../static/app.css"),
+            "text/css; charset=utf-8",
+        ),
+        "app.js" => (
+            include_bytes!("../static/app.js"),
+            "text/javascript; charset=utf-8",
+        ),
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    (
+        [
+            (header::CONTENT_TYPE, ctype),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        Body::from(body),
+    )
+        .into_response()
+}
+
+/// Pagination by keyset: the id to continue after, and whether there is more.
+#[derive(Clone, Debug, Default)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next: Option<i64>,
+}
+
+pub const PAGE_SIZE: i64 = 50;
+
+impl<T> Page<T> {
+    /// Builds a page from `limit + 1` fetched rows; `key` extracts the cursor.
+    pub fn from_rows(mut rows: Vec<T>, limit: i64, key: impl Fn(&T) -> i64) -> Page<T> {
+        let limit = usize::try_from(limit).unwrap_or(50);
+        let next = if rows.len() > limit {
+            rows.truncate(limit);
+            rows.last().map(&key)
+        } else {
+            None
+        };
+        Page { items: rows, next }
+    }
+}
+
+/// Validation messages of one form: field name → i18n key. Not an error: the form is shown
+/// again (422) with what was typed and these beside the fields.
+#[derive(Clone, Debug, Default)]
+pub struct Errors(std::collections::BTreeMap<String, &'static str>);
+
+impl Errors {
+    pub fn get(&self, field: &str) -> Option<&'static str> {
+        self.0.get(field).copied()
+    }
+    pub fn add(&mut self, field: &str, key: &'static str) {
+        self.0.entry(field.to_string()).or_insert(key);
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn keys(&self) -> Vec<&'static str> {
+        self.0.values().copied().collect()
+    }
+}
