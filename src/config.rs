@@ -10,47 +10,47 @@ use crate::db::SqliteSync;
 pub struct Config {
     /// Database URL: `postgres://…` for PostgreSQL, otherwise a SQLite file path.
     /// Default: `<data-dir>/fenfa.db`.
-    #[arg(long, env = "DATABASE_URL")]
+    #[arg(long, global = true, env = "DATABASE_URL")]
     pub database_url: Option<String>,
 
     /// Directory for the SQLite file and uploaded files.
-    #[arg(long, env = "FENFA_DATA_DIR", default_value = "data")]
+    #[arg(long, global = true, env = "FENFA_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
 
     /// Address to listen on.
-    #[arg(long, env = "FENFA_BIND", default_value = "127.0.0.1:3000")]
+    #[arg(long, global = true, env = "FENFA_BIND", default_value = "127.0.0.1:3000")]
     pub bind: SocketAddr,
 
     /// Mark the session cookie `Secure` (HTTPS only). Turn off for plain-http local use.
-    #[arg(long, env = "FENFA_SECURE_COOKIES", default_value_t = true, action = clap::ArgAction::Set)]
+    #[arg(long, global = true, env = "FENFA_SECURE_COOKIES", default_value_t = true, action = clap::ArgAction::Set)]
     pub secure_cookies: bool,
 
     /// SQLite durability: `full` (acknowledged writes survive power loss) or `normal`.
-    #[arg(long, env = "FENFA_SQLITE_SYNC", value_enum, default_value = "full")]
+    #[arg(long, global = true, env = "FENFA_SQLITE_SYNC", value_enum, default_value = "full")]
     pub sqlite_sync: SqliteSync,
 
     /// Database connections per instance.
-    #[arg(long, env = "FENFA_DB_POOL", default_value_t = 8)]
+    #[arg(long, global = true, env = "FENFA_DB_POOL", default_value_t = 8)]
     pub db_pool: u32,
 
     /// Minutes without activity before a session ends.
-    #[arg(long, env = "FENFA_SESSION_IDLE_MINUTES", default_value_t = 120)]
+    #[arg(long, global = true, env = "FENFA_SESSION_IDLE_MINUTES", default_value_t = 120)]
     pub session_idle_minutes: i64,
 
     /// Hours after login when a session ends regardless of activity.
-    #[arg(long, env = "FENFA_SESSION_MAX_HOURS", default_value_t = 12)]
+    #[arg(long, global = true, env = "FENFA_SESSION_MAX_HOURS", default_value_t = 12)]
     pub session_max_hours: i64,
 
     /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
-    #[arg(long, env = "FENFA_TRUST_PROXY", default_value_t = false, action = clap::ArgAction::Set)]
+    #[arg(long, global = true, env = "FENFA_TRUST_PROXY", default_value_t = false, action = clap::ArgAction::Set)]
     pub trust_proxy: bool,
 
     /// Largest accepted upload, in megabytes.
-    #[arg(long, env = "FENFA_MAX_UPLOAD_MB", default_value_t = 10)]
+    #[arg(long, global = true, env = "FENFA_MAX_UPLOAD_MB", default_value_t = 10)]
     pub max_upload_mb: usize,
 
     /// Log filter, e.g. `info` or `fenfa=debug,tower_http=info`.
-    #[arg(long, env = "FENFA_LOG", default_value = "info")]
+    #[arg(long, global = true, env = "FENFA_LOG", default_value = "info")]
     pub log: String,
 }
 

@@ -1,6 +1,7 @@
 //! Fenfa's integration tests: one binary, every test on SQLite and on PostgreSQL.
 
 mod auth;
+mod demo;
 mod i18n;
 #[allow(dead_code, reason = "each test module uses a different part of the harness")]
 mod support;
