@@ -1,5 +1,5 @@
 //! Diesel table definitions, written to match `migrations/*/up.sql` (both backends).
-// @generated-style file kept by hand: update it with every migration.
+// Kept by hand (no diesel CLI on the build machines): update it with every migration.
 
 diesel::table! {
     orgs (id) {
@@ -81,6 +81,13 @@ diesel::table! {
         source_app_id -> Nullable<BigInt>,
         created_by -> BigInt,
         created_at -> BigInt,
+        provider_org_id -> Nullable<BigInt>,
+        maintenance_open -> Bool,
+        auto_approve_grants -> Bool,
+        full_edit -> Bool,
+        acceptance -> Text,
+        acceptance_comment -> Text,
+        reconfigure -> Text,
     }
 }
 
@@ -239,12 +246,157 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    projects (id) {
+        id -> BigInt,
+        provider_org_id -> BigInt,
+        creator_id -> BigInt,
+        name -> Text,
+        description -> Text,
+        contract_amount_cents -> BigInt,
+        contract_file_id -> BigInt,
+        customer_name -> Text,
+        customer_corp_id -> Text,
+        status -> Text,
+        review_reason -> Text,
+        reviewed_by -> Nullable<BigInt>,
+        reviewed_at -> Nullable<BigInt>,
+        closed_at -> Nullable<BigInt>,
+        closing_delivery_date -> Text,
+        closing_summary -> Text,
+        closing_acceptance -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    project_events (id) {
+        id -> BigInt,
+        project_id -> BigInt,
+        actor_id -> Nullable<BigInt>,
+        kind -> Text,
+        detail -> Text,
+        customer_visible -> Bool,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    distribution_links (id) {
+        id -> BigInt,
+        project_id -> BigInt,
+        provider_org_id -> BigInt,
+        token -> Text,
+        expires_at -> Nullable<BigInt>,
+        revoked_at -> Nullable<BigInt>,
+        created_by -> BigInt,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    link_apps (link_id,app_id) {
+        link_id -> BigInt,
+        app_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    link_events (id) {
+        id -> BigInt,
+        link_id -> BigInt,
+        user_id -> Nullable<BigInt>,
+        org_id -> Nullable<BigInt>,
+        kind -> Text,
+        reason -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    orders (id) {
+        id -> BigInt,
+        order_no -> Text,
+        project_id -> BigInt,
+        link_id -> BigInt,
+        provider_org_id -> BigInt,
+        customer_org_id -> BigInt,
+        purchaser_id -> BigInt,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    order_apps (id) {
+        id -> BigInt,
+        order_id -> BigInt,
+        source_app_id -> BigInt,
+        copy_app_id -> Nullable<BigInt>,
+        send_status -> Text,
+        failure_reason -> Text,
+        with_sample -> Bool,
+        with_connectors -> Bool,
+        full_edit -> Bool,
+        sent_by -> Nullable<BigInt>,
+        sent_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    part_sends (id) {
+        id -> BigInt,
+        order_app_id -> BigInt,
+        kind -> Text,
+        source_id -> BigInt,
+        copy_id -> Nullable<BigInt>,
+        status -> Text,
+        failure_reason -> Text,
+        created_by -> BigInt,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    maintenance_grants (id) {
+        id -> BigInt,
+        app_id -> BigInt,
+        customer_org_id -> BigInt,
+        provider_org_id -> BigInt,
+        developer_id -> BigInt,
+        reason -> Text,
+        duration_secs -> BigInt,
+        status -> Text,
+        requested_at -> BigInt,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<BigInt>,
+        expires_at -> Nullable<BigInt>,
+        ended_at -> Nullable<BigInt>,
+        ended_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    audit_records (id) {
+        id -> BigInt,
+        customer_org_id -> BigInt,
+        provider_org_id -> BigInt,
+        app_id -> BigInt,
+        grant_id -> Nullable<BigInt>,
+        actor_id -> BigInt,
+        action -> Text,
+        detail -> Text,
+        prev_hash -> Text,
+        hash -> Text,
+        created_at -> BigInt,
+    }
+}
+
 diesel::joinable!(departments -> orgs (org_id));
 diesel::joinable!(memberships -> orgs (org_id));
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(memberships -> departments (department_id));
-diesel::joinable!(apps -> orgs (org_id));
 diesel::joinable!(apps -> users (created_by));
+diesel::joinable!(apps -> orgs (org_id));
 diesel::joinable!(app_admins -> apps (app_id));
 diesel::joinable!(app_admins -> users (user_id));
 diesel::joinable!(pages -> orgs (org_id));
@@ -275,6 +427,29 @@ diesel::joinable!(approval_tasks -> submissions (submission_id));
 diesel::joinable!(approval_tasks -> users (assignee_id));
 diesel::joinable!(notifications -> orgs (org_id));
 diesel::joinable!(notifications -> users (user_id));
+diesel::joinable!(projects -> orgs (provider_org_id));
+diesel::joinable!(projects -> attachments (contract_file_id));
+diesel::joinable!(project_events -> projects (project_id));
+diesel::joinable!(project_events -> users (actor_id));
+diesel::joinable!(distribution_links -> projects (project_id));
+diesel::joinable!(distribution_links -> orgs (provider_org_id));
+diesel::joinable!(distribution_links -> users (created_by));
+diesel::joinable!(link_apps -> distribution_links (link_id));
+diesel::joinable!(link_apps -> apps (app_id));
+diesel::joinable!(link_events -> distribution_links (link_id));
+diesel::joinable!(link_events -> users (user_id));
+diesel::joinable!(link_events -> orgs (org_id));
+diesel::joinable!(orders -> projects (project_id));
+diesel::joinable!(orders -> distribution_links (link_id));
+diesel::joinable!(orders -> users (purchaser_id));
+diesel::joinable!(order_apps -> orders (order_id));
+diesel::joinable!(order_apps -> users (sent_by));
+diesel::joinable!(part_sends -> order_apps (order_app_id));
+diesel::joinable!(part_sends -> users (created_by));
+diesel::joinable!(maintenance_grants -> apps (app_id));
+diesel::joinable!(audit_records -> apps (app_id));
+diesel::joinable!(audit_records -> maintenance_grants (grant_id));
+diesel::joinable!(audit_records -> users (actor_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     orgs,
@@ -296,4 +471,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     submissions,
     approval_tasks,
     notifications,
+    projects,
+    project_events,
+    distribution_links,
+    link_apps,
+    link_events,
+    orders,
+    order_apps,
+    part_sends,
+    maintenance_grants,
+    audit_records,
 );
