@@ -1,6 +1,8 @@
 //! Fenfa's integration tests: one binary, every test on SQLite and on PostgreSQL.
 
+mod approvals;
 mod auth;
+mod forms;
 mod i18n;
 #[allow(
     dead_code,
