@@ -3,9 +3,10 @@
 use askama::Template;
 use askama_web::WebTemplate;
 
+use super::approval_store::TaskRow;
 use super::data::{DataQuery, DataRow};
 use super::report::ReportView;
-use super::store::{Detail, FormDef, SubmissionRow, TaskRow};
+use super::store::{Detail, FormDef, SubmissionRow};
 use super::submission::{RawForm, Status, input_name, status_key};
 use crate::apps::app::{App, Field, Page};
 use crate::web::{Errors, Layout};

@@ -18,7 +18,7 @@ use super::pages::{
     SubmissionsPage,
 };
 use super::submission::{RawForm, Status, validate};
-use super::{report, store};
+use super::{approval_store, report, store};
 use crate::apps::app::{App, PageKind};
 use crate::apps::store::find_page;
 use crate::auth::InOrg;
@@ -218,7 +218,7 @@ async fn act(
         .map_err(AppError::Conflict)?;
     let key = state
         .db
-        .run(move |conn| store::act(conn, &scope, id, task_id, action))
+        .run(move |conn| approval_store::act(conn, &scope, id, task_id, action))
         .await?;
     Ok(flash_redirect(&format!("/submissions/{id}"), key))
 }
@@ -230,7 +230,7 @@ async fn approvals(
 ) -> AppResult<ApprovalsPage> {
     let page = state
         .db
-        .run(move |conn| store::my_tasks(conn, &scope, q.after))
+        .run(move |conn| approval_store::my_tasks(conn, &scope, q.after))
         .await?;
     Ok(ApprovalsPage {
         l: Layout::new(&ctx),
@@ -360,7 +360,8 @@ async fn file(
         })
         .await?;
     let is_image = a.content_type.starts_with("image/");
-    let encoded = crate::web::encode_query(&a.filename);
+    // RFC 5987 wants percent-encoding, where form encoding would turn spaces into "+".
+    let encoded = crate::web::encode_query(&a.filename).replace('+', "%20");
     let disposition = if is_image { "inline" } else { "attachment" };
     Ok((
         [

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use diesel::prelude::*;
 
-use super::approval::{self, Action, Task};
+use super::approval::{self, Task};
 use super::submission::{Attachment, Status, Submission, Valid, parse_data};
 use crate::apps::app::{App, Field, FieldKind, Page, PageKind, Step};
 use crate::apps::store::{
@@ -14,8 +14,8 @@ use crate::apps::store::{
 };
 use crate::auth::OrgScope;
 use crate::db::schema::{
-    approval_steps, approval_tasks, apps, attachments, automations, notification_templates, pages,
-    submissions, users,
+    approval_steps, approval_tasks, apps, attachments, automations, fields, notification_templates,
+    pages, submissions, users,
 };
 use crate::db::{Conn, now, write_tx};
 use crate::error::{AppError, AppResult};
@@ -164,7 +164,7 @@ pub fn submit(
     })
 }
 
-fn new_task(
+pub(super) fn new_task(
     conn: &mut Conn,
     org_id: i64,
     sid: i64,
@@ -187,6 +187,9 @@ fn new_task(
     Ok(())
 }
 
+/// An automation's name, recipient and template title and body.
+type AutomationRule = (String, Option<i64>, Option<String>, Option<String>);
+
 /// 集成自动化 on submit: each enabled "notify" automation of this form sends its template,
 /// with `{字段名}` placeholders filled, to its recipient or else to the submitter.
 fn run_automations(
@@ -196,7 +199,7 @@ fn run_automations(
     shown: &[(String, String)],
     link: &str,
 ) -> AppResult<()> {
-    let rules: Vec<(String, Option<i64>, Option<String>, Option<String>)> = automations::table
+    let rules: Vec<AutomationRule> = automations::table
         .left_join(notification_templates::table)
         .filter(automations::form_id.eq(def.page.id))
         .filter(automations::org_id.eq(scope.org_id()))
@@ -515,205 +518,6 @@ pub fn my_submissions(
     })
 }
 
-/// A row of "my approvals".
-pub struct TaskRow {
-    pub task: Task,
-    pub form_name: String,
-    pub submitter: String,
-    pub submitted_at: i64,
-}
-
-/// The caller's pending approval tasks in the current organisation, newest first.
-pub fn my_tasks(
-    conn: &mut Conn,
-    scope: &OrgScope,
-    after: Option<i64>,
-) -> AppResult<ListPage<TaskRow>> {
-    let mut q = approval_tasks::table
-        .inner_join(
-            submissions::table
-                .inner_join(pages::table)
-                .inner_join(users::table),
-        )
-        .filter(approval_tasks::org_id.eq(scope.org_id()))
-        .filter(approval_tasks::assignee_id.eq(scope.user_id()))
-        .filter(approval_tasks::status.eq(approval::PENDING))
-        .order(approval_tasks::id.desc())
-        .limit(PAGE_SIZE + 1)
-        .select((
-            Task::as_select(),
-            pages::name,
-            users::name,
-            submissions::created_at,
-        ))
-        .into_boxed();
-    if let Some(a) = after {
-        q = q.filter(approval_tasks::id.lt(a));
-    }
-    let rows: Vec<(Task, String, String, i64)> = q.load(conn)?;
-    let page = ListPage::from_rows(rows, PAGE_SIZE, |r| r.0.id);
-    Ok(ListPage {
-        items: page
-            .items
-            .into_iter()
-            .map(|(task, form_name, submitter, submitted_at)| TaskRow {
-                task,
-                form_name,
-                submitter,
-                submitted_at,
-            })
-            .collect(),
-        next: page.next,
-    })
-}
-
-/// Applies an assignee's action to a pending task, exactly once: the task is claimed with
-/// a conditional update, so a second click (or a second tab) finds it already handled and
-/// changes nothing. Returns the flash message key.
-pub fn act(
-    conn: &mut Conn,
-    scope: &OrgScope,
-    submission_id: i64,
-    task_id: i64,
-    action: Action,
-) -> AppResult<&'static str> {
-    write_tx(conn, |conn| {
-        let s: Submission = submissions::table
-            .find(submission_id)
-            .filter(submissions::org_id.eq(scope.org_id()))
-            .select(Submission::as_select())
-            .first(conn)
-            .optional()?
-            .ok_or(AppError::NotFound)?;
-        let task: Task = approval_tasks::table
-            .find(task_id)
-            .filter(approval_tasks::submission_id.eq(s.id))
-            .filter(approval_tasks::org_id.eq(scope.org_id()))
-            .select(Task::as_select())
-            .first(conn)
-            .optional()?
-            .ok_or(AppError::NotFound)?;
-        if task.assignee_id != scope.user_id() {
-            return Err(AppError::Forbidden("approval.error.not_assignee"));
-        }
-        if task.status != approval::PENDING {
-            return Err(AppError::Conflict("approval.error.already_handled"));
-        }
-        // 转交/加签 stay inside the initiator's organisation (the submission's).
-        if let Action::HandOver { to, .. } | Action::AddApprover { to, .. } = &action
-            && !is_org_member(conn, scope, *to)?
-        {
-            return Err(AppError::Conflict("approval.error.target_outside_org"));
-        }
-        let (new_status, comment) = match &action {
-            Action::Approve { comment } | Action::AddApprover { comment, .. } => {
-                (approval::APPROVED, comment)
-            }
-            Action::Reject { comment } => (approval::REJECTED, comment),
-            Action::HandOver { comment, .. } => (approval::HANDED_OVER, comment),
-        };
-        let claimed = diesel::update(
-            approval_tasks::table
-                .filter(approval_tasks::id.eq(task.id))
-                .filter(approval_tasks::status.eq(approval::PENDING)),
-        )
-        .set((
-            approval_tasks::status.eq(new_status),
-            approval_tasks::comment.eq(comment),
-            approval_tasks::acted_at.eq(Some(now())),
-        ))
-        .execute(conn)?;
-        if claimed != 1 {
-            return Err(AppError::Conflict("approval.error.already_handled"));
-        }
-        let page: Page = pages::table
-            .find(s.page_id)
-            .select(Page::as_select())
-            .first(conn)?;
-        let app_name: String = apps::table.find(s.app_id).select(apps::name).first(conn)?;
-        let about = format!("{app_name} · {}", page.name);
-        let link = format!("/submissions/{}", s.id);
-        let org = scope.org_id();
-        let set_status = |conn: &mut Conn, status: Status, step: i32| -> AppResult<()> {
-            diesel::update(submissions::table.find(s.id))
-                .set((
-                    submissions::status.eq(status.as_str()),
-                    submissions::current_step.eq(step),
-                    submissions::updated_at.eq(now()),
-                ))
-                .execute(conn)?;
-            Ok(())
-        };
-        match action {
-            Action::Approve { .. } => {
-                let steps = steps_of(conn, &page)?;
-                match approval::next_step(&steps, task.step_position) {
-                    Some(next) => {
-                        new_task(
-                            conn,
-                            org,
-                            s.id,
-                            next.position,
-                            next.approver_id,
-                            approval::KIND_STEP,
-                        )?;
-                        set_status(conn, Status::InApproval, next.position)?;
-                        notify(
-                            conn,
-                            org,
-                            next.approver_id,
-                            "approval.notify.task",
-                            &about,
-                            &link,
-                        )?;
-                    }
-                    None => {
-                        set_status(conn, Status::Approved, task.step_position)?;
-                        notify(
-                            conn,
-                            org,
-                            s.submitter_id,
-                            "approval.notify.approved",
-                            &about,
-                            &link,
-                        )?;
-                    }
-                }
-                Ok("approval.flash.approved")
-            }
-            Action::Reject { .. } => {
-                set_status(conn, Status::Rejected, task.step_position)?;
-                notify(
-                    conn,
-                    org,
-                    s.submitter_id,
-                    "approval.notify.rejected",
-                    &about,
-                    &link,
-                )?;
-                Ok("approval.flash.rejected")
-            }
-            Action::HandOver { to, .. } => {
-                new_task(conn, org, s.id, task.step_position, to, &task.kind)?;
-                notify(conn, org, to, "approval.notify.task", &about, &link)?;
-                Ok("approval.flash.handed_over")
-            }
-            Action::AddApprover { to, .. } => {
-                new_task(
-                    conn,
-                    org,
-                    s.id,
-                    task.step_position,
-                    to,
-                    approval::KIND_ADDED,
-                )?;
-                notify(conn, org, to, "approval.notify.task", &about, &link)?;
-                Ok("approval.flash.added")
-            }
-        }
-    })
-}
-
 /// An attachment the caller may download: they uploaded it, or they may see a submission
 /// of their organisation whose file fields reference it.
 pub fn find_file(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<Attachment> {
@@ -738,13 +542,13 @@ pub fn find_file(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<Attach
         .load(conn)?;
     let mut file_fields: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
     for s in candidates {
-        if !file_fields.contains_key(&s.page_id) {
-            let ids: Vec<i64> = crate::db::schema::fields::table
-                .filter(crate::db::schema::fields::page_id.eq(s.page_id))
-                .filter(crate::db::schema::fields::kind.eq_any(["attachment", "image"]))
-                .select(crate::db::schema::fields::id)
+        if let std::collections::btree_map::Entry::Vacant(e) = file_fields.entry(s.page_id) {
+            let ids: Vec<i64> = fields::table
+                .filter(fields::page_id.eq(s.page_id))
+                .filter(fields::kind.eq_any(["attachment", "image"]))
+                .select(fields::id)
                 .load(conn)?;
-            file_fields.insert(s.page_id, ids);
+            e.insert(ids);
         }
         let values = parse_data(&s.data);
         let refers = file_fields.get(&s.page_id).is_some_and(|fs| {
