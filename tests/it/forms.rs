@@ -723,3 +723,38 @@ async fn a_process_form_without_approval_steps_refuses_submissions() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn marking_someone_elses_notification_read_is_not_found() {
+    each_backend(async |app| {
+        let org = app.org("Acme", "ding001", "professional");
+        let alice = app.person(org, "alice", Role::Member);
+        app.person(org, "bob", Role::Member);
+        let id: i64 = {
+            let mut conn = app.conn();
+            fenfa::notifications::store::notify(&mut conn, org, alice, "你好", "正文", "")
+                .expect("notify");
+            notifications::table
+                .select(notifications::id)
+                .first(&mut *conn)
+                .expect("id")
+        };
+        let bob = app.signed_in("bob").await;
+        bob.get("/notifications").await.assert_lacks("你好");
+        bob.post(&format!("/notifications/{id}/read"), &[])
+            .await
+            .assert_status(StatusCode::NOT_FOUND);
+        let a = app.signed_in("alice").await;
+        a.get("/notifications").await.assert_contains("你好");
+        a.post(&format!("/notifications/{id}/read"), &[])
+            .await
+            .assert_redirect("/notifications");
+        let read: bool = notifications::table
+            .find(id)
+            .select(notifications::read)
+            .first(&mut *app.conn())
+            .expect("read");
+        assert!(read);
+    })
+    .await;
+}
