@@ -1,2 +1,4 @@
-//! notifications
+//! In-portal notifications (通知): approval tasks, results and automation messages for one
+//! user in one organisation. Other modules create them through [`store::notify`].
 pub mod routes;
+pub mod store;

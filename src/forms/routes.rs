@@ -1,19 +1,44 @@
-//! Using apps: the workbench, filling in forms, submissions and approvals.
+//! Using apps: the workbench, an app's home, filling in forms, submissions, approvals,
+//! data management, reports, custom pages and file downloads.
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Query, State};
-use axum::routing::get;
+use axum::body::Body;
+use axum::extract::{Form, Multipart, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use serde::Deserialize;
 
-use crate::apps::app::App;
+use super::approval::parse_action;
+use super::data::{self, DataQuery};
+use super::pages::{
+    AppHomePage, ApprovalsPage, CustomPage, DataPage, FillPage, ReportPage, SubmissionPage,
+    SubmissionsPage,
+};
+use super::submission::{RawForm, Status, validate};
+use super::{approval_store, report, store};
+use crate::apps::app::{App, PageKind};
+use crate::apps::store::find_page;
 use crate::auth::InOrg;
-use crate::error::AppResult;
-use crate::web::{AppState, Layout};
+use crate::error::{AppError, AppResult};
+use crate::web::{AppState, Errors, Layout, flash_redirect};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/workbench", get(workbench))
+    Router::new()
+        .route("/workbench", get(workbench))
+        .route("/a/{app_id}", get(app_home))
+        .route("/f/{page_id}", get(fill_form).post(submit))
+        .route("/f/{page_id}/data", get(data_page))
+        .route("/f/{page_id}/data.csv", get(data_csv))
+        .route("/r/{page_id}", get(report_page))
+        .route("/p/{page_id}", get(custom_page))
+        .route("/submissions", get(submissions))
+        .route("/submissions/{id}", get(submission))
+        .route("/submissions/{id}/tasks/{task_id}", post(act))
+        .route("/approvals", get(approvals))
+        .route("/files/{id}", get(file))
 }
 
 #[derive(Deserialize, Default)]
@@ -44,4 +69,310 @@ async fn workbench(
         apps: page.items,
         next: page.next,
     })
+}
+
+/// An app's pages: forms to fill in, reports and custom pages to read.
+async fn app_home(
+    State(state): State<AppState>,
+    InOrg { ctx, scope }: InOrg,
+    Path(app_id): Path<i64>,
+) -> AppResult<AppHomePage> {
+    let (app, pages, admin) = state
+        .db
+        .run(move |conn| store::app_home(conn, &scope, app_id))
+        .await?;
+    Ok(AppHomePage {
+        l: Layout::new(&ctx),
+        app,
+        pages,
+        admin,
+    })
+}
+
+async fn fill_form(
+    State(state): State<AppState>,
+    InOrg { ctx, scope }: InOrg,
+    Path(page_id): Path<i64>,
+) -> AppResult<FillPage> {
+    let def = state
+        .db
+        .run(move |conn| store::load_form(conn, &scope, page_id))
+        .await?;
+    Ok(FillPage::new(
+        Layout::new(&ctx),
+        def,
+        &RawForm::default(),
+        &Errors::default(),
+    ))
+}
+
+/// Reads a multipart form: text inputs and files by input name. A file input left empty
+/// arrives with an empty name and body and counts as "no file".
+async fn read_multipart(mut mp: Multipart) -> AppResult<RawForm> {
+    let mut raw = RawForm::default();
+    while let Some(field) = mp
+        .next_field()
+        .await
+        .map_err(|_| AppError::BadRequest("error.bad_request"))?
+    {
+        let name = field.name().unwrap_or_default().to_string();
+        let file_name = field.file_name().map(str::to_string);
+        let bytes = field
+            .bytes()
+            .await
+            .map_err(|_| AppError::BadRequest("error.bad_request"))?;
+        match file_name {
+            Some(f) => {
+                raw.files.insert(name, (f, bytes.to_vec()));
+            }
+            None => {
+                raw.texts
+                    .insert(name, String::from_utf8_lossy(&bytes).into_owned());
+            }
+        }
+    }
+    Ok(raw)
+}
+
+async fn submit(
+    State(state): State<AppState>,
+    InOrg { ctx, scope }: InOrg,
+    Path(page_id): Path<i64>,
+    mp: Multipart,
+) -> AppResult<Response> {
+    let raw = read_multipart(mp).await?;
+    let max = state.config.max_upload_bytes();
+    let storage = state.storage.clone();
+    let outcome = state
+        .db
+        .run(move |conn| {
+            let def = store::load_form(conn, &scope, page_id)?;
+            if !def.accepts_submissions() {
+                return Err(AppError::Conflict("forms.error.no_steps"));
+            }
+            match validate(&def.fields, &raw, &def.member_ids(), max) {
+                Ok(valid) => store::submit(conn, &scope, storage.as_ref(), &def, valid).map(Ok),
+                Err(errors) => Ok(Err((def, raw, errors))),
+            }
+        })
+        .await?;
+    match outcome {
+        Ok(id) => Ok(flash_redirect(
+            &format!("/submissions/{id}"),
+            "forms.flash.submitted",
+        )),
+        Err((def, raw, errors)) => {
+            let page = FillPage::new(Layout::new(&ctx), def, &raw, &errors);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+    }
+}
+
+async fn submissions(
+    State(state): State<AppState>,
+    InOrg { ctx, scope }: InOrg,
+    Query(q): Query<AfterQuery>,
+) -> AppResult<SubmissionsPage> {
+    let page = state
+        .db
+        .run(move |conn| store::my_submissions(conn, &scope, q.after))
+        .await?;
+    Ok(SubmissionsPage {
+        l: Layout::new(&ctx),
+        rows: page.items,
+        next: page.next,
+    })
+}
+
+async fn submission(
+    State(state): State<AppState>,
+    InOrg { ctx, scope }: InOrg,
+    Path(id): Path<i64>,
+) -> AppResult<SubmissionPage> {
+    let d = state
+        .db
+        .run(move |conn| store::detail(conn, &scope, id))
+        .await?;
+    Ok(SubmissionPage {
+        l: Layout::new(&ctx),
+        d,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct ActForm {
+    action: String,
+    #[serde(default)]
+    comment: String,
+    target: Option<String>,
+}
+
+/// An approval action by the task's assignee; the store makes it exactly-once.
+async fn act(
+    State(state): State<AppState>,
+    InOrg { scope, .. }: InOrg,
+    Path((id, task_id)): Path<(i64, i64)>,
+    Form(f): Form<ActForm>,
+) -> AppResult<Response> {
+    let action = parse_action(&f.action, &f.comment, f.target.as_deref(), scope.user_id())
+        .map_err(AppError::Conflict)?;
+    let key = state
+        .db
+        .run(move |conn| approval_store::act(conn, &scope, id, task_id, action))
+        .await?;
+    Ok(flash_redirect(&format!("/submissions/{id}"), key))
+}
+
+async fn approvals(
+    State(state): State<AppState>,
+    InOrg { ctx, scope }: InOrg,
+    Query(q): Query<AfterQuery>,
+) -> AppResult<ApprovalsPage> {
+    let page = state
+        .db
+        .run(move |conn| approval_store::my_tasks(conn, &scope, q.after))
+        .await?;
+    Ok(ApprovalsPage {
+        l: Layout::new(&ctx),
+        rows: page.items,
+        next: page.next,
+    })
+}
+
+/// 数据管理: all submissions of a form, for its app admins.
+async fn data_page(
+    State(state): State<AppState>,
+    InOrg { ctx, scope }: InOrg,
+    Path(page_id): Path<i64>,
+    Query(q): Query<DataQuery>,
+) -> AppResult<DataPage> {
+    let query = q.clone();
+    let (def, view) = state
+        .db
+        .run(move |conn| {
+            let def = store::load_form(conn, &scope, page_id)?;
+            let view = data::view(conn, &scope, &def.page, &query)?;
+            Ok((def, view))
+        })
+        .await?;
+    Ok(DataPage {
+        l: Layout::new(&ctx),
+        app: def.app,
+        page: def.page,
+        fields: view.fields,
+        rows: view.rows.items,
+        next: view.rows.next,
+        people: view.people,
+        q,
+        statuses: Status::ALL
+            .iter()
+            .map(|s| (s.as_str(), s.label_key()))
+            .collect(),
+    })
+}
+
+async fn data_csv(
+    State(state): State<AppState>,
+    InOrg { ctx, scope }: InOrg,
+    Path(page_id): Path<i64>,
+    Query(q): Query<DataQuery>,
+) -> AppResult<Response> {
+    let lang = ctx.lang;
+    let bytes = state
+        .db
+        .run(move |conn| {
+            let def = store::load_form(conn, &scope, page_id)?;
+            data::export_csv(conn, &scope, &def.page, &q, lang)
+        })
+        .await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"form-{page_id}.csv\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+async fn report_page(
+    State(state): State<AppState>,
+    InOrg { ctx, scope }: InOrg,
+    Path(page_id): Path<i64>,
+) -> AppResult<ReportPage> {
+    let (app, page, r) = state
+        .db
+        .run(move |conn| {
+            let (app, page) = find_page(conn, &scope, page_id)?;
+            if page.kind() != PageKind::Report {
+                return Err(AppError::NotFound);
+            }
+            let r = report::view(conn, &scope, &page)?;
+            Ok((app, page, r))
+        })
+        .await?;
+    Ok(ReportPage {
+        l: Layout::new(&ctx),
+        app,
+        page,
+        r,
+    })
+}
+
+/// A custom page's rich text, cleaned again on the way out (defence in depth).
+async fn custom_page(
+    State(state): State<AppState>,
+    InOrg { ctx, scope }: InOrg,
+    Path(page_id): Path<i64>,
+) -> AppResult<CustomPage> {
+    let (app, page) = state
+        .db
+        .run(move |conn| find_page(conn, &scope, page_id))
+        .await?;
+    if page.kind() != PageKind::Custom {
+        return Err(AppError::NotFound);
+    }
+    let html = ammonia::clean(&page.body);
+    Ok(CustomPage {
+        l: Layout::new(&ctx),
+        app,
+        page,
+        html,
+    })
+}
+
+/// A download, for those who may see a submission that references the file.
+async fn file(
+    State(state): State<AppState>,
+    InOrg { scope, .. }: InOrg,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let storage = state.storage.clone();
+    let (a, bytes) = state
+        .db
+        .run(move |conn| {
+            let a = store::find_file(conn, &scope, id)?;
+            let bytes = storage.get(&a.storage_key)?;
+            Ok((a, bytes))
+        })
+        .await?;
+    let is_image = a.content_type.starts_with("image/");
+    // RFC 5987 wants percent-encoding, where form encoding would turn spaces into "+".
+    let encoded = crate::web::encode_query(&a.filename).replace('+', "%20");
+    let disposition = if is_image { "inline" } else { "attachment" };
+    Ok((
+        [
+            (header::CONTENT_TYPE, a.content_type.clone()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("{disposition}; filename*=UTF-8''{encoded}"),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        Body::from(bytes),
+    )
+        .into_response())
 }

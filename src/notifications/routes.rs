@@ -1,7 +1,83 @@
-use axum::Router;
+//! The notification centre: list, mark one read, mark all read.
 
-use crate::web::AppState;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use super::store::{self, Notification};
+use crate::auth::InOrg;
+use crate::error::AppResult;
+use crate::web::{AppState, Layout, flash_redirect};
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/notifications", get(list))
+        .route("/notifications/{id}/read", post(mark_read))
+        .route("/notifications/read-all", post(mark_all_read))
+}
+
+#[derive(Deserialize, Default)]
+pub struct AfterQuery {
+    pub after: Option<i64>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "notifications/list.html")]
+pub struct ListPage {
+    l: Layout,
+    items: Vec<Notification>,
+    unread: i64,
+    next: Option<i64>,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    InOrg { ctx, scope }: InOrg,
+    Query(q): Query<AfterQuery>,
+) -> AppResult<ListPage> {
+    let (page, unread) = state
+        .db
+        .run(move |conn| {
+            Ok((
+                store::list(conn, &scope, q.after)?,
+                store::unread_count(conn, &scope)?,
+            ))
+        })
+        .await?;
+    Ok(ListPage {
+        l: Layout::new(&ctx),
+        items: page.items,
+        unread,
+        next: page.next,
+    })
+}
+
+async fn mark_read(
+    State(state): State<AppState>,
+    InOrg { scope, .. }: InOrg,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    state
+        .db
+        .run(move |conn| store::mark_read(conn, &scope, id))
+        .await?;
+    Ok(flash_redirect("/notifications", "notifications.flash.read"))
+}
+
+async fn mark_all_read(
+    State(state): State<AppState>,
+    InOrg { scope, .. }: InOrg,
+) -> AppResult<Response> {
+    state
+        .db
+        .run(move |conn| store::mark_all_read(conn, &scope))
+        .await?;
+    Ok(flash_redirect(
+        "/notifications",
+        "notifications.flash.all_read",
+    ))
 }

@@ -1,7 +1,12 @@
 //! Fenfa's integration tests: one binary, every test on SQLite and on PostgreSQL.
 
+mod approvals;
 mod auth;
 mod demo;
+mod forms;
 mod i18n;
-#[allow(dead_code, reason = "each test module uses a different part of the harness")]
+#[allow(
+    dead_code,
+    reason = "each test module uses a different part of the harness"
+)]
 mod support;

@@ -1,0 +1,215 @@
+//! Queries of the approval flow: the caller's pending tasks, and applying an assignee's
+//! action exactly once.
+
+use diesel::prelude::*;
+
+use super::approval::{self, Action, Task};
+use super::store::new_task;
+use super::submission::{Status, Submission};
+use crate::apps::app::Page;
+use crate::apps::store::{is_org_member, steps_of};
+use crate::auth::OrgScope;
+use crate::db::schema::{approval_tasks, apps, pages, submissions, users};
+use crate::db::{Conn, now, write_tx};
+use crate::error::{AppError, AppResult};
+use crate::notifications::store::notify;
+use crate::web::{PAGE_SIZE, Page as ListPage};
+
+/// A row of "my approvals".
+pub struct TaskRow {
+    pub task: Task,
+    pub form_name: String,
+    pub submitter: String,
+    pub submitted_at: i64,
+}
+
+/// The caller's pending approval tasks in the current organisation, newest first.
+pub fn my_tasks(
+    conn: &mut Conn,
+    scope: &OrgScope,
+    after: Option<i64>,
+) -> AppResult<ListPage<TaskRow>> {
+    let mut q = approval_tasks::table
+        .inner_join(
+            submissions::table
+                .inner_join(pages::table)
+                .inner_join(users::table),
+        )
+        .filter(approval_tasks::org_id.eq(scope.org_id()))
+        .filter(approval_tasks::assignee_id.eq(scope.user_id()))
+        .filter(approval_tasks::status.eq(approval::PENDING))
+        .order(approval_tasks::id.desc())
+        .limit(PAGE_SIZE + 1)
+        .select((
+            Task::as_select(),
+            pages::name,
+            users::name,
+            submissions::created_at,
+        ))
+        .into_boxed();
+    if let Some(a) = after {
+        q = q.filter(approval_tasks::id.lt(a));
+    }
+    let rows: Vec<(Task, String, String, i64)> = q.load(conn)?;
+    let page = ListPage::from_rows(rows, PAGE_SIZE, |r| r.0.id);
+    Ok(ListPage {
+        items: page
+            .items
+            .into_iter()
+            .map(|(task, form_name, submitter, submitted_at)| TaskRow {
+                task,
+                form_name,
+                submitter,
+                submitted_at,
+            })
+            .collect(),
+        next: page.next,
+    })
+}
+
+/// Applies an assignee's action to a pending task, exactly once: the task is claimed with
+/// a conditional update, so a second click (or a second tab) finds it already handled and
+/// changes nothing. Returns the flash message key.
+pub fn act(
+    conn: &mut Conn,
+    scope: &OrgScope,
+    submission_id: i64,
+    task_id: i64,
+    action: Action,
+) -> AppResult<&'static str> {
+    write_tx(conn, |conn| {
+        let s: Submission = submissions::table
+            .find(submission_id)
+            .filter(submissions::org_id.eq(scope.org_id()))
+            .select(Submission::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or(AppError::NotFound)?;
+        let task: Task = approval_tasks::table
+            .find(task_id)
+            .filter(approval_tasks::submission_id.eq(s.id))
+            .filter(approval_tasks::org_id.eq(scope.org_id()))
+            .select(Task::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or(AppError::NotFound)?;
+        if task.assignee_id != scope.user_id() {
+            return Err(AppError::Forbidden("approval.error.not_assignee"));
+        }
+        if task.status != approval::PENDING {
+            return Err(AppError::Conflict("approval.error.already_handled"));
+        }
+        // 转交/加签 stay inside the initiator's organisation (the submission's).
+        if let Action::HandOver { to, .. } | Action::AddApprover { to, .. } = &action
+            && !is_org_member(conn, scope, *to)?
+        {
+            return Err(AppError::Conflict("approval.error.target_outside_org"));
+        }
+        let (new_status, comment) = match &action {
+            Action::Approve { comment } | Action::AddApprover { comment, .. } => {
+                (approval::APPROVED, comment)
+            }
+            Action::Reject { comment } => (approval::REJECTED, comment),
+            Action::HandOver { comment, .. } => (approval::HANDED_OVER, comment),
+        };
+        let claimed = diesel::update(
+            approval_tasks::table
+                .filter(approval_tasks::id.eq(task.id))
+                .filter(approval_tasks::status.eq(approval::PENDING)),
+        )
+        .set((
+            approval_tasks::status.eq(new_status),
+            approval_tasks::comment.eq(comment),
+            approval_tasks::acted_at.eq(Some(now())),
+        ))
+        .execute(conn)?;
+        if claimed != 1 {
+            return Err(AppError::Conflict("approval.error.already_handled"));
+        }
+        let page: Page = pages::table
+            .find(s.page_id)
+            .select(Page::as_select())
+            .first(conn)?;
+        let app_name: String = apps::table.find(s.app_id).select(apps::name).first(conn)?;
+        let about = format!("{app_name} · {}", page.name);
+        let link = format!("/submissions/{}", s.id);
+        let org = scope.org_id();
+        let set_status = |conn: &mut Conn, status: Status, step: i32| -> AppResult<()> {
+            diesel::update(submissions::table.find(s.id))
+                .set((
+                    submissions::status.eq(status.as_str()),
+                    submissions::current_step.eq(step),
+                    submissions::updated_at.eq(now()),
+                ))
+                .execute(conn)?;
+            Ok(())
+        };
+        match action {
+            Action::Approve { .. } => {
+                let steps = steps_of(conn, &page)?;
+                match approval::next_step(&steps, task.step_position) {
+                    Some(next) => {
+                        new_task(
+                            conn,
+                            org,
+                            s.id,
+                            next.position,
+                            next.approver_id,
+                            approval::KIND_STEP,
+                        )?;
+                        set_status(conn, Status::InApproval, next.position)?;
+                        notify(
+                            conn,
+                            org,
+                            next.approver_id,
+                            "approval.notify.task",
+                            &about,
+                            &link,
+                        )?;
+                    }
+                    None => {
+                        set_status(conn, Status::Approved, task.step_position)?;
+                        notify(
+                            conn,
+                            org,
+                            s.submitter_id,
+                            "approval.notify.approved",
+                            &about,
+                            &link,
+                        )?;
+                    }
+                }
+                Ok("approval.flash.approved")
+            }
+            Action::Reject { .. } => {
+                set_status(conn, Status::Rejected, task.step_position)?;
+                notify(
+                    conn,
+                    org,
+                    s.submitter_id,
+                    "approval.notify.rejected",
+                    &about,
+                    &link,
+                )?;
+                Ok("approval.flash.rejected")
+            }
+            Action::HandOver { to, .. } => {
+                new_task(conn, org, s.id, task.step_position, to, &task.kind)?;
+                notify(conn, org, to, "approval.notify.task", &about, &link)?;
+                Ok("approval.flash.handed_over")
+            }
+            Action::AddApprover { to, .. } => {
+                new_task(
+                    conn,
+                    org,
+                    s.id,
+                    task.step_position,
+                    to,
+                    approval::KIND_ADDED,
+                )?;
+                notify(conn, org, to, "approval.notify.task", &about, &link)?;
+                Ok("approval.flash.added")
+            }
+        }
+    })
+}

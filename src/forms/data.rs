@@ -1,0 +1,311 @@
+//! 数据管理: an app admin's view of all submissions of one form, with filters, keyset
+//! pagination and a CSV export that Excel opens correctly and safely.
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+use serde::Deserialize;
+
+use super::store::{display_text, files_of, names_of, referenced};
+use super::submission::{Status, Submission, parse_date, status_key};
+use crate::apps::app::{Field, Page};
+use crate::apps::store::{fields_of, is_app_admin, org_people};
+use crate::auth::OrgScope;
+use crate::db::Conn;
+use crate::db::schema::submissions;
+use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
+use crate::web::{PAGE_SIZE, Page as ListPage};
+
+/// The filters as they arrive in the query string (empty inputs are "no filter").
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct DataQuery {
+    pub status: Option<String>,
+    pub submitter: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub q: Option<String>,
+    pub after: Option<i64>,
+}
+
+/// The filters, parsed. Unparseable inputs are ignored (and still shown as typed).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Filter {
+    pub status: Option<Status>,
+    pub submitter: Option<i64>,
+    /// Unix seconds, inclusive.
+    pub from: Option<i64>,
+    /// Unix seconds, exclusive (the day after the "to" date).
+    pub until: Option<i64>,
+    pub keyword: Option<String>,
+}
+
+fn non_empty(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// Midnight of a date in China Standard Time, the platform's home zone.
+fn day_start(d: time::Date) -> i64 {
+    let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
+    d.midnight().assume_offset(offset).unix_timestamp()
+}
+
+impl Filter {
+    pub fn parse(q: &DataQuery) -> Filter {
+        Filter {
+            status: non_empty(&q.status).and_then(Status::parse),
+            submitter: non_empty(&q.submitter).and_then(|s| s.parse().ok()),
+            from: non_empty(&q.from).and_then(parse_date).map(day_start),
+            until: non_empty(&q.to)
+                .and_then(parse_date)
+                .and_then(|d| d.next_day())
+                .map(day_start),
+            keyword: non_empty(&q.q).map(str::to_string),
+        }
+    }
+}
+
+impl DataQuery {
+    /// The filters as a query string, for the pager and the export link.
+    pub fn to_query(&self) -> String {
+        let pairs = [
+            ("status", &self.status),
+            ("submitter", &self.submitter),
+            ("from", &self.from),
+            ("to", &self.to),
+            ("q", &self.q),
+        ];
+        pairs
+            .iter()
+            .filter_map(|(k, v)| {
+                non_empty(v).map(|v| format!("{k}={}", crate::web::encode_query(v)))
+            })
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+}
+
+/// `LIKE` wildcards in a keyword are taken literally.
+fn escape_like(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+/// Data management is for the app's admins and the organisation's app builders.
+pub fn check_admin(conn: &mut Conn, scope: &OrgScope, page: &Page) -> AppResult<()> {
+    if scope.can_build_apps() || is_app_admin(conn, scope, page.app_id)? {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("forms.error.admins_only"))
+    }
+}
+
+/// One batch of a form's submissions matching the filter, newest first, after `after`.
+pub fn load(
+    conn: &mut Conn,
+    scope: &OrgScope,
+    page: &Page,
+    f: &Filter,
+    after: Option<i64>,
+    limit: i64,
+) -> AppResult<Vec<Submission>> {
+    let mut q = submissions::table
+        .filter(submissions::org_id.eq(scope.org_id()))
+        .filter(submissions::page_id.eq(page.id))
+        .order(submissions::id.desc())
+        .limit(limit)
+        .select(Submission::as_select())
+        .into_boxed();
+    if let Some(a) = after {
+        q = q.filter(submissions::id.lt(a));
+    }
+    if let Some(s) = f.status {
+        q = q.filter(submissions::status.eq(s.as_str()));
+    }
+    if let Some(u) = f.submitter {
+        q = q.filter(submissions::submitter_id.eq(u));
+    }
+    if let Some(t) = f.from {
+        q = q.filter(submissions::created_at.ge(t));
+    }
+    if let Some(t) = f.until {
+        q = q.filter(submissions::created_at.lt(t));
+    }
+    if let Some(k) = &f.keyword {
+        q = q.filter(
+            submissions::data
+                .like(format!("%{}%", escape_like(k)))
+                .escape('\\'),
+        );
+    }
+    Ok(q.load(conn)?)
+}
+
+/// A cell of the data table: its text and, for files, the attachment to link.
+pub struct Cell {
+    pub text: String,
+    pub file_id: Option<i64>,
+}
+
+pub struct DataRow {
+    pub id: i64,
+    pub submitter: String,
+    pub created_at: i64,
+    pub status: &'static str,
+    pub cells: Vec<Cell>,
+}
+
+/// Turns submissions into display rows (names for members, file names for files).
+fn rows_of(
+    conn: &mut Conn,
+    scope: &OrgScope,
+    fields: &[Field],
+    subs: Vec<Submission>,
+) -> AppResult<Vec<DataRow>> {
+    let (people, file_ids) = referenced(fields, &subs);
+    let names = names_of(conn, &people)?;
+    let files = files_of(conn, scope, &file_ids)?;
+    let file_names: HashMap<i64, String> =
+        files.values().map(|a| (a.id, a.filename.clone())).collect();
+    Ok(subs
+        .into_iter()
+        .map(|s| {
+            let values = s.values();
+            let cells = fields
+                .iter()
+                .map(|f| {
+                    let raw = values.get(&f.id.to_string()).cloned().unwrap_or_default();
+                    Cell {
+                        text: display_text(f, &raw, &names, &file_names),
+                        file_id: if f.kind().is_file() {
+                            raw.parse::<i64>().ok().filter(|i| files.contains_key(i))
+                        } else {
+                            None
+                        },
+                    }
+                })
+                .collect();
+            DataRow {
+                id: s.id,
+                submitter: names.get(&s.submitter_id).cloned().unwrap_or_default(),
+                created_at: s.created_at,
+                status: status_key(&s.status),
+                cells,
+            }
+        })
+        .collect())
+}
+
+pub struct DataView {
+    pub fields: Vec<Field>,
+    pub rows: ListPage<DataRow>,
+    pub people: Vec<(i64, String, String)>,
+}
+
+pub fn view(conn: &mut Conn, scope: &OrgScope, page: &Page, q: &DataQuery) -> AppResult<DataView> {
+    check_admin(conn, scope, page)?;
+    let fields = fields_of(conn, page)?;
+    let subs = load(conn, scope, page, &Filter::parse(q), q.after, PAGE_SIZE + 1)?;
+    let subs = ListPage::from_rows(subs, PAGE_SIZE, |s| s.id);
+    let rows = rows_of(conn, scope, &fields, subs.items)?;
+    Ok(DataView {
+        fields,
+        rows: ListPage {
+            items: rows,
+            next: subs.next,
+        },
+        people: org_people(conn, scope)?,
+    })
+}
+
+/// A spreadsheet would run a cell starting with `= + - @` (or a tab or carriage return)
+/// as a formula; a leading apostrophe makes it text.
+pub fn csv_cell(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
+
+const CSV_BATCH: i64 = 500;
+
+/// The filtered submissions as CSV: UTF-8 with a byte-order mark (so Excel reads Chinese),
+/// read in keyset batches so a large form never sits in one query.
+pub fn export_csv(
+    conn: &mut Conn,
+    scope: &OrgScope,
+    page: &Page,
+    q: &DataQuery,
+    lang: Lang,
+) -> AppResult<Vec<u8>> {
+    check_admin(conn, scope, page)?;
+    let fields = fields_of(conn, page)?;
+    let filter = Filter::parse(q);
+    let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
+    let mut header: Vec<String> = [
+        "forms.data.id",
+        "forms.data.submitter",
+        "forms.data.time",
+        "forms.data.status",
+    ]
+    .iter()
+    .map(|k| lang.t(k).into_owned())
+    .collect();
+    header.extend(fields.iter().map(|f| f.label.clone()));
+    w.write_record(header.iter().map(|h| csv_cell(h)))
+        .map_err(AppError::internal)?;
+    let mut after = None;
+    loop {
+        let batch = load(conn, scope, page, &filter, after, CSV_BATCH)?;
+        let full = i64::try_from(batch.len()).unwrap_or(0) == CSV_BATCH;
+        after = batch.last().map(|s| s.id);
+        for row in rows_of(conn, scope, &fields, batch)? {
+            let mut rec = vec![
+                row.id.to_string(),
+                csv_cell(&row.submitter),
+                crate::web::format_time(row.created_at),
+                lang.t(row.status).into_owned(),
+            ];
+            rec.extend(row.cells.iter().map(|c| csv_cell(&c.text)));
+            w.write_record(&rec).map_err(AppError::internal)?;
+        }
+        if !full {
+            break;
+        }
+    }
+    w.into_inner().map_err(AppError::internal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_made_text() {
+        assert_eq!(csv_cell("=1+1"), "'=1+1");
+        assert_eq!(csv_cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_cell("+86"), "'+86");
+        assert_eq!(csv_cell("-5"), "'-5");
+        assert_eq!(csv_cell("采购"), "采购");
+    }
+
+    #[test]
+    fn date_filters_cover_whole_days_in_china_time() {
+        let f = Filter::parse(&DataQuery {
+            from: Some("2026-01-01".into()),
+            to: Some("2026-01-01".into()),
+            status: Some("bogus".into()),
+            ..DataQuery::default()
+        });
+        assert_eq!(f.until.zip(f.from).map(|(u, s)| u - s), Some(86_400));
+        assert_eq!(f.from, Some(1_767_196_800));
+        assert_eq!(f.status, None);
+    }
+
+    #[test]
+    fn like_wildcards_are_literal() {
+        assert_eq!(escape_like("50%_a\\"), "50\\%\\_a\\\\");
+    }
+}

@@ -1,0 +1,219 @@
+//! One struct per page of the forms area, with the display logic the templates need.
+
+use askama::Template;
+use askama_web::WebTemplate;
+
+use super::approval_store::TaskRow;
+use super::data::{DataQuery, DataRow};
+use super::report::ReportView;
+use super::store::{Detail, FormDef, SubmissionRow};
+use super::submission::{RawForm, Status, input_name, status_key};
+use crate::apps::app::{App, Field, Page};
+use crate::web::{Errors, Layout};
+
+#[derive(Template, WebTemplate)]
+#[template(path = "forms/app.html")]
+pub struct AppHomePage {
+    pub l: Layout,
+    pub app: App,
+    pub pages: Vec<Page>,
+    pub admin: bool,
+}
+
+impl AppHomePage {
+    pub fn href(&self, p: &Page) -> String {
+        match p.kind.as_str() {
+            "form" | "process" => format!("/f/{}", p.id),
+            "report" => format!("/r/{}", p.id),
+            _ => format!("/p/{}", p.id),
+        }
+    }
+    pub fn kind_key(&self, p: &Page) -> &'static str {
+        p.kind().label_key()
+    }
+    pub fn takes_submissions(&self, p: &Page) -> bool {
+        p.kind().takes_submissions()
+    }
+}
+
+/// One input of the fill-in form, with what was typed and its error.
+pub struct Input {
+    pub field: Field,
+    pub name: String,
+    pub value: String,
+    pub choices: Vec<String>,
+    pub error: Option<&'static str>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "forms/fill.html")]
+pub struct FillPage {
+    pub l: Layout,
+    pub app: App,
+    pub page: Page,
+    pub inputs: Vec<Input>,
+    pub people: Vec<(i64, String, String)>,
+    pub accepts: bool,
+    pub failed: bool,
+    pub is_process: bool,
+}
+
+impl FillPage {
+    pub fn new(l: Layout, def: FormDef, typed: &RawForm, errors: &Errors) -> FillPage {
+        let inputs = def
+            .fields
+            .into_iter()
+            .map(|field| {
+                let name = input_name(&field);
+                Input {
+                    value: if field.kind().is_file() {
+                        String::new()
+                    } else {
+                        typed.texts.get(&name).cloned().unwrap_or_default()
+                    },
+                    choices: field.choices(),
+                    error: errors.get(&name),
+                    name,
+                    field,
+                }
+            })
+            .collect();
+        let accepts =
+            def.page.kind() != crate::apps::app::PageKind::Process || !def.steps.is_empty();
+        FillPage {
+            l,
+            is_process: def.page.kind() == crate::apps::app::PageKind::Process,
+            app: def.app,
+            page: def.page,
+            inputs,
+            people: def.people,
+            accepts,
+            failed: !errors.is_empty(),
+        }
+    }
+    pub fn selected(&self, input: &Input, value: &str) -> bool {
+        input.value == value
+    }
+    pub fn person_selected(&self, input: &Input, id: &i64) -> bool {
+        input.value == id.to_string()
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "forms/submissions.html")]
+pub struct SubmissionsPage {
+    pub l: Layout,
+    pub rows: Vec<SubmissionRow>,
+    pub next: Option<i64>,
+}
+
+impl SubmissionsPage {
+    pub fn status_key(&self, r: &SubmissionRow) -> &'static str {
+        status_key(&r.submission.status)
+    }
+    pub fn waiting(&self, r: &SubmissionRow) -> bool {
+        r.submission.status() == Status::InApproval
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "forms/submission.html")]
+pub struct SubmissionPage {
+    pub l: Layout,
+    pub d: Detail,
+}
+
+impl SubmissionPage {
+    pub fn status_key(&self) -> &'static str {
+        status_key(&self.d.submission.status)
+    }
+    pub fn task_status_key(&self, s: &str) -> &'static str {
+        super::approval::task_status_key(s)
+    }
+    pub fn task_kind_key(&self, s: &str) -> &'static str {
+        super::approval::task_kind_key(s)
+    }
+    pub fn is_me(&self, id: &i64) -> bool {
+        self.d
+            .my_task
+            .as_ref()
+            .is_some_and(|t| t.assignee_id == *id)
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "forms/approvals.html")]
+pub struct ApprovalsPage {
+    pub l: Layout,
+    pub rows: Vec<TaskRow>,
+    pub next: Option<i64>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "forms/data.html")]
+pub struct DataPage {
+    pub l: Layout,
+    pub app: App,
+    pub page: Page,
+    pub fields: Vec<Field>,
+    pub rows: Vec<DataRow>,
+    pub next: Option<i64>,
+    pub people: Vec<(i64, String, String)>,
+    pub q: DataQuery,
+    pub statuses: Vec<(&'static str, &'static str)>,
+}
+
+impl DataPage {
+    pub fn filter_value(&self, name: &str) -> String {
+        let v = match name {
+            "status" => &self.q.status,
+            "submitter" => &self.q.submitter,
+            "from" => &self.q.from,
+            "to" => &self.q.to,
+            _ => &self.q.q,
+        };
+        v.clone().unwrap_or_default()
+    }
+    pub fn is_filter(&self, name: &str, value: &str) -> bool {
+        self.filter_value(name) == value
+    }
+    pub fn person_filtered(&self, id: &i64) -> bool {
+        self.filter_value("submitter") == id.to_string()
+    }
+    /// The page's own URL with the current filters, for the pager.
+    pub fn base(&self) -> String {
+        let q = self.q.to_query();
+        if q.is_empty() {
+            format!("/f/{}/data", self.page.id)
+        } else {
+            format!("/f/{}/data?{q}", self.page.id)
+        }
+    }
+    pub fn csv_href(&self) -> String {
+        let q = self.q.to_query();
+        if q.is_empty() {
+            format!("/f/{}/data.csv", self.page.id)
+        } else {
+            format!("/f/{}/data.csv?{q}", self.page.id)
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "forms/report.html")]
+pub struct ReportPage {
+    pub l: Layout,
+    pub app: App,
+    pub page: Page,
+    pub r: ReportView,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "forms/custom.html")]
+pub struct CustomPage {
+    pub l: Layout,
+    pub app: App,
+    pub page: Page,
+    /// Already cleaned by ammonia.
+    pub html: String,
+}

@@ -1,0 +1,563 @@
+//! Queries over submissions, approval tasks and attachments. Every function takes the
+//! caller's [`OrgScope`]; another organisation's ids, or a submission the caller may not
+//! see, are "not found".
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use diesel::prelude::*;
+
+use super::approval::{self, Task};
+use super::submission::{Attachment, Status, Submission, Valid, parse_data};
+use crate::apps::app::{App, Field, FieldKind, Page, PageKind, Step};
+use crate::apps::store::{
+    fields_of, find_app, find_page, is_app_admin, is_org_member, org_people, pages_of, steps_of,
+};
+use crate::auth::OrgScope;
+use crate::db::schema::{
+    approval_steps, approval_tasks, apps, attachments, automations, fields, notification_templates,
+    pages, submissions, users,
+};
+use crate::db::{Conn, now, write_tx};
+use crate::error::{AppError, AppResult};
+use crate::notifications::store::notify;
+use crate::storage::Storage;
+use crate::web::{PAGE_SIZE, Page as ListPage};
+
+/// A form ready to be filled in: its app, page, fields, steps and the people to pick from.
+pub struct FormDef {
+    pub app: App,
+    pub page: Page,
+    pub fields: Vec<Field>,
+    pub steps: Vec<Step>,
+    pub people: Vec<(i64, String, String)>,
+}
+
+impl FormDef {
+    pub fn member_ids(&self) -> HashSet<i64> {
+        self.people.iter().map(|p| p.0).collect()
+    }
+    /// A process form with no steps cannot take submissions: nobody could approve them.
+    pub fn accepts_submissions(&self) -> bool {
+        self.page.kind() != PageKind::Process || !self.steps.is_empty()
+    }
+}
+
+/// A form or process page of the caller's organisation, in an app the caller may use.
+pub fn load_form(conn: &mut Conn, scope: &OrgScope, page_id: i64) -> AppResult<FormDef> {
+    let (app, page) = find_page(conn, scope, page_id)?;
+    if !page.kind().takes_submissions() {
+        return Err(AppError::NotFound);
+    }
+    Ok(FormDef {
+        fields: fields_of(conn, &page)?,
+        steps: steps_of(conn, &page)?,
+        people: org_people(conn, scope)?,
+        app,
+        page,
+    })
+}
+
+/// An app's home: the app, its pages and whether the caller administers it.
+pub fn app_home(
+    conn: &mut Conn,
+    scope: &OrgScope,
+    app_id: i64,
+) -> AppResult<(App, Vec<Page>, bool)> {
+    let app = find_app(conn, scope, app_id)?;
+    let pages = pages_of(conn, scope, app.id)?;
+    let admin = scope.can_build_apps() || is_app_admin(conn, scope, app.id)?;
+    Ok((app, pages, admin))
+}
+
+/// Stores a valid submission. The files are written first (a stored file without a row is
+/// harmless; a row without its file is not); then the attachments, the submission, its
+/// first approval task, the notifications and the automations go in one transaction.
+pub fn submit(
+    conn: &mut Conn,
+    scope: &OrgScope,
+    storage: &dyn Storage,
+    def: &FormDef,
+    valid: Valid,
+) -> AppResult<i64> {
+    if !def.accepts_submissions() {
+        return Err(AppError::Conflict("forms.error.no_steps"));
+    }
+    let mut stored = Vec::with_capacity(valid.files.len());
+    for f in valid.files {
+        let key = format!("{}.{}", uuid::Uuid::new_v4().simple(), f.kind.extension());
+        storage.put(&key, &f.bytes)?;
+        stored.push((f, key));
+    }
+    let first = def.steps.first();
+    write_tx(conn, |conn| {
+        let mut values = valid.values;
+        let mut file_names: HashMap<i64, String> = HashMap::new();
+        for (f, key) in &stored {
+            let id: i64 = diesel::insert_into(attachments::table)
+                .values((
+                    attachments::org_id.eq(scope.org_id()),
+                    attachments::uploader_id.eq(scope.user_id()),
+                    attachments::storage_key.eq(key),
+                    attachments::filename.eq(&f.filename),
+                    attachments::content_type.eq(f.kind.mime()),
+                    attachments::size_bytes.eq(i64::try_from(f.bytes.len()).unwrap_or(i64::MAX)),
+                    attachments::created_at.eq(now()),
+                ))
+                .returning(attachments::id)
+                .get_result(conn)?;
+            values.insert(f.field_id.to_string(), id.to_string());
+            file_names.insert(id, f.filename.clone());
+        }
+        let data = serde_json::to_string(&values).map_err(AppError::internal)?;
+        let status = if first.is_some() {
+            Status::InApproval
+        } else {
+            Status::Submitted
+        };
+        let ts = now();
+        let sid: i64 = diesel::insert_into(submissions::table)
+            .values((
+                submissions::org_id.eq(scope.org_id()),
+                submissions::app_id.eq(def.app.id),
+                submissions::page_id.eq(def.page.id),
+                submissions::submitter_id.eq(scope.user_id()),
+                submissions::data.eq(&data),
+                submissions::status.eq(status.as_str()),
+                submissions::current_step.eq(first.map_or(0, |s| s.position)),
+                submissions::sample.eq(false),
+                submissions::created_at.eq(ts),
+                submissions::updated_at.eq(ts),
+            ))
+            .returning(submissions::id)
+            .get_result(conn)?;
+        let link = format!("/submissions/{sid}");
+        let about = format!("{} · {}", def.app.name, def.page.name);
+        if let Some(step) = first {
+            new_task(
+                conn,
+                scope.org_id(),
+                sid,
+                step.position,
+                step.approver_id,
+                approval::KIND_STEP,
+            )?;
+            notify(
+                conn,
+                scope.org_id(),
+                step.approver_id,
+                "approval.notify.task",
+                &about,
+                &link,
+            )?;
+        }
+        let names: HashMap<i64, String> = def.people.iter().map(|p| (p.0, p.1.clone())).collect();
+        let shown: Vec<(String, String)> = def
+            .fields
+            .iter()
+            .map(|f| {
+                let raw = values.get(&f.id.to_string()).cloned().unwrap_or_default();
+                (f.label.clone(), display_text(f, &raw, &names, &file_names))
+            })
+            .collect();
+        run_automations(conn, scope, def, &shown, &link)?;
+        Ok(sid)
+    })
+}
+
+pub(super) fn new_task(
+    conn: &mut Conn,
+    org_id: i64,
+    sid: i64,
+    position: i32,
+    assignee: i64,
+    kind: &str,
+) -> AppResult<()> {
+    diesel::insert_into(approval_tasks::table)
+        .values((
+            approval_tasks::org_id.eq(org_id),
+            approval_tasks::submission_id.eq(sid),
+            approval_tasks::step_position.eq(position),
+            approval_tasks::assignee_id.eq(assignee),
+            approval_tasks::kind.eq(kind),
+            approval_tasks::status.eq(approval::PENDING),
+            approval_tasks::comment.eq(""),
+            approval_tasks::created_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// An automation's name, recipient and template title and body.
+type AutomationRule = (String, Option<i64>, Option<String>, Option<String>);
+
+/// 集成自动化 on submit: each enabled "notify" automation of this form sends its template,
+/// with `{字段名}` placeholders filled, to its recipient or else to the submitter.
+fn run_automations(
+    conn: &mut Conn,
+    scope: &OrgScope,
+    def: &FormDef,
+    shown: &[(String, String)],
+    link: &str,
+) -> AppResult<()> {
+    let rules: Vec<AutomationRule> = automations::table
+        .left_join(notification_templates::table)
+        .filter(automations::form_id.eq(def.page.id))
+        .filter(automations::org_id.eq(scope.org_id()))
+        .filter(automations::enabled.eq(true))
+        .filter(automations::action.eq("notify"))
+        .order(automations::id.asc())
+        .select((
+            automations::name,
+            automations::recipient_id,
+            notification_templates::title.nullable(),
+            notification_templates::body.nullable(),
+        ))
+        .load(conn)?;
+    for (name, recipient, title, body) in rules {
+        let to = recipient.unwrap_or(scope.user_id());
+        if to != scope.user_id() && !is_org_member(conn, scope, to)? {
+            continue;
+        }
+        let title = super::submission::fill_placeholders(&title.unwrap_or(name), shown);
+        let body = super::submission::fill_placeholders(&body.unwrap_or_default(), shown);
+        notify(conn, scope.org_id(), to, &title, &body, link)?;
+    }
+    Ok(())
+}
+
+/// A stored value as people read it: member ids become names, attachment ids file names.
+pub fn display_text(
+    field: &Field,
+    raw: &str,
+    names: &HashMap<i64, String>,
+    files: &HashMap<i64, String>,
+) -> String {
+    let id = raw.parse::<i64>().ok();
+    match field.kind() {
+        FieldKind::Member => id
+            .and_then(|i| names.get(&i).cloned())
+            .unwrap_or_else(|| raw.to_string()),
+        k if k.is_file() => id.and_then(|i| files.get(&i).cloned()).unwrap_or_default(),
+        _ => raw.to_string(),
+    }
+}
+
+/// Names of users referenced by tenant data already loaded through a scope.
+pub fn names_of(conn: &mut Conn, ids: &HashSet<i64>) -> AppResult<HashMap<i64, String>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let ids: Vec<i64> = ids.iter().copied().collect();
+    Ok(users::table
+        .filter(users::id.eq_any(ids))
+        .select((users::id, users::name))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect())
+}
+
+/// Attachments of the scope's organisation by id.
+pub fn files_of(
+    conn: &mut Conn,
+    scope: &OrgScope,
+    ids: &HashSet<i64>,
+) -> AppResult<HashMap<i64, Attachment>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let ids: Vec<i64> = ids.iter().copied().collect();
+    Ok(attachments::table
+        .filter(attachments::org_id.eq(scope.org_id()))
+        .filter(attachments::id.eq_any(ids))
+        .select(Attachment::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect())
+}
+
+/// The user ids and attachment ids referenced by submissions' values.
+pub fn referenced(fields: &[Field], subs: &[Submission]) -> (HashSet<i64>, HashSet<i64>) {
+    let mut people = HashSet::new();
+    let mut files = HashSet::new();
+    for s in subs {
+        people.insert(s.submitter_id);
+        let values = s.values();
+        for f in fields {
+            let Some(id) = values
+                .get(&f.id.to_string())
+                .and_then(|v| v.parse::<i64>().ok())
+            else {
+                continue;
+            };
+            match f.kind() {
+                FieldKind::Member => {
+                    people.insert(id);
+                }
+                k if k.is_file() => {
+                    files.insert(id);
+                }
+                _ => {}
+            }
+        }
+    }
+    (people, files)
+}
+
+/// Who may see a submission: its submitter, anyone who has or had a task on it, app
+/// builders of the organisation and the app's admins.
+fn may_see(conn: &mut Conn, scope: &OrgScope, s: &Submission) -> AppResult<bool> {
+    if s.org_id != scope.org_id() {
+        return Ok(false);
+    }
+    if s.submitter_id == scope.user_id() || scope.can_build_apps() {
+        return Ok(true);
+    }
+    let tasks: i64 = approval_tasks::table
+        .filter(approval_tasks::submission_id.eq(s.id))
+        .filter(approval_tasks::assignee_id.eq(scope.user_id()))
+        .count()
+        .get_result(conn)?;
+    Ok(tasks > 0 || is_app_admin(conn, scope, s.app_id)?)
+}
+
+/// A submission the caller may see.
+pub fn find_submission(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<Submission> {
+    let s: Submission = submissions::table
+        .find(id)
+        .filter(submissions::org_id.eq(scope.org_id()))
+        .select(Submission::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)?;
+    if may_see(conn, scope, &s)? {
+        Ok(s)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// One shown value of a submission.
+pub struct ValueView {
+    pub label: String,
+    pub text: String,
+    pub file_id: Option<i64>,
+}
+
+/// One task of the approval timeline.
+pub struct TaskView {
+    pub task: Task,
+    pub step_name: String,
+    pub assignee: String,
+}
+
+/// Everything the submission page shows.
+pub struct Detail {
+    pub submission: Submission,
+    pub app_name: String,
+    pub page: Page,
+    pub submitter: String,
+    pub values: Vec<ValueView>,
+    pub timeline: Vec<TaskView>,
+    pub my_task: Option<Task>,
+    pub people: Vec<(i64, String, String)>,
+}
+
+pub fn detail(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<Detail> {
+    let s = find_submission(conn, scope, id)?;
+    let page: Page = pages::table
+        .find(s.page_id)
+        .filter(pages::org_id.eq(scope.org_id()))
+        .select(Page::as_select())
+        .first(conn)?;
+    let app_name: String = apps::table.find(s.app_id).select(apps::name).first(conn)?;
+    let fields = fields_of(conn, &page)?;
+    let steps = steps_of(conn, &page)?;
+    let tasks: Vec<Task> = approval_tasks::table
+        .filter(approval_tasks::submission_id.eq(s.id))
+        .filter(approval_tasks::org_id.eq(scope.org_id()))
+        .order(approval_tasks::id.asc())
+        .select(Task::as_select())
+        .load(conn)?;
+    let (mut people_ids, file_ids) = referenced(&fields, std::slice::from_ref(&s));
+    people_ids.extend(tasks.iter().map(|t| t.assignee_id));
+    let names = names_of(conn, &people_ids)?;
+    let files = files_of(conn, scope, &file_ids)?;
+    let file_names: HashMap<i64, String> =
+        files.values().map(|a| (a.id, a.filename.clone())).collect();
+    let stored = s.values();
+    let values = fields
+        .iter()
+        .map(|f| {
+            let raw = stored.get(&f.id.to_string()).cloned().unwrap_or_default();
+            let file_id = if f.kind().is_file() {
+                raw.parse::<i64>().ok().filter(|i| files.contains_key(i))
+            } else {
+                None
+            };
+            ValueView {
+                label: f.label.clone(),
+                text: display_text(f, &raw, &names, &file_names),
+                file_id,
+            }
+        })
+        .collect();
+    let step_names: HashMap<i32, String> = steps
+        .iter()
+        .map(|st| (st.position, st.name.clone()))
+        .collect();
+    let my_task = tasks
+        .iter()
+        .find(|t| t.status == approval::PENDING && t.assignee_id == scope.user_id())
+        .cloned();
+    let timeline = tasks
+        .into_iter()
+        .map(|t| TaskView {
+            step_name: step_names
+                .get(&t.step_position)
+                .cloned()
+                .unwrap_or_default(),
+            assignee: names.get(&t.assignee_id).cloned().unwrap_or_default(),
+            task: t,
+        })
+        .collect();
+    let people = if my_task.is_some() {
+        org_people(conn, scope)?
+    } else {
+        vec![]
+    };
+    Ok(Detail {
+        submitter: names.get(&s.submitter_id).cloned().unwrap_or_default(),
+        submission: s,
+        app_name,
+        page,
+        values,
+        timeline,
+        my_task,
+        people,
+    })
+}
+
+/// A row of "my submissions".
+pub struct SubmissionRow {
+    pub submission: Submission,
+    pub app_name: String,
+    pub form_name: String,
+    pub step_name: Option<String>,
+    pub assignee: Option<String>,
+}
+
+/// The caller's own submissions in the current organisation, newest first.
+pub fn my_submissions(
+    conn: &mut Conn,
+    scope: &OrgScope,
+    after: Option<i64>,
+) -> AppResult<ListPage<SubmissionRow>> {
+    let mut q = submissions::table
+        .inner_join(apps::table)
+        .inner_join(pages::table)
+        .filter(submissions::org_id.eq(scope.org_id()))
+        .filter(submissions::submitter_id.eq(scope.user_id()))
+        .order(submissions::id.desc())
+        .limit(PAGE_SIZE + 1)
+        .select((Submission::as_select(), apps::name, pages::name))
+        .into_boxed();
+    if let Some(a) = after {
+        q = q.filter(submissions::id.lt(a));
+    }
+    let rows: Vec<(Submission, String, String)> = q.load(conn)?;
+    let page = ListPage::from_rows(rows, PAGE_SIZE, |r| r.0.id);
+    let waiting: Vec<i64> = page
+        .items
+        .iter()
+        .filter(|r| r.0.status() == Status::InApproval)
+        .map(|r| r.0.id)
+        .collect();
+    let page_ids: Vec<i64> = page.items.iter().map(|r| r.0.page_id).collect();
+    let pending: HashMap<i64, (i32, String)> = approval_tasks::table
+        .inner_join(users::table)
+        .filter(approval_tasks::submission_id.eq_any(&waiting))
+        .filter(approval_tasks::status.eq(approval::PENDING))
+        .select((
+            approval_tasks::submission_id,
+            approval_tasks::step_position,
+            users::name,
+        ))
+        .load::<(i64, i32, String)>(conn)?
+        .into_iter()
+        .map(|(s, p, n)| (s, (p, n)))
+        .collect();
+    let step_names: HashMap<(i64, i32), String> = approval_steps::table
+        .filter(approval_steps::page_id.eq_any(&page_ids))
+        .select((
+            approval_steps::page_id,
+            approval_steps::position,
+            approval_steps::name,
+        ))
+        .load::<(i64, i32, String)>(conn)?
+        .into_iter()
+        .map(|(p, pos, n)| ((p, pos), n))
+        .collect();
+    let items = page
+        .items
+        .into_iter()
+        .map(|(s, app_name, form_name)| {
+            let at = pending.get(&s.id);
+            SubmissionRow {
+                step_name: at.and_then(|(pos, _)| step_names.get(&(s.page_id, *pos)).cloned()),
+                assignee: at.map(|(_, n)| n.clone()),
+                submission: s,
+                app_name,
+                form_name,
+            }
+        })
+        .collect();
+    Ok(ListPage {
+        items,
+        next: page.next,
+    })
+}
+
+/// An attachment the caller may download: they uploaded it, or they may see a submission
+/// of their organisation whose file fields reference it.
+pub fn find_file(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<Attachment> {
+    let a: Attachment = attachments::table
+        .find(id)
+        .filter(attachments::org_id.eq(scope.org_id()))
+        .select(Attachment::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)?;
+    if a.uploader_id == scope.user_id() {
+        return Ok(a);
+    }
+    // Values are stored as JSON strings, so the id appears quoted; candidates are then
+    // checked field by field so that a text value "12" does not open file 12.
+    let candidates: Vec<Submission> = submissions::table
+        .filter(submissions::org_id.eq(scope.org_id()))
+        .filter(submissions::data.like(format!("%\"{id}\"%")))
+        .order(submissions::id.asc())
+        .limit(200)
+        .select(Submission::as_select())
+        .load(conn)?;
+    let mut file_fields: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+    for s in candidates {
+        if let std::collections::btree_map::Entry::Vacant(e) = file_fields.entry(s.page_id) {
+            let ids: Vec<i64> = fields::table
+                .filter(fields::page_id.eq(s.page_id))
+                .filter(fields::kind.eq_any(["attachment", "image"]))
+                .select(fields::id)
+                .load(conn)?;
+            e.insert(ids);
+        }
+        let values = parse_data(&s.data);
+        let refers = file_fields.get(&s.page_id).is_some_and(|fs| {
+            fs.iter()
+                .any(|f| values.get(&f.to_string()) == Some(&id.to_string()))
+        });
+        if refers && may_see(conn, scope, &s)? {
+            return Ok(a);
+        }
+    }
+    Err(AppError::NotFound)
+}

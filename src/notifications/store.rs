@@ -1,0 +1,112 @@
+//! Queries over notifications. Reading and marking take the caller's [`OrgScope`] and only
+//! ever touch the caller's own notifications.
+
+use diesel::prelude::*;
+
+use crate::auth::OrgScope;
+use crate::db::schema::notifications;
+use crate::db::{Conn, now};
+use crate::error::{AppError, AppResult};
+use crate::web::{PAGE_SIZE, Page};
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = notifications)]
+pub struct Notification {
+    pub id: i64,
+    pub org_id: i64,
+    pub user_id: i64,
+    pub title: String,
+    pub body: String,
+    pub link: String,
+    pub read: bool,
+    pub created_at: i64,
+}
+
+impl Notification {
+    /// System notifications store an i18n key as their title so each reader sees their
+    /// own language; automation notifications store the text the app builder wrote.
+    pub fn title_is_key(&self) -> bool {
+        (self.title.starts_with("approval.") || self.title.starts_with("notifications."))
+            && crate::web::is_flash_key(&self.title)
+    }
+}
+
+/// Creates a notification for `user_id` in `org_id`. Callers run it inside their own
+/// transaction so that the notification exists exactly when the event does.
+pub fn notify(
+    conn: &mut Conn,
+    org_id: i64,
+    user_id: i64,
+    title: &str,
+    body: &str,
+    link: &str,
+) -> AppResult<()> {
+    diesel::insert_into(notifications::table)
+        .values((
+            notifications::org_id.eq(org_id),
+            notifications::user_id.eq(user_id),
+            notifications::title.eq(title),
+            notifications::body.eq(body),
+            notifications::link.eq(link),
+            notifications::read.eq(false),
+            notifications::created_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The caller's notifications in the current organisation, newest first.
+pub fn list(
+    conn: &mut Conn,
+    scope: &OrgScope,
+    after: Option<i64>,
+) -> AppResult<Page<Notification>> {
+    let mut q = notifications::table
+        .filter(notifications::org_id.eq(scope.org_id()))
+        .filter(notifications::user_id.eq(scope.user_id()))
+        .order(notifications::id.desc())
+        .limit(PAGE_SIZE + 1)
+        .select(Notification::as_select())
+        .into_boxed();
+    if let Some(a) = after {
+        q = q.filter(notifications::id.lt(a));
+    }
+    Ok(Page::from_rows(q.load(conn)?, PAGE_SIZE, |n| n.id))
+}
+
+/// How many unread notifications the caller has in the current organisation.
+pub fn unread_count(conn: &mut Conn, scope: &OrgScope) -> AppResult<i64> {
+    Ok(notifications::table
+        .filter(notifications::org_id.eq(scope.org_id()))
+        .filter(notifications::user_id.eq(scope.user_id()))
+        .filter(notifications::read.eq(false))
+        .count()
+        .get_result(conn)?)
+}
+
+/// Marks one of the caller's notifications read; someone else's is "not found".
+pub fn mark_read(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<()> {
+    let n = diesel::update(
+        notifications::table
+            .find(id)
+            .filter(notifications::org_id.eq(scope.org_id()))
+            .filter(notifications::user_id.eq(scope.user_id())),
+    )
+    .set(notifications::read.eq(true))
+    .execute(conn)?;
+    if n == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
+pub fn mark_all_read(conn: &mut Conn, scope: &OrgScope) -> AppResult<usize> {
+    Ok(diesel::update(
+        notifications::table
+            .filter(notifications::org_id.eq(scope.org_id()))
+            .filter(notifications::user_id.eq(scope.user_id()))
+            .filter(notifications::read.eq(false)),
+    )
+    .set(notifications::read.eq(true))
+    .execute(conn)?)
+}
