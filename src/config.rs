@@ -18,7 +18,12 @@ pub struct Config {
     pub data_dir: PathBuf,
 
     /// Address to listen on.
-    #[arg(long, global = true, env = "FENFA_BIND", default_value = "127.0.0.1:3000")]
+    #[arg(
+        long,
+        global = true,
+        env = "FENFA_BIND",
+        default_value = "127.0.0.1:3000"
+    )]
     pub bind: SocketAddr,
 
     /// Mark the session cookie `Secure` (HTTPS only). Turn off for plain-http local use.
@@ -26,7 +31,13 @@ pub struct Config {
     pub secure_cookies: bool,
 
     /// SQLite durability: `full` (acknowledged writes survive power loss) or `normal`.
-    #[arg(long, global = true, env = "FENFA_SQLITE_SYNC", value_enum, default_value = "full")]
+    #[arg(
+        long,
+        global = true,
+        env = "FENFA_SQLITE_SYNC",
+        value_enum,
+        default_value = "full"
+    )]
     pub sqlite_sync: SqliteSync,
 
     /// Database connections per instance.
@@ -34,11 +45,21 @@ pub struct Config {
     pub db_pool: u32,
 
     /// Minutes without activity before a session ends.
-    #[arg(long, global = true, env = "FENFA_SESSION_IDLE_MINUTES", default_value_t = 120)]
+    #[arg(
+        long,
+        global = true,
+        env = "FENFA_SESSION_IDLE_MINUTES",
+        default_value_t = 120
+    )]
     pub session_idle_minutes: i64,
 
     /// Hours after login when a session ends regardless of activity.
-    #[arg(long, global = true, env = "FENFA_SESSION_MAX_HOURS", default_value_t = 12)]
+    #[arg(
+        long,
+        global = true,
+        env = "FENFA_SESSION_MAX_HOURS",
+        default_value_t = 12
+    )]
     pub session_max_hours: i64,
 
     /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).

@@ -184,8 +184,9 @@ where
 {
     // Inside an outer transaction this becomes a savepoint.
     let depth = match conn {
-        AnyConnection::Sqlite(c) => AnsiTransactionManager::transaction_manager_status_mut(c)
-            .transaction_depth()?,
+        AnyConnection::Sqlite(c) => {
+            AnsiTransactionManager::transaction_manager_status_mut(c).transaction_depth()?
+        }
         AnyConnection::Postgresql(c) => {
             AnsiTransactionManager::transaction_manager_status_mut(c).transaction_depth()?
         }

@@ -130,7 +130,13 @@ fn build(conn: &mut Conn, hash: &str) -> AppResult<Logins> {
         "advanced",
     )?;
     let p_dev_dept = department(conn, provider, None, "交付部")?;
-    let p_admin = user(conn, hash, "provider.admin", "林服务（服务商管理员）", false)?;
+    let p_admin = user(
+        conn,
+        hash,
+        "provider.admin",
+        "林服务（服务商管理员）",
+        false,
+    )?;
     let p_dev = user(conn, hash, "provider.dev", "陈开发（服务商开发者）", false)?;
     member(conn, provider, p_admin, Role::MainAdmin, None)?;
     join(
@@ -148,9 +154,21 @@ fn build(conn: &mut Conn, hash: &str) -> AppResult<Logins> {
     provider_apps(conn, &scope, p_admin, p_dev)?;
 
     // A customer organisation with a platform admin and an ordinary member.
-    let customer = org(conn, "星河制造有限公司", "dingcustomer01", "professional", "none")?;
+    let customer = org(
+        conn,
+        "星河制造有限公司",
+        "dingcustomer01",
+        "professional",
+        "none",
+    )?;
     let c_it = department(conn, customer, None, "信息部")?;
-    let c_admin = user(conn, hash, "customer.admin", "王采购（客户平台管理员）", false)?;
+    let c_admin = user(
+        conn,
+        hash,
+        "customer.admin",
+        "王采购（客户平台管理员）",
+        false,
+    )?;
     let c_member = user(conn, hash, "customer.member", "赵员工（客户成员）", false)?;
     member(conn, customer, c_admin, Role::PlatformAdmin, Some(c_it))?;
     member(conn, customer, c_member, Role::Member, Some(c_it))?;
@@ -159,7 +177,13 @@ fn build(conn: &mut Conn, hash: &str) -> AppResult<Logins> {
     let upstream = org(conn, "华东集团", "dingupstream01", "exclusive", "none")?;
     let u_hq = department(conn, upstream, None, "集团总部")?;
     let u_buy = department(conn, upstream, Some(u_hq), "采购中心")?;
-    let u_admin = user(conn, hash, "upstream.admin", "周集团（上游主管理员）", false)?;
+    let u_admin = user(
+        conn,
+        hash,
+        "upstream.admin",
+        "周集团（上游主管理员）",
+        false,
+    )?;
     let u_sub = user(conn, hash, "upstream.sub", "吴互联（互联子管理员）", false)?;
     member(conn, upstream, u_admin, Role::MainAdmin, Some(u_hq))?;
     join(
@@ -173,10 +197,22 @@ fn build(conn: &mut Conn, hash: &str) -> AppResult<Logins> {
             department: Some(u_buy),
         },
     )?;
-    let downstream = org(conn, "苏州分公司", "dingdownstream01", "professional", "none")?;
+    let downstream = org(
+        conn,
+        "苏州分公司",
+        "dingdownstream01",
+        "professional",
+        "none",
+    )?;
     let d_sales = department(conn, downstream, None, "销售部")?;
     let d_store = department(conn, downstream, Some(d_sales), "门店")?;
-    let d_admin = user(conn, hash, "downstream.admin", "郑分公司（下游主管理员）", false)?;
+    let d_admin = user(
+        conn,
+        hash,
+        "downstream.admin",
+        "郑分公司（下游主管理员）",
+        false,
+    )?;
     let d_member = user(conn, hash, "downstream.member", "孙店员（下游成员）", false)?;
     member(conn, downstream, d_admin, Role::MainAdmin, Some(d_sales))?;
     member(conn, downstream, d_member, Role::Member, Some(d_store))?;
@@ -239,7 +275,14 @@ fn provider_apps(conn: &mut Conn, scope: &OrgScope, admin: i64, dev: i64) -> App
         "原材料\n设备\n服务",
     )?;
     let s_amount = store::add_field(conn, &supplier, "年采购额", FieldKind::Number, false, "")?;
-    store::add_field(conn, &supplier, "资质文件", FieldKind::Attachment, false, "")?;
+    store::add_field(
+        conn,
+        &supplier,
+        "资质文件",
+        FieldKind::Attachment,
+        false,
+        "",
+    )?;
 
     let request = store::add_page(conn, &app, PageKind::Process, "采购申请", "")?;
     let request = page(conn, request)?;

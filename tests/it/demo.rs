@@ -36,16 +36,26 @@ async fn demo_data_loads_into_an_empty_database_and_not_twice() {
 #[tokio::test]
 async fn every_demo_login_signs_in_with_the_printed_password() {
     each_backend(async |app| {
-        let logins = fenfa::demo::load(&app.state.db).expect("load").expect("loaded");
+        let logins = fenfa::demo::load(&app.state.db)
+            .expect("load")
+            .expect("loaded");
         for (_, login) in logins {
             let c = app.client();
             let r = c
-                .post("/login", &[("login", login), ("password", fenfa::demo::PASSWORD)])
+                .post(
+                    "/login",
+                    &[("login", login), ("password", fenfa::demo::PASSWORD)],
+                )
                 .await;
             assert!(r.status.is_redirection(), "{login}: {}", r.status);
             let home = c.get("/").await;
             let page = c.get(home.location()).await;
-            assert_eq!(page.status, StatusCode::OK, "{login} lands on {}", home.location());
+            assert_eq!(
+                page.status,
+                StatusCode::OK,
+                "{login} lands on {}",
+                home.location()
+            );
         }
     })
     .await;
