@@ -8,6 +8,7 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod distribution;
 pub mod error;
 pub mod forms;
 pub mod i18n;

@@ -62,6 +62,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::apps::routes::router())
         .merge(crate::forms::routes::router())
         .merge(crate::notifications::routes::router())
+        .merge(crate::distribution::routes::router())
         .fallback(not_found)
         .layer(sessions)
         .layer(CsrfLayer::new())

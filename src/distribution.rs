@@ -1,0 +1,14 @@
+//! Provider distribution (应用分发, seeds 000 and 001): certified providers open projects
+//! for a customer CorpID, the platform reviews them, links let the customer's platform
+//! admin purchase, the provider sends copies of apps into the customer organisation and
+//! maintains them there under time-bound grants, with every action audited.
+
+pub mod audit;
+pub mod copy;
+pub mod customer;
+pub mod events;
+pub mod grants;
+pub mod links;
+pub mod orders;
+pub mod projects;
+pub mod routes;

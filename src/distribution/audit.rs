@@ -1,0 +1,2 @@
+//! audit (see distribution.rs)
+pub mod routes;

@@ -1,0 +1,1 @@
+//! Copying an app into another organisation (send app).

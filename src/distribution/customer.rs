@@ -1,0 +1,2 @@
+//! customer (see distribution.rs)
+pub mod routes;

@@ -1,0 +1,2 @@
+//! grants (see distribution.rs)
+pub mod routes;

@@ -1,0 +1,2 @@
+//! links (see distribution.rs)
+pub mod routes;

@@ -1,0 +1,2 @@
+//! orders (see distribution.rs)
+pub mod routes;

@@ -1,0 +1,2 @@
+//! projects (see distribution.rs)
+pub mod routes;

@@ -1,0 +1,13 @@
+use axum::Router;
+
+use crate::web::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(super::projects::routes::router())
+        .merge(super::links::routes::router())
+        .merge(super::orders::routes::router())
+        .merge(super::customer::routes::router())
+        .merge(super::grants::routes::router())
+        .merge(super::audit::routes::router())
+}
