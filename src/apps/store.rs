@@ -3,10 +3,15 @@
 
 use diesel::prelude::*;
 
-use super::app::{App, AppStatus, Field, FieldKind, Page, PageKind, Step};
+use super::app::{
+    App, AppStatus, Field, FieldKind, Move, Page, PageKind, ReportSpec, Step, page_deletion_blocker,
+    reorder,
+};
 use crate::auth::OrgScope;
-use crate::db::schema::{app_admins, approval_steps, apps, fields, memberships, pages, users};
-use crate::db::{Conn, now};
+use crate::db::schema::{
+    app_admins, approval_steps, apps, automations, fields, memberships, pages, submissions, users,
+};
+use crate::db::{Conn, now, write_tx};
 use crate::error::{AppError, AppResult};
 use crate::web::{PAGE_SIZE, Page as ListPage};
 
@@ -234,4 +239,355 @@ pub fn add_step(conn: &mut Conn, page: &Page, name: &str, approver_id: i64) -> A
         ))
         .returning(approval_steps::id)
         .get_result(conn)?)
+}
+
+/// Changes an app's name, icon and description. The app must already be checked editable.
+pub fn update_app(conn: &mut Conn, app: &App, name: &str, icon: &str, description: &str) -> AppResult<()> {
+    diesel::update(apps::table.find(app.id).filter(apps::org_id.eq(app.org_id)))
+        .set((
+            apps::name.eq(name),
+            apps::icon.eq(icon),
+            apps::description.eq(description),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Marks or unmarks an app premium (精品); only organisation admins may.
+pub fn set_premium(conn: &mut Conn, scope: &OrgScope, app: &App, premium: bool) -> AppResult<()> {
+    if !super::app::may_mark_premium(scope) {
+        return Err(AppError::Forbidden("apps.error.premium_admins_only"));
+    }
+    diesel::update(apps::table.find(app.id).filter(apps::org_id.eq(scope.org_id())))
+        .set(apps::premium.eq(premium))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The listed app admins as (user id, name, login).
+pub fn app_admins_of(conn: &mut Conn, app: &App) -> AppResult<Vec<(i64, String, String)>> {
+    Ok(app_admins::table
+        .inner_join(users::table)
+        .filter(app_admins::app_id.eq(app.id))
+        .order(users::name.asc())
+        .select((users::id, users::name, users::login))
+        .load(conn)?)
+}
+
+/// Lists a member of the organisation as app admin; anyone else is "not found".
+pub fn add_app_admin(conn: &mut Conn, scope: &OrgScope, app: &App, user_id: i64) -> AppResult<()> {
+    if !is_org_member(conn, scope, user_id)? {
+        return Err(AppError::NotFound);
+    }
+    write_tx(conn, |conn| {
+        let listed: i64 = app_admins::table
+            .filter(app_admins::app_id.eq(app.id))
+            .filter(app_admins::user_id.eq(user_id))
+            .count()
+            .get_result(conn)?;
+        if listed == 0 {
+            diesel::insert_into(app_admins::table)
+                .values((app_admins::app_id.eq(app.id), app_admins::user_id.eq(user_id)))
+                .execute(conn)?;
+        }
+        Ok(())
+    })
+}
+
+pub fn remove_app_admin(conn: &mut Conn, app: &App, user_id: i64) -> AppResult<()> {
+    let n = diesel::delete(
+        app_admins::table
+            .filter(app_admins::app_id.eq(app.id))
+            .filter(app_admins::user_id.eq(user_id)),
+    )
+    .execute(conn)?;
+    if n == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
+/// A page of this app (which was loaded through the caller's scope).
+pub fn page_of_app(conn: &mut Conn, app: &App, page_id: i64) -> AppResult<Page> {
+    pages::table
+        .find(page_id)
+        .filter(pages::app_id.eq(app.id))
+        .filter(pages::org_id.eq(app.org_id))
+        .select(Page::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)
+}
+
+pub fn rename_page(conn: &mut Conn, page: &Page, name: &str) -> AppResult<()> {
+    diesel::update(pages::table.find(page.id))
+        .set(pages::name.eq(name))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Deletes a page with its fields and steps, unless submissions, a report or an
+/// automation refer to it.
+pub fn delete_page(conn: &mut Conn, page: &Page) -> AppResult<()> {
+    write_tx(conn, |conn| {
+        let subs: i64 = submissions::table
+            .filter(submissions::page_id.eq(page.id))
+            .count()
+            .get_result(conn)?;
+        let reports: i64 = pages::table
+            .filter(pages::report_form_id.eq(page.id))
+            .filter(pages::id.ne(page.id))
+            .count()
+            .get_result(conn)?;
+        let autos: i64 = automations::table
+            .filter(automations::form_id.eq(page.id))
+            .count()
+            .get_result(conn)?;
+        if let Some(why) = page_deletion_blocker(subs, reports, autos) {
+            return Err(AppError::Conflict(why));
+        }
+        diesel::delete(fields::table.filter(fields::page_id.eq(page.id))).execute(conn)?;
+        diesel::delete(approval_steps::table.filter(approval_steps::page_id.eq(page.id)))
+            .execute(conn)?;
+        diesel::delete(pages::table.find(page.id)).execute(conn)?;
+        Ok(())
+    })
+}
+
+/// Stores a custom page's body, already sanitised by the caller's parse step.
+pub fn save_body(conn: &mut Conn, page: &Page, clean_html: &str) -> AppResult<()> {
+    diesel::update(pages::table.find(page.id))
+        .set(pages::body.eq(clean_html))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn save_report(conn: &mut Conn, page: &Page, spec: &ReportSpec) -> AppResult<()> {
+    diesel::update(pages::table.find(page.id))
+        .set((
+            pages::report_form_id.eq(Some(spec.form_id)),
+            pages::report_group_field_id.eq(spec.group_field_id),
+            pages::report_value_field_id.eq(spec.value_field_id),
+            pages::report_agg.eq(spec.agg.as_str()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The pages of an app that take submissions, each with its fields.
+pub fn forms_with_fields(conn: &mut Conn, scope: &OrgScope, app: &App) -> AppResult<Vec<(Page, Vec<Field>)>> {
+    let mut out = Vec::new();
+    for p in pages_of(conn, scope, app.id)? {
+        if p.kind().takes_submissions() {
+            let f = fields_of(conn, &p)?;
+            out.push((p, f));
+        }
+    }
+    Ok(out)
+}
+
+/// A field of this page.
+pub fn field_of_page(conn: &mut Conn, page: &Page, field_id: i64) -> AppResult<Field> {
+    fields::table
+        .find(field_id)
+        .filter(fields::page_id.eq(page.id))
+        .select(Field::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)
+}
+
+/// True when `field_id` is a field of some page of this app.
+pub fn field_in_app(conn: &mut Conn, app: &App, field_id: i64) -> AppResult<bool> {
+    let n: i64 = fields::table
+        .inner_join(pages::table)
+        .filter(fields::id.eq(field_id))
+        .filter(pages::app_id.eq(app.id))
+        .filter(pages::org_id.eq(app.org_id))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+/// Removes a field, unless a report groups or sums by it.
+pub fn remove_field(conn: &mut Conn, page: &Page, field_id: i64) -> AppResult<()> {
+    write_tx(conn, |conn| {
+        let field = field_of_page(conn, page, field_id)?;
+        let used: i64 = pages::table
+            .filter(
+                pages::report_group_field_id
+                    .eq(field.id)
+                    .or(pages::report_value_field_id.eq(field.id)),
+            )
+            .count()
+            .get_result(conn)?;
+        if used > 0 {
+            return Err(AppError::Conflict("apps.error.field_used_by_report"));
+        }
+        diesel::delete(fields::table.find(field.id)).execute(conn)?;
+        Ok(())
+    })
+}
+
+pub fn move_field(conn: &mut Conn, page: &Page, field_id: i64, mv: Move) -> AppResult<()> {
+    write_tx(conn, |conn| {
+        let ids: Vec<i64> = fields_of(conn, page)?.iter().map(|f| f.id).collect();
+        let order = reorder(&ids, field_id, mv).ok_or(AppError::NotFound)?;
+        for (pos, id) in order.into_iter().enumerate() {
+            diesel::update(fields::table.find(id))
+                .set(fields::position.eq(i32::try_from(pos).unwrap_or(i32::MAX)))
+                .execute(conn)?;
+        }
+        Ok(())
+    })
+}
+
+/// Adds an approval step whose approver must be a member of the organisation.
+pub fn add_step_checked(
+    conn: &mut Conn,
+    scope: &OrgScope,
+    page: &Page,
+    name: &str,
+    approver_id: i64,
+) -> AppResult<i64> {
+    if page.kind() != PageKind::Process {
+        return Err(AppError::NotFound);
+    }
+    if !is_org_member(conn, scope, approver_id)? {
+        return Err(AppError::NotFound);
+    }
+    add_step(conn, page, name, approver_id)
+}
+
+pub fn remove_step(conn: &mut Conn, page: &Page, step_id: i64) -> AppResult<()> {
+    let n = diesel::delete(
+        approval_steps::table
+            .find(step_id)
+            .filter(approval_steps::page_id.eq(page.id)),
+    )
+    .execute(conn)?;
+    if n == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
+pub fn move_step(conn: &mut Conn, page: &Page, step_id: i64, mv: Move) -> AppResult<()> {
+    write_tx(conn, |conn| {
+        let ids: Vec<i64> = steps_of(conn, page)?.iter().map(|s| s.id).collect();
+        let order = reorder(&ids, step_id, mv).ok_or(AppError::NotFound)?;
+        for (pos, id) in order.into_iter().enumerate() {
+            diesel::update(approval_steps::table.find(id))
+                .set(approval_steps::position.eq(i32::try_from(pos).unwrap_or(i32::MAX)))
+                .execute(conn)?;
+        }
+        Ok(())
+    })
+}
+
+/// Everything the app overview shows.
+pub struct Overview {
+    pub app: App,
+    pub pages: Vec<Page>,
+    pub connectors: Vec<super::parts::Connector>,
+    pub templates: Vec<super::parts::NotificationTemplate>,
+    pub automations: Vec<super::parts::Automation>,
+    pub components: Vec<super::parts::Component>,
+    pub admins: Vec<(i64, String, String)>,
+    pub people: Vec<(i64, String, String)>,
+}
+
+/// The overview of an app the caller may edit.
+pub fn overview(conn: &mut Conn, scope: &OrgScope, app_id: i64) -> AppResult<Overview> {
+    use super::parts_store as ps;
+    let app = find_app_for_edit(conn, scope, app_id)?;
+    Ok(Overview {
+        pages: pages_of(conn, scope, app.id)?,
+        connectors: ps::connectors_of(conn, &app)?,
+        templates: ps::templates_of(conn, &app)?,
+        automations: ps::automations_of(conn, &app)?,
+        components: ps::components_of(conn, &app)?,
+        admins: app_admins_of(conn, &app)?,
+        people: org_people(conn, scope)?,
+        app,
+    })
+}
+
+/// Everything the page designer shows.
+pub struct Design {
+    pub app: App,
+    pub page: Page,
+    pub fields: Vec<Field>,
+    pub steps: Vec<Step>,
+    pub people: Vec<(i64, String, String)>,
+    /// For reports: the app's forms with their fields.
+    pub sources: Vec<(Page, Vec<Field>)>,
+}
+
+pub fn design(conn: &mut Conn, scope: &OrgScope, app_id: i64, page_id: i64) -> AppResult<Design> {
+    let app = find_app_for_edit(conn, scope, app_id)?;
+    let page = page_of_app(conn, &app, page_id)?;
+    let sources = if page.kind() == PageKind::Report {
+        forms_with_fields(conn, scope, &app)?
+    } else {
+        vec![]
+    };
+    Ok(Design {
+        fields: fields_of(conn, &page)?,
+        steps: steps_of(conn, &page)?,
+        people: org_people(conn, scope)?,
+        sources,
+        app,
+        page,
+    })
+}
+
+/// An app the caller may edit and one of its pages.
+pub fn editable_page(conn: &mut Conn, scope: &OrgScope, app_id: i64, page_id: i64) -> AppResult<(App, Page)> {
+    let app = find_app_for_edit(conn, scope, app_id)?;
+    let page = page_of_app(conn, &app, page_id)?;
+    Ok((app, page))
+}
+
+/// A report as chosen in the designer, ids not yet checked.
+pub struct ReportChoice {
+    pub form_id: i64,
+    pub group: Option<i64>,
+    pub agg: String,
+    pub value: Option<i64>,
+}
+
+/// Checks and stores a report definition. The source form and fields must be pages and
+/// fields of this app (else "not found"); whether they fit is the rule's answer.
+pub fn set_report(
+    conn: &mut Conn,
+    scope: &OrgScope,
+    app_id: i64,
+    page_id: i64,
+    choice: &ReportChoice,
+) -> AppResult<Result<(), Vec<(&'static str, &'static str)>>> {
+    let ReportChoice {
+        form_id,
+        group,
+        ref agg,
+        value,
+    } = *choice;
+    let (app, page) = editable_page(conn, scope, app_id, page_id)?;
+    if page.kind() != PageKind::Report {
+        return Err(AppError::NotFound);
+    }
+    let form = page_of_app(conn, &app, form_id)?;
+    for f in [group, value].into_iter().flatten() {
+        if !field_in_app(conn, &app, f)? {
+            return Err(AppError::NotFound);
+        }
+    }
+    let form_fields = fields_of(conn, &form)?;
+    match super::app::check_report(&form, &form_fields, group, agg, value) {
+        Ok(spec) => {
+            save_report(conn, &page, &spec)?;
+            Ok(Ok(()))
+        }
+        Err(e) => Ok(Err(e)),
+    }
 }
