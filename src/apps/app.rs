@@ -291,7 +291,11 @@ pub fn may_mark_premium(scope: &crate::auth::OrgScope) -> bool {
 }
 
 /// Why a page may not be deleted, given what refers to it.
-pub fn page_deletion_blocker(submissions: i64, reports: i64, automations: i64) -> Option<&'static str> {
+pub fn page_deletion_blocker(
+    submissions: i64,
+    reports: i64,
+    automations: i64,
+) -> Option<&'static str> {
     if submissions > 0 {
         Some("apps.error.page_has_submissions")
     } else if reports > 0 {
@@ -393,7 +397,11 @@ pub fn check_report(
     if !form.kind().takes_submissions() {
         errors.push(("form_id", "apps.error.report_form"));
     }
-    let field = |id: i64| form_fields.iter().find(|f| f.id == id && f.page_id == form.id);
+    let field = |id: i64| {
+        form_fields
+            .iter()
+            .find(|f| f.id == id && f.page_id == form.id)
+    };
     if let Some(g) = group
         && !field(g).is_some_and(|f| can_group_by(f.kind()))
     {
@@ -517,7 +525,11 @@ mod tests {
     #[test]
     fn a_report_groups_by_a_fitting_field_of_its_form() {
         let form = page(10, "form");
-        let fields = vec![field(1, 10, "select"), field(2, 10, "number"), field(3, 10, "image")];
+        let fields = vec![
+            field(1, 10, "select"),
+            field(2, 10, "number"),
+            field(3, 10, "image"),
+        ];
         let ok = check_report(&form, &fields, Some(1), "sum", Some(2)).expect("valid");
         assert_eq!(ok.agg, ReportAgg::Sum);
         assert_eq!(ok.value_field_id, Some(2));

@@ -4,7 +4,10 @@
 
 use serde::Deserialize;
 
-use super::app::{FieldKind, Move, PageKind, parse_choices, parse_description, parse_icon, parse_name, sanitize_html};
+use super::app::{
+    FieldKind, Move, PageKind, parse_choices, parse_description, parse_icon, parse_name,
+    sanitize_html,
+};
 use super::parts::{AuthKind, parse_endpoint, parse_text};
 use super::parts_store::{ComponentInput, ConnectorInput, TemplateInput};
 use crate::error::{AppError, AppResult};
@@ -19,7 +22,8 @@ pub fn parse_id(raw: &str) -> Option<i64> {
 }
 
 fn checkbox(v: &Option<String>) -> bool {
-    v.as_deref().is_some_and(|v| !v.is_empty() && v != "0" && v != "false")
+    v.as_deref()
+        .is_some_and(|v| !v.is_empty() && v != "0" && v != "false")
 }
 
 fn take<T>(errors: &mut Errors, field: &str, r: Result<T, &'static str>) -> Option<T> {
@@ -79,7 +83,11 @@ pub struct PageForm {
 impl PageForm {
     pub fn parse(&self) -> Result<(PageKind, String), Errors> {
         let mut e = Errors::default();
-        let kind = take(&mut e, "page_kind", PageKind::parse(&self.kind).ok_or("apps.error.page_kind"));
+        let kind = take(
+            &mut e,
+            "page_kind",
+            PageKind::parse(&self.kind).ok_or("apps.error.page_kind"),
+        );
         let name = take(&mut e, "page_name", parse_name(&self.name, NAME_MAX));
         match (kind, name) {
             (Some(k), Some(n)) => Ok((k, n)),
@@ -125,7 +133,11 @@ impl FieldForm {
     pub fn parse(&self) -> Result<FieldInput, Errors> {
         let mut e = Errors::default();
         let label = take(&mut e, "label", parse_name(&self.label, NAME_MAX));
-        let kind = take(&mut e, "kind", FieldKind::parse(&self.kind).ok_or("apps.error.field_kind"));
+        let kind = take(
+            &mut e,
+            "kind",
+            FieldKind::parse(&self.kind).ok_or("apps.error.field_kind"),
+        );
         let options = match kind {
             Some(FieldKind::Select) => take(&mut e, "options", parse_choices(&self.options)),
             _ => Some(String::new()),
@@ -153,7 +165,11 @@ impl StepForm {
     pub fn parse(&self) -> Result<(String, i64), Errors> {
         let mut e = Errors::default();
         let name = take(&mut e, "step_name", parse_name(&self.name, NAME_MAX));
-        let approver = take(&mut e, "approver_id", parse_id(&self.approver_id).ok_or("apps.error.approver_required"));
+        let approver = take(
+            &mut e,
+            "approver_id",
+            parse_id(&self.approver_id).ok_or("apps.error.approver_required"),
+        );
         match (name, approver) {
             (Some(n), Some(a)) => Ok((n, a)),
             _ => Err(e),
@@ -232,7 +248,11 @@ impl ConnectorForm {
         let mut e = Errors::default();
         let name = take(&mut e, "name", parse_name(&self.name, NAME_MAX));
         let url = take(&mut e, "endpoint_url", parse_endpoint(&self.endpoint_url));
-        let auth = take(&mut e, "auth_kind", AuthKind::parse(&self.auth_kind).ok_or("apps.error.auth_kind"));
+        let auth = take(
+            &mut e,
+            "auth_kind",
+            AuthKind::parse(&self.auth_kind).ok_or("apps.error.auth_kind"),
+        );
         match (name, url, auth) {
             (Some(name), Some(endpoint_url), Some(auth)) => Ok(ConnectorInput {
                 name,
@@ -293,21 +313,37 @@ impl AutomationForm {
     pub fn parse(&self) -> Result<AutomationDraft, Errors> {
         let mut e = Errors::default();
         let name = take(&mut e, "name", parse_name(&self.name, NAME_MAX));
-        let form = take(&mut e, "form_id", parse_id(&self.form_id).ok_or("apps.error.form_required"));
-        let template = take(&mut e, "template_id", parse_id(&self.template_id).ok_or("apps.error.template_required"));
+        let form = take(
+            &mut e,
+            "form_id",
+            parse_id(&self.form_id).ok_or("apps.error.form_required"),
+        );
+        let template = take(
+            &mut e,
+            "template_id",
+            parse_id(&self.template_id).ok_or("apps.error.template_required"),
+        );
         let recipient = if self.recipient_id.trim().is_empty() {
             Some(None)
         } else {
-            take(&mut e, "recipient_id", parse_id(&self.recipient_id).map(Some).ok_or("apps.error.recipient"))
+            take(
+                &mut e,
+                "recipient_id",
+                parse_id(&self.recipient_id)
+                    .map(Some)
+                    .ok_or("apps.error.recipient"),
+            )
         };
         match (name, form, template, recipient) {
-            (Some(name), Some(form_id), Some(template_id), Some(recipient_id)) => Ok(AutomationDraft {
-                name,
-                form_id,
-                template_id,
-                recipient_id,
-                enabled: self.is_enabled(),
-            }),
+            (Some(name), Some(form_id), Some(template_id), Some(recipient_id)) => {
+                Ok(AutomationDraft {
+                    name,
+                    form_id,
+                    template_id,
+                    recipient_id,
+                    enabled: self.is_enabled(),
+                })
+            }
             _ => Err(e),
         }
     }
@@ -351,7 +387,10 @@ mod tests {
         let e = f.parse().err().expect("invalid");
         assert_eq!(e.get("name"), Some("apps.error.name_required"));
         assert_eq!(e.get("icon"), Some("apps.error.icon"));
-        assert_eq!(e.get("description"), Some("apps.error.description_too_long"));
+        assert_eq!(
+            e.get("description"),
+            Some("apps.error.description_too_long")
+        );
     }
 
     #[test]
@@ -366,7 +405,10 @@ mod tests {
         assert!(ok.required);
         f.kind = "select".into();
         f.options = "只有一个".into();
-        assert_eq!(f.parse().err().and_then(|e| e.get("options")), Some("apps.error.two_choices"));
+        assert_eq!(
+            f.parse().err().and_then(|e| e.get("options")),
+            Some("apps.error.two_choices")
+        );
     }
 
     #[test]
@@ -379,7 +421,10 @@ mod tests {
             enabled: Some("on".into()),
         };
         let d = f.parse().ok().expect("valid");
-        assert_eq!((d.form_id, d.template_id, d.recipient_id, d.enabled), (3, 4, None, true));
+        assert_eq!(
+            (d.form_id, d.template_id, d.recipient_id, d.enabled),
+            (3, 4, None, true)
+        );
         let no_template = AutomationForm {
             template_id: String::new(),
             ..f

@@ -3,9 +3,14 @@
 use askama::Template;
 use askama_web::WebTemplate;
 
-use super::app::{App, FieldKind, ICONS, Page, PageKind, ReportAgg, Step, can_group_by, process_ready};
 use super::app::Field;
-use super::forms::{AppForm, AutomationForm, ComponentForm, ConnectorForm, FieldForm, PageForm, ReportForm, StepForm, TemplateForm};
+use super::app::{
+    App, FieldKind, ICONS, Page, PageKind, ReportAgg, Step, can_group_by, process_ready,
+};
+use super::forms::{
+    AppForm, AutomationForm, ComponentForm, ConnectorForm, FieldForm, PageForm, ReportForm,
+    StepForm, TemplateForm,
+};
 use super::parts::{AuthKind, Automation, Component, Connector, NotificationTemplate};
 use super::store::{Design, Overview};
 use crate::web::{Errors, Layout};

@@ -190,7 +190,10 @@ mod tests {
         );
         let filled = fill_template(
             "{申请人}: {金额}",
-            &[("金额".into(), "30".into()), ("申请人".into(), "Alice".into())],
+            &[
+                ("金额".into(), "30".into()),
+                ("申请人".into(), "Alice".into()),
+            ],
         );
         assert_eq!(filled, "Alice: 30");
     }

@@ -19,24 +19,60 @@ use crate::web::{AppState, Errors, Layout};
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/apps/{id}/connectors/new", get(connector_new).post(connector_create))
-        .route("/apps/{id}/connectors/{cid}", get(connector_edit).post(connector_update))
+        .route(
+            "/apps/{id}/connectors/new",
+            get(connector_new).post(connector_create),
+        )
+        .route(
+            "/apps/{id}/connectors/{cid}",
+            get(connector_edit).post(connector_update),
+        )
         .route("/apps/{id}/connectors/{cid}/delete", post(connector_delete))
-        .route("/apps/{id}/templates/new", get(template_new).post(template_create))
-        .route("/apps/{id}/templates/{tid}", get(template_edit).post(template_update))
+        .route(
+            "/apps/{id}/templates/new",
+            get(template_new).post(template_create),
+        )
+        .route(
+            "/apps/{id}/templates/{tid}",
+            get(template_edit).post(template_update),
+        )
         .route("/apps/{id}/templates/{tid}/delete", post(template_delete))
-        .route("/apps/{id}/automations/new", get(automation_new).post(automation_create))
-        .route("/apps/{id}/automations/{aid}", get(automation_edit).post(automation_update))
-        .route("/apps/{id}/automations/{aid}/toggle", post(automation_toggle))
-        .route("/apps/{id}/automations/{aid}/delete", post(automation_delete))
-        .route("/apps/{id}/components/new", get(component_new).post(component_create))
-        .route("/apps/{id}/components/{kid}", get(component_edit).post(component_update))
+        .route(
+            "/apps/{id}/automations/new",
+            get(automation_new).post(automation_create),
+        )
+        .route(
+            "/apps/{id}/automations/{aid}",
+            get(automation_edit).post(automation_update),
+        )
+        .route(
+            "/apps/{id}/automations/{aid}/toggle",
+            post(automation_toggle),
+        )
+        .route(
+            "/apps/{id}/automations/{aid}/delete",
+            post(automation_delete),
+        )
+        .route(
+            "/apps/{id}/components/new",
+            get(component_new).post(component_create),
+        )
+        .route(
+            "/apps/{id}/components/{kid}",
+            get(component_edit).post(component_update),
+        )
         .route("/apps/{id}/components/{kid}/delete", post(component_delete))
 }
 
 // ---- connectors ----
 
-fn connector_page(l: Layout, app: App, id: Option<i64>, form: ConnectorForm, errors: Errors) -> ConnectorPage {
+fn connector_page(
+    l: Layout,
+    app: App,
+    id: Option<i64>,
+    form: ConnectorForm,
+    errors: Errors,
+) -> ConnectorPage {
     ConnectorPage {
         l,
         app,
@@ -46,13 +82,26 @@ fn connector_page(l: Layout, app: App, id: Option<i64>, form: ConnectorForm, err
     }
 }
 
-async fn connector_new(State(state): State<AppState>, InOrg { ctx, scope }: InOrg, Path(id): Path<i64>) -> AppResult<ConnectorPage> {
-    let app = state.db.run(move |conn| store::find_app_for_edit(conn, &scope, id)).await?;
+async fn connector_new(
+    State(state): State<AppState>,
+    InOrg { ctx, scope }: InOrg,
+    Path(id): Path<i64>,
+) -> AppResult<ConnectorPage> {
+    let app = state
+        .db
+        .run(move |conn| store::find_app_for_edit(conn, &scope, id))
+        .await?;
     let form = ConnectorForm {
         auth_kind: "none".into(),
         ..ConnectorForm::default()
     };
-    Ok(connector_page(Layout::new(&ctx), app, None, form, Errors::default()))
+    Ok(connector_page(
+        Layout::new(&ctx),
+        app,
+        None,
+        form,
+        Errors::default(),
+    ))
 }
 
 async fn connector_edit(
@@ -73,7 +122,13 @@ async fn connector_edit(
         endpoint_url: c.endpoint_url,
         auth_kind: c.auth_kind,
     };
-    Ok(connector_page(Layout::new(&ctx), app, Some(cid), form, Errors::default()))
+    Ok(connector_page(
+        Layout::new(&ctx),
+        app,
+        Some(cid),
+        form,
+        Errors::default(),
+    ))
 }
 
 async fn connector_create(
@@ -171,13 +226,25 @@ fn template_page(
     })
 }
 
-async fn template_new(State(state): State<AppState>, InOrg { ctx, scope }: InOrg, Path(id): Path<i64>) -> AppResult<TemplatePage> {
+async fn template_new(
+    State(state): State<AppState>,
+    InOrg { ctx, scope }: InOrg,
+    Path(id): Path<i64>,
+) -> AppResult<TemplatePage> {
     let l = Layout::new(&ctx);
     state
         .db
         .run(move |conn| {
             let app = store::find_app_for_edit(conn, &scope, id)?;
-            template_page(conn, &scope, l, app, None, TemplateForm::default(), Errors::default())
+            template_page(
+                conn,
+                &scope,
+                l,
+                app,
+                None,
+                TemplateForm::default(),
+                Errors::default(),
+            )
         })
         .await
 }
@@ -242,7 +309,9 @@ async fn template_save(
                     ps::save_template(conn, &app, tid, &input)?;
                     Ok(to_app(id, "apps.flash.saved"))
                 }
-                Err(errors) => Ok(unprocessable(template_page(conn, &scope, l, app, tid, form, errors)?)),
+                Err(errors) => Ok(unprocessable(template_page(
+                    conn, &scope, l, app, tid, form, errors,
+                )?)),
             }
         })
         .await
@@ -290,7 +359,11 @@ fn automation_page(
     })
 }
 
-async fn automation_new(State(state): State<AppState>, InOrg { ctx, scope }: InOrg, Path(id): Path<i64>) -> AppResult<AutomationPage> {
+async fn automation_new(
+    State(state): State<AppState>,
+    InOrg { ctx, scope }: InOrg,
+    Path(id): Path<i64>,
+) -> AppResult<AutomationPage> {
     let l = Layout::new(&ctx);
     state
         .db
@@ -369,7 +442,9 @@ async fn automation_save(
                     ps::save_automation(conn, &app, aid, &input)?;
                     Ok(to_app(id, "apps.flash.saved"))
                 }
-                Err(errors) => Ok(unprocessable(automation_page(conn, &scope, l, app, aid, form, errors)?)),
+                Err(errors) => Ok(unprocessable(automation_page(
+                    conn, &scope, l, app, aid, form, errors,
+                )?)),
             }
         })
         .await
@@ -387,7 +462,14 @@ async fn automation_toggle(
             ps::toggle_automation(conn, &app, aid)
         })
         .await?;
-    Ok(to_app(id, if on { "apps.flash.automation_on" } else { "apps.flash.automation_off" }))
+    Ok(to_app(
+        id,
+        if on {
+            "apps.flash.automation_on"
+        } else {
+            "apps.flash.automation_off"
+        },
+    ))
 }
 
 async fn automation_delete(
@@ -407,8 +489,15 @@ async fn automation_delete(
 
 // ---- custom components ----
 
-async fn component_new(State(state): State<AppState>, InOrg { ctx, scope }: InOrg, Path(id): Path<i64>) -> AppResult<ComponentPage> {
-    let app = state.db.run(move |conn| store::find_app_for_edit(conn, &scope, id)).await?;
+async fn component_new(
+    State(state): State<AppState>,
+    InOrg { ctx, scope }: InOrg,
+    Path(id): Path<i64>,
+) -> AppResult<ComponentPage> {
+    let app = state
+        .db
+        .run(move |conn| store::find_app_for_edit(conn, &scope, id))
+        .await?;
     Ok(ComponentPage {
         l: Layout::new(&ctx),
         app,
@@ -483,7 +572,10 @@ async fn component_save(
             match parsed {
                 Ok(input) => {
                     let kid = ps::save_component(conn, &app, kid, &input)?;
-                    Ok(super::routes::redirect_to(&format!("/apps/{id}/components/{kid}"), "apps.flash.saved"))
+                    Ok(super::routes::redirect_to(
+                        &format!("/apps/{id}/components/{kid}"),
+                        "apps.flash.saved",
+                    ))
                 }
                 Err(errors) => Ok(unprocessable(ComponentPage {
                     l,

@@ -15,7 +15,11 @@ fn one<T>(row: Option<T>) -> AppResult<T> {
 }
 
 fn changed(n: usize) -> AppResult<()> {
-    if n == 0 { Err(AppError::NotFound) } else { Ok(()) }
+    if n == 0 {
+        Err(AppError::NotFound)
+    } else {
+        Ok(())
+    }
 }
 
 // ---- connectors ----
@@ -46,7 +50,12 @@ pub struct ConnectorInput {
 }
 
 /// Creates (`id` = None) or updates a connector of the app.
-pub fn save_connector(conn: &mut Conn, app: &App, id: Option<i64>, c: &ConnectorInput) -> AppResult<i64> {
+pub fn save_connector(
+    conn: &mut Conn,
+    app: &App,
+    id: Option<i64>,
+    c: &ConnectorInput,
+) -> AppResult<i64> {
     match id {
         None => Ok(diesel::insert_into(connectors::table)
             .values((
@@ -117,7 +126,12 @@ pub struct TemplateInput {
     pub body: String,
 }
 
-pub fn save_template(conn: &mut Conn, app: &App, id: Option<i64>, t: &TemplateInput) -> AppResult<i64> {
+pub fn save_template(
+    conn: &mut Conn,
+    app: &App,
+    id: Option<i64>,
+    t: &TemplateInput,
+) -> AppResult<i64> {
     match id {
         None => Ok(diesel::insert_into(notification_templates::table)
             .values((
@@ -192,7 +206,12 @@ pub struct AutomationInput {
     pub enabled: bool,
 }
 
-pub fn save_automation(conn: &mut Conn, app: &App, id: Option<i64>, a: &AutomationInput) -> AppResult<i64> {
+pub fn save_automation(
+    conn: &mut Conn,
+    app: &App,
+    id: Option<i64>,
+    a: &AutomationInput,
+) -> AppResult<i64> {
     match id {
         None => Ok(diesel::insert_into(automations::table)
             .values((
@@ -271,7 +290,12 @@ pub struct ComponentInput {
     pub markup: String,
 }
 
-pub fn save_component(conn: &mut Conn, app: &App, id: Option<i64>, c: &ComponentInput) -> AppResult<i64> {
+pub fn save_component(
+    conn: &mut Conn,
+    app: &App,
+    id: Option<i64>,
+    c: &ComponentInput,
+) -> AppResult<i64> {
     match id {
         None => Ok(diesel::insert_into(components::table)
             .values((

@@ -9,11 +9,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 
+use super::forms::AfterQuery;
 use super::forms::{
     AppForm, BodyForm, FieldForm, MoveForm, NameForm, PageForm, PremiumForm, ReportForm, StepForm,
     UserForm, parse_id,
 };
-use super::forms::AfterQuery;
 use super::pages::{DesignerPage, ListPage, NewAppPage, OverviewPage};
 use super::store::{self, NewApp, ReportChoice};
 use crate::auth::{AppBuilder, InOrg, OrgScope};
@@ -34,10 +34,16 @@ pub fn router() -> Router<AppState> {
         .route("/apps/{id}/pages/{pid}/rename", post(rename_page))
         .route("/apps/{id}/pages/{pid}/delete", post(delete_page))
         .route("/apps/{id}/pages/{pid}/fields", post(add_field))
-        .route("/apps/{id}/pages/{pid}/fields/{fid}/remove", post(remove_field))
+        .route(
+            "/apps/{id}/pages/{pid}/fields/{fid}/remove",
+            post(remove_field),
+        )
         .route("/apps/{id}/pages/{pid}/fields/{fid}/move", post(move_field))
         .route("/apps/{id}/pages/{pid}/steps", post(add_step))
-        .route("/apps/{id}/pages/{pid}/steps/{sid}/remove", post(remove_step))
+        .route(
+            "/apps/{id}/pages/{pid}/steps/{sid}/remove",
+            post(remove_step),
+        )
         .route("/apps/{id}/pages/{pid}/steps/{sid}/move", post(move_step))
         .route("/apps/{id}/pages/{pid}/body", post(save_body))
         .route("/apps/{id}/pages/{pid}/report", post(save_report))
@@ -188,7 +194,10 @@ async fn add_admin(
             store::add_app_admin(conn, &scope, &app, user_id)
         })
         .await?;
-    Ok(flash_redirect(&format!("/apps/{id}#admins"), "apps.flash.admin_added"))
+    Ok(flash_redirect(
+        &format!("/apps/{id}#admins"),
+        "apps.flash.admin_added",
+    ))
 }
 
 async fn remove_admin(
@@ -203,7 +212,10 @@ async fn remove_admin(
             store::remove_app_admin(conn, &app, uid)
         })
         .await?;
-    Ok(flash_redirect(&format!("/apps/{id}#admins"), "apps.flash.admin_removed"))
+    Ok(flash_redirect(
+        &format!("/apps/{id}#admins"),
+        "apps.flash.admin_removed",
+    ))
 }
 
 async fn add_page(
@@ -229,7 +241,10 @@ async fn add_page(
             store::add_page(conn, &app, kind, &name, "")
         })
         .await?;
-    Ok(flash_redirect(&format!("/apps/{id}/pages/{pid}"), "apps.flash.page_added"))
+    Ok(flash_redirect(
+        &format!("/apps/{id}/pages/{pid}"),
+        "apps.flash.page_added",
+    ))
 }
 
 async fn designer(
@@ -303,7 +318,10 @@ async fn delete_page(
             store::delete_page(conn, &page)
         })
         .await?;
-    Ok(flash_redirect(&format!("/apps/{id}"), "apps.flash.page_deleted"))
+    Ok(flash_redirect(
+        &format!("/apps/{id}"),
+        "apps.flash.page_deleted",
+    ))
 }
 
 async fn add_field(

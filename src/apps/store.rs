@@ -4,8 +4,8 @@
 use diesel::prelude::*;
 
 use super::app::{
-    App, AppStatus, Field, FieldKind, Move, Page, PageKind, ReportSpec, Step, page_deletion_blocker,
-    reorder,
+    App, AppStatus, Field, FieldKind, Move, Page, PageKind, ReportSpec, Step,
+    page_deletion_blocker, reorder,
 };
 use crate::auth::OrgScope;
 use crate::db::schema::{
@@ -242,7 +242,13 @@ pub fn add_step(conn: &mut Conn, page: &Page, name: &str, approver_id: i64) -> A
 }
 
 /// Changes an app's name, icon and description. The app must already be checked editable.
-pub fn update_app(conn: &mut Conn, app: &App, name: &str, icon: &str, description: &str) -> AppResult<()> {
+pub fn update_app(
+    conn: &mut Conn,
+    app: &App,
+    name: &str,
+    icon: &str,
+    description: &str,
+) -> AppResult<()> {
     diesel::update(apps::table.find(app.id).filter(apps::org_id.eq(app.org_id)))
         .set((
             apps::name.eq(name),
@@ -258,9 +264,13 @@ pub fn set_premium(conn: &mut Conn, scope: &OrgScope, app: &App, premium: bool) 
     if !super::app::may_mark_premium(scope) {
         return Err(AppError::Forbidden("apps.error.premium_admins_only"));
     }
-    diesel::update(apps::table.find(app.id).filter(apps::org_id.eq(scope.org_id())))
-        .set(apps::premium.eq(premium))
-        .execute(conn)?;
+    diesel::update(
+        apps::table
+            .find(app.id)
+            .filter(apps::org_id.eq(scope.org_id())),
+    )
+    .set(apps::premium.eq(premium))
+    .execute(conn)?;
     Ok(())
 }
 
@@ -287,7 +297,10 @@ pub fn add_app_admin(conn: &mut Conn, scope: &OrgScope, app: &App, user_id: i64)
             .get_result(conn)?;
         if listed == 0 {
             diesel::insert_into(app_admins::table)
-                .values((app_admins::app_id.eq(app.id), app_admins::user_id.eq(user_id)))
+                .values((
+                    app_admins::app_id.eq(app.id),
+                    app_admins::user_id.eq(user_id),
+                ))
                 .execute(conn)?;
         }
         Ok(())
@@ -375,7 +388,11 @@ pub fn save_report(conn: &mut Conn, page: &Page, spec: &ReportSpec) -> AppResult
 }
 
 /// The pages of an app that take submissions, each with its fields.
-pub fn forms_with_fields(conn: &mut Conn, scope: &OrgScope, app: &App) -> AppResult<Vec<(Page, Vec<Field>)>> {
+pub fn forms_with_fields(
+    conn: &mut Conn,
+    scope: &OrgScope,
+    app: &App,
+) -> AppResult<Vec<(Page, Vec<Field>)>> {
     let mut out = Vec::new();
     for p in pages_of(conn, scope, app.id)? {
         if p.kind().takes_submissions() {
@@ -543,7 +560,12 @@ pub fn design(conn: &mut Conn, scope: &OrgScope, app_id: i64, page_id: i64) -> A
 }
 
 /// An app the caller may edit and one of its pages.
-pub fn editable_page(conn: &mut Conn, scope: &OrgScope, app_id: i64, page_id: i64) -> AppResult<(App, Page)> {
+pub fn editable_page(
+    conn: &mut Conn,
+    scope: &OrgScope,
+    app_id: i64,
+    page_id: i64,
+) -> AppResult<(App, Page)> {
     let app = find_app_for_edit(conn, scope, app_id)?;
     let page = page_of_app(conn, &app, page_id)?;
     Ok((app, page))

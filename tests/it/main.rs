@@ -1,6 +1,10 @@
 //! Fenfa's integration tests: one binary, every test on SQLite and on PostgreSQL.
 
+mod apps;
 mod auth;
 mod i18n;
-#[allow(dead_code, reason = "each test module uses a different part of the harness")]
+#[allow(
+    dead_code,
+    reason = "each test module uses a different part of the harness"
+)]
 mod support;
