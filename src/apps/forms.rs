@@ -401,7 +401,7 @@ mod tests {
             required: Some("on".into()),
             options: String::new(),
         };
-        let ok = f.parse().ok().expect("valid");
+        let ok = f.parse().expect("valid");
         assert!(ok.required);
         f.kind = "select".into();
         f.options = "只有一个".into();
@@ -420,7 +420,7 @@ mod tests {
             recipient_id: String::new(),
             enabled: Some("on".into()),
         };
-        let d = f.parse().ok().expect("valid");
+        let d = f.parse().expect("valid");
         assert_eq!(
             (d.form_id, d.template_id, d.recipient_id, d.enabled),
             (3, 4, None, true)

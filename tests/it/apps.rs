@@ -11,6 +11,9 @@ use fenfa::db::schema::{
 
 use crate::support::{Client, TestApp, each_backend};
 
+/// (id, action, template, recipient, enabled)
+type AutomationRow = (i64, String, Option<i64>, Option<i64>, bool);
+
 /// A member with app-building rights (开发者).
 fn builder(app: &TestApp, org: i64, login: &str) -> i64 {
     let id = app.person(org, login, Role::Member);
@@ -808,7 +811,7 @@ async fn an_automation_sends_a_template_to_the_submitter_or_a_chosen_member() {
         )
         .await
         .assert_redirect(&format!("/apps/{app_id}"));
-        let rows: Vec<(i64, String, Option<i64>, Option<i64>, bool)> = automations::table
+        let rows: Vec<AutomationRow> = automations::table
             .order(automations::id.asc())
             .select((
                 automations::id,
