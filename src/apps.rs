@@ -3,6 +3,7 @@
 //! custom components.
 
 pub mod app;
+pub mod design_store;
 pub mod forms;
 pub mod pages;
 pub mod parts;

@@ -7,12 +7,13 @@ use super::app::Field;
 use super::app::{
     App, FieldKind, ICONS, Page, PageKind, ReportAgg, Step, can_group_by, process_ready,
 };
+use super::design_store::Design;
 use super::forms::{
     AppForm, AutomationForm, ComponentForm, ConnectorForm, FieldForm, PageForm, ReportForm,
     StepForm, TemplateForm,
 };
 use super::parts::{AuthKind, Automation, Component, Connector, NotificationTemplate};
-use super::store::{Design, Overview};
+use super::store::Overview;
 use crate::web::{Errors, Layout};
 
 type Person = (i64, String, String);

@@ -11,7 +11,7 @@ use super::forms::{AutomationForm, ComponentForm, ConnectorForm, TemplateForm};
 use super::pages::{AutomationPage, ComponentPage, ConnectorPage, TemplatePage};
 use super::parts_store as ps;
 use super::routes::{to_app, unprocessable};
-use super::store;
+use super::{design_store, store};
 use crate::auth::{InOrg, OrgScope};
 use crate::db::Conn;
 use crate::error::AppResult;
@@ -196,7 +196,7 @@ async fn connector_delete(
 /// The labels of the app's form fields, offered as `{placeholders}`.
 fn field_labels(conn: &mut Conn, scope: &OrgScope, app: &App) -> AppResult<Vec<String>> {
     let mut labels: Vec<String> = Vec::new();
-    for (_, fields) in store::forms_with_fields(conn, scope, app)? {
+    for (_, fields) in design_store::forms_with_fields(conn, scope, app)? {
         for f in fields {
             if !labels.contains(&f.label) {
                 labels.push(f.label);

@@ -9,13 +9,14 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 
+use super::design_store::{self, ReportChoice};
 use super::forms::AfterQuery;
 use super::forms::{
     AppForm, BodyForm, FieldForm, MoveForm, NameForm, PageForm, PremiumForm, ReportForm, StepForm,
     UserForm, parse_id,
 };
 use super::pages::{DesignerPage, ListPage, NewAppPage, OverviewPage};
-use super::store::{self, NewApp, ReportChoice};
+use super::store::{self, NewApp};
 use crate::auth::{AppBuilder, InOrg, OrgScope};
 use crate::error::AppResult;
 use crate::web::{AppState, Errors, Layout, flash_redirect};
@@ -254,7 +255,7 @@ async fn designer(
 ) -> AppResult<DesignerPage> {
     let d = state
         .db
-        .run(move |conn| store::design(conn, &scope, id, pid))
+        .run(move |conn| design_store::design(conn, &scope, id, pid))
         .await?;
     Ok(DesignerPage::new(Layout::new(&ctx), d))
 }
@@ -269,7 +270,7 @@ async fn designer_again(
 ) -> AppResult<Response> {
     let d = state
         .db
-        .run(move |conn| store::design(conn, &scope, id, pid))
+        .run(move |conn| design_store::design(conn, &scope, id, pid))
         .await?;
     let mut page = DesignerPage::new(l, d);
     fill(&mut page);
@@ -299,8 +300,8 @@ async fn rename_page(
     state
         .db
         .run(move |conn| {
-            let (_, page) = store::editable_page(conn, &scope, id, pid)?;
-            store::rename_page(conn, &page, &name)
+            let (_, page) = design_store::editable_page(conn, &scope, id, pid)?;
+            design_store::rename_page(conn, &page, &name)
         })
         .await?;
     Ok(to_page(id, pid, "apps.flash.saved"))
@@ -314,8 +315,8 @@ async fn delete_page(
     state
         .db
         .run(move |conn| {
-            let (_, page) = store::editable_page(conn, &scope, id, pid)?;
-            store::delete_page(conn, &page)
+            let (_, page) = design_store::editable_page(conn, &scope, id, pid)?;
+            design_store::delete_page(conn, &page)
         })
         .await?;
     Ok(flash_redirect(
@@ -343,7 +344,7 @@ async fn add_field(
     state
         .db
         .run(move |conn| {
-            let (_, page) = store::editable_page(conn, &scope, id, pid)?;
+            let (_, page) = design_store::editable_page(conn, &scope, id, pid)?;
             if !page.kind().takes_submissions() {
                 return Err(crate::error::AppError::NotFound);
             }
@@ -361,8 +362,8 @@ async fn remove_field(
     state
         .db
         .run(move |conn| {
-            let (_, page) = store::editable_page(conn, &scope, id, pid)?;
-            store::remove_field(conn, &page, fid)
+            let (_, page) = design_store::editable_page(conn, &scope, id, pid)?;
+            design_store::remove_field(conn, &page, fid)
         })
         .await?;
     Ok(to_page(id, pid, "apps.flash.field_removed"))
@@ -378,8 +379,8 @@ async fn move_field(
     state
         .db
         .run(move |conn| {
-            let (_, page) = store::editable_page(conn, &scope, id, pid)?;
-            store::move_field(conn, &page, fid, mv)
+            let (_, page) = design_store::editable_page(conn, &scope, id, pid)?;
+            design_store::move_field(conn, &page, fid, mv)
         })
         .await?;
     Ok(to_page(id, pid, "apps.flash.saved"))
@@ -404,8 +405,8 @@ async fn add_step(
     state
         .db
         .run(move |conn| {
-            let (_, page) = store::editable_page(conn, &scope, id, pid)?;
-            store::add_step_checked(conn, &scope, &page, &name, approver)
+            let (_, page) = design_store::editable_page(conn, &scope, id, pid)?;
+            design_store::add_step_checked(conn, &scope, &page, &name, approver)
         })
         .await?;
     Ok(to_page(id, pid, "apps.flash.step_added"))
@@ -419,8 +420,8 @@ async fn remove_step(
     state
         .db
         .run(move |conn| {
-            let (_, page) = store::editable_page(conn, &scope, id, pid)?;
-            store::remove_step(conn, &page, sid)
+            let (_, page) = design_store::editable_page(conn, &scope, id, pid)?;
+            design_store::remove_step(conn, &page, sid)
         })
         .await?;
     Ok(to_page(id, pid, "apps.flash.step_removed"))
@@ -436,8 +437,8 @@ async fn move_step(
     state
         .db
         .run(move |conn| {
-            let (_, page) = store::editable_page(conn, &scope, id, pid)?;
-            store::move_step(conn, &page, sid, mv)
+            let (_, page) = design_store::editable_page(conn, &scope, id, pid)?;
+            design_store::move_step(conn, &page, sid, mv)
         })
         .await?;
     Ok(to_page(id, pid, "apps.flash.saved"))
@@ -453,11 +454,11 @@ async fn save_body(
     state
         .db
         .run(move |conn| {
-            let (_, page) = store::editable_page(conn, &scope, id, pid)?;
+            let (_, page) = design_store::editable_page(conn, &scope, id, pid)?;
             if page.kind() != super::app::PageKind::Custom {
                 return Err(crate::error::AppError::NotFound);
             }
-            store::save_body(conn, &page, &clean)
+            design_store::save_body(conn, &page, &clean)
         })
         .await?;
     Ok(to_page(id, pid, "apps.flash.saved"))
@@ -487,7 +488,7 @@ async fn save_report(
     let check_scope = scope.clone();
     let outcome = state
         .db
-        .run(move |conn| store::set_report(conn, &check_scope, id, pid, &choice))
+        .run(move |conn| design_store::set_report(conn, &check_scope, id, pid, &choice))
         .await?;
     match outcome {
         Ok(()) => Ok(to_page(id, pid, "apps.flash.saved")),

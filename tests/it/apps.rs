@@ -598,6 +598,10 @@ async fn a_report_must_group_by_a_field_of_its_source_form() {
             stored(&app),
             (Some(form), Some(category), Some(amount), "sum".into())
         );
+        c.get(&format!("/apps/{app_id}/pages/{report}"))
+            .await
+            .assert_status(StatusCode::OK)
+            .assert_contains(&format!("value=\"{amount}\" selected"));
         // The source form is now in use and cannot be deleted.
         c.post(&format!("/apps/{app_id}/pages/{form}/delete"), &[])
             .await
@@ -834,6 +838,18 @@ async fn an_automation_sends_a_template_to_the_submitter_or_a_chosen_member() {
             .assert_contains("通知主管")
             .assert_contains("提交人");
         let first = rows[0].0;
+        c.get(&path)
+            .await
+            .assert_status(StatusCode::OK)
+            .assert_contains("采购申请");
+        c.get(&format!("/apps/{app_id}/automations/{first}"))
+            .await
+            .assert_status(StatusCode::OK)
+            .assert_contains("value=\"通知主管\"");
+        c.get(&format!("/apps/{app_id}/templates/{tid}"))
+            .await
+            .assert_status(StatusCode::OK)
+            .assert_contains("新的采购申请");
         c.post(&format!("/apps/{app_id}/automations/{first}/toggle"), &[])
             .await
             .assert_redirect(&format!("/apps/{app_id}"));
@@ -1142,6 +1158,30 @@ async fn another_orgs_app_is_not_found_and_unchanged() {
             .get_result(&mut *app.conn())
             .expect("count");
         assert_eq!(rival_admins, 0);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_app_builder_speaks_english_too() {
+    each_backend(async |app| {
+        let org = app.org("Acme", "ding001", "professional");
+        builder(&app, org, "dev");
+        let c = app.signed_in("dev").await;
+        let app_id = new_app(&c, "Purchasing").await;
+        let page_id = new_page(&c, app_id, "process", "Request").await;
+        c.post("/lang", &[("lang", "en"), ("next", "/apps")]).await;
+        c.get("/apps")
+            .await
+            .assert_contains("Enabled")
+            .assert_contains("Create app");
+        c.get(&format!("/apps/{app_id}"))
+            .await
+            .assert_contains("Notification templates")
+            .assert_contains("Process form");
+        c.get(&format!("/apps/{app_id}/pages/{page_id}"))
+            .await
+            .assert_contains("needs at least one approval step");
     })
     .await;
 }
