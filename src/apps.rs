@@ -3,5 +3,11 @@
 //! custom components.
 
 pub mod app;
+pub mod design_store;
+pub mod forms;
+pub mod pages;
+pub mod parts;
+pub mod parts_routes;
+pub mod parts_store;
 pub mod routes;
 pub mod store;

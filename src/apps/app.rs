@@ -245,9 +245,306 @@ pub fn parse_icon(raw: &str) -> Result<String, &'static str> {
         .ok_or("apps.error.icon")
 }
 
+/// A description: trimmed, at most 200 characters (may be empty).
+pub fn parse_description(raw: &str) -> Result<String, &'static str> {
+    let s = raw.trim();
+    if s.chars().count() > 200 {
+        Err("apps.error.description_too_long")
+    } else {
+        Ok(s.to_string())
+    }
+}
+
+/// The choices of a select field: one per line, trimmed, duplicates dropped; a select needs
+/// at least two distinct non-empty choices. Returns them joined one per line.
+pub fn parse_choices(raw: &str) -> Result<String, &'static str> {
+    let mut out: Vec<&str> = Vec::new();
+    for c in raw.lines().map(str::trim).filter(|c| !c.is_empty()) {
+        if c.chars().count() > 50 {
+            return Err("apps.error.choice_too_long");
+        }
+        if !out.contains(&c) {
+            out.push(c);
+        }
+    }
+    if out.len() < 2 {
+        Err("apps.error.two_choices")
+    } else {
+        Ok(out.join("\n"))
+    }
+}
+
+/// Builder-written HTML (custom page bodies, component markup) is cleaned before it is
+/// stored: no scripts, no event handlers, no `javascript:` links.
+pub fn sanitize_html(raw: &str) -> String {
+    ammonia::clean(raw)
+}
+
+/// A process form takes submissions only once it has at least one approval step.
+pub fn process_ready(kind: PageKind, steps: usize) -> bool {
+    kind != PageKind::Process || steps > 0
+}
+
+/// Only organisation admins (main or platform) may mark an app premium (精品).
+pub fn may_mark_premium(scope: &crate::auth::OrgScope) -> bool {
+    scope.is_admin()
+}
+
+/// Why a page may not be deleted, given what refers to it.
+pub fn page_deletion_blocker(
+    submissions: i64,
+    reports: i64,
+    automations: i64,
+) -> Option<&'static str> {
+    if submissions > 0 {
+        Some("apps.error.page_has_submissions")
+    } else if reports > 0 {
+        Some("apps.error.page_used_by_report")
+    } else if automations > 0 {
+        Some("apps.error.page_used_by_automation")
+    } else {
+        None
+    }
+}
+
+/// Moving an item of an ordered list one place up or down.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Move {
+    Up,
+    Down,
+}
+
+impl Move {
+    pub fn parse(s: &str) -> Option<Move> {
+        match s {
+            "up" => Some(Move::Up),
+            "down" => Some(Move::Down),
+            _ => None,
+        }
+    }
+}
+
+/// The new order of `ids` after moving `id`; `None` when `id` is not in the list. Moving
+/// the first item up (or the last down) leaves the order as it is.
+pub fn reorder(ids: &[i64], id: i64, mv: Move) -> Option<Vec<i64>> {
+    let i = ids.iter().position(|x| *x == id)?;
+    let mut out = ids.to_vec();
+    match mv {
+        Move::Up if i > 0 => out.swap(i, i - 1),
+        Move::Down if i + 1 < out.len() => out.swap(i, i + 1),
+        _ => {}
+    }
+    Some(out)
+}
+
+/// How a report aggregates its source form's submissions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportAgg {
+    Count,
+    Sum,
+    Avg,
+}
+
+impl ReportAgg {
+    pub const ALL: [ReportAgg; 3] = [ReportAgg::Count, ReportAgg::Sum, ReportAgg::Avg];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportAgg::Count => "count",
+            ReportAgg::Sum => "sum",
+            ReportAgg::Avg => "avg",
+        }
+    }
+    pub fn parse(s: &str) -> Option<ReportAgg> {
+        ReportAgg::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+    pub fn label_key(self) -> &'static str {
+        match self {
+            ReportAgg::Count => "apps.report.agg_count",
+            ReportAgg::Sum => "apps.report.agg_sum",
+            ReportAgg::Avg => "apps.report.agg_avg",
+        }
+    }
+}
+
+/// Field kinds a report may group by.
+pub fn can_group_by(kind: FieldKind) -> bool {
+    matches!(
+        kind,
+        FieldKind::Select | FieldKind::Member | FieldKind::Text | FieldKind::Date
+    )
+}
+
+/// A report definition whose fields are known to belong to its source form.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportSpec {
+    pub form_id: i64,
+    pub group_field_id: Option<i64>,
+    pub value_field_id: Option<i64>,
+    pub agg: ReportAgg,
+}
+
+/// Checks a report against its source form and that form's fields: the group-by field
+/// (optional: one total row) must be a select, member, text or date field of the form;
+/// sum and average need a number field of the form; count needs none.
+pub fn check_report(
+    form: &Page,
+    form_fields: &[Field],
+    group: Option<i64>,
+    agg: &str,
+    value: Option<i64>,
+) -> Result<ReportSpec, Vec<(&'static str, &'static str)>> {
+    let mut errors = Vec::new();
+    if !form.kind().takes_submissions() {
+        errors.push(("form_id", "apps.error.report_form"));
+    }
+    let field = |id: i64| {
+        form_fields
+            .iter()
+            .find(|f| f.id == id && f.page_id == form.id)
+    };
+    if let Some(g) = group
+        && !field(g).is_some_and(|f| can_group_by(f.kind()))
+    {
+        errors.push(("group_field_id", "apps.error.report_group_field"));
+    }
+    let agg = match ReportAgg::parse(agg) {
+        Some(a) => a,
+        None => {
+            errors.push(("agg", "apps.error.report_agg"));
+            ReportAgg::Count
+        }
+    };
+    let value_field_id = match agg {
+        ReportAgg::Count => None,
+        ReportAgg::Sum | ReportAgg::Avg => {
+            match value.filter(|v| field(*v).is_some_and(|f| f.kind() == FieldKind::Number)) {
+                Some(v) => Some(v),
+                None => {
+                    errors.push(("value_field_id", "apps.error.report_value_field"));
+                    None
+                }
+            }
+        }
+    };
+    if errors.is_empty() {
+        Ok(ReportSpec {
+            form_id: form.id,
+            group_field_id: group,
+            value_field_id,
+            agg,
+        })
+    } else {
+        Err(errors)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn page(id: i64, kind: &str) -> Page {
+        Page {
+            id,
+            org_id: 1,
+            app_id: 1,
+            kind: kind.into(),
+            name: "p".into(),
+            position: 0,
+            body: String::new(),
+            report_form_id: None,
+            report_group_field_id: None,
+            report_value_field_id: None,
+            report_agg: "count".into(),
+            created_at: 0,
+        }
+    }
+
+    fn field(id: i64, page_id: i64, kind: &str) -> Field {
+        Field {
+            id,
+            page_id,
+            label: format!("f{id}"),
+            kind: kind.into(),
+            required: false,
+            options: String::new(),
+            position: 0,
+        }
+    }
+
+    #[test]
+    fn a_select_needs_two_distinct_choices() {
+        assert_eq!(parse_choices("A\n\nB\n"), Ok("A\nB".into()));
+        assert_eq!(parse_choices("A\n A \n"), Err("apps.error.two_choices"));
+        assert_eq!(parse_choices("  \n"), Err("apps.error.two_choices"));
+    }
+
+    #[test]
+    fn descriptions_are_bounded() {
+        assert!(parse_description(&"字".repeat(200)).is_ok());
+        assert_eq!(
+            parse_description(&"字".repeat(201)),
+            Err("apps.error.description_too_long")
+        );
+    }
+
+    #[test]
+    fn sanitising_drops_scripts_and_event_handlers() {
+        let out = sanitize_html("<p onclick=\"x()\">hi<script>alert(1)</script></p>");
+        assert_eq!(out, "<p>hi</p>");
+    }
+
+    #[test]
+    fn reordering_swaps_with_the_neighbour() {
+        assert_eq!(reorder(&[1, 2, 3], 2, Move::Up), Some(vec![2, 1, 3]));
+        assert_eq!(reorder(&[1, 2, 3], 2, Move::Down), Some(vec![1, 3, 2]));
+        assert_eq!(reorder(&[1, 2, 3], 1, Move::Up), Some(vec![1, 2, 3]));
+        assert_eq!(reorder(&[1, 2, 3], 3, Move::Down), Some(vec![1, 2, 3]));
+        assert_eq!(reorder(&[1, 2, 3], 9, Move::Up), None);
+    }
+
+    #[test]
+    fn a_page_in_use_cannot_be_deleted() {
+        assert_eq!(page_deletion_blocker(0, 0, 0), None);
+        assert_eq!(
+            page_deletion_blocker(1, 1, 1),
+            Some("apps.error.page_has_submissions")
+        );
+        assert_eq!(
+            page_deletion_blocker(0, 0, 2),
+            Some("apps.error.page_used_by_automation")
+        );
+    }
+
+    #[test]
+    fn a_process_form_needs_a_step() {
+        assert!(!process_ready(PageKind::Process, 0));
+        assert!(process_ready(PageKind::Process, 1));
+        assert!(process_ready(PageKind::Form, 0));
+    }
+
+    #[test]
+    fn a_report_groups_by_a_fitting_field_of_its_form() {
+        let form = page(10, "form");
+        let fields = vec![
+            field(1, 10, "select"),
+            field(2, 10, "number"),
+            field(3, 10, "image"),
+        ];
+        let ok = check_report(&form, &fields, Some(1), "sum", Some(2)).expect("valid");
+        assert_eq!(ok.agg, ReportAgg::Sum);
+        assert_eq!(ok.value_field_id, Some(2));
+        // One total row, counting: no fields needed; a stray value field is dropped.
+        let total = check_report(&form, &fields, None, "count", Some(2)).expect("valid");
+        assert_eq!(total.value_field_id, None);
+        // An image cannot be grouped by; a field of another form is refused.
+        let other = vec![field(4, 11, "select")];
+        assert!(check_report(&form, &fields, Some(3), "count", None).is_err());
+        assert!(check_report(&form, &other, Some(4), "count", None).is_err());
+        // Sum needs a number field; a custom page is no source.
+        assert!(check_report(&form, &fields, None, "sum", Some(1)).is_err());
+        assert!(check_report(&page(12, "custom"), &[], None, "count", None).is_err());
+        assert!(check_report(&form, &fields, None, "median", None).is_err());
+    }
 
     #[test]
     fn names_are_trimmed_and_bounded_in_characters() {

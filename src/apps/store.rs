@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use super::app::{App, AppStatus, Field, FieldKind, Page, PageKind, Step};
 use crate::auth::OrgScope;
 use crate::db::schema::{app_admins, approval_steps, apps, fields, memberships, pages, users};
-use crate::db::{Conn, now};
+use crate::db::{Conn, now, write_tx};
 use crate::error::{AppError, AppResult};
 use crate::web::{PAGE_SIZE, Page as ListPage};
 
@@ -234,4 +234,123 @@ pub fn add_step(conn: &mut Conn, page: &Page, name: &str, approver_id: i64) -> A
         ))
         .returning(approval_steps::id)
         .get_result(conn)?)
+}
+
+/// Changes an app's name, icon and description. The app must already be checked editable.
+pub fn update_app(
+    conn: &mut Conn,
+    app: &App,
+    name: &str,
+    icon: &str,
+    description: &str,
+) -> AppResult<()> {
+    diesel::update(apps::table.find(app.id).filter(apps::org_id.eq(app.org_id)))
+        .set((
+            apps::name.eq(name),
+            apps::icon.eq(icon),
+            apps::description.eq(description),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Marks or unmarks an app premium (精品); only organisation admins may.
+pub fn set_premium(conn: &mut Conn, scope: &OrgScope, app: &App, premium: bool) -> AppResult<()> {
+    if !super::app::may_mark_premium(scope) {
+        return Err(AppError::Forbidden("apps.error.premium_admins_only"));
+    }
+    diesel::update(
+        apps::table
+            .find(app.id)
+            .filter(apps::org_id.eq(scope.org_id())),
+    )
+    .set(apps::premium.eq(premium))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// The listed app admins as (user id, name, login).
+pub fn app_admins_of(conn: &mut Conn, app: &App) -> AppResult<Vec<(i64, String, String)>> {
+    Ok(app_admins::table
+        .inner_join(users::table)
+        .filter(app_admins::app_id.eq(app.id))
+        .order(users::name.asc())
+        .select((users::id, users::name, users::login))
+        .load(conn)?)
+}
+
+/// Lists a member of the organisation as app admin; anyone else is "not found".
+pub fn add_app_admin(conn: &mut Conn, scope: &OrgScope, app: &App, user_id: i64) -> AppResult<()> {
+    if !is_org_member(conn, scope, user_id)? {
+        return Err(AppError::NotFound);
+    }
+    write_tx(conn, |conn| {
+        let listed: i64 = app_admins::table
+            .filter(app_admins::app_id.eq(app.id))
+            .filter(app_admins::user_id.eq(user_id))
+            .count()
+            .get_result(conn)?;
+        if listed == 0 {
+            diesel::insert_into(app_admins::table)
+                .values((
+                    app_admins::app_id.eq(app.id),
+                    app_admins::user_id.eq(user_id),
+                ))
+                .execute(conn)?;
+        }
+        Ok(())
+    })
+}
+
+pub fn remove_app_admin(conn: &mut Conn, app: &App, user_id: i64) -> AppResult<()> {
+    let n = diesel::delete(
+        app_admins::table
+            .filter(app_admins::app_id.eq(app.id))
+            .filter(app_admins::user_id.eq(user_id)),
+    )
+    .execute(conn)?;
+    if n == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
+/// A page of this app (which was loaded through the caller's scope).
+pub fn page_of_app(conn: &mut Conn, app: &App, page_id: i64) -> AppResult<Page> {
+    pages::table
+        .find(page_id)
+        .filter(pages::app_id.eq(app.id))
+        .filter(pages::org_id.eq(app.org_id))
+        .select(Page::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)
+}
+
+/// Everything the app overview shows.
+pub struct Overview {
+    pub app: App,
+    pub pages: Vec<Page>,
+    pub connectors: Vec<super::parts::Connector>,
+    pub templates: Vec<super::parts::NotificationTemplate>,
+    pub automations: Vec<super::parts::Automation>,
+    pub components: Vec<super::parts::Component>,
+    pub admins: Vec<(i64, String, String)>,
+    pub people: Vec<(i64, String, String)>,
+}
+
+/// The overview of an app the caller may edit.
+pub fn overview(conn: &mut Conn, scope: &OrgScope, app_id: i64) -> AppResult<Overview> {
+    use super::parts_store as ps;
+    let app = find_app_for_edit(conn, scope, app_id)?;
+    Ok(Overview {
+        pages: pages_of(conn, scope, app.id)?,
+        connectors: ps::connectors_of(conn, &app)?,
+        templates: ps::templates_of(conn, &app)?,
+        automations: ps::automations_of(conn, &app)?,
+        components: ps::components_of(conn, &app)?,
+        admins: app_admins_of(conn, &app)?,
+        people: org_people(conn, scope)?,
+        app,
+    })
 }
