@@ -2,5 +2,8 @@
 
 mod auth;
 mod i18n;
-#[allow(dead_code, reason = "each test module uses a different part of the harness")]
+#[allow(
+    dead_code,
+    reason = "each test module uses a different part of the harness"
+)]
 mod support;
