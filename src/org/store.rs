@@ -197,6 +197,16 @@ pub fn find_member(conn: &mut Conn, scope: &OrgScope, id: MemberId) -> AppResult
     Ok(row.into())
 }
 
+/// Serialises role changes within one organisation: a no-op update takes the org row's
+/// lock on PostgreSQL (SQLite's IMMEDIATE transaction already holds the database lock),
+/// so two admins cannot each demote "the other last" main admin at the same time.
+fn lock_org(conn: &mut Conn, org_id: i64) -> AppResult<()> {
+    diesel::update(orgs::table.find(org_id))
+        .set(orgs::id.eq(orgs::id))
+        .execute(conn)?;
+    Ok(())
+}
+
 fn main_admins(conn: &mut Conn, org_id: i64) -> AppResult<i64> {
     Ok(memberships::table
         .filter(memberships::org_id.eq(org_id))
@@ -340,6 +350,7 @@ fn actor(scope: &OrgScope) -> Actor {
 /// Removes a member under [`check_removal`].
 pub fn remove_member(conn: &mut Conn, scope: &OrgScope, id: MemberId) -> AppResult<()> {
     write_tx(conn, |conn| {
+        lock_org(conn, scope.org_id())?;
         let m = find_member(conn, scope, id)?;
         let target = Target {
             user_id: m.user_id,
@@ -375,6 +386,7 @@ pub fn set_role(
     change: &RoleChange,
 ) -> AppResult<()> {
     write_tx(conn, |conn| {
+        lock_org(conn, scope.org_id())?;
         let m = find_member(conn, scope, id)?;
         let target = Target {
             user_id: m.user_id,

@@ -301,6 +301,9 @@ async fn an_operator_creates_a_user_who_can_sign_in() {
         app.operator("op");
         app.user("taken", "Taken");
         let c = app.signed_in("op").await;
+        c.get("/operator/users/new")
+            .await
+            .assert_status(StatusCode::OK);
         let r = c
             .post(
                 "/operator/users/new",

@@ -575,6 +575,10 @@ async fn a_new_account_is_created_and_added_in_one_go() {
         app.person(org, "boss", Role::MainAdmin);
         app.user("taken", "Taken");
         let c = app.signed_in("boss").await;
+        c.get("/org/members/new")
+            .await
+            .assert_status(StatusCode::OK)
+            .assert_contains("action=\"/org/members/create\"");
         // A login already used is refused beside the field, with what was typed kept.
         let r = c
             .post(
