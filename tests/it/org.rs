@@ -727,3 +727,44 @@ async fn the_overview_shows_the_organisation_in_both_languages() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn organisation_and_operator_pages_are_complete_in_english() {
+    each_backend(async |app| {
+        let org = app.org("Acme", "ding001", "professional");
+        let boss = app.person(org, "boss", Role::MainAdmin);
+        diesel::update(users::table.find(boss))
+            .set(users::is_operator.eq(true))
+            .execute(&mut *app.conn())
+            .expect("operator");
+        let sales = dept(&app, org, None, "Sales");
+        dept(&app, org, Some(sales), "North");
+        let boss_m = membership(&app, org, boss);
+        let c = app.signed_in("boss").await;
+        c.post("/lang", &[("lang", "en")]).await;
+        for path in [
+            "/org".to_string(),
+            "/org/members".to_string(),
+            "/org/members/new".to_string(),
+            format!("/org/members/{boss_m}"),
+            "/org/departments".to_string(),
+            "/operator/orgs".to_string(),
+            "/operator/orgs/new".to_string(),
+            format!("/operator/orgs/{org}"),
+            "/operator/users".to_string(),
+            "/operator/users/new".to_string(),
+            format!("/operator/users/{boss}"),
+        ] {
+            let r = c.get(&path).await;
+            r.assert_status(StatusCode::OK);
+            let cjk = r
+                .body
+                .chars()
+                .filter(|ch| ('\u{4e00}'..='\u{9fff}').contains(ch))
+                .collect::<String>();
+            // The language switch offers "中文" on every page; nothing else is Chinese.
+            assert_eq!(cjk, "中文", "untranslated text on {path}");
+        }
+    })
+    .await;
+}
