@@ -6,6 +6,8 @@ mod auth;
 mod demo;
 mod forms;
 mod i18n;
+mod operator;
+mod org;
 #[allow(
     dead_code,
     reason = "each test module uses a different part of the harness"

@@ -1,0 +1,239 @@
+//! The operator console's queries: organisations and accounts of the whole platform.
+
+use diesel::prelude::*;
+
+use super::{check_disable, like_pattern};
+use crate::auth::Role;
+use crate::db::schema::{orgs, users};
+use crate::db::{Conn, is_unique_violation, now, write_tx};
+use crate::error::{AppError, AppResult};
+use crate::org::forms::{NewOrg, OrgSettings};
+use crate::org::store::{MemberRow, insert_membership, members_of, user_by_login};
+use crate::org::{MemberId, OrgId, UserId};
+use crate::web::{Errors, PAGE_SIZE, Page};
+
+#[derive(Clone, Debug, Queryable)]
+pub struct OrgRow {
+    pub id: i64,
+    pub name: String,
+    pub corp_id: String,
+    pub edition: String,
+    pub certified: bool,
+    pub provider_level: String,
+    pub created_at: i64,
+}
+
+type OrgCols = (
+    orgs::id,
+    orgs::name,
+    orgs::corp_id,
+    orgs::edition,
+    orgs::certified,
+    orgs::provider_level,
+    orgs::created_at,
+);
+
+const ORG_COLS: OrgCols = (
+    orgs::id,
+    orgs::name,
+    orgs::corp_id,
+    orgs::edition,
+    orgs::certified,
+    orgs::provider_level,
+    orgs::created_at,
+);
+
+/// Organisations, newest first; `q` matches part of the name or the exact CorpID.
+pub fn list_orgs(conn: &mut Conn, q: &str, after: Option<i64>) -> AppResult<Page<OrgRow>> {
+    let mut query = orgs::table
+        .select(ORG_COLS)
+        .order(orgs::id.desc())
+        .limit(PAGE_SIZE + 1)
+        .into_boxed();
+    if !q.is_empty() {
+        query = query.filter(
+            orgs::name
+                .like(like_pattern(q))
+                .escape('\\')
+                .or(orgs::corp_id.eq(q.to_string())),
+        );
+    }
+    if let Some(a) = after {
+        query = query.filter(orgs::id.lt(a));
+    }
+    let rows = query.load(conn)?;
+    Ok(Page::from_rows(rows, PAGE_SIZE, |o: &OrgRow| o.id))
+}
+
+pub fn find_org(conn: &mut Conn, id: OrgId) -> AppResult<OrgRow> {
+    Ok(orgs::table.find(id.0).select(ORG_COLS).first(conn)?)
+}
+
+/// Creates an organisation; a CorpID already used becomes a field error (checked first,
+/// and the unique index catches a race).
+pub fn create_org(conn: &mut Conn, org: &NewOrg) -> AppResult<Result<OrgId, Errors>> {
+    let taken = || {
+        let mut e = Errors::default();
+        e.add("corp_id", "operator.error.corp_id_taken");
+        e
+    };
+    let exists: i64 = orgs::table
+        .filter(orgs::corp_id.eq(org.corp_id.as_str()))
+        .count()
+        .get_result(conn)?;
+    if exists > 0 {
+        return Ok(Err(taken()));
+    }
+    let res = diesel::insert_into(orgs::table)
+        .values((
+            orgs::name.eq(org.name.as_str()),
+            orgs::corp_id.eq(org.corp_id.as_str()),
+            orgs::edition.eq(org.settings.edition.as_str()),
+            orgs::certified.eq(org.settings.certified),
+            orgs::provider_level.eq(org.settings.provider_level.as_str()),
+            orgs::created_at.eq(now()),
+        ))
+        .returning(orgs::id)
+        .get_result::<i64>(conn);
+    match res {
+        Ok(id) => {
+            tracing::info!(org.id = id, "organisation created");
+            Ok(Ok(OrgId(id)))
+        }
+        Err(e) if is_unique_violation(&e) => Ok(Err(taken())),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub fn update_org(conn: &mut Conn, id: OrgId, s: &OrgSettings) -> AppResult<()> {
+    let n = diesel::update(orgs::table.find(id.0))
+        .set((
+            orgs::edition.eq(s.edition.as_str()),
+            orgs::certified.eq(s.certified),
+            orgs::provider_level.eq(s.provider_level.as_str()),
+        ))
+        .execute(conn)?;
+    if n == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
+pub fn org_members(conn: &mut Conn, id: OrgId, after: Option<i64>) -> AppResult<Page<MemberRow>> {
+    find_org(conn, id)?;
+    members_of(conn, id.0, None, after)
+}
+
+/// Puts an existing account into an organisation with a role.
+pub fn add_member(
+    conn: &mut Conn,
+    id: OrgId,
+    login: &str,
+    role: Role,
+) -> AppResult<Result<MemberId, Errors>> {
+    write_tx(conn, |conn| {
+        find_org(conn, id)?;
+        let user = match user_by_login(conn, login, "login")? {
+            Ok(u) => u,
+            Err(e) => return Ok(Err(e)),
+        };
+        insert_membership(conn, id.0, user, role, "login")
+    })
+}
+
+#[derive(Clone, Debug, Queryable)]
+pub struct UserRow {
+    pub id: i64,
+    pub login: String,
+    pub name: String,
+    pub is_operator: bool,
+    pub disabled: bool,
+    pub created_at: i64,
+}
+
+type UserCols = (
+    users::id,
+    users::login,
+    users::name,
+    users::is_operator,
+    users::disabled,
+    users::created_at,
+);
+
+const USER_COLS: UserCols = (
+    users::id,
+    users::login,
+    users::name,
+    users::is_operator,
+    users::disabled,
+    users::created_at,
+);
+
+/// Accounts, newest first; `q` matches part of the login or the name.
+pub fn list_users(conn: &mut Conn, q: &str, after: Option<i64>) -> AppResult<Page<UserRow>> {
+    let mut query = users::table
+        .select(USER_COLS)
+        .order(users::id.desc())
+        .limit(PAGE_SIZE + 1)
+        .into_boxed();
+    if !q.is_empty() {
+        let p = like_pattern(q);
+        query = query.filter(
+            users::login
+                .like(p.clone())
+                .escape('\\')
+                .or(users::name.like(p).escape('\\')),
+        );
+    }
+    if let Some(a) = after {
+        query = query.filter(users::id.lt(a));
+    }
+    let rows = query.load(conn)?;
+    Ok(Page::from_rows(rows, PAGE_SIZE, |u: &UserRow| u.id))
+}
+
+pub fn find_user(conn: &mut Conn, id: UserId) -> AppResult<UserRow> {
+    Ok(users::table.find(id.0).select(USER_COLS).first(conn)?)
+}
+
+/// Disables or enables an account. Disabling ends all its sessions in the same
+/// transaction, so the person is signed out at once.
+pub fn set_disabled(conn: &mut Conn, actor: UserId, id: UserId, disabled: bool) -> AppResult<()> {
+    if disabled {
+        check_disable(actor.0, id.0)?;
+    }
+    write_tx(conn, |conn| {
+        let n = diesel::update(users::table.find(id.0))
+            .set(users::disabled.eq(disabled))
+            .execute(conn)?;
+        if n == 0 {
+            return Err(AppError::NotFound);
+        }
+        if disabled {
+            crate::auth::store::end_sessions_of(conn, id.0)?;
+        }
+        tracing::info!(user.id = id.0, disabled, "account status set");
+        Ok(())
+    })
+}
+
+/// Sets a new password, clears any lock-out, and ends the account's other sessions.
+pub fn reset_password(conn: &mut Conn, actor: UserId, id: UserId, hash: &str) -> AppResult<()> {
+    write_tx(conn, |conn| {
+        let n = diesel::update(users::table.find(id.0))
+            .set((
+                users::password_hash.eq(hash),
+                users::failed_logins.eq(0),
+                users::locked_until.eq(0),
+            ))
+            .execute(conn)?;
+        if n == 0 {
+            return Err(AppError::NotFound);
+        }
+        if actor != id {
+            crate::auth::store::end_sessions_of(conn, id.0)?;
+        }
+        tracing::info!(user.id = id.0, "password reset");
+        Ok(())
+    })
+}
