@@ -70,8 +70,14 @@ impl TestApp {
                 std::env::var("CI").is_err(),
                 "PostgreSQL is required in CI but unreachable at {base}: {e}"
             );
+            // Written to stderr directly: libtest captures `eprintln!`, and this note must
+            // be seen in every run, not only in failing ones.
             PG_NOTICE.call_once(|| {
-                eprintln!("NOTE: PostgreSQL unreachable ({e}); PostgreSQL runs SKIPPED")
+                use std::io::Write;
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "NOTE: PostgreSQL unreachable ({e}); the PostgreSQL runs of every test are SKIPPED"
+                );
             });
             return None;
         }
