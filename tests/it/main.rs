@@ -3,6 +3,7 @@
 mod approvals;
 mod apps;
 mod auth;
+mod browser;
 mod demo;
 mod forms;
 mod i18n;
