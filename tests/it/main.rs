@@ -4,6 +4,8 @@ mod approvals;
 mod apps;
 mod auth;
 mod demo;
+mod distribution_links;
+mod distribution_projects;
 mod forms;
 mod i18n;
 mod operator;

@@ -22,18 +22,29 @@ pub struct ReviewRow {
 
 type Joined = (Project, String, String);
 
-/// Pending projects, oldest first (keyset on id ascending).
+/// Pending projects, longest waiting first.
 pub fn queue(conn: &mut Conn, after: Option<i64>) -> AppResult<Page<ReviewRow>> {
     let mut q = projects::table
         .inner_join(orgs::table.on(orgs::id.eq(projects::provider_org_id)))
         .inner_join(users::table.on(users::id.eq(projects::creator_id)))
         .filter(projects::status.eq(ProjectStatus::Pending.as_str()))
         .select((Project::as_select(), orgs::name, users::name))
-        .order(projects::id.asc())
+        .order((projects::created_at.asc(), projects::id.asc()))
         .limit(PAGE_SIZE + 1)
         .into_boxed();
+    // Keyset on (submitted at, id): the cursor is the last id, its time looked up.
     if let Some(a) = after {
-        q = q.filter(projects::id.gt(a));
+        let at: i64 = projects::table
+            .find(a)
+            .select(projects::created_at)
+            .first(conn)
+            .optional()?
+            .ok_or(AppError::NotFound)?;
+        q = q.filter(
+            projects::created_at
+                .gt(at)
+                .or(projects::created_at.eq(at).and(projects::id.gt(a))),
+        );
     }
     let rows = q
         .load::<Joined>(conn)?
