@@ -22,8 +22,7 @@ pub fn new_token() -> String {
 /// Tokens we issued have exactly this shape; anything else is not looked up.
 pub fn token_shape_ok(t: &str) -> bool {
     t.len() == 43
-        && t
-            .bytes()
+        && t.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 

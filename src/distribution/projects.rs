@@ -277,20 +277,24 @@ pub fn parse_project(
         file_kind,
         file,
     ) {
-        (Some(name), Some(description), Some(amount_cents), Some(cn), Some(_), Some(kind), Some(f))
-            if errors.is_empty() =>
-        {
-            Ok(NewProject {
-                name,
-                description,
-                amount_cents,
-                customer_name: cn,
-                customer_corp_id: corp.to_string(),
-                file_name: safe_file_name(&f.filename, kind),
-                file_kind: kind,
-                file_bytes: f.bytes.clone(),
-            })
-        }
+        (
+            Some(name),
+            Some(description),
+            Some(amount_cents),
+            Some(cn),
+            Some(_),
+            Some(kind),
+            Some(f),
+        ) if errors.is_empty() => Ok(NewProject {
+            name,
+            description,
+            amount_cents,
+            customer_name: cn,
+            customer_corp_id: corp.to_string(),
+            file_name: safe_file_name(&f.filename, kind),
+            file_kind: kind,
+            file_bytes: f.bytes.clone(),
+        }),
         _ => Err(errors),
     }
 }
@@ -506,6 +510,9 @@ mod tests {
     #[test]
     fn rejections_need_a_reason() {
         assert!(parse_reject_reason("  ").is_err());
-        assert_eq!(parse_reject_reason(" amount differs "), Ok("amount differs".into()));
+        assert_eq!(
+            parse_reject_reason(" amount differs "),
+            Ok("amount differs".into())
+        );
     }
 }

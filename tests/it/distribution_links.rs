@@ -6,9 +6,7 @@ use axum::http::StatusCode;
 use diesel::prelude::*;
 use fenfa::db::schema::{distribution_links, link_events, notifications, order_apps, orders};
 
-use crate::distribution_projects::{
-    approved_project, create_project, status_of, world, World,
-};
+use crate::distribution_projects::{World, approved_project, create_project, status_of, world};
 use crate::support::{Client, TestApp, each_backend};
 
 /// Issues a link on `project` for `apps`; returns (link id, token).
@@ -299,12 +297,7 @@ async fn exactly_one_order_per_purchase_even_when_submitted_concurrently() {
         }
         while let Some(r) = tasks.join_next().await {
             let r = r.expect("task");
-            assert!(
-                !r.status.is_server_error(),
-                "{}: {}",
-                r.status,
-                r.body
-            );
+            assert!(!r.status.is_server_error(), "{}: {}", r.status, r.body);
             r.assert_redirect(&format!("/d/{token}/done"));
         }
         assert_eq!(order_count(&app), 1);
@@ -345,7 +338,11 @@ async fn a_closed_projects_links_are_refused() {
         // Closing needs its information.
         c.post(
             &format!("/provider/projects/{project}/close"),
-            &[("delivery_date", "soon"), ("summary", ""), ("acceptance", "passed")],
+            &[
+                ("delivery_date", "soon"),
+                ("summary", ""),
+                ("acceptance", "passed"),
+            ],
         )
         .await
         .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
@@ -440,10 +437,7 @@ async fn a_revoked_or_expired_link_is_refused() {
             .expect("id");
         let (token2, expires): (String, Option<i64>) = distribution_links::table
             .find(id)
-            .select((
-                distribution_links::token,
-                distribution_links::expires_at,
-            ))
+            .select((distribution_links::token, distribution_links::expires_at))
             .first(&mut *app.conn())
             .expect("link");
         assert!(expires.is_some_and(|e| e > fenfa::db::now()));
@@ -549,7 +543,14 @@ async fn orders_export_as_csv() {
         let header = lines.next().expect("header");
         assert!(header.starts_with("订单号,"), "{header}");
         let row = lines.next().expect("row");
-        for part in [no.as_str(), "星河制造", "dingcustomer01", "设备巡检", "采购审批", "待发送"] {
+        for part in [
+            no.as_str(),
+            "星河制造",
+            "dingcustomer01",
+            "设备巡检",
+            "采购审批",
+            "待发送",
+        ] {
             assert!(row.contains(part), "{part} in {row}");
         }
         assert!(lines.next().is_none());

@@ -316,11 +316,15 @@ async fn a_contract_file_is_judged_by_its_content() {
             ("", "application/octet-stream", b"", "请上传项目合同文件"),
         ];
         for (name, ctype, bytes, msg) in cases {
-            c.post_multipart("/provider/projects", &form, &[("contract", name, ctype, bytes)])
-                .await
-                .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
-                .assert_contains("id=\"e-contract\"")
-                .assert_contains(msg);
+            c.post_multipart(
+                "/provider/projects",
+                &form,
+                &[("contract", name, ctype, bytes)],
+            )
+            .await
+            .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+            .assert_contains("id=\"e-contract\"")
+            .assert_contains(msg);
         }
         assert_eq!(project_count(&app), 0);
         // A real PDF named .txt is accepted: the content decides, and it is stored as a PDF.
@@ -335,7 +339,9 @@ async fn a_contract_file_is_judged_by_its_content() {
         let file = c.get(&format!("{}/contract", r.location())).await;
         file.assert_status(StatusCode::OK);
         assert_eq!(
-            file.headers.get("content-type").and_then(|v| v.to_str().ok()),
+            file.headers
+                .get("content-type")
+                .and_then(|v| v.to_str().ok()),
             Some("application/pdf")
         );
     })
@@ -552,10 +558,13 @@ async fn reject_needs_a_reason() {
         let c = app.signed_in("padmin").await;
         let id = create_project(&c, "驳回测试", "dingcustomer01").await;
         let op = app.signed_in("op").await;
-        op.post(&format!("/operator/reviews/{id}/reject"), &[("reason", "  ")])
-            .await
-            .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
-            .assert_contains("驳回时必须填写原因");
+        op.post(
+            &format!("/operator/reviews/{id}/reject"),
+            &[("reason", "  ")],
+        )
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+        .assert_contains("驳回时必须填写原因");
         assert_eq!(status_of(&app, id), "pending");
         op.post(
             &format!("/operator/reviews/{id}/reject"),

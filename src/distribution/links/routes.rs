@@ -84,11 +84,15 @@ fn parse_choice(body: &[u8]) -> Result<Choice, AppError> {
     for (k, v) in url::form_urlencoded::parse(body) {
         match k.as_ref() {
             "project_id" if !v.is_empty() => {
-                c.project_id = Some(v.parse().map_err(|_| AppError::BadRequest("error.bad_request"))?);
+                c.project_id = Some(
+                    v.parse()
+                        .map_err(|_| AppError::BadRequest("error.bad_request"))?,
+                );
             }
-            "app_id" => c
-                .chosen
-                .push(v.parse().map_err(|_| AppError::BadRequest("error.bad_request"))?),
+            "app_id" => c.chosen.push(
+                v.parse()
+                    .map_err(|_| AppError::BadRequest("error.bad_request"))?,
+            ),
             "expiry_days" => c.expiry_days = v.into_owned(),
             _ => {}
         }

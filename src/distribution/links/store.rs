@@ -144,12 +144,12 @@ pub fn find(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<LinkView> {
     })
 }
 
+type EventTuple = (String, String, Option<String>, Option<String>, i64);
+
 /// The newest events of a link (opens, refusals, purchases).
 pub fn events(conn: &mut Conn, scope: &OrgScope, link_id: i64) -> AppResult<Vec<LinkEventRow>> {
-    let rows: Vec<(String, String, Option<String>, Option<String>, i64)> = link_events::table
-        .inner_join(
-            distribution_links::table.on(distribution_links::id.eq(link_events::link_id)),
-        )
+    let rows: Vec<EventTuple> = link_events::table
+        .inner_join(distribution_links::table.on(distribution_links::id.eq(link_events::link_id)))
         .left_join(users::table.on(link_events::user_id.eq(users::id.nullable())))
         .left_join(orgs::table.on(link_events::org_id.eq(orgs::id.nullable())))
         .filter(link_events::link_id.eq(link_id))

@@ -102,7 +102,15 @@ fn page_of(
     Ok(base
         .into_iter()
         .map(
-            |(id, order_no, project_id, project_name, customer_name, customer_corp_id, created_at)| {
+            |(
+                id,
+                order_no,
+                project_id,
+                project_name,
+                customer_name,
+                customer_corp_id,
+                created_at,
+            )| {
                 OrderRow {
                     apps: by_order.remove(&id).unwrap_or_default(),
                     id,
@@ -130,11 +138,7 @@ pub fn list(
 }
 
 /// One project's orders (a project has few; the newest 200).
-pub fn for_project(
-    conn: &mut Conn,
-    scope: &OrgScope,
-    project_id: i64,
-) -> AppResult<Vec<OrderRow>> {
+pub fn for_project(conn: &mut Conn, scope: &OrgScope, project_id: i64) -> AppResult<Vec<OrderRow>> {
     let f = OrderFilter {
         project: Some(project_id),
         send_status: None,

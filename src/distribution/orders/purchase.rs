@@ -38,10 +38,7 @@ fn eligibility(
     scope: Option<&OrgScope>,
     project_corp_id: &str,
 ) -> AppResult<Eligibility> {
-    let user_name: String = users::table
-        .find(user_id)
-        .select(users::name)
-        .first(conn)?;
+    let user_name: String = users::table.find(user_id).select(users::name).first(conn)?;
     let Some(scope) = scope else {
         return Ok(Eligibility {
             user_name,
@@ -55,10 +52,7 @@ fn eligibility(
     let admins: Vec<String> = memberships::table
         .inner_join(users::table.on(users::id.eq(memberships::user_id)))
         .filter(memberships::org_id.eq(scope.org_id()))
-        .filter(memberships::role.eq_any([
-            Role::MainAdmin.as_str(),
-            Role::PlatformAdmin.as_str(),
-        ]))
+        .filter(memberships::role.eq_any([Role::MainAdmin.as_str(), Role::PlatformAdmin.as_str()]))
         .filter(users::disabled.eq(false))
         .order(users::id.asc())
         .limit(20)
@@ -220,7 +214,14 @@ pub fn purchase(
             EventKind::Purchased,
             &format!("{no} · {customer_name}"),
         )?;
-        log_event(conn, link_id, Some(user_id), Some(scope.org_id()), "purchased", "")?;
+        log_event(
+            conn,
+            link_id,
+            Some(user_id),
+            Some(scope.org_id()),
+            "purchased",
+            "",
+        )?;
         crate::notifications::store::notify(
             conn,
             p.provider_org_id,

@@ -32,7 +32,9 @@ impl Provider {
         if self.is_admin() {
             Ok(())
         } else {
-            Err(AppError::Forbidden("distribution.error.provider_admin_only"))
+            Err(AppError::Forbidden(
+                "distribution.error.provider_admin_only",
+            ))
         }
     }
 }
@@ -45,10 +47,9 @@ pub struct GatePage {
 
 impl GatePage {
     fn level_key(&self) -> &'static str {
-        self.l
-            .org
-            .as_ref()
-            .map_or("provider.none", |o| crate::org::provider_label(&o.provider_level))
+        self.l.org.as_ref().map_or("provider.none", |o| {
+            crate::org::provider_label(&o.provider_level)
+        })
     }
 }
 
@@ -65,9 +66,7 @@ where
             .map_err(IntoResponse::into_response)?;
         let scope = ctx.scope().map_err(IntoResponse::into_response)?;
         let Some(role) = provider_role(&scope) else {
-            return Err(
-                AppError::Forbidden("distribution.error.provider_rights").into_response()
-            );
+            return Err(AppError::Forbidden("distribution.error.provider_rights").into_response());
         };
         let certified = ctx
             .user

@@ -124,9 +124,10 @@ impl ProjectPage {
             self.p.status(),
             self.now,
         )
-        .map_or("distribution.link.state.active", |_| {
-            "distribution.link.state.inactive"
-        })
+        .map_or(
+            "distribution.link.state.active",
+            |_| "distribution.link.state.inactive",
+        )
     }
     pub fn send_key(&self, o: &OrderRow) -> &'static str {
         send_status_label(o.send_status())

@@ -143,7 +143,10 @@ async fn approve(
         .db
         .run(move |conn| review_store::decide(conn, uid, id, true, &note))
         .await?;
-    Ok(flash_redirect("/operator/reviews", "distribution.flash.approved"))
+    Ok(flash_redirect(
+        "/operator/reviews",
+        "distribution.flash.approved",
+    ))
 }
 
 async fn reject(
@@ -166,7 +169,10 @@ async fn reject(
         .db
         .run(move |conn| review_store::decide(conn, uid, id, false, &reason))
         .await?;
-    Ok(flash_redirect("/operator/reviews", "distribution.flash.rejected"))
+    Ok(flash_redirect(
+        "/operator/reviews",
+        "distribution.flash.rejected",
+    ))
 }
 
 async fn contract(

@@ -13,9 +13,7 @@ use serde::Deserialize;
 
 use super::gate::Provider;
 use super::pages::{NewProjectPage, ProjectPage, ProjectsPage};
-use super::{
-    ClosingForm, ProjectForm, ProjectStatus, Upload, parse_closing, parse_project, store,
-};
+use super::{ClosingForm, ProjectForm, ProjectStatus, Upload, parse_closing, parse_project, store};
 use crate::error::{AppError, AppResult};
 use crate::forms::submission::Attachment;
 use crate::web::{AppState, Errors, Layout, encode_query, flash_redirect};
@@ -113,11 +111,7 @@ async fn read_multipart(mut mp: Multipart) -> AppResult<(HashMap<String, String>
     Ok((texts, file))
 }
 
-async fn create(
-    State(state): State<AppState>,
-    pv: Provider,
-    mp: Multipart,
-) -> AppResult<Response> {
+async fn create(State(state): State<AppState>, pv: Provider, mp: Multipart) -> AppResult<Response> {
     pv.require_admin()?;
     let (texts, file) = read_multipart(mp).await?;
     let form = ProjectForm::from_texts(&texts);
@@ -139,7 +133,11 @@ async fn create(
         .db
         .run(move |conn| store::create(conn, &scope, storage.as_ref(), new))
         .await?;
-    tracing::info!(org.id = pv.scope.org_id(), project.id = id, "project submitted");
+    tracing::info!(
+        org.id = pv.scope.org_id(),
+        project.id = id,
+        "project submitted"
+    );
     Ok(flash_redirect(
         &format!("/provider/projects/{id}"),
         "distribution.flash.submitted",

@@ -75,8 +75,7 @@ pub fn create(
                 attachments::storage_key.eq(&key),
                 attachments::filename.eq(&new.file_name),
                 attachments::content_type.eq(new.file_kind.mime()),
-                attachments::size_bytes
-                    .eq(i64::try_from(new.file_bytes.len()).unwrap_or(i64::MAX)),
+                attachments::size_bytes.eq(i64::try_from(new.file_bytes.len()).unwrap_or(i64::MAX)),
                 attachments::created_at.eq(ts),
             ))
             .returning(attachments::id)
@@ -215,7 +214,13 @@ pub fn close(conn: &mut Conn, scope: &OrgScope, id: i64, c: &Closing) -> AppResu
         if n != 1 {
             return Err(AppError::Conflict("distribution.closing.only_approved"));
         }
-        record(conn, p.id, Some(scope.user_id()), EventKind::Closed, &c.summary)?;
+        record(
+            conn,
+            p.id,
+            Some(scope.user_id()),
+            EventKind::Closed,
+            &c.summary,
+        )?;
         // The customer's purchasers learn that the project ended.
         let buyers: Vec<(i64, i64)> = orders::table
             .filter(orders::project_id.eq(p.id))
@@ -244,11 +249,7 @@ pub fn close(conn: &mut Conn, scope: &OrgScope, id: i64, c: &Closing) -> AppResu
 }
 
 /// The contract file, for the project's creator.
-pub fn contract_for_creator(
-    conn: &mut Conn,
-    scope: &OrgScope,
-    id: i64,
-) -> AppResult<Attachment> {
+pub fn contract_for_creator(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<Attachment> {
     let p = find_own(conn, scope, id)?;
     contract_file(conn, &p)
 }
