@@ -70,6 +70,15 @@ pub struct Config {
     #[arg(long, global = true, env = "FENFA_MAX_UPLOAD_MB", default_value_t = 10)]
     pub max_upload_mb: usize,
 
+    /// The address customers reach the portal at; distribution links are built on it.
+    #[arg(
+        long,
+        global = true,
+        env = "FENFA_PUBLIC_URL",
+        default_value = "http://127.0.0.1:3000"
+    )]
+    pub public_url: String,
+
     /// Log filter, e.g. `info` or `fenfa=debug,tower_http=info`.
     #[arg(long, global = true, env = "FENFA_LOG", default_value = "info")]
     pub log: String,
@@ -96,6 +105,11 @@ impl Config {
         }
     }
 
+    /// The public base URL without a trailing slash.
+    pub fn public_base(&self) -> &str {
+        self.public_url.trim_end_matches('/')
+    }
+
     pub fn max_upload_bytes(&self) -> usize {
         self.max_upload_mb * 1024 * 1024
     }
@@ -113,6 +127,7 @@ impl Config {
             session_max_hours: 12,
             trust_proxy: false,
             max_upload_mb: 2,
+            public_url: "http://127.0.0.1:3000".into(),
             log: "warn".into(),
         }
     }

@@ -1,2 +1,518 @@
-//! projects (see distribution.rs)
+//! Projects (项目, seed 000 step 1): the contract frame under which a certified provider
+//! distributes apps to one customer organisation. This file holds the domain values a
+//! project form becomes and the rules about projects, free of the web and the database.
+
+pub mod gate;
+pub mod pages;
+pub mod review;
+pub mod review_store;
 pub mod routes;
+pub mod store;
+
+use std::collections::HashMap;
+
+use crate::auth::{MembershipView, OrgScope, Perm, Role};
+use crate::i18n::Lang;
+use crate::org::CorpId;
+use crate::storage::{FileKind, image_decodes, pdf_looks_whole};
+use crate::web::Errors;
+
+/// A project's id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProjectId(pub i64);
+
+/// Where a project stands. There is no "edit": a submitted project is changed by creating
+/// a new one (seed 000 FAQ).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProjectStatus {
+    Pending,
+    Approved,
+    Rejected,
+    Withdrawn,
+    Closed,
+}
+
+impl ProjectStatus {
+    pub const ALL: [ProjectStatus; 5] = [
+        ProjectStatus::Pending,
+        ProjectStatus::Approved,
+        ProjectStatus::Rejected,
+        ProjectStatus::Withdrawn,
+        ProjectStatus::Closed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProjectStatus::Pending => "pending",
+            ProjectStatus::Approved => "approved",
+            ProjectStatus::Rejected => "rejected",
+            ProjectStatus::Withdrawn => "withdrawn",
+            ProjectStatus::Closed => "closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ProjectStatus> {
+        ProjectStatus::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+
+    pub fn label_key(self) -> &'static str {
+        match self {
+            ProjectStatus::Pending => "distribution.status.pending",
+            ProjectStatus::Approved => "distribution.status.approved",
+            ProjectStatus::Rejected => "distribution.status.rejected",
+            ProjectStatus::Withdrawn => "distribution.status.withdrawn",
+            ProjectStatus::Closed => "distribution.status.closed",
+        }
+    }
+
+    /// Only approved projects that are not closed issue distribution links (and only
+    /// their links can be used to purchase).
+    pub fn issues_links(self) -> bool {
+        self == ProjectStatus::Approved
+    }
+}
+
+/// Label key of a stored status string.
+pub fn status_label(s: &str) -> &'static str {
+    ProjectStatus::parse(s)
+        .unwrap_or(ProjectStatus::Pending)
+        .label_key()
+}
+
+/// What the caller is on the provider side: an admin (main/platform admin, or sub-admin
+/// with the provider point) creates projects; a developer (app-building rights) sees the
+/// list and gets links.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProviderRole {
+    Admin,
+    Developer,
+}
+
+pub fn provider_role(scope: &OrgScope) -> Option<ProviderRole> {
+    if scope.has_perm(Perm::Provider) {
+        Some(ProviderRole::Admin)
+    } else if scope.can_build_apps() {
+        Some(ProviderRole::Developer)
+    } else {
+        None
+    }
+}
+
+/// Only organisations the operator certified as intermediate or advanced providers may
+/// distribute (seed 001: 仅针对宜搭中级认证服务商开放).
+pub fn is_certified_provider(certified: bool, provider_level: &str) -> bool {
+    certified && matches!(provider_level, "intermediate" | "advanced")
+}
+
+pub fn membership_is_certified_provider(m: &MembershipView) -> bool {
+    is_certified_provider(m.certified, &m.provider_level)
+}
+
+/// A platform admin in the sense of purchasing: main admin or platform admin.
+pub fn may_purchase(role: Role) -> bool {
+    matches!(role, Role::MainAdmin | Role::PlatformAdmin)
+}
+
+/// A contract amount in cents: positive, at most two decimals, at most 10^12 yuan.
+pub fn parse_amount(raw: &str) -> Result<i64, &'static str> {
+    let s = raw.trim().replace([',', '，'], "");
+    if s.is_empty() {
+        return Err("distribution.project.error.amount_required");
+    }
+    let bad = "distribution.project.error.amount";
+    let (int, frac) = match s.split_once('.') {
+        Some((i, f)) => (i, f),
+        None => (s.as_str(), ""),
+    };
+    if int.is_empty()
+        || int.len() > 12
+        || frac.len() > 2
+        || !int.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+        || (s.contains('.') && frac.is_empty())
+    {
+        return Err(bad);
+    }
+    let yuan: i64 = int.parse().map_err(|_| bad)?;
+    let cents: i64 = match frac.len() {
+        0 => 0,
+        1 => frac.parse::<i64>().map_err(|_| bad)? * 10,
+        _ => frac.parse().map_err(|_| bad)?,
+    };
+    let total = yuan
+        .checked_mul(100)
+        .and_then(|y| y.checked_add(cents))
+        .ok_or(bad)?;
+    if total <= 0 {
+        return Err("distribution.project.error.amount_positive");
+    }
+    Ok(total)
+}
+
+/// Cents shown as yuan with two decimals.
+pub fn format_cents(cents: i64) -> String {
+    format!("{}.{:02}", cents / 100, (cents % 100).abs())
+}
+
+fn text_between(raw: &str, min: usize, max: usize) -> Option<String> {
+    let s = raw.trim();
+    let n = s.chars().count();
+    (min..=max).contains(&n).then(|| s.to_string())
+}
+
+/// The contract file (or a quotation in its place): a PDF, PNG or JPEG judged by its
+/// content, never by its name; images must decode; at most `max` bytes.
+pub fn check_contract_file(bytes: &[u8], max: usize) -> Result<FileKind, &'static str> {
+    if bytes.is_empty() {
+        return Err("distribution.project.error.file_required");
+    }
+    if bytes.len() > max {
+        return Err("distribution.project.error.file_too_large");
+    }
+    let kind = FileKind::sniff(bytes);
+    let ok = match kind {
+        FileKind::Pdf => pdf_looks_whole(bytes),
+        FileKind::Png | FileKind::Jpeg => image_decodes(bytes),
+        _ => false,
+    };
+    if ok {
+        Ok(kind)
+    } else {
+        Err("distribution.project.error.file_type")
+    }
+}
+
+/// The typed values of the "new project" form, kept for a re-render.
+#[derive(Clone, Debug, Default)]
+pub struct ProjectForm {
+    pub name: String,
+    pub description: String,
+    pub amount: String,
+    pub customer_name: String,
+    pub customer_corp_id: String,
+}
+
+impl ProjectForm {
+    pub fn from_texts(texts: &HashMap<String, String>) -> ProjectForm {
+        let get = |k: &str| texts.get(k).cloned().unwrap_or_default();
+        ProjectForm {
+            name: get("name"),
+            description: get("description"),
+            amount: get("amount"),
+            customer_name: get("customer_name"),
+            customer_corp_id: get("customer_corp_id"),
+        }
+    }
+}
+
+/// An uploaded file as received.
+#[derive(Clone, Debug)]
+pub struct Upload {
+    pub filename: String,
+    pub bytes: Vec<u8>,
+}
+
+/// A valid new project, ready to be stored.
+#[derive(Clone, Debug)]
+pub struct NewProject {
+    pub name: String,
+    pub description: String,
+    pub amount_cents: i64,
+    pub customer_name: String,
+    pub customer_corp_id: String,
+    pub file_name: String,
+    pub file_kind: FileKind,
+    pub file_bytes: Vec<u8>,
+}
+
+/// Parses the form; every field's problem is reported beside it at once.
+pub fn parse_project(
+    form: &ProjectForm,
+    file: Option<&Upload>,
+    max_bytes: usize,
+) -> Result<NewProject, Errors> {
+    let mut errors = Errors::default();
+    let name = text_between(&form.name, 1, 50);
+    if name.is_none() {
+        errors.add("name", "distribution.project.error.name");
+    }
+    let description = text_between(&form.description, 0, 1000);
+    if description.is_none() {
+        errors.add("description", "distribution.project.error.description");
+    }
+    let amount = parse_amount(&form.amount)
+        .map_err(|e| errors.add("amount", e))
+        .ok();
+    let customer_name = text_between(&form.customer_name, 1, 50);
+    if customer_name.is_none() {
+        errors.add("customer_name", "distribution.project.error.customer_name");
+    }
+    let corp = form.customer_corp_id.trim();
+    let corp_id = if corp.is_empty() {
+        errors.add(
+            "customer_corp_id",
+            "distribution.project.error.corp_id_required",
+        );
+        None
+    } else {
+        CorpId::parse(corp)
+            .map_err(|e| errors.add("customer_corp_id", e))
+            .ok()
+    };
+    let file_kind = match file {
+        None => {
+            errors.add("contract", "distribution.project.error.file_required");
+            None
+        }
+        Some(f) => check_contract_file(&f.bytes, max_bytes)
+            .map_err(|e| errors.add("contract", e))
+            .ok(),
+    };
+    match (
+        name,
+        description,
+        amount,
+        customer_name,
+        corp_id,
+        file_kind,
+        file,
+    ) {
+        (
+            Some(name),
+            Some(description),
+            Some(amount_cents),
+            Some(cn),
+            Some(_),
+            Some(kind),
+            Some(f),
+        ) if errors.is_empty() => Ok(NewProject {
+            name,
+            description,
+            amount_cents,
+            customer_name: cn,
+            customer_corp_id: corp.to_string(),
+            file_name: safe_file_name(&f.filename, kind),
+            file_kind: kind,
+            file_bytes: f.bytes.clone(),
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// The name kept for download: the uploaded name without path parts, or a generic one.
+fn safe_file_name(raw: &str, kind: FileKind) -> String {
+    let base = raw.rsplit(['/', '\\']).next().unwrap_or("").trim();
+    let clean: String = base.chars().filter(|c| !c.is_control()).take(100).collect();
+    if clean.is_empty() {
+        format!("contract.{}", kind.extension())
+    } else {
+        clean
+    }
+}
+
+/// Closing information (结项信息).
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+pub struct ClosingForm {
+    #[serde(default)]
+    pub delivery_date: String,
+    #[serde(default)]
+    pub summary: String,
+    #[serde(default)]
+    pub acceptance: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Closing {
+    pub delivery_date: String,
+    pub summary: String,
+    pub acceptance: String,
+}
+
+pub const ACCEPTANCE_RESULTS: [&str; 3] = ["passed", "partial", "failed"];
+
+pub fn acceptance_label(s: &str) -> &'static str {
+    match s {
+        "passed" => "distribution.closing.result.passed",
+        "partial" => "distribution.closing.result.partial",
+        "failed" => "distribution.closing.result.failed",
+        _ => "common.none",
+    }
+}
+
+pub fn parse_closing(form: &ClosingForm) -> Result<Closing, Errors> {
+    let mut errors = Errors::default();
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    let date = form.delivery_date.trim();
+    if time::Date::parse(date, &fmt).is_err() {
+        errors.add("delivery_date", "distribution.closing.error.date");
+    }
+    let summary = text_between(&form.summary, 1, 1000);
+    if summary.is_none() {
+        errors.add("summary", "distribution.closing.error.summary");
+    }
+    if !ACCEPTANCE_RESULTS.contains(&form.acceptance.as_str()) {
+        errors.add("acceptance", "distribution.closing.error.acceptance");
+    }
+    match summary {
+        Some(summary) if errors.is_empty() => Ok(Closing {
+            delivery_date: date.to_string(),
+            summary,
+            acceptance: form.acceptance.clone(),
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// A rejection needs a reason (1–500 characters).
+pub fn parse_reject_reason(raw: &str) -> Result<String, &'static str> {
+    text_between(raw, 1, 500).ok_or("distribution.review.error.reason")
+}
+
+const DAY: i64 = 86_400;
+const CST: i64 = 8 * 3600;
+
+/// The review target: one business day after submission (weekends in China Standard Time
+/// do not count).
+pub fn review_due(submitted_at: i64) -> i64 {
+    let mut due = submitted_at + DAY;
+    // 1970-01-01 was a Thursday: weekday 0 = Thursday, 2 = Saturday, 3 = Sunday.
+    while matches!(((due + CST).div_euclid(DAY)).rem_euclid(7), 2 | 3) {
+        due += DAY;
+    }
+    due
+}
+
+pub fn review_overdue(submitted_at: i64, now: i64) -> bool {
+    now > review_due(submitted_at)
+}
+
+/// A duration as people read it: "2天3小时", "3 h 5 min", "<1 min".
+pub fn format_wait(lang: Lang, secs: i64) -> String {
+    let secs = secs.max(0);
+    let (d, h, m) = (secs / DAY, (secs % DAY) / 3600, (secs % 3600) / 60);
+    let part = |key: &str, n: i64| lang.tf(key, &[("n", &n.to_string())]);
+    if d > 0 {
+        format!(
+            "{} {}",
+            part("distribution.duration.days", d),
+            part("distribution.duration.hours", h)
+        )
+    } else if h > 0 {
+        format!(
+            "{} {}",
+            part("distribution.duration.hours", h),
+            part("distribution.duration.minutes", m)
+        )
+    } else if m > 0 {
+        part("distribution.duration.minutes", m)
+    } else {
+        lang.t("distribution.duration.moment").into_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_are_positive_with_at_most_two_decimals() {
+        assert_eq!(parse_amount("1"), Ok(100));
+        assert_eq!(parse_amount("12.5"), Ok(1250));
+        assert_eq!(parse_amount(" 12,000.05 "), Ok(1_200_005));
+        assert_eq!(parse_amount("0.01"), Ok(1));
+        assert_eq!(
+            parse_amount("0"),
+            Err("distribution.project.error.amount_positive")
+        );
+        assert_eq!(
+            parse_amount("0.00"),
+            Err("distribution.project.error.amount_positive")
+        );
+        for bad in ["-1", "1.234", "abc", "1.", ".5", "1e3", "+3", "1 000"] {
+            assert_eq!(
+                parse_amount(bad),
+                Err("distribution.project.error.amount"),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            parse_amount(""),
+            Err("distribution.project.error.amount_required")
+        );
+        assert_eq!(format_cents(1_200_005), "12000.05");
+    }
+
+    #[test]
+    fn only_intermediate_or_advanced_certified_orgs_are_providers() {
+        assert!(is_certified_provider(true, "intermediate"));
+        assert!(is_certified_provider(true, "advanced"));
+        assert!(!is_certified_provider(true, "none"));
+        assert!(!is_certified_provider(false, "advanced"));
+    }
+
+    #[test]
+    fn provider_admins_and_developers() {
+        let admin = OrgScope::system(1, 1, Role::PlatformAdmin);
+        assert_eq!(provider_role(&admin), Some(ProviderRole::Admin));
+        // OrgScope::system grants building rights: a member with them is a developer.
+        let dev = OrgScope::system(1, 2, Role::Member);
+        assert_eq!(provider_role(&dev), Some(ProviderRole::Developer));
+    }
+
+    #[test]
+    fn a_contract_file_is_judged_by_content() {
+        let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+        assert_eq!(check_contract_file(pdf, 1000), Ok(FileKind::Pdf));
+        assert_eq!(
+            check_contract_file(b"just text, named contract.pdf", 1000),
+            Err("distribution.project.error.file_type")
+        );
+        assert_eq!(
+            check_contract_file(b"\x89PNG\r\n\x1a\n garbage", 1000),
+            Err("distribution.project.error.file_type")
+        );
+        assert_eq!(
+            check_contract_file(pdf, 10),
+            Err("distribution.project.error.file_too_large")
+        );
+    }
+
+    #[test]
+    fn the_review_target_skips_weekends() {
+        // 2026-11-20 is a Friday; 10:00 CST = 02:00 UTC.
+        let fri = 1_795_140_000;
+        let weekday = ((fri + CST).div_euclid(DAY)).rem_euclid(7);
+        assert_eq!(weekday, 1, "2026-11-20 is a Friday");
+        assert_eq!(review_due(fri), fri + 3 * DAY);
+        // Monday → Tuesday.
+        assert_eq!(review_due(fri + 3 * DAY), fri + 4 * DAY);
+        assert!(review_overdue(fri, fri + 3 * DAY + 1));
+        assert!(!review_overdue(fri, fri + 2 * DAY));
+    }
+
+    #[test]
+    fn closing_needs_a_date_a_summary_and_a_result() {
+        let ok = ClosingForm {
+            delivery_date: "2026-12-01".into(),
+            summary: "Delivered".into(),
+            acceptance: "passed".into(),
+        };
+        assert!(parse_closing(&ok).is_ok());
+        let bad = ClosingForm {
+            delivery_date: "tomorrow".into(),
+            summary: " ".into(),
+            acceptance: "maybe".into(),
+        };
+        let e = parse_closing(&bad).expect_err("refused");
+        assert_eq!(e.keys().len(), 3);
+    }
+
+    #[test]
+    fn rejections_need_a_reason() {
+        assert!(parse_reject_reason("  ").is_err());
+        assert_eq!(
+            parse_reject_reason(" amount differs "),
+            Ok("amount differs".into())
+        );
+    }
+}

@@ -5,6 +5,8 @@ mod apps;
 mod auth;
 mod browser;
 mod demo;
+mod distribution_links;
+mod distribution_projects;
 mod forms;
 mod i18n;
 mod operator;

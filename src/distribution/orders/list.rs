@@ -1,0 +1,201 @@
+//! The order centre's lists (订单中心): all orders of the provider organisation, one
+//! project's orders, and the CSV export. Every function takes the provider's
+//! [`OrgScope`]; the order detail (`/provider/orders/{id}`) lives beside this file.
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+
+use super::overall_send_status;
+use crate::auth::OrgScope;
+use crate::db::Conn;
+use crate::db::schema::{apps, order_apps, orders, orgs, projects};
+use crate::error::{AppError, AppResult};
+use crate::web::{PAGE_SIZE, Page};
+
+/// One order as the lists show it.
+#[derive(Clone, Debug)]
+pub struct OrderRow {
+    pub id: i64,
+    pub order_no: String,
+    pub project_id: i64,
+    pub project_name: String,
+    pub customer_name: String,
+    pub customer_corp_id: String,
+    pub created_at: i64,
+    /// (app name, send status) per app.
+    pub apps: Vec<(String, String)>,
+}
+
+impl OrderRow {
+    pub fn send_status(&self) -> &'static str {
+        overall_send_status(self.apps.iter().map(|(_, s)| s.as_str()))
+    }
+    pub fn app_names(&self) -> String {
+        self.apps
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect::<Vec<_>>()
+            .join("、")
+    }
+}
+
+/// Filters of the order centre.
+#[derive(Clone, Debug, Default)]
+pub struct OrderFilter {
+    pub project: Option<i64>,
+    pub send_status: Option<String>,
+}
+
+type Base = (i64, String, i64, String, String, String, i64);
+
+fn page_of(
+    conn: &mut Conn,
+    scope: &OrgScope,
+    f: &OrderFilter,
+    after: Option<i64>,
+    limit: i64,
+) -> AppResult<Vec<OrderRow>> {
+    let mut q = orders::table
+        .inner_join(projects::table.on(projects::id.eq(orders::project_id)))
+        .inner_join(orgs::table.on(orgs::id.eq(orders::customer_org_id)))
+        .filter(orders::provider_org_id.eq(scope.org_id()))
+        .select((
+            orders::id,
+            orders::order_no,
+            orders::project_id,
+            projects::name,
+            orgs::name,
+            orgs::corp_id,
+            orders::created_at,
+        ))
+        .order(orders::id.desc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(p) = f.project {
+        q = q.filter(orders::project_id.eq(p));
+    }
+    if let Some(s) = &f.send_status {
+        q = q.filter(
+            orders::id.eq_any(
+                order_apps::table
+                    .filter(order_apps::send_status.eq(s.clone()))
+                    .select(order_apps::order_id),
+            ),
+        );
+    }
+    if let Some(a) = after {
+        q = q.filter(orders::id.lt(a));
+    }
+    let base: Vec<Base> = q.load(conn)?;
+    let ids: Vec<i64> = base.iter().map(|b| b.0).collect();
+    let lines: Vec<(i64, String, String)> = order_apps::table
+        .inner_join(apps::table.on(apps::id.eq(order_apps::source_app_id)))
+        .filter(order_apps::order_id.eq_any(&ids))
+        .order(order_apps::id.asc())
+        .select((order_apps::order_id, apps::name, order_apps::send_status))
+        .load(conn)?;
+    let mut by_order: HashMap<i64, Vec<(String, String)>> = HashMap::new();
+    for (order, name, status) in lines {
+        by_order.entry(order).or_default().push((name, status));
+    }
+    Ok(base
+        .into_iter()
+        .map(
+            |(
+                id,
+                order_no,
+                project_id,
+                project_name,
+                customer_name,
+                customer_corp_id,
+                created_at,
+            )| {
+                OrderRow {
+                    apps: by_order.remove(&id).unwrap_or_default(),
+                    id,
+                    order_no,
+                    project_id,
+                    project_name,
+                    customer_name,
+                    customer_corp_id,
+                    created_at,
+                }
+            },
+        )
+        .collect())
+}
+
+/// The organisation's orders, newest first, keyset-paginated.
+pub fn list(
+    conn: &mut Conn,
+    scope: &OrgScope,
+    f: &OrderFilter,
+    after: Option<i64>,
+) -> AppResult<Page<OrderRow>> {
+    let rows = page_of(conn, scope, f, after, PAGE_SIZE + 1)?;
+    Ok(Page::from_rows(rows, PAGE_SIZE, |r| r.id))
+}
+
+/// One project's orders (a project has few; the newest 200).
+pub fn for_project(conn: &mut Conn, scope: &OrgScope, project_id: i64) -> AppResult<Vec<OrderRow>> {
+    let f = OrderFilter {
+        project: Some(project_id),
+        send_status: None,
+    };
+    page_of(conn, scope, &f, None, 200)
+}
+
+/// Every matching order, walked by keyset in chunks, as CSV with a UTF-8 BOM (so that
+/// spreadsheet programs read the Chinese names correctly).
+pub fn export_csv(
+    conn: &mut Conn,
+    scope: &OrgScope,
+    f: &OrderFilter,
+    header: [String; 7],
+    status_text: impl Fn(&str) -> String,
+) -> AppResult<Vec<u8>> {
+    let mut out = Vec::from(&b"\xEF\xBB\xBF"[..]);
+    {
+        let mut w = csv::Writer::from_writer(&mut out);
+        w.write_record(&header).map_err(AppError::internal)?;
+        let mut after = None;
+        loop {
+            let rows = page_of(conn, scope, f, after, 500)?;
+            let Some(last) = rows.last() else { break };
+            after = Some(last.id);
+            for r in &rows {
+                w.write_record([
+                    cell(&r.order_no),
+                    cell(&r.project_name),
+                    cell(&r.customer_name),
+                    cell(&r.customer_corp_id),
+                    cell(&r.app_names()),
+                    crate::web::format_time(r.created_at),
+                    status_text(r.send_status()),
+                ])
+                .map_err(AppError::internal)?;
+            }
+        }
+        w.flush().map_err(AppError::internal)?;
+    }
+    Ok(out)
+}
+
+/// A cell that a spreadsheet will not run as a formula (names are typed by other people).
+fn cell(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn formula_like_cells_are_defused() {
+        assert_eq!(super::cell("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+        assert_eq!(super::cell("星河"), "星河");
+    }
+}

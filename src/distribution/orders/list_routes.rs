@@ -1,0 +1,147 @@
+//! Handlers of the order centre's list and CSV export (/provider/orders, behind the
+//! certification gate). Each order links to its detail page.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::Deserialize;
+
+use super::list::{self, OrderFilter, OrderRow};
+use super::{SEND_STATUSES, send_status_label};
+use crate::distribution::projects::gate::Provider;
+use crate::distribution::projects::store::Project;
+use crate::error::AppResult;
+use crate::web::{AppState, Layout, Page};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/provider/orders", get(orders))
+        .route("/provider/orders.csv", get(csv))
+}
+
+#[derive(Deserialize, Default)]
+pub struct OrdersQuery {
+    #[serde(default)]
+    project: String,
+    #[serde(default)]
+    send: String,
+    after: Option<i64>,
+}
+
+impl OrdersQuery {
+    fn filter(&self) -> OrderFilter {
+        OrderFilter {
+            project: self.project.trim().parse().ok(),
+            send_status: SEND_STATUSES
+                .contains(&self.send.as_str())
+                .then(|| self.send.clone()),
+        }
+    }
+    fn base(&self, path: &str) -> String {
+        let f = self.filter();
+        format!(
+            "{path}?project={}&send={}",
+            f.project.map(|p| p.to_string()).unwrap_or_default(),
+            f.send_status.unwrap_or_default()
+        )
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "distribution/orders/list.html")]
+pub struct OrdersPage {
+    l: Layout,
+    page: Page<OrderRow>,
+    projects: Vec<Project>,
+    project: Option<i64>,
+    send: String,
+    base: String,
+    csv: String,
+}
+
+impl OrdersPage {
+    fn send_key(&self, o: &OrderRow) -> &'static str {
+        send_status_label(o.send_status())
+    }
+    fn statuses(&self) -> [&'static str; 4] {
+        SEND_STATUSES
+    }
+    fn status_key(&self, s: &str) -> &'static str {
+        send_status_label(s)
+    }
+    fn is_project(&self, p: &Project) -> bool {
+        self.project == Some(p.id)
+    }
+}
+
+async fn orders(
+    State(state): State<AppState>,
+    pv: Provider,
+    Query(q): Query<OrdersQuery>,
+) -> AppResult<OrdersPage> {
+    let scope = pv.scope.clone();
+    let f = q.filter();
+    let after = q.after;
+    let (page, projects) = state
+        .db
+        .run(move |conn| {
+            let page = list::list(conn, &scope, &f, after)?;
+            let projects = crate::distribution::projects::store::with_orders(conn, &scope)?;
+            Ok((page, projects))
+        })
+        .await?;
+    let f = q.filter();
+    Ok(OrdersPage {
+        l: Layout::new(&pv.ctx),
+        page,
+        projects,
+        project: f.project,
+        send: f.send_status.unwrap_or_default(),
+        base: q.base("/provider/orders"),
+        csv: q.base("/provider/orders.csv"),
+    })
+}
+
+async fn csv(
+    State(state): State<AppState>,
+    pv: Provider,
+    Query(q): Query<OrdersQuery>,
+) -> AppResult<Response> {
+    let scope = pv.scope.clone();
+    let f = q.filter();
+    let lang = pv.ctx.lang;
+    let header = [
+        "distribution.orders.order_no",
+        "distribution.project.name",
+        "distribution.project.customer_name",
+        "distribution.project.customer_corp_id",
+        "distribution.orders.apps",
+        "distribution.orders.time",
+        "distribution.orders.send_status",
+    ]
+    .map(|k| lang.t(k).into_owned());
+    let bytes = state
+        .db
+        .run(move |conn| {
+            list::export_csv(conn, &scope, &f, header, |s| {
+                lang.t(send_status_label(s)).into_owned()
+            })
+        })
+        .await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"orders.csv\"",
+            ),
+            (header::CACHE_CONTROL, "private, no-store"),
+        ],
+        bytes,
+    )
+        .into_response())
+}

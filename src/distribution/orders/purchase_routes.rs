@@ -1,0 +1,122 @@
+//! Handlers of the customer's purchase pages (/d/{token}): any signed-in user may open a
+//! link and sees, before any button, whether they may purchase and why not.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+use super::purchase::{self, Purchase, PurchaseView};
+use crate::auth::Signed;
+use crate::error::AppResult;
+use crate::web::{AppState, Layout, flash_redirect};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/d/{token}", get(open).post(buy))
+        .route("/d/{token}/done", get(done))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "distribution/purchase.html")]
+pub struct PurchasePage {
+    l: Layout,
+    view: PurchaseView,
+    token: String,
+    /// The refusal of a purchase just attempted.
+    refused: Option<&'static str>,
+}
+
+impl PurchasePage {
+    fn refusal(&self) -> Option<&'static str> {
+        self.refused.or(self.view.refusal())
+    }
+    fn not_admin(&self) -> bool {
+        self.refusal() == Some("distribution.purchase.not_admin")
+    }
+    fn may_buy(&self) -> bool {
+        self.view.refusal().is_none() && self.view.existing.is_none()
+    }
+}
+
+async fn open(
+    State(state): State<AppState>,
+    s: Signed,
+    Path(token): Path<String>,
+) -> AppResult<PurchasePage> {
+    let scope = s.ctx.scope().ok();
+    let uid = s.user.id;
+    let t = token.clone();
+    let view = state
+        .db
+        .run(move |conn| purchase::open(conn, &t, uid, scope.as_ref()))
+        .await?;
+    Ok(PurchasePage {
+        l: Layout::new(&s.ctx),
+        view,
+        token,
+        refused: None,
+    })
+}
+
+async fn buy(
+    State(state): State<AppState>,
+    s: Signed,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    let scope = s.ctx.scope().ok();
+    let uid = s.user.id;
+    let t = token.clone();
+    let outcome = state
+        .db
+        .run(move |conn| purchase::purchase(conn, &t, uid, scope.as_ref()))
+        .await?;
+    match outcome {
+        Purchase::Ordered(_) => Ok(flash_redirect(
+            &format!("/d/{token}/done"),
+            "distribution.flash.purchased",
+        )),
+        Purchase::Refused(view, key) => {
+            // A dead link is gone for good; the others are about who is asking.
+            let status = if view.link_refusal.is_some() {
+                StatusCode::GONE
+            } else {
+                StatusCode::FORBIDDEN
+            };
+            let page = PurchasePage {
+                l: Layout::new(&s.ctx),
+                view: *view,
+                token,
+                refused: Some(key),
+            };
+            Ok((status, page).into_response())
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "distribution/purchase_done.html")]
+pub struct DonePage {
+    l: Layout,
+    view: PurchaseView,
+}
+
+async fn done(
+    State(state): State<AppState>,
+    s: Signed,
+    Path(token): Path<String>,
+) -> AppResult<DonePage> {
+    let scope = s.ctx.scope()?;
+    let uid = s.user.id;
+    let view = state
+        .db
+        .run(move |conn| purchase::confirmation(conn, &token, uid, &scope))
+        .await?;
+    Ok(DonePage {
+        l: Layout::new(&s.ctx),
+        view,
+    })
+}

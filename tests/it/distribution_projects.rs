@@ -1,0 +1,639 @@
+//! Provider projects (seed 000 step 1): the certification gate, the project form, the
+//! operator's review, withdrawal, and who sees a project's details.
+
+use axum::http::StatusCode;
+use diesel::prelude::*;
+use fenfa::apps::store::{NewApp, create_app};
+use fenfa::auth::{OrgScope, Role};
+use fenfa::db::schema::{apps, memberships, notifications, orgs, project_events, projects};
+
+use crate::support::{Client, TestApp, each_backend};
+
+/// A minimal PDF: header, one object, end-of-file marker.
+pub const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
+
+/// The people and apps of a distribution test.
+pub struct World {
+    pub provider: i64,
+    pub other: i64,
+    /// The provider's main admin, who creates the projects.
+    pub padmin: i64,
+    pub app: i64,
+    pub app2: i64,
+    pub premium: i64,
+    pub copy: i64,
+}
+
+pub fn set_level(app: &TestApp, org: i64, certified: bool, level: &str) {
+    diesel::update(orgs::table.find(org))
+        .set((
+            orgs::certified.eq(certified),
+            orgs::provider_level.eq(level),
+        ))
+        .execute(&mut *app.conn())
+        .expect("level");
+}
+
+/// A member with app-building rights (a provider developer).
+pub fn developer(app: &TestApp, org: i64, login: &str) -> i64 {
+    let id = app.user(login, login);
+    let m = app.member(org, id, Role::Member);
+    diesel::update(memberships::table.find(m))
+        .set(memberships::can_build_apps.eq(true))
+        .execute(&mut *app.conn())
+        .expect("builder");
+    id
+}
+
+/// A certified provider (padmin, padmin2, pdev, pmember), its apps (ordinary ×2,
+/// premium, a distributed copy), a customer org (cadmin "王采购", cmember), another org
+/// (oadmin) and the operator (op).
+pub fn world(app: &TestApp) -> World {
+    let provider = app.org("云帆服务商", "dingprovider01", "exclusive");
+    set_level(app, provider, true, "advanced");
+    let padmin = app.person(provider, "padmin", Role::MainAdmin);
+    app.person(provider, "padmin2", Role::PlatformAdmin);
+    developer(app, provider, "pdev");
+    app.person(provider, "pmember", Role::Member);
+    let customer = app.org("星河制造", "dingcustomer01", "professional");
+    let cadmin = app.user("cadmin", "王采购");
+    app.member(customer, cadmin, Role::PlatformAdmin);
+    app.person(customer, "cmember", Role::Member);
+    let other = app.org("别家公司", "dingother01", "professional");
+    app.person(other, "oadmin", Role::MainAdmin);
+    app.operator("op");
+    let scope = OrgScope::system(provider, padmin, Role::MainAdmin);
+    let mut conn = app.conn();
+    let mut mk = |name: &str, premium: bool| {
+        create_app(
+            &mut conn,
+            &scope,
+            NewApp {
+                name,
+                icon: "📦",
+                description: "",
+                premium,
+            },
+        )
+        .expect("app")
+    };
+    let a = mk("设备巡检", false);
+    let a2 = mk("采购审批", false);
+    let premium = mk("精品CRM", true);
+    let copy = mk("分发来的应用", false);
+    diesel::update(apps::table.find(copy))
+        .set(apps::source_app_id.eq(Some(a)))
+        .execute(&mut *conn)
+        .expect("copy");
+    World {
+        provider,
+        other,
+        padmin,
+        app: a,
+        app2: a2,
+        premium,
+        copy,
+    }
+}
+
+pub fn project_form<'a>(name: &'a str, amount: &'a str, corp: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("name", name),
+        ("description", "宜搭交付部分"),
+        ("amount", amount),
+        ("customer_name", "星河制造"),
+        ("customer_corp_id", corp),
+    ]
+}
+
+/// Submits a project as `c` and returns its id.
+pub async fn create_project(c: &Client, name: &str, corp: &str) -> i64 {
+    let r = c
+        .post_multipart(
+            "/provider/projects",
+            &project_form(name, "12000.50", corp),
+            &[("contract", "contract.pdf", "application/pdf", PDF)],
+        )
+        .await;
+    r.assert_redirect("/provider/projects/");
+    r.location()
+        .trim_start_matches("/provider/projects/")
+        .parse()
+        .expect("project id")
+}
+
+pub async fn approve(app: &TestApp, id: i64) {
+    let op = app.signed_in("op").await;
+    op.post(&format!("/operator/reviews/{id}/approve"), &[])
+        .await
+        .assert_redirect("/operator/reviews");
+}
+
+/// An approved project of `padmin` for the customer's CorpID.
+pub async fn approved_project(app: &TestApp, c: &Client) -> i64 {
+    let id = create_project(c, "星河设备项目", "dingcustomer01").await;
+    approve(app, id).await;
+    id
+}
+
+pub fn status_of(app: &TestApp, id: i64) -> String {
+    projects::table
+        .find(id)
+        .select(projects::status)
+        .first(&mut *app.conn())
+        .expect("project")
+}
+
+fn project_count(app: &TestApp) -> i64 {
+    projects::table
+        .count()
+        .get_result(&mut *app.conn())
+        .expect("count")
+}
+
+#[tokio::test]
+async fn only_certified_providers_distribute() {
+    each_backend(async |app| {
+        let w = world(&app);
+        // An organisation that is not a certified provider: its admin gets the explanation.
+        let plain = app.org("普通企业", "dingplain01", "professional");
+        app.person(plain, "plainadmin", Role::MainAdmin);
+        let c = app.signed_in("plainadmin").await;
+        for path in [
+            "/provider/projects",
+            "/provider/projects/new",
+            "/provider/orders",
+            "/provider/links/new",
+        ] {
+            c.get(path)
+                .await
+                .assert_status(StatusCode::FORBIDDEN)
+                .assert_contains("成为认证服务商")
+                .assert_contains("中级及以上认证服务商")
+                .assert_lacks("新建项目</a>");
+        }
+        c.post_multipart(
+            "/provider/projects",
+            &project_form("越权项目", "100", "dingcustomer01"),
+            &[("contract", "c.pdf", "application/pdf", PDF)],
+        )
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
+        assert_eq!(project_count(&app), 0);
+
+        // Certified but without the level, or a level without certification: no access.
+        set_level(&app, plain, true, "none");
+        c.get("/provider/projects")
+            .await
+            .assert_status(StatusCode::FORBIDDEN);
+        set_level(&app, plain, false, "advanced");
+        c.get("/provider/projects")
+            .await
+            .assert_status(StatusCode::FORBIDDEN);
+        set_level(&app, w.provider, true, "intermediate");
+
+        // A member without building rights of a certified provider: not a provider user.
+        app.signed_in("pmember")
+            .await
+            .get("/provider/projects")
+            .await
+            .assert_status(StatusCode::FORBIDDEN);
+
+        // The provider admin works; the developer sees the list but cannot create.
+        let admin = app.signed_in("padmin").await;
+        admin
+            .get("/provider/projects")
+            .await
+            .assert_status(StatusCode::OK)
+            .assert_contains("/provider/projects/new");
+        admin
+            .get(&format!("/apps/{}", w.app))
+            .await
+            .assert_contains("分发此应用")
+            .assert_contains(&format!("/provider/links/new?app={}", w.app));
+        let dev = app.signed_in("pdev").await;
+        dev.get("/provider/projects")
+            .await
+            .assert_status(StatusCode::OK)
+            .assert_lacks("/provider/projects/new");
+        dev.post_multipart(
+            "/provider/projects",
+            &project_form("开发者项目", "100", "dingcustomer01"),
+            &[("contract", "c.pdf", "application/pdf", PDF)],
+        )
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
+        assert_eq!(project_count(&app), 0);
+        create_project(&admin, "正常项目", "dingcustomer01").await;
+        assert_eq!(project_count(&app), 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contract_amount_must_be_positive_with_two_decimals() {
+    each_backend(async |app| {
+        world(&app);
+        let c = app.signed_in("padmin").await;
+        for bad in ["0", "-1", "1.234", "abc"] {
+            let r = c
+                .post_multipart(
+                    "/provider/projects",
+                    &project_form("金额测试", bad, "dingcustomer01"),
+                    &[("contract", "c.pdf", "application/pdf", PDF)],
+                )
+                .await;
+            r.assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+                .assert_contains("id=\"e-amount\"")
+                .assert_contains("aria-invalid=\"true\" aria-describedby=\"e-amount\"")
+                // What was typed is kept; the file must be chosen again, and we say so.
+                .assert_contains("value=\"金额测试\"")
+                .assert_contains(&format!("value=\"{bad}\""))
+                .assert_contains("请重新选择合同文件");
+        }
+        c.post_multipart(
+            "/provider/projects",
+            &project_form("金额测试", "0", "dingcustomer01"),
+            &[("contract", "c.pdf", "application/pdf", PDF)],
+        )
+        .await
+        .assert_contains("金额须大于 0");
+        c.post_multipart(
+            "/provider/projects",
+            &project_form("金额测试", "1.234", "dingcustomer01"),
+            &[("contract", "c.pdf", "application/pdf", PDF)],
+        )
+        .await
+        .assert_contains("最多两位小数");
+        assert_eq!(project_count(&app), 0);
+        // A malformed CorpID is refused beside its field too.
+        c.post_multipart(
+            "/provider/projects",
+            &project_form("金额测试", "10", "企业 编号"),
+            &[("contract", "c.pdf", "application/pdf", PDF)],
+        )
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+        .assert_contains("id=\"e-customer_corp_id\"");
+        let id = create_project(&c, "金额测试", "dingcustomer01").await;
+        let cents: i64 = projects::table
+            .find(id)
+            .select(projects::contract_amount_cents)
+            .first(&mut *app.conn())
+            .expect("project");
+        assert_eq!(cents, 1_200_050);
+        assert_eq!(status_of(&app, id), "pending");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_contract_file_is_judged_by_its_content() {
+    each_backend(async |app| {
+        world(&app);
+        let c = app.signed_in("padmin").await;
+        let form = project_form("合同测试", "100", "dingcustomer01");
+        let fake_png: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR garbage";
+        let too_big = {
+            let mut v = PDF.to_vec();
+            v.splice(9..9, std::iter::repeat_n(b' ', 2 * 1024 * 1024));
+            v
+        };
+        let cases: [(&str, &str, &[u8], &str); 4] = [
+            (
+                "contract.pdf",
+                "application/pdf",
+                b"this is a text file renamed to .pdf",
+                "文件内容不是有效的 PDF、PNG 或 JPEG",
+            ),
+            (
+                "scan.png",
+                "image/png",
+                fake_png,
+                "文件内容不是有效的 PDF、PNG 或 JPEG",
+            ),
+            ("big.pdf", "application/pdf", &too_big, "文件超过大小上限"),
+            ("", "application/octet-stream", b"", "请上传项目合同文件"),
+        ];
+        for (name, ctype, bytes, msg) in cases {
+            c.post_multipart(
+                "/provider/projects",
+                &form,
+                &[("contract", name, ctype, bytes)],
+            )
+            .await
+            .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+            .assert_contains("id=\"e-contract\"")
+            .assert_contains(msg);
+        }
+        assert_eq!(project_count(&app), 0);
+        // A real PDF named .txt is accepted: the content decides, and it is stored as a PDF.
+        let r = c
+            .post_multipart(
+                "/provider/projects",
+                &form,
+                &[("contract", "合同.txt", "text/plain", PDF)],
+            )
+            .await;
+        r.assert_redirect("/provider/projects/");
+        let file = c.get(&format!("{}/contract", r.location())).await;
+        file.assert_status(StatusCode::OK);
+        assert_eq!(
+            file.headers
+                .get("content-type")
+                .and_then(|v| v.to_str().ok()),
+            Some("application/pdf")
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_submitted_project_cannot_be_edited() {
+    each_backend(async |app| {
+        world(&app);
+        let c = app.signed_in("padmin").await;
+        let id = create_project(&c, "不可修改", "dingcustomer01").await;
+        c.get(&format!("/provider/projects/{id}"))
+            .await
+            .assert_contains("项目提交后不能修改")
+            .assert_lacks(&format!("/provider/projects/{id}/edit"));
+        for path in [
+            format!("/provider/projects/{id}/edit"),
+            format!("/provider/projects/{id}/update"),
+        ] {
+            let r = c.post(&path, &[("name", "改名"), ("amount", "1")]).await;
+            assert!(
+                matches!(
+                    r.status,
+                    StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED
+                ),
+                "{path}: {}",
+                r.status
+            );
+            assert_eq!(
+                c.get(&path).await.status,
+                StatusCode::NOT_FOUND,
+                "{path} has no page"
+            );
+        }
+        let r = c
+            .post(&format!("/provider/projects/{id}"), &[("name", "改名")])
+            .await;
+        assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+        let name: String = projects::table
+            .find(id)
+            .select(projects::name)
+            .first(&mut *app.conn())
+            .expect("project");
+        assert_eq!(name, "不可修改");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn withdraw_only_while_pending() {
+    each_backend(async |app| {
+        world(&app);
+        let c = app.signed_in("padmin").await;
+        let id = create_project(&c, "撤销测试", "dingcustomer01").await;
+        // Another admin of the organisation is not the creator.
+        app.signed_in("padmin2")
+            .await
+            .post(&format!("/provider/projects/{id}/withdraw"), &[])
+            .await
+            .assert_status(StatusCode::FORBIDDEN);
+        assert_eq!(status_of(&app, id), "pending");
+        c.post(&format!("/provider/projects/{id}/withdraw"), &[])
+            .await
+            .assert_redirect(&format!("/provider/projects/{id}"));
+        assert_eq!(status_of(&app, id), "withdrawn");
+        c.get(&format!("/provider/projects/{id}"))
+            .await
+            .assert_contains("已撤销")
+            .assert_contains("撤销立项");
+        c.post(&format!("/provider/projects/{id}/withdraw"), &[])
+            .await
+            .assert_status(StatusCode::CONFLICT)
+            .assert_contains("只有审核中的项目可以撤销");
+        // Nor once decided; and the operator cannot approve a withdrawn project.
+        let op = app.signed_in("op").await;
+        op.post(&format!("/operator/reviews/{id}/approve"), &[])
+            .await
+            .assert_status(StatusCode::CONFLICT);
+        assert_eq!(status_of(&app, id), "withdrawn");
+        let approved = approved_project(&app, &c).await;
+        c.post(&format!("/provider/projects/{approved}/withdraw"), &[])
+            .await
+            .assert_status(StatusCode::CONFLICT);
+        assert_eq!(status_of(&app, approved), "approved");
+        // Withdrawn projects stay in the list under their tab.
+        c.get("/provider/projects?status=withdrawn")
+            .await
+            .assert_contains("撤销测试")
+            .assert_lacks("星河设备项目");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn only_the_creator_sees_project_details() {
+    each_backend(async |app| {
+        world(&app);
+        let c = app.signed_in("padmin").await;
+        let id = approved_project(&app, &c).await;
+        c.get(&format!("/provider/projects/{id}"))
+            .await
+            .assert_status(StatusCode::OK)
+            .assert_contains("交易时间线")
+            .assert_contains("提交立项审批")
+            .assert_contains("立项审批通过");
+        for login in ["padmin2", "pdev"] {
+            let other = app.signed_in(login).await;
+            other
+                .get(&format!("/provider/projects/{id}"))
+                .await
+                .assert_status(StatusCode::FORBIDDEN)
+                .assert_contains("无法查看项目详情");
+            other
+                .get(&format!("/provider/projects/{id}/contract"))
+                .await
+                .assert_status(StatusCode::FORBIDDEN);
+            // The list shows the project with the details action disabled and why, and
+            // the distribution link action enabled.
+            other
+                .get("/provider/projects")
+                .await
+                .assert_contains("星河设备项目")
+                .assert_contains("disabled title=\"平台管理员默认可以查看所有人创建的项目列表")
+                .assert_lacks(&format!("href=\"/provider/projects/{id}\""))
+                .assert_contains(&format!("/provider/links/new?project={id}"));
+        }
+        c.get("/provider/projects")
+            .await
+            .assert_contains(&format!("href=\"/provider/projects/{id}\""));
+        c.get(&format!("/provider/projects/{id}/contract"))
+            .await
+            .assert_status(StatusCode::OK);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_operator_review_queue_is_oldest_first_and_approves_exactly_once() {
+    each_backend(async |app| {
+        let w = world(&app);
+        let c = app.signed_in("padmin").await;
+        let newer = create_project(&c, "后提交的项目", "dingcustomer01").await;
+        let older = create_project(&c, "先提交的项目", "dingcustomer01").await;
+        // The second one was in fact submitted three days earlier (overdue).
+        diesel::update(projects::table.find(older))
+            .set(projects::created_at.eq(fenfa::db::now() - 5 * 86_400))
+            .execute(&mut *app.conn())
+            .expect("age");
+        c.get("/operator/reviews")
+            .await
+            .assert_status(StatusCode::FORBIDDEN);
+        let op = app.signed_in("op").await;
+        let q = op.get("/operator/reviews").await;
+        q.assert_status(StatusCode::OK)
+            .assert_contains("已超时")
+            .assert_contains("一个工作日");
+        let a = q.body.find("先提交的项目").expect("older listed");
+        let b = q.body.find("后提交的项目").expect("newer listed");
+        assert!(a < b, "oldest first");
+        op.get(&format!("/operator/reviews/{older}"))
+            .await
+            .assert_contains(&format!("/operator/reviews/{older}/contract"))
+            .assert_contains("12000.50");
+        op.get(&format!("/operator/reviews/{older}/contract"))
+            .await
+            .assert_status(StatusCode::OK);
+        op.post(&format!("/operator/reviews/{older}/approve"), &[])
+            .await
+            .assert_redirect("/operator/reviews");
+        op.post(&format!("/operator/reviews/{older}/approve"), &[])
+            .await
+            .assert_status(StatusCode::CONFLICT);
+        op.post(
+            &format!("/operator/reviews/{older}/reject"),
+            &[("reason", "too late")],
+        )
+        .await
+        .assert_status(StatusCode::CONFLICT);
+        assert_eq!(status_of(&app, older), "approved");
+        assert_eq!(status_of(&app, newer), "pending");
+        let approvals: i64 = project_events::table
+            .filter(project_events::project_id.eq(older))
+            .filter(project_events::kind.eq("approved"))
+            .count()
+            .get_result(&mut *app.conn())
+            .expect("events");
+        assert_eq!(approvals, 1);
+        let notes: Vec<String> = notifications::table
+            .filter(notifications::user_id.eq(w.padmin))
+            .filter(notifications::org_id.eq(w.provider))
+            .select(notifications::title)
+            .load(&mut *app.conn())
+            .expect("notes");
+        assert_eq!(notes, vec!["distribution.notify.approved".to_string()]);
+        c.get("/notifications")
+            .await
+            .assert_contains("立项审批已通过");
+        // The queue no longer shows it; unknown ids are 404.
+        op.get("/operator/reviews")
+            .await
+            .assert_lacks("先提交的项目");
+        op.post("/operator/reviews/999999/approve", &[])
+            .await
+            .assert_status(StatusCode::NOT_FOUND);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn reject_needs_a_reason() {
+    each_backend(async |app| {
+        let w = world(&app);
+        let c = app.signed_in("padmin").await;
+        let id = create_project(&c, "驳回测试", "dingcustomer01").await;
+        let op = app.signed_in("op").await;
+        op.post(
+            &format!("/operator/reviews/{id}/reject"),
+            &[("reason", "  ")],
+        )
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+        .assert_contains("驳回时必须填写原因");
+        assert_eq!(status_of(&app, id), "pending");
+        op.post(
+            &format!("/operator/reviews/{id}/reject"),
+            &[("reason", "合同金额与合同文件不一致")],
+        )
+        .await
+        .assert_redirect("/operator/reviews");
+        assert_eq!(status_of(&app, id), "rejected");
+        // The rejected project stays visible with its reason.
+        c.get("/provider/projects?status=rejected")
+            .await
+            .assert_contains("驳回测试")
+            .assert_contains("合同金额与合同文件不一致");
+        c.get(&format!("/provider/projects/{id}"))
+            .await
+            .assert_contains("合同金额与合同文件不一致");
+        let n: i64 = notifications::table
+            .filter(notifications::user_id.eq(w.padmin))
+            .filter(notifications::title.eq("distribution.notify.rejected"))
+            .count()
+            .get_result(&mut *app.conn())
+            .expect("notes");
+        assert_eq!(n, 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn another_providers_project_is_not_found() {
+    each_backend(async |app| {
+        let w = world(&app);
+        let c = app.signed_in("padmin").await;
+        let id = approved_project(&app, &c).await;
+        let rival = app.org("竞对服务商", "dingrival01", "exclusive");
+        set_level(&app, rival, true, "advanced");
+        app.person(rival, "rival", Role::MainAdmin);
+        let r = app.signed_in("rival").await;
+        r.get(&format!("/provider/projects/{id}"))
+            .await
+            .assert_status(StatusCode::NOT_FOUND);
+        r.get(&format!("/provider/projects/{id}/contract"))
+            .await
+            .assert_status(StatusCode::NOT_FOUND);
+        r.post(&format!("/provider/projects/{id}/withdraw"), &[])
+            .await
+            .assert_status(StatusCode::NOT_FOUND);
+        r.post(
+            &format!("/provider/projects/{id}/close"),
+            &[
+                ("delivery_date", "2026-12-01"),
+                ("summary", "x"),
+                ("acceptance", "passed"),
+            ],
+        )
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+        let pid = id.to_string();
+        let aid = w.app.to_string();
+        r.post(
+            "/provider/links",
+            &[("project_id", pid.as_str()), ("app_id", aid.as_str())],
+        )
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+        r.get("/provider/projects")
+            .await
+            .assert_status(StatusCode::OK)
+            .assert_lacks("星河设备项目");
+        assert_eq!(status_of(&app, id), "approved");
+    })
+    .await;
+}
