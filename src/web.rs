@@ -91,8 +91,15 @@ pub fn router(state: AppState) -> Router {
                 .get("x-request-id")
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("-");
-            // Path only: query strings may carry tokens and must not reach the log.
-            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+            // Path only: query strings may carry tokens and must not reach the log; the
+            // distribution link path is itself a bearer token, so it is masked too.
+            let path = req.uri().path();
+            let path = if path.starts_with("/d/") {
+                "/d/<token>"
+            } else {
+                path
+            };
+            tracing::info_span!("request", method = %req.method(), path = %path, request_id = %id)
         }))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
