@@ -3,5 +3,5 @@ use axum::Router;
 use crate::web::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
+    Router::new().merge(super::detail_routes::router())
 }
