@@ -4,6 +4,8 @@ mod approvals;
 mod apps;
 mod auth;
 mod demo;
+mod distribution_customer;
+mod distribution_send;
 mod forms;
 mod i18n;
 mod operator;
