@@ -283,7 +283,7 @@ async fn only_customer_admins_manage_purchased_apps() {
             ("maintenance".into(), true, String::new(), String::new())
         );
         // Another organisation's admin does not find the app.
-        let other = demo_login(&app, "downstream.admin").await;
+        let other = demo_login(&app, "upstream.admin").await;
         other
             .get(&format!("/my-apps/{copy}"))
             .await
