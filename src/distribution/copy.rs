@@ -25,6 +25,9 @@ use crate::error::{AppError, AppResult};
 use crate::forms::submission::{Submission, parse_data};
 use crate::notifications::store::notify;
 
+/// Source field id → (copy field id, is a file field).
+pub type FieldMap = HashMap<i64, (i64, bool)>;
+
 /// What the customer must configure again after delivery.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Reconfigure {
@@ -135,7 +138,7 @@ pub fn reconfigure_for(
 }
 
 /// Sample values without the files: attachments stay in the provider's organisation.
-pub fn remap_sample(data: &str, field_map: &HashMap<i64, (i64, bool)>) -> String {
+pub fn remap_sample(data: &str, field_map: &FieldMap) -> String {
     let mut out = serde_json::Map::new();
     for (k, v) in parse_data(data) {
         if let Some((new_id, is_file)) = k.parse::<i64>().ok().and_then(|id| field_map.get(&id))
@@ -281,7 +284,7 @@ pub fn copy_page_into(
     page: &Page,
     target: &App,
     position: i32,
-) -> AppResult<(i64, HashMap<i64, (i64, bool)>)> {
+) -> AppResult<(i64, FieldMap)> {
     let new_id: i64 = diesel::insert_into(pages::table)
         .values((
             pages::org_id.eq(target.org_id),
@@ -401,7 +404,7 @@ fn copy_app(
         .select(Page::as_select())
         .load(conn)?;
     let mut page_map: HashMap<i64, i64> = HashMap::new();
-    let mut field_map: HashMap<i64, (i64, bool)> = HashMap::new();
+    let mut field_map: FieldMap = HashMap::new();
     for p in &src_pages {
         let (id, fm) = copy_page_into(conn, p, &copy, p.position)?;
         page_map.insert(p.id, id);
@@ -415,8 +418,13 @@ fn copy_app(
     *stage = Stage::Reports;
     for p in src_pages.iter().filter(|p| p.kind() == PageKind::Report) {
         let remap_field = |f: Option<i64>| -> AppResult<Option<i64>> {
-            f.map(|f| field_map.get(&f).map(|x| x.0).ok_or(missing(Stage::Reports)))
-                .transpose()
+            f.map(|f| {
+                field_map
+                    .get(&f)
+                    .map(|x| x.0)
+                    .ok_or(missing(Stage::Reports))
+            })
+            .transpose()
         };
         let form = p
             .report_form_id
@@ -496,7 +504,12 @@ fn copy_app(
             .ok_or(missing(Stage::Automations))?;
         let template = a
             .template_id
-            .map(|t| template_map.get(&t).copied().ok_or(missing(Stage::Automations)))
+            .map(|t| {
+                template_map
+                    .get(&t)
+                    .copied()
+                    .ok_or(missing(Stage::Automations))
+            })
             .transpose()?;
         let connector = a.connector_id.and_then(|c| connector_map.get(&c).copied());
         diesel::insert_into(automations::table)

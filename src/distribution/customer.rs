@@ -235,7 +235,9 @@ mod tests {
             Some((Acceptance::Passed, String::new()))
         );
         assert_eq!(
-            f("failed", "  ").expect_err("needs comments").get("comment"),
+            f("failed", "  ")
+                .expect_err("needs comments")
+                .get("comment"),
             Some("distribution.error.comment_required")
         );
         assert_eq!(

@@ -37,9 +37,7 @@ impl Feature {
         match self {
             Feature::FormPages | Feature::CustomPages => Edition::Free,
             Feature::ProcessForms => Edition::Light,
-            Feature::Reports | Feature::Connectors | Feature::Automations => {
-                Edition::Professional
-            }
+            Feature::Reports | Feature::Connectors | Feature::Automations => Edition::Professional,
             Feature::Components => Edition::Exclusive,
         }
     }
@@ -148,10 +146,16 @@ mod tests {
     fn lacking_lists_only_used_features_the_edition_misses() {
         use Feature::*;
         let used = [FormPages, ProcessForms, Reports, Components];
-        assert_eq!(lacking("free", &used), vec![ProcessForms, Reports, Components]);
+        assert_eq!(
+            lacking("free", &used),
+            vec![ProcessForms, Reports, Components]
+        );
         assert_eq!(lacking("light", &used), vec![Reports, Components]);
         assert_eq!(lacking("professional", &used), vec![Components]);
         assert!(lacking("exclusive", &used).is_empty());
-        assert_eq!(lacking("unknown", &[CustomPages, Connectors]), vec![Connectors]);
+        assert_eq!(
+            lacking("unknown", &[CustomPages, Connectors]),
+            vec![Connectors]
+        );
     }
 }

@@ -191,7 +191,10 @@ async fn a_failed_acceptance_needs_comments_and_the_provider_sees_them() {
         .await
         .assert_redirect(&base);
         let (_, _, result, comment) = app_row(&app, copy);
-        assert_eq!((result.as_str(), comment.as_str()), ("failed", "报表统计口径不对"));
+        assert_eq!(
+            (result.as_str(), comment.as_str()),
+            ("failed", "报表统计口径不对")
+        );
         let p = demo_login(&app, "provider.admin").await;
         p.get(&format!("/provider/orders/{}", d.order))
             .await

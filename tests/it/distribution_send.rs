@@ -88,7 +88,7 @@ pub fn deal(app: &TestApp) -> Deal {
             projects::provider_org_id.eq(provider),
             projects::creator_id.eq(p_admin),
             projects::name.eq("星河采购数字化"),
-            projects::contract_amount_cents.eq(12_000_00),
+            projects::contract_amount_cents.eq(1_200_000),
             projects::contract_file_id.eq(file),
             projects::customer_name.eq("星河制造有限公司"),
             projects::customer_corp_id.eq("dingcustomer01"),
@@ -562,9 +562,14 @@ async fn a_failed_send_leaves_no_half_copied_app_and_can_be_retried() {
             .expect("break");
         let c = demo_login(&app, "provider.admin").await;
         let order_page = format!("/provider/orders/{}", d.order);
-        send(&c, d.order, d.order_app, &["with_sample", "with_connectors"])
-            .await
-            .assert_redirect(&order_page);
+        send(
+            &c,
+            d.order,
+            d.order_app,
+            &["with_sample", "with_connectors"],
+        )
+        .await
+        .assert_redirect(&order_page);
         assert_eq!(
             status_of(&app, d.order_app),
             ("failed".into(), "distribution.failure.reports".into())
@@ -661,7 +666,10 @@ async fn the_entitlement_check_lists_what_the_customers_edition_lacks() {
             .map(|e| e.text().collect::<String>())
             .collect();
         assert_eq!(items.len(), 4, "{items:?}");
-        for (i, what) in ["报表", "连接器", "集成自动化", "自定义组件"].iter().enumerate() {
+        for (i, what) in ["报表", "连接器", "集成自动化", "自定义组件"]
+            .iter()
+            .enumerate()
+        {
             assert!(items[i].starts_with(what), "{items:?}");
         }
         // Sending is still allowed.

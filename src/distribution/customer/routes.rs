@@ -23,7 +23,10 @@ pub fn router() -> Router<AppState> {
         .route("/my-apps/{id}", get(show))
         .route("/my-apps/{id}/accept", post(accept))
         .route("/my-apps/{id}/close-maintenance", post(close_maintenance))
-        .route("/my-apps/{id}/request-maintenance", post(request_maintenance))
+        .route(
+            "/my-apps/{id}/request-maintenance",
+            post(request_maintenance),
+        )
         .route("/my-apps/{id}/auto-approve", post(auto_approve))
         .route("/my-apps/{id}/enable", post(enable))
 }

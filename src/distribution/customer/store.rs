@@ -184,7 +184,13 @@ pub fn detail(conn: &mut Conn, scope: &OrgScope, app_id: i64) -> AppResult<Detai
     })
 }
 
-fn record(conn: &mut Conn, scope: &OrgScope, app_id: i64, kind: EventKind, detail: &str) -> AppResult<()> {
+fn record(
+    conn: &mut Conn,
+    scope: &OrgScope,
+    app_id: i64,
+    kind: EventKind,
+    detail: &str,
+) -> AppResult<()> {
     if let Ok((_, _, project)) = order_of(conn, scope, app_id) {
         events::record(conn, project, Some(scope.user_id()), kind, detail)?;
     }
@@ -256,7 +262,10 @@ pub fn close_maintenance(conn: &mut Conn, scope: &OrgScope, app_id: i64) -> AppR
         let developers: Vec<(i64, i64)> = maintenance_grants::table
             .filter(maintenance_grants::app_id.eq(app.id))
             .filter(maintenance_grants::status.eq_any(["requested", "active"]))
-            .select((maintenance_grants::developer_id, maintenance_grants::provider_org_id))
+            .select((
+                maintenance_grants::developer_id,
+                maintenance_grants::provider_org_id,
+            ))
             .load(conn)?;
         let ended = diesel::update(
             maintenance_grants::table
@@ -291,7 +300,13 @@ pub fn reopen_maintenance(conn: &mut Conn, scope: &OrgScope, app_id: i64) -> App
         diesel::update(apps::table.find(app.id))
             .set(apps::maintenance_open.eq(true))
             .execute(conn)?;
-        record(conn, scope, app.id, EventKind::MaintenanceReopened, &app.name)
+        record(
+            conn,
+            scope,
+            app.id,
+            EventKind::MaintenanceReopened,
+            &app.name,
+        )
     })
 }
 

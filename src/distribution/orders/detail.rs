@@ -220,7 +220,10 @@ mod tests {
             ..SendForm::default()
         };
         let e = f.parse().expect_err("refused");
-        assert_eq!(e.get("agree"), Some("distribution.error.agreement_required"));
+        assert_eq!(
+            e.get("agree"),
+            Some("distribution.error.agreement_required")
+        );
         let f = SendForm {
             with_sample: Some("on".into()),
             agree: Some("on".into()),

@@ -21,7 +21,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/provider/orders/{id}", get(show))
         .route("/provider/orders/{id}/apps/{oa}/send", post(send))
-        .route("/provider/orders/{id}/apps/{oa}/edit-rights", post(edit_rights))
+        .route(
+            "/provider/orders/{id}/apps/{oa}/edit-rights",
+            post(edit_rights),
+        )
         .route("/provider/orders/{id}/apps/{oa}/parts", post(send_part))
         .route("/distribution/agreement", get(agreement))
 }
@@ -156,7 +159,10 @@ async fn send_part(
     } else {
         "distribution.flash.part_failed"
     };
-    Ok(flash_redirect(&format!("/provider/orders/{id}#parts-{oa}"), key))
+    Ok(flash_redirect(
+        &format!("/provider/orders/{id}#parts-{oa}"),
+        key,
+    ))
 }
 
 #[derive(Template, WebTemplate)]

@@ -96,11 +96,10 @@ pub fn order_detail(conn: &mut Conn, scope: &OrgScope, order_id: i64) -> AppResu
         .find(order.project_id)
         .select(projects::name)
         .first(conn)?;
-    let (customer_name, customer_corp_id, customer_edition): (String, String, String) =
-        orgs::table
-            .find(order.customer_org_id)
-            .select((orgs::name, orgs::corp_id, orgs::edition))
-            .first(conn)?;
+    let (customer_name, customer_corp_id, customer_edition): (String, String, String) = orgs::table
+        .find(order.customer_org_id)
+        .select((orgs::name, orgs::corp_id, orgs::edition))
+        .first(conn)?;
     let purchaser = user_name(conn, Some(order.purchaser_id))?;
     let oas: Vec<OrderApp> = order_apps::table
         .filter(order_apps::order_id.eq(order.id))
