@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod copy;
 pub mod customer;
+pub mod entitlements;
 pub mod events;
 pub mod grants;
 pub mod links;

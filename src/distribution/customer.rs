@@ -1,2 +1,258 @@
-//! customer (see distribution.rs)
+//! The customer's side of distribution ("Purchased apps", 我的应用 › 购买的应用): the
+//! delivered copy arrives under maintenance (开发维护中); the customer accepts it (验收),
+//! closes maintenance (关闭开发维护) and enables it (应用发布 › 启用), in that order
+//! (seed 000, step four). The rules live here; queries in `store`, pages in `routes`.
+
 pub mod routes;
+pub mod store;
+
+use diesel::prelude::*;
+use serde::Deserialize;
+
+use crate::db::schema::apps;
+use crate::web::Errors;
+
+/// 验收 result on a delivered app.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Acceptance {
+    Pending,
+    Passed,
+    Failed,
+}
+
+impl Acceptance {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Acceptance::Pending => "",
+            Acceptance::Passed => "passed",
+            Acceptance::Failed => "failed",
+        }
+    }
+    pub fn parse(s: &str) -> Acceptance {
+        match s {
+            "passed" => Acceptance::Passed,
+            "failed" => Acceptance::Failed,
+            _ => Acceptance::Pending,
+        }
+    }
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Acceptance::Pending => "distribution.acceptance.pending",
+            Acceptance::Passed => "distribution.acceptance.passed",
+            Acceptance::Failed => "distribution.acceptance.failed",
+        }
+    }
+    pub fn badge(self) -> &'static str {
+        match self {
+            Acceptance::Pending => "warn",
+            Acceptance::Passed => "ok",
+            Acceptance::Failed => "bad",
+        }
+    }
+}
+
+/// A delivered app as the customer manages it.
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = apps)]
+pub struct Delivered {
+    pub id: i64,
+    pub org_id: i64,
+    pub name: String,
+    pub icon: String,
+    pub state: String,
+    pub source_app_id: Option<i64>,
+    pub provider_org_id: Option<i64>,
+    pub maintenance_open: bool,
+    pub auto_approve_grants: bool,
+    pub full_edit: bool,
+    pub acceptance: String,
+    pub acceptance_comment: String,
+    pub reconfigure: String,
+    pub created_at: i64,
+}
+
+impl Delivered {
+    pub fn acceptance(&self) -> Acceptance {
+        Acceptance::parse(&self.acceptance)
+    }
+    pub fn enabled(&self) -> bool {
+        self.state == "enabled"
+    }
+}
+
+/// Why the app may not be enabled yet, if it may not: the seed's order is accept, close
+/// maintenance, enable.
+pub fn enable_blocker(app: &Delivered) -> Option<&'static str> {
+    if app.enabled() {
+        Some("distribution.error.already_enabled")
+    } else if app.acceptance() != Acceptance::Passed {
+        Some("distribution.error.enable_needs_acceptance")
+    } else if app.maintenance_open {
+        Some("distribution.error.enable_needs_closed_maintenance")
+    } else {
+        None
+    }
+}
+
+/// The acceptance form as it arrives.
+#[derive(Deserialize, Default, Clone, Debug)]
+#[serde(default)]
+pub struct AcceptForm {
+    pub result: String,
+    pub comment: String,
+}
+
+pub const COMMENT_MAX: usize = 500;
+
+impl AcceptForm {
+    /// Pass, or fail with comments the provider will read (required on fail).
+    pub fn parse(&self) -> Result<(Acceptance, String), Errors> {
+        let mut e = Errors::default();
+        let comment = self.comment.trim().to_string();
+        let result = match self.result.as_str() {
+            "passed" => Acceptance::Passed,
+            "failed" => Acceptance::Failed,
+            _ => {
+                e.add("result", "distribution.error.acceptance_result");
+                Acceptance::Pending
+            }
+        };
+        if result == Acceptance::Failed && comment.is_empty() {
+            e.add("comment", "distribution.error.comment_required");
+        }
+        if comment.chars().count() > COMMENT_MAX {
+            e.add("comment", "distribution.error.comment_too_long");
+        }
+        if e.is_empty() {
+            Ok((result, comment))
+        } else {
+            Err(e)
+        }
+    }
+}
+
+#[derive(Deserialize, Default, Clone, Debug)]
+#[serde(default)]
+pub struct ToggleForm {
+    pub on: Option<String>,
+}
+
+impl ToggleForm {
+    pub fn on(&self) -> bool {
+        self.on
+            .as_deref()
+            .is_some_and(|v| !v.is_empty() && v != "0" && v != "false")
+    }
+}
+
+/// The label of a timeline event kind on the customer's side.
+pub fn event_label_key(kind: &str) -> &'static str {
+    match kind {
+        "purchased" => "distribution.timeline.purchased",
+        "sent" => "distribution.timeline.sent",
+        "send_failed" => "distribution.timeline.send_failed",
+        "grant_requested" => "distribution.timeline.grant_requested",
+        "grant_approved" => "distribution.timeline.grant_approved",
+        "grant_declined" => "distribution.timeline.grant_declined",
+        "grant_ended" => "distribution.timeline.grant_ended",
+        "maintenance_closed" => "distribution.timeline.maintenance_closed",
+        "maintenance_reopened" => "distribution.timeline.maintenance_reopened",
+        "acceptance_passed" => "distribution.timeline.acceptance_passed",
+        "acceptance_failed" => "distribution.timeline.acceptance_failed",
+        "app_enabled" => "distribution.timeline.app_enabled",
+        "closed" => "distribution.timeline.closed",
+        _ => "distribution.timeline.other",
+    }
+}
+
+/// How long a step waited, shown coarsely: minutes, hours or days.
+pub fn waited(secs: i64) -> (i64, &'static str) {
+    let secs = secs.max(0);
+    if secs < 3600 {
+        (secs / 60, "distribution.timeline.minutes")
+    } else if secs < 86_400 {
+        (secs / 3600, "distribution.timeline.hours")
+    } else {
+        (secs / 86_400, "distribution.timeline.days")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn app(acceptance: &str, open: bool, state: &str) -> Delivered {
+        Delivered {
+            id: 1,
+            org_id: 1,
+            name: "x".into(),
+            icon: String::new(),
+            state: state.into(),
+            source_app_id: Some(2),
+            provider_org_id: Some(3),
+            maintenance_open: open,
+            auto_approve_grants: false,
+            full_edit: false,
+            acceptance: acceptance.into(),
+            acceptance_comment: String::new(),
+            reconfigure: String::new(),
+            created_at: 0,
+        }
+    }
+
+    #[test]
+    fn enabling_needs_acceptance_then_closed_maintenance() {
+        assert_eq!(
+            enable_blocker(&app("", false, "maintenance")),
+            Some("distribution.error.enable_needs_acceptance")
+        );
+        assert_eq!(
+            enable_blocker(&app("failed", false, "maintenance")),
+            Some("distribution.error.enable_needs_acceptance")
+        );
+        assert_eq!(
+            enable_blocker(&app("passed", true, "maintenance")),
+            Some("distribution.error.enable_needs_closed_maintenance")
+        );
+        assert_eq!(enable_blocker(&app("passed", false, "maintenance")), None);
+        assert_eq!(
+            enable_blocker(&app("passed", false, "enabled")),
+            Some("distribution.error.already_enabled")
+        );
+    }
+
+    #[test]
+    fn a_failed_acceptance_needs_comments() {
+        let f = |r: &str, c: &str| {
+            AcceptForm {
+                result: r.into(),
+                comment: c.into(),
+            }
+            .parse()
+        };
+        assert_eq!(
+            f("passed", " ").ok(),
+            Some((Acceptance::Passed, String::new()))
+        );
+        assert_eq!(
+            f("failed", "  ")
+                .expect_err("needs comments")
+                .get("comment"),
+            Some("distribution.error.comment_required")
+        );
+        assert_eq!(
+            f("failed", " 报表不对 ").ok(),
+            Some((Acceptance::Failed, "报表不对".into()))
+        );
+        assert!(f("maybe", "").is_err());
+        assert!(f("passed", &"字".repeat(501)).is_err());
+    }
+
+    #[test]
+    fn waiting_times_are_coarse() {
+        assert_eq!(waited(59), (0, "distribution.timeline.minutes"));
+        assert_eq!(waited(7200), (2, "distribution.timeline.hours"));
+        assert_eq!(waited(3 * 86_400 + 5), (3, "distribution.timeline.days"));
+        assert_eq!(waited(-5).0, 0);
+    }
+}

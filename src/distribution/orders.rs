@@ -2,6 +2,9 @@
 //! distribution link. This file holds the rules: who may purchase, the order number, and
 //! an order's overall send status; the order centre lists live in `list`.
 
+pub mod detail;
+pub mod detail_routes;
+pub mod detail_store;
 pub mod list;
 pub mod list_routes;
 pub mod purchase;

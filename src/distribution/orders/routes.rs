@@ -6,4 +6,5 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(super::list_routes::router())
         .merge(super::purchase_routes::router())
+        .merge(super::detail_routes::router())
 }

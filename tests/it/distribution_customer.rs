@@ -1,0 +1,311 @@
+//! The customer's side of a delivered app: accept (验收), close maintenance (关闭开发维护),
+//! request maintenance (申请维护), automatic grant approval and enable (启用) — in the
+//! seed's order, by the customer's organisation admins only.
+
+use axum::http::StatusCode;
+use diesel::prelude::*;
+use fenfa::db::now;
+use fenfa::db::schema::{apps, maintenance_grants, project_events, users};
+
+use crate::distribution_send::{deal, demo_login, notified, sent};
+use crate::support::{TestApp, each_backend};
+
+fn app_row(app: &TestApp, id: i64) -> (String, bool, String, String) {
+    apps::table
+        .find(id)
+        .select((
+            apps::state,
+            apps::maintenance_open,
+            apps::acceptance,
+            apps::acceptance_comment,
+        ))
+        .first(&mut *app.conn())
+        .expect("app")
+}
+
+fn grant(app: &TestApp, copy: i64, customer: i64, provider: i64, status: &str) -> i64 {
+    let dev: i64 = users::table
+        .filter(users::login.eq("provider.dev"))
+        .select(users::id)
+        .first(&mut *app.conn())
+        .expect("dev");
+    diesel::insert_into(maintenance_grants::table)
+        .values((
+            maintenance_grants::app_id.eq(copy),
+            maintenance_grants::customer_org_id.eq(customer),
+            maintenance_grants::provider_org_id.eq(provider),
+            maintenance_grants::developer_id.eq(dev),
+            maintenance_grants::reason.eq("配置审批流程"),
+            maintenance_grants::duration_secs.eq(3600),
+            maintenance_grants::status.eq(status),
+            maintenance_grants::requested_at.eq(now()),
+        ))
+        .returning(maintenance_grants::id)
+        .get_result(&mut *app.conn())
+        .expect("grant")
+}
+
+#[tokio::test]
+async fn the_customer_accepts_closes_maintenance_and_enables() {
+    each_backend(async |app| {
+        let d = deal(&app);
+        let copy = sent(&app, &d, &[]).await;
+        let member = demo_login(&app, "customer.member").await;
+        member.get("/workbench").await.assert_lacks("采购管理");
+        let c = demo_login(&app, "customer.admin").await;
+        let base = format!("/my-apps/{copy}");
+        c.get(&base)
+            .await
+            .assert_status(StatusCode::OK)
+            .assert_contains("云帆软件服务商")
+            .assert_contains("DD2026000001")
+            .assert_contains("应用已发送");
+        c.post(&format!("{base}/accept"), &[("result", "passed")])
+            .await
+            .assert_redirect(&base);
+        c.post(&format!("{base}/close-maintenance"), &[])
+            .await
+            .assert_redirect(&base);
+        c.post(&format!("{base}/enable"), &[])
+            .await
+            .assert_redirect(&base);
+        assert_eq!(
+            app_row(&app, copy),
+            ("enabled".into(), false, "passed".into(), String::new())
+        );
+        member.get("/workbench").await.assert_contains("采购管理");
+        let kinds: Vec<String> = project_events::table
+            .filter(project_events::project_id.eq(d.project))
+            .order(project_events::id.asc())
+            .select(project_events::kind)
+            .load(&mut *app.conn())
+            .expect("events");
+        assert_eq!(
+            kinds,
+            vec![
+                "sent",
+                "acceptance_passed",
+                "maintenance_closed",
+                "app_enabled"
+            ]
+        );
+        c.get(&base)
+            .await
+            .assert_contains("验收通过")
+            .assert_contains("关闭开发维护")
+            .assert_contains("应用已启用");
+        c.get("/my-apps").await.assert_contains("已启用");
+        assert_eq!(
+            notified(&app, d.p_admin, "distribution.notify.acceptance_passed"),
+            1
+        );
+        // Maintenance can be requested again; automatic approval is the customer's choice.
+        c.post(&format!("{base}/request-maintenance"), &[])
+            .await
+            .assert_redirect(&base);
+        c.post(&format!("{base}/auto-approve"), &[("on", "on")])
+            .await
+            .assert_redirect(&base);
+        let (open, auto): (bool, bool) = apps::table
+            .find(copy)
+            .select((apps::maintenance_open, apps::auto_approve_grants))
+            .first(&mut *app.conn())
+            .expect("app");
+        assert!(open && auto);
+        c.post(&format!("{base}/auto-approve"), &[])
+            .await
+            .assert_redirect(&base);
+        let auto: bool = apps::table
+            .find(copy)
+            .select(apps::auto_approve_grants)
+            .first(&mut *app.conn())
+            .expect("app");
+        assert!(!auto);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn enabling_needs_acceptance_and_closed_maintenance() {
+    each_backend(async |app| {
+        let d = deal(&app);
+        let copy = sent(&app, &d, &[]).await;
+        let c = demo_login(&app, "customer.admin").await;
+        let base = format!("/my-apps/{copy}");
+        c.get(&base)
+            .await
+            .assert_contains("请先验收通过，再关闭开发维护，然后启用");
+        c.post(&format!("{base}/enable"), &[])
+            .await
+            .assert_status(StatusCode::CONFLICT)
+            .assert_contains("请先验收通过，再关闭开发维护，然后启用");
+        c.post(
+            &format!("{base}/accept"),
+            &[("result", "failed"), ("comment", "缺少审批人")],
+        )
+        .await;
+        c.post(&format!("{base}/close-maintenance"), &[]).await;
+        c.post(&format!("{base}/enable"), &[])
+            .await
+            .assert_status(StatusCode::CONFLICT);
+        c.post(&format!("{base}/request-maintenance"), &[]).await;
+        c.post(&format!("{base}/accept"), &[("result", "passed")])
+            .await;
+        c.post(&format!("{base}/enable"), &[])
+            .await
+            .assert_status(StatusCode::CONFLICT)
+            .assert_contains("请先关闭开发维护，再启用应用");
+        assert_eq!(app_row(&app, copy).0, "maintenance");
+        c.post(&format!("{base}/close-maintenance"), &[]).await;
+        c.post(&format!("{base}/enable"), &[])
+            .await
+            .assert_redirect(&base);
+        assert_eq!(app_row(&app, copy).0, "enabled");
+        c.post(&format!("{base}/enable"), &[])
+            .await
+            .assert_status(StatusCode::CONFLICT);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_failed_acceptance_needs_comments_and_the_provider_sees_them() {
+    each_backend(async |app| {
+        let d = deal(&app);
+        let copy = sent(&app, &d, &[]).await;
+        let c = demo_login(&app, "customer.admin").await;
+        let base = format!("/my-apps/{copy}");
+        c.post(
+            &format!("{base}/accept"),
+            &[("result", "failed"), ("comment", "  ")],
+        )
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+        .assert_contains("验收不通过时请填写意见")
+        .assert_contains("id=\"e-comment\"");
+        assert_eq!(app_row(&app, copy).2, "");
+        c.post(
+            &format!("{base}/accept"),
+            &[("result", "failed"), ("comment", "报表统计口径不对")],
+        )
+        .await
+        .assert_redirect(&base);
+        let (_, _, result, comment) = app_row(&app, copy);
+        assert_eq!(
+            (result.as_str(), comment.as_str()),
+            ("failed", "报表统计口径不对")
+        );
+        let p = demo_login(&app, "provider.admin").await;
+        p.get(&format!("/provider/orders/{}", d.order))
+            .await
+            .assert_contains("验收不通过")
+            .assert_contains("报表统计口径不对");
+        assert_eq!(
+            notified(&app, d.p_admin, "distribution.notify.acceptance_failed"),
+            1
+        );
+        p.get("/notifications")
+            .await
+            .assert_contains("客户验收不通过")
+            .assert_contains("报表统计口径不对");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn closing_maintenance_ends_all_grants() {
+    each_backend(async |app| {
+        let d = deal(&app);
+        let copy = sent(&app, &d, &[]).await;
+        let requested = grant(&app, copy, d.customer, d.provider, "requested");
+        let active = grant(&app, copy, d.customer, d.provider, "active");
+        let declined = grant(&app, copy, d.customer, d.provider, "declined");
+        let c = demo_login(&app, "customer.admin").await;
+        let base = format!("/my-apps/{copy}");
+        c.post(&format!("{base}/close-maintenance"), &[])
+            .await
+            .assert_redirect(&base);
+        let status = |id: i64| -> (String, Option<i64>, bool) {
+            let (s, by, at): (String, Option<i64>, Option<i64>) = maintenance_grants::table
+                .find(id)
+                .select((
+                    maintenance_grants::status,
+                    maintenance_grants::ended_by,
+                    maintenance_grants::ended_at,
+                ))
+                .first(&mut *app.conn())
+                .expect("grant");
+            (s, by, at.is_some())
+        };
+        assert_eq!(status(requested), ("ended".into(), Some(d.c_admin), true));
+        assert_eq!(status(active), ("ended".into(), Some(d.c_admin), true));
+        assert_eq!(status(declined), ("declined".into(), None, false));
+        assert!(!app_row(&app, copy).1);
+        // The provider can no longer send parts into the app.
+        let p = demo_login(&app, "provider.admin").await;
+        p.post(
+            &format!("/provider/orders/{}/apps/{}/parts", d.order, d.order_app),
+            &[("part", "component:1")],
+        )
+        .await
+        .assert_status(StatusCode::CONFLICT);
+        c.post(&format!("{base}/request-maintenance"), &[])
+            .await
+            .assert_redirect(&base);
+        assert!(app_row(&app, copy).1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn only_customer_admins_manage_purchased_apps() {
+    each_backend(async |app| {
+        let d = deal(&app);
+        let copy = sent(&app, &d, &[]).await;
+        let m = demo_login(&app, "customer.member").await;
+        m.get("/my-apps").await.assert_status(StatusCode::FORBIDDEN);
+        m.get(&format!("/my-apps/{copy}"))
+            .await
+            .assert_status(StatusCode::FORBIDDEN);
+        for action in [
+            "accept",
+            "close-maintenance",
+            "request-maintenance",
+            "auto-approve",
+            "enable",
+        ] {
+            m.post(
+                &format!("/my-apps/{copy}/{action}"),
+                &[("result", "passed")],
+            )
+            .await
+            .assert_status(StatusCode::FORBIDDEN);
+        }
+        assert_eq!(
+            app_row(&app, copy),
+            ("maintenance".into(), true, String::new(), String::new())
+        );
+        // Another organisation's admin does not find the app.
+        let other = demo_login(&app, "upstream.admin").await;
+        other
+            .get(&format!("/my-apps/{copy}"))
+            .await
+            .assert_status(StatusCode::NOT_FOUND);
+        other
+            .post(&format!("/my-apps/{copy}/enable"), &[])
+            .await
+            .assert_status(StatusCode::NOT_FOUND);
+        // An app the organisation built itself is not a purchased app.
+        let own: i64 = apps::table
+            .filter(apps::name.eq("采购管理"))
+            .filter(apps::org_id.eq(d.provider))
+            .select(apps::id)
+            .first(&mut *app.conn())
+            .expect("own app");
+        let p = demo_login(&app, "provider.admin").await;
+        p.get(&format!("/my-apps/{own}"))
+            .await
+            .assert_status(StatusCode::NOT_FOUND);
+    })
+    .await;
+}
