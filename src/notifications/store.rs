@@ -26,7 +26,10 @@ impl Notification {
     /// System notifications store an i18n key as their title so each reader sees their
     /// own language; automation notifications store the text the app builder wrote.
     pub fn title_is_key(&self) -> bool {
-        (self.title.starts_with("approval.") || self.title.starts_with("notifications."))
+        // "distribution." added for the distribution journey's notifications.
+        (self.title.starts_with("approval.")
+            || self.title.starts_with("notifications.")
+            || self.title.starts_with("distribution."))
             && crate::web::is_flash_key(&self.title)
     }
 }

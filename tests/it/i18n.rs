@@ -93,6 +93,7 @@ const KEY_AREAS: &[&str] = &[
     "page",
     "approval",
     "demo",
+    "distribution",
 ];
 
 #[tokio::test]
