@@ -4,6 +4,7 @@ mod approvals;
 mod apps;
 mod auth;
 mod demo;
+mod distribution_maintenance;
 mod forms;
 mod i18n;
 mod operator;
