@@ -395,7 +395,7 @@ pub enum Decision {
 }
 
 impl Decision {
-    fn from_to(self) -> (GrantStatus, GrantStatus) {
+    fn transition(self) -> (GrantStatus, GrantStatus) {
         match self {
             Decision::Approve => (GrantStatus::Requested, GrantStatus::Active),
             Decision::Decline => (GrantStatus::Requested, GrantStatus::Declined),
@@ -442,7 +442,7 @@ pub fn decide(conn: &mut Conn, scope: &OrgScope, grant_id: i64, d: Decision) -> 
         let f = grant_facts(conn, grant_id)?
             .filter(|f| f.customer_org_id == scope.org_id())
             .ok_or(AppError::NotFound)?;
-        let (from, to) = d.from_to();
+        let (from, to) = d.transition();
         let at = now();
         let target = mg::table
             .filter(mg::id.eq(grant_id))
