@@ -347,6 +347,16 @@ async fn the_customer_admin_approves_a_grant_and_the_developer_edits_the_app() {
             .await
             .assert_redirect(&format!("/apps/{}", d.copy));
         assert_eq!(app_name(&app, d.copy), "采购管理二");
+        // The banner is on every page, in the reader's language.
+        dev.get("/maintenance")
+            .await
+            .assert_status(StatusCode::OK)
+            .assert_contains(&format!("授权 #{g}"));
+        dev.set_cookie("lang", "en");
+        dev.get("/workbench").await.assert_contains(&format!(
+            "You are acting as app admin in 客户公司 for 采购管理二 under grant #{g}"
+        ));
+        dev.set_cookie("lang", "zh-CN");
         // Leaving returns the developer to the provider organisation.
         dev.post("/maintenance/leave", &[])
             .await
@@ -551,6 +561,27 @@ async fn closing_maintenance_locks_the_developer_out_even_mid_session() {
             .assert_status(StatusCode::CONFLICT)
             .assert_contains("客户已关闭开发维护");
         assert_eq!(latest_grant(&app).1, "requested");
+        // The close action ends what is open, each step on the timeline and in the trail.
+        let cadmin: i64 = memberships::table
+            .filter(memberships::org_id.eq(d.customer))
+            .select(memberships::user_id)
+            .first(&mut *app.conn())
+            .expect("cadmin");
+        let scope = fenfa::auth::OrgScope::system(d.customer, cadmin, Role::PlatformAdmin);
+        let closed =
+            fenfa::distribution::grants::store::close_all_on_app(&mut app.conn(), &scope, d.copy)
+                .expect("close all");
+        assert_eq!(closed, 2);
+        let statuses: Vec<String> = maintenance_grants::table
+            .order(maintenance_grants::id.asc())
+            .select(maintenance_grants::status)
+            .load(&mut *app.conn())
+            .expect("statuses");
+        assert_eq!(statuses, ["ended", "declined"]);
+        assert!(
+            audit_actions(&app, d.customer)
+                .ends_with(&["grant.end".to_string(), "grant.decline".to_string()])
+        );
     })
     .await;
 }

@@ -521,6 +521,32 @@ pub fn decide(conn: &mut Conn, scope: &OrgScope, grant_id: i64, d: Decision) -> 
     })
 }
 
+/// For "close maintenance" (关闭开发维护, the customer's switch on the purchased app): ends
+/// every active grant and declines every pending request on the app, each with its
+/// timeline event, notification and audit record. Call it inside the close's transaction.
+/// (Liveness already refuses everything once maintenance is closed; this makes the lists
+/// and the trail say so.) Returns how many grants it closed.
+pub fn close_all_on_app(conn: &mut Conn, scope: &OrgScope, app_id: i64) -> AppResult<usize> {
+    let open: Vec<(i64, String)> = mg::table
+        .filter(mg::app_id.eq(app_id))
+        .filter(mg::customer_org_id.eq(scope.org_id()))
+        .filter(mg::status.eq_any([
+            GrantStatus::Requested.as_str(),
+            GrantStatus::Active.as_str(),
+        ]))
+        .select((mg::id, mg::status))
+        .load(conn)?;
+    for (id, status) in &open {
+        let d = if status == GrantStatus::Active.as_str() {
+            Decision::End
+        } else {
+            Decision::Decline
+        };
+        decide(conn, scope, *id, d)?;
+    }
+    Ok(open.len())
+}
+
 /// Entering a live grant of one's own; records it. Returns the app to open.
 pub fn enter(
     conn: &mut Conn,
