@@ -65,7 +65,7 @@ pub fn find_app(conn: &mut Conn, scope: &OrgScope, app_id: i64) -> AppResult<App
 pub fn find_app_for_edit(conn: &mut Conn, scope: &OrgScope, app_id: i64) -> AppResult<App> {
     let app = find_app(conn, scope, app_id)?;
     if scope.grant_app().is_some() {
-        return if crate::distribution::grants::store::scope_grant_is_live(conn, scope)? {
+        return if crate::distribution::grants::live::scope_grant_is_live(conn, scope)? {
             Ok(app)
         } else {
             Err(AppError::Forbidden(

@@ -55,7 +55,7 @@ pub fn load_current(
     // live (checked here, in the same hop); it then makes the customer organisation the
     // current one through a virtual membership. Otherwise it is ignored.
     let acting = match data.grant {
-        Some(g) => crate::distribution::grants::store::live_membership(conn, g, id, &memberships)?,
+        Some(g) => crate::distribution::grants::live::live_membership(conn, g, id, &memberships)?,
         None => None,
     };
     let current = if let Some(v) = acting {

@@ -5,6 +5,8 @@
 //! and nothing more. This file holds the rules; `store` the queries, `routes` the pages.
 
 pub mod forms;
+pub mod lists;
+pub mod live;
 pub mod pages;
 pub mod routes;
 pub mod store;

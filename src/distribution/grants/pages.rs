@@ -4,7 +4,8 @@ use askama::Template;
 use askama_web::WebTemplate;
 
 use super::forms::RequestForm;
-use super::store::{CopyTarget, GrantRow};
+use super::lists::GrantRow;
+use super::store::CopyTarget;
 use super::{GrantStatus, time_left_text};
 use crate::auth::GrantView;
 use crate::web::{Errors, Layout, Page};

@@ -8,8 +8,9 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 
 use super::forms::{AppQuery, ListQuery, RequestForm};
+use super::lists::{self, Side};
 use super::pages::{ListPage, RequestPage, Section};
-use super::store::{self, Decision, Side};
+use super::store::{self, Decision};
 use crate::auth::{AppBuilder, InOrg, OrgAdmin, SESSION_GRANT, Signed};
 use crate::db::now;
 use crate::error::{AppError, AppResult};
@@ -45,7 +46,7 @@ async fn list(
                     side: "customer",
                     title_key: "distribution.maintenance.customer_side",
                     cursor: "after_c",
-                    grants: store::list(conn, &scope, Side::Customer, q.after_c)?,
+                    grants: lists::list(conn, &scope, Side::Customer, q.after_c)?,
                 });
             }
             // Under a grant the current organisation is the customer's: no "my grants" there.
@@ -54,7 +55,7 @@ async fn list(
                     side: "mine",
                     title_key: "distribution.maintenance.my_grants",
                     cursor: "after_m",
-                    grants: store::list(conn, &scope, Side::Mine, q.after_m)?,
+                    grants: lists::list(conn, &scope, Side::Mine, q.after_m)?,
                 });
             }
             if scope.is_admin() {
@@ -62,7 +63,7 @@ async fn list(
                     side: "provider",
                     title_key: "distribution.maintenance.provider_side",
                     cursor: "after_p",
-                    grants: store::list(conn, &scope, Side::Provider, q.after_p)?,
+                    grants: lists::list(conn, &scope, Side::Provider, q.after_p)?,
                 });
             }
             Ok(out)
