@@ -120,6 +120,24 @@ pub struct MembershipView {
     pub role: Role,
     pub perms: Vec<Perm>,
     pub can_build_apps: bool,
+    /// Remote maintenance (远程维护): set only on the virtual membership that
+    /// `store::load_current` builds when the session holds a live grant. The user is then a
+    /// plain member of the customer organisation, app admin of the grant's app and nothing
+    /// else (see `apps::store::find_app_for_edit`).
+    pub grant: Option<GrantView>,
+}
+
+/// A live maintenance grant the user is acting under, as the banner and the audit show it.
+#[derive(Clone, Debug)]
+pub struct GrantView {
+    pub grant_id: i64,
+    pub app_id: i64,
+    pub app_name: String,
+    pub customer_org_id: i64,
+    pub customer_org_name: String,
+    pub provider_org_id: i64,
+    pub provider_org_name: String,
+    pub expires_at: i64,
 }
 
 #[derive(Clone, Debug)]
@@ -148,6 +166,15 @@ pub struct OrgScope {
     role: Role,
     perms: Vec<Perm>,
     can_build_apps: bool,
+    /// Set while acting under a live maintenance grant: (grant id, its app, provider org).
+    grant: Option<ScopeGrant>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct ScopeGrant {
+    grant_id: i64,
+    app_id: i64,
+    provider_org_id: i64,
 }
 
 impl OrgScope {
@@ -175,6 +202,17 @@ impl OrgScope {
         self.can_build_apps || self.has_perm(Perm::Apps)
     }
 
+    /// The one app a maintenance grant covers, when acting under one.
+    pub fn grant_app(&self) -> Option<i64> {
+        self.grant.map(|g| g.app_id)
+    }
+    pub fn grant_id(&self) -> Option<i64> {
+        self.grant.map(|g| g.grant_id)
+    }
+    pub fn grant_provider_org(&self) -> Option<i64> {
+        self.grant.map(|g| g.provider_org_id)
+    }
+
     /// For tests and the demo loader, which act without a request.
     pub fn system(org_id: i64, user_id: i64, role: Role) -> OrgScope {
         OrgScope {
@@ -183,6 +221,7 @@ impl OrgScope {
             role,
             perms: vec![],
             can_build_apps: true,
+            grant: None,
         }
     }
 }
@@ -200,11 +239,14 @@ pub struct Ctx {
 /// The session keys we store. Kept tiny: a page view reads them and writes nothing.
 pub const SESSION_USER: &str = "uid";
 pub const SESSION_ORG: &str = "org";
+/// The maintenance grant the user entered; honoured only while the grant is live.
+pub const SESSION_GRANT: &str = "grant";
 
 #[derive(Deserialize, Default)]
 pub struct SessionData {
     pub uid: Option<i64>,
     pub org: Option<i64>,
+    pub grant: Option<i64>,
 }
 
 impl<S> FromRequestParts<S> for Ctx
@@ -273,6 +315,11 @@ impl Ctx {
             role: m.role,
             perms: m.perms.clone(),
             can_build_apps: m.can_build_apps,
+            grant: m.grant.as_ref().map(|g| ScopeGrant {
+                grant_id: g.grant_id,
+                app_id: g.app_id,
+                provider_org_id: g.provider_org_id,
+            }),
         })
     }
 }

@@ -19,7 +19,7 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::auth::session_store::DieselStore;
-use crate::auth::{Ctx, MembershipView};
+use crate::auth::{Ctx, GrantView, MembershipView};
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::ErrorPage;
@@ -66,6 +66,10 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .layer(sessions)
         .layer(CsrfLayer::new())
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            audit_grant_actions,
+        ))
         .layer(middleware::from_fn_with_state(state.clone(), render_errors))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -168,6 +172,45 @@ async fn render_errors(State(_state): State<AppState>, mut req: Request, next: N
     resp
 }
 
+/// Remote maintenance audit: every POST that succeeds (2xx/3xx) while the user acts under
+/// a maintenance grant is appended to the customer's audit chain. It runs after the
+/// handler, inside `render_errors` (whose `CtxSlot` holds the request's `Ctx`). The
+/// `/maintenance/…` actions record themselves explicitly and are skipped here.
+async fn audit_grant_actions(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let is_post = req.method() == axum::http::Method::POST;
+    let path = req.uri().path().to_string();
+    let slot = req.extensions().get::<CtxSlot>().cloned();
+    let resp = next.run(req).await;
+    let succeeded = (resp.status().is_success() || resp.status().is_redirection())
+        && resp.extensions().get::<ErrorPage>().is_none();
+    if !is_post || !succeeded || path.starts_with("/maintenance/") {
+        return resp;
+    }
+    let Some(user) = slot
+        .and_then(|s| s.0.lock().ok().and_then(|g| g.clone()))
+        .and_then(|ctx| ctx.user)
+    else {
+        return resp;
+    };
+    let Some(grant) = user.current().and_then(|m| m.grant.clone()) else {
+        return resp;
+    };
+    let action = format!("POST {path}");
+    let res = state
+        .db
+        .run(move |conn| {
+            crate::distribution::grants::store::record_action(
+                conn, user.id, &user.name, &grant, &action, &action,
+            )
+        })
+        .await;
+    if res.is_err() {
+        // Already logged where it failed; the action itself has happened.
+        tracing::error!(path = %path, "could not audit an action under a maintenance grant");
+    }
+    resp
+}
+
 /// What the base layout needs, built from the request context.
 #[derive(Clone)]
 pub struct Layout {
@@ -178,6 +221,8 @@ pub struct Layout {
     pub orgs: Vec<(i64, String)>,
     pub org: Option<MembershipView>,
     pub flash: Option<String>,
+    /// The maintenance grant being acted under, for the banner on every page.
+    pub grant: Option<GrantView>,
 }
 
 impl Layout {
@@ -192,12 +237,15 @@ impl Layout {
                 .map(|u| {
                     u.memberships
                         .iter()
+                        // The virtual membership of a maintenance grant is not switchable.
+                        .filter(|m| m.grant.is_none())
                         .map(|m| (m.org_id, m.org_name.clone()))
                         .collect()
                 })
                 .unwrap_or_default(),
             org: user.and_then(|u| u.current().cloned()),
             flash: ctx.flash.clone(),
+            grant: user.and_then(|u| u.current()).and_then(|m| m.grant.clone()),
         }
     }
 
@@ -210,7 +258,26 @@ impl Layout {
             orgs: vec![],
             org: None,
             flash: None,
+            grant: None,
         }
+    }
+
+    /// "You are acting as app admin in ORG for APP under grant #G — time left".
+    pub fn grant_banner(&self) -> String {
+        let Some(g) = &self.grant else {
+            return String::new();
+        };
+        let left =
+            crate::distribution::grants::time_left_text(self.lang, g.expires_at, crate::db::now());
+        self.lang.tf(
+            "distribution.maintenance.banner",
+            &[
+                ("org", &g.customer_org_name),
+                ("app", &g.app_name),
+                ("grant", &g.grant_id.to_string()),
+                ("left", &left),
+            ],
+        )
     }
 
     pub fn t(&self, key: &str) -> String {

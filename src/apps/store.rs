@@ -23,7 +23,10 @@ pub fn list_apps(
         .order(apps::id.desc())
         .limit(PAGE_SIZE + 1)
         .into_boxed();
-    if !scope.can_build_apps() {
+    if let Some(g) = scope.grant_app() {
+        // Under a maintenance grant only the grant's app exists, in whatever state.
+        q = q.filter(apps::id.eq(g));
+    } else if !scope.can_build_apps() {
         q = q.filter(apps::state.eq(AppStatus::Enabled.as_str()));
     }
     if let Some(a) = after {
@@ -34,8 +37,11 @@ pub fn list_apps(
 }
 
 /// One app of the scope's organisation. Members who cannot build apps may open only
-/// enabled apps.
+/// enabled apps; under a maintenance grant, only the grant's app (in any state).
 pub fn find_app(conn: &mut Conn, scope: &OrgScope, app_id: i64) -> AppResult<App> {
+    if scope.grant_app().is_some_and(|g| g != app_id) {
+        return Err(AppError::NotFound);
+    }
     let app: App = apps::table
         .find(app_id)
         .filter(apps::org_id.eq(scope.org_id()))
@@ -43,24 +49,51 @@ pub fn find_app(conn: &mut Conn, scope: &OrgScope, app_id: i64) -> AppResult<App
         .first(conn)
         .optional()?
         .ok_or(AppError::NotFound)?;
-    if app.status() != AppStatus::Enabled && !scope.can_build_apps() {
+    if app.status() != AppStatus::Enabled && !scope.can_build_apps() && scope.grant_app().is_none()
+    {
         return Err(AppError::NotFound);
     }
     Ok(app)
 }
 
 /// An app the caller may change: app builders of the organisation, or its app admins.
+///
+/// Remote maintenance: under a grant, the grant's app only, and only while the grant is
+/// still live — re-checked here because this runs inside the handler's database closure,
+/// before its write, so a grant ended or a maintenance closed meanwhile refuses the action.
+/// A delivered copy without full edit rights is edited by nobody else.
 pub fn find_app_for_edit(conn: &mut Conn, scope: &OrgScope, app_id: i64) -> AppResult<App> {
     let app = find_app(conn, scope, app_id)?;
-    if scope.can_build_apps() || is_app_admin(conn, scope, app_id)? {
-        Ok(app)
-    } else {
-        Err(AppError::Forbidden("error.builders_only"))
+    if scope.grant_app().is_some() {
+        return if crate::distribution::grants::live::scope_grant_is_live(conn, scope)? {
+            Ok(app)
+        } else {
+            Err(AppError::Forbidden(
+                "distribution.maintenance.error.not_live",
+            ))
+        };
     }
+    if !(scope.can_build_apps() || is_app_admin(conn, scope, app_id)?) {
+        return Err(AppError::Forbidden("error.builders_only"));
+    }
+    let (provider, full_edit): (Option<i64>, bool) = apps::table
+        .find(app_id)
+        .select((apps::provider_org_id, apps::full_edit))
+        .first(conn)?;
+    if provider.is_some() && !full_edit {
+        return Err(AppError::Forbidden(
+            "distribution.maintenance.error.no_full_edit",
+        ));
+    }
+    Ok(app)
 }
 
 /// App admin (应用管理员): organisation admins, the app's creator, or listed admins.
+/// Under a maintenance grant: the grant's app and nothing else.
 pub fn is_app_admin(conn: &mut Conn, scope: &OrgScope, app_id: i64) -> AppResult<bool> {
+    if let Some(g) = scope.grant_app() {
+        return Ok(g == app_id);
+    }
     if scope.is_admin() {
         return Ok(true);
     }

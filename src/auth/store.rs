@@ -50,15 +50,26 @@ pub fn load_current(
     let Some((id, login, name, is_operator)) = user else {
         return Ok(None);
     };
-    let memberships = memberships_of(conn, id)?;
-    let current = data
-        .org
-        .and_then(|org| memberships.iter().position(|m| m.org_id == org))
-        .or(if memberships.is_empty() {
-            None
-        } else {
-            Some(0)
-        });
+    let mut memberships = memberships_of(conn, id)?;
+    // Remote maintenance: a grant entered in this session is honoured only while it is
+    // live (checked here, in the same hop); it then makes the customer organisation the
+    // current one through a virtual membership. Otherwise it is ignored.
+    let acting = match data.grant {
+        Some(g) => crate::distribution::grants::live::live_membership(conn, g, id, &memberships)?,
+        None => None,
+    };
+    let current = if let Some(v) = acting {
+        memberships.push(v);
+        Some(memberships.len() - 1)
+    } else {
+        data.org
+            .and_then(|org| memberships.iter().position(|m| m.org_id == org))
+            .or(if memberships.is_empty() {
+                None
+            } else {
+                Some(0)
+            })
+    };
     if expires_at - t < policy.idle - TOUCH_EVERY {
         diesel::update(sessions::table.find(sid))
             .set(sessions::expires_at.eq(t + policy.idle))
@@ -126,6 +137,7 @@ pub fn memberships_of(conn: &mut Conn, user_id: i64) -> AppResult<Vec<Membership
                     role: Role::parse(&role).unwrap_or(Role::Member),
                     perms: Perm::parse_list(&perms),
                     can_build_apps: build,
+                    grant: None,
                 }
             },
         )

@@ -511,7 +511,7 @@ async fn sample_data_and_connectors_are_sent_only_when_chosen() {
 async fn process_flows_and_templates_are_listed_for_reconfiguration() {
     each_backend(async |app| {
         let d = deal(&app);
-        let copy = sent(&app, &d, &[]).await;
+        let copy = sent(&app, &d, &["full_edit"]).await;
         let list: String = apps::table
             .find(copy)
             .select(apps::reconfigure)
@@ -531,10 +531,30 @@ async fn process_flows_and_templates_are_listed_for_reconfiguration() {
             .assert_contains(&format!("href=\"/apps/{copy}/pages/{process}\""))
             .assert_contains(&format!("href=\"/apps/{copy}#templates\""))
             .assert_contains(&format!("href=\"/apps/{copy}#automations\""));
-        // The designer link works for the customer admin.
+        // With full edit rights the designer link works for the customer admin.
         cu.get(&format!("/apps/{copy}/pages/{process}"))
             .await
             .assert_status(StatusCode::OK);
+        // Without them the checklist stays, but the work is the provider's under a grant.
+        let pa = demo_login(&app, "provider.admin").await;
+        pa.post(
+            &format!(
+                "/provider/orders/{}/apps/{}/edit-rights",
+                d.order, d.order_app
+            ),
+            &[],
+        )
+        .await
+        .assert_redirect(&format!("/provider/orders/{}", d.order));
+        let locked = copy;
+        cu.get(&format!("/my-apps/{locked}"))
+            .await
+            .assert_contains("需要重新配置")
+            .assert_contains("服务商未开放该应用的全部编辑权限")
+            .assert_lacks(&format!("href=\"/apps/{locked}\""));
+        cu.get(&format!("/apps/{locked}"))
+            .await
+            .assert_status(StatusCode::FORBIDDEN);
     })
     .await;
 }

@@ -7,6 +7,7 @@ mod browser;
 mod demo;
 mod distribution_customer;
 mod distribution_links;
+mod distribution_maintenance;
 mod distribution_projects;
 mod distribution_send;
 mod forms;

@@ -1,0 +1,83 @@
+//! The maintenance pages: the request form and the grant lists of both sides.
+
+use askama::Template;
+use askama_web::WebTemplate;
+
+use super::forms::RequestForm;
+use super::lists::GrantRow;
+use super::store::CopyTarget;
+use super::{GrantStatus, time_left_text};
+use crate::auth::GrantView;
+use crate::web::{Errors, Layout, Page};
+
+#[derive(Template, WebTemplate)]
+#[template(path = "distribution/maintenance/request.html")]
+pub struct RequestPage {
+    pub l: Layout,
+    pub target: CopyTarget,
+    pub form: RequestForm,
+    pub errors: Errors,
+}
+
+impl RequestPage {
+    pub fn refusal(&self) -> Option<&'static str> {
+        self.target.refusal()
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "distribution/maintenance/list.html")]
+pub struct ListPage {
+    pub l: Layout,
+    pub now: i64,
+    pub sections: Vec<Section>,
+    /// The grant being acted under, if any.
+    pub acting: Option<GrantView>,
+}
+
+/// One list on the page: grants on our apps (customer admins), my grants (developers),
+/// our organisation's grants in customers' apps (provider admins).
+pub struct Section {
+    /// "customer", "mine" or "provider".
+    pub side: &'static str,
+    pub title_key: &'static str,
+    /// The query parameter of this list's keyset cursor.
+    pub cursor: &'static str,
+    pub grants: Page<GrantRow>,
+}
+
+impl ListPage {
+    pub fn status(&self, g: &GrantRow) -> GrantStatus {
+        g.status(self.now)
+    }
+    pub fn status_key(&self, g: &GrantRow) -> &'static str {
+        self.status(g).label_key()
+    }
+    pub fn is_requested(&self, g: &GrantRow) -> bool {
+        self.status(g) == GrantStatus::Requested
+    }
+    pub fn is_active(&self, g: &GrantRow) -> bool {
+        self.status(g) == GrantStatus::Active
+    }
+    pub fn badge(&self, g: &GrantRow) -> &'static str {
+        match self.status(g) {
+            GrantStatus::Active => "ok",
+            GrantStatus::Requested => "warn",
+            _ => "",
+        }
+    }
+    /// Time left for an active grant, else the requested duration.
+    pub fn time(&self, g: &GrantRow) -> String {
+        match (self.status(g), g.expires_at) {
+            (GrantStatus::Active, Some(e)) => time_left_text(self.l.lang, e, self.now),
+            _ => self.l.tf(
+                "distribution.maintenance.duration_hours",
+                "hours",
+                &(g.duration_secs / 3600),
+            ),
+        }
+    }
+    pub fn is_acting(&self, g: &GrantRow) -> bool {
+        self.acting.as_ref().is_some_and(|a| a.grant_id == g.id)
+    }
+}
