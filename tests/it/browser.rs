@@ -15,9 +15,9 @@ use crate::support::{TestApp, each_backend};
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
 
-type Step<T> = Result<T, String>;
+pub type Step<T> = Result<T, String>;
 
-struct Journey {
+pub struct Journey {
     base: String,
     browser: Client,
     driver: Child,
@@ -35,7 +35,7 @@ fn free_port() -> u16 {
 impl Journey {
     /// Starts the portal (with the demo data) and a browser, or `None` when this machine
     /// has no ChromeDriver (CI installs it, so there it is an error).
-    async fn start(app: TestApp, name: &'static str) -> Option<Journey> {
+    pub async fn start(app: TestApp, name: &'static str) -> Option<Journey> {
         if !std::path::Path::new(CHROMEDRIVER).exists() {
             assert!(
                 std::env::var("CI").is_err(),
@@ -108,14 +108,14 @@ impl Journey {
         })
     }
 
-    async fn goto(&self, path: &str) -> Step<()> {
+    pub async fn goto(&self, path: &str) -> Step<()> {
         self.browser
             .goto(&format!("{}{path}", self.base))
             .await
             .map_err(|e| format!("goto {path}: {e}"))
     }
 
-    async fn find(&self, xpath: &str) -> Step<fantoccini::elements::Element> {
+    pub async fn find(&self, xpath: &str) -> Step<fantoccini::elements::Element> {
         self.browser
             .wait()
             .at_most(Duration::from_secs(10))
@@ -124,7 +124,7 @@ impl Journey {
             .map_err(|e| format!("waiting for {xpath}: {e}"))
     }
 
-    async fn click(&self, xpath: &str) -> Step<()> {
+    pub async fn click(&self, xpath: &str) -> Step<()> {
         self.find(xpath)
             .await?
             .click()
@@ -133,7 +133,7 @@ impl Journey {
     }
 
     /// Types into the input that follows the label with this text.
-    async fn fill(&self, label: &str, value: &str) -> Step<()> {
+    pub async fn fill(&self, label: &str, value: &str) -> Step<()> {
         let xpath = format!(
             "//label[contains(normalize-space(.), '{label}')]/following::*[self::input or self::textarea or self::select][1]"
         );
@@ -147,12 +147,12 @@ impl Journey {
     }
 
     /// Waits until the page shows `text`.
-    async fn sees(&self, text: &str) -> Step<()> {
+    pub async fn sees(&self, text: &str) -> Step<()> {
         let xpath = format!("//*[contains(normalize-space(.), '{text}')]");
         self.find(&xpath).await.map(|_| ())
     }
 
-    async fn body_text(&self) -> Step<String> {
+    pub async fn body_text(&self) -> Step<String> {
         self.find("//body")
             .await?
             .text()
@@ -160,7 +160,7 @@ impl Journey {
             .map_err(|e| format!("body text: {e}"))
     }
 
-    async fn login(&self, login: &str) -> Step<()> {
+    pub async fn login(&self, login: &str) -> Step<()> {
         self.goto("/login").await?;
         self.fill(&Lang::Zh.t("auth.login"), login).await?;
         self.fill(&Lang::Zh.t("auth.password"), fenfa::demo::PASSWORD)
@@ -169,7 +169,7 @@ impl Journey {
         self.find("//form[@action='/logout']").await.map(|_| ())
     }
 
-    async fn logout(&self) -> Step<()> {
+    pub async fn logout(&self) -> Step<()> {
         self.click("//form[@action='/logout']//button").await?;
         self.find("//form[@action='/login']").await.map(|_| ())
     }
@@ -190,7 +190,7 @@ impl Journey {
         );
     }
 
-    async fn finish(mut self, result: Step<()>) {
+    pub async fn finish(mut self, result: Step<()>) {
         if let Err(why) = &result {
             self.dump(why).await;
         }
@@ -204,7 +204,7 @@ impl Journey {
 }
 
 /// Visible i18n keys (an untranslated string shows as its key).
-fn raw_keys(text: &str) -> Vec<String> {
+pub fn raw_keys(text: &str) -> Vec<String> {
     const AREAS: &[&str] = &[
         "nav.",
         "common.",
