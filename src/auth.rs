@@ -149,6 +149,8 @@ pub struct CurrentUser {
     pub memberships: Vec<MembershipView>,
     /// Index into `memberships` of the organisation currently selected.
     pub current: Option<usize>,
+    /// Unread notifications in the current organisation (the count beside 通知).
+    pub unread: i64,
 }
 
 impl CurrentUser {

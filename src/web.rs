@@ -223,6 +223,7 @@ pub struct Layout {
     pub flash: Option<String>,
     /// The maintenance grant being acted under, for the banner on every page.
     pub grant: Option<GrantView>,
+    pub unread: i64,
 }
 
 impl Layout {
@@ -245,6 +246,7 @@ impl Layout {
                 .unwrap_or_default(),
             org: user.and_then(|u| u.current().cloned()),
             flash: ctx.flash.clone(),
+            unread: user.map_or(0, |u| u.unread),
             grant: user.and_then(|u| u.current()).and_then(|m| m.grant.clone()),
         }
     }
@@ -259,6 +261,7 @@ impl Layout {
             org: None,
             flash: None,
             grant: None,
+            unread: 0,
         }
     }
 

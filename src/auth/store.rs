@@ -70,6 +70,15 @@ pub fn load_current(
                 Some(0)
             })
     };
+    let unread = match current.and_then(|i| memberships.get(i)) {
+        Some(m) => crate::db::schema::notifications::table
+            .filter(crate::db::schema::notifications::user_id.eq(id))
+            .filter(crate::db::schema::notifications::org_id.eq(m.org_id))
+            .filter(crate::db::schema::notifications::read.eq(false))
+            .count()
+            .get_result(conn)?,
+        None => 0,
+    };
     if expires_at - t < policy.idle - TOUCH_EVERY {
         diesel::update(sessions::table.find(sid))
             .set(sessions::expires_at.eq(t + policy.idle))
@@ -82,6 +91,7 @@ pub fn load_current(
         is_operator,
         memberships,
         current,
+        unread,
     }))
 }
 

@@ -258,3 +258,26 @@ async fn pages_need_a_signed_in_user() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_navigation_shows_how_many_notifications_are_unread() {
+    each_backend(async |app| {
+        let org = app.org("Acme", "ding001", "professional");
+        let alice = app.person(org, "alice", Role::Member);
+        let c = app.signed_in("alice").await;
+        c.get("/workbench").await.assert_lacks("条未读");
+        for _ in 0..3 {
+            fenfa::notifications::store::notify(
+                &mut app.conn(),
+                org,
+                alice,
+                "notifications.test",
+                "",
+                "/workbench",
+            )
+            .expect("notify");
+        }
+        c.get("/workbench").await.assert_contains("3 条未读");
+    })
+    .await;
+}
