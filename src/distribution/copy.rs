@@ -172,6 +172,9 @@ pub fn order_app_for_provider(
     Ok((order, oa))
 }
 
+/// Seconds after which an attempt still marked "sending" is taken as dead.
+pub const STALE_SEND: i64 = 600;
+
 /// Sends an order's app into the customer organisation; returns the copy's id. Refused
 /// (409) when it was already sent or is being sent; a failed copy leaves nothing behind,
 /// is marked failed with its reason and may be retried.
@@ -182,14 +185,23 @@ pub fn send_app(
     options: SendOptions,
 ) -> AppResult<i64> {
     let (order, oa) = order_app_for_provider(conn, scope, order_app_id)?;
+    // A send still "sending" after STALE_SEND seconds died with its process (the copy
+    // itself is one transaction, so nothing of it remains) and may be claimed again.
+    // While sending, `sent_at` holds when the attempt started.
+    let t = now();
     let claimed = diesel::update(
-        order_apps::table
-            .find(oa.id)
-            .filter(order_apps::send_status.eq_any(["pending", "failed"])),
+        order_apps::table.find(oa.id).filter(
+            order_apps::send_status
+                .eq_any(["pending", "failed"])
+                .or(order_apps::send_status
+                    .eq(SendStatus::Sending.as_str())
+                    .and(order_apps::sent_at.lt(t - STALE_SEND))),
+        ),
     )
     .set((
         order_apps::send_status.eq(SendStatus::Sending.as_str()),
         order_apps::failure_reason.eq(""),
+        order_apps::sent_at.eq(Some(t)),
     ))
     .execute(conn)?;
     if claimed != 1 {

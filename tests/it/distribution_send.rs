@@ -820,3 +820,33 @@ async fn another_orgs_order_is_not_found() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_send_that_died_midway_can_be_retried_but_a_live_one_cannot() {
+    each_backend(async |app| {
+        let d = deal(&app);
+        let c = demo_login(&app, "provider.admin").await;
+        let mark_sending = |started: i64| {
+            diesel::update(order_apps::table.find(d.order_app))
+                .set((
+                    order_apps::send_status.eq("sending"),
+                    order_apps::sent_at.eq(Some(started)),
+                ))
+                .execute(&mut *app.conn())
+                .expect("mark");
+        };
+        // Another attempt started a moment ago: this one is refused.
+        mark_sending(now());
+        send(&c, d.order, d.order_app, &[])
+            .await
+            .assert_status(StatusCode::CONFLICT);
+        assert_eq!(copy_of(&app, d.order_app), None);
+        // An attempt whose process died long ago (its copy rolled back) may be claimed.
+        mark_sending(now() - fenfa::distribution::copy::STALE_SEND - 1);
+        send(&c, d.order, d.order_app, &[])
+            .await
+            .assert_redirect(&format!("/provider/orders/{}", d.order));
+        assert!(copy_of(&app, d.order_app).is_some());
+    })
+    .await;
+}
