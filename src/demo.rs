@@ -218,6 +218,11 @@ fn build(conn: &mut Conn, hash: &str) -> AppResult<Logins> {
     member(conn, downstream, d_member, Role::Member, Some(d_store))?;
     // Someone in both organisations, to show the organisation switcher.
     member(conn, upstream, d_admin, Role::Member, Some(u_buy))?;
+    upstream_app(
+        conn,
+        &OrgScope::system(upstream, u_admin, Role::MainAdmin),
+        u_admin,
+    )?;
 
     Ok(vec![
         ("platform operator", "operator"),
@@ -363,6 +368,7 @@ fn provider_apps(conn: &mut Conn, scope: &OrgScope, admin: i64, dev: i64) -> App
                 submissions::app_id.eq(app.id),
                 submissions::page_id.eq(supplier.id),
                 submissions::submitter_id.eq(dev),
+                submissions::submitter_org_id.eq(Some(scope.org_id())),
                 submissions::data.eq(data.to_string()),
                 submissions::status.eq("submitted"),
                 submissions::sample.eq(true),
@@ -371,6 +377,42 @@ fn provider_apps(conn: &mut Conn, scope: &OrgScope, admin: i64, dev: i64) -> App
             ))
             .execute(conn)?;
     }
+    Ok(())
+}
+
+/// The upstream organisation's app to publish to its partners' workbenches: a process
+/// form its partners submit for approval, a form with attachments and images, a report.
+fn upstream_app(conn: &mut Conn, scope: &OrgScope, approver: i64) -> AppResult<()> {
+    let app_id = store::create_app(
+        conn,
+        scope,
+        NewApp {
+            name: "经销商协同",
+            icon: "🤝",
+            description: "经销商订货申请、门店巡检与汇总报表。",
+            premium: false,
+        },
+    )?;
+    let app = store::find_app(conn, scope, app_id)?;
+    let order = store::add_page(conn, &app, PageKind::Process, "订货申请", "")?;
+    let order = page(conn, order)?;
+    store::add_field(conn, &order, "商品", FieldKind::Text, true, "")?;
+    let qty = store::add_field(conn, &order, "数量", FieldKind::Number, true, "")?;
+    store::add_field(conn, &order, "期望到货日期", FieldKind::Date, false, "")?;
+    store::add_field(conn, &order, "附件", FieldKind::Attachment, false, "")?;
+    store::add_step(conn, &order, "区域经理审批", approver)?;
+    let check = store::add_page(conn, &app, PageKind::Form, "门店巡检", "")?;
+    let check = page(conn, check)?;
+    store::add_field(conn, &check, "门店", FieldKind::Text, true, "")?;
+    store::add_field(conn, &check, "现场照片", FieldKind::Image, false, "")?;
+    let report = store::add_page(conn, &app, PageKind::Report, "订货数量汇总", "")?;
+    diesel::update(pages::table.find(report))
+        .set((
+            pages::report_form_id.eq(order.id),
+            pages::report_value_field_id.eq(qty),
+            pages::report_agg.eq("sum"),
+        ))
+        .execute(conn)?;
     Ok(())
 }
 

@@ -12,6 +12,7 @@ pub mod distribution;
 pub mod error;
 pub mod forms;
 pub mod i18n;
+pub mod interconnect;
 pub mod notifications;
 pub mod operator;
 pub mod org;

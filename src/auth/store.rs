@@ -268,7 +268,11 @@ pub fn record_failure(conn: &mut Conn, user_id: Option<i64>, ip: &str) -> AppRes
 
 pub fn record_success(conn: &mut Conn, user_id: i64) -> AppResult<Vec<MembershipView>> {
     diesel::update(users::table.find(user_id))
-        .set((users::failed_logins.eq(0), users::locked_until.eq(0)))
+        .set((
+            users::failed_logins.eq(0),
+            users::locked_until.eq(0),
+            users::last_login_at.eq(Some(crate::db::now())),
+        ))
         .execute(conn)?;
     memberships_of(conn, user_id)
 }

@@ -10,6 +10,11 @@ diesel::table! {
         certified -> Bool,
         provider_level -> Text,
         created_at -> BigInt,
+        ic_max_spaces -> Nullable<Integer>,
+        ic_max_joined -> Nullable<Integer>,
+        ic_max_people -> Nullable<Integer>,
+        ic_max_orgs -> Nullable<Integer>,
+        seat_pool -> Nullable<Integer>,
     }
 }
 
@@ -25,6 +30,7 @@ diesel::table! {
         failed_window_start -> BigInt,
         locked_until -> BigInt,
         created_at -> BigInt,
+        last_login_at -> Nullable<BigInt>,
     }
 }
 
@@ -215,6 +221,7 @@ diesel::table! {
         sample -> Bool,
         created_at -> BigInt,
         updated_at -> BigInt,
+        submitter_org_id -> Nullable<BigInt>,
     }
 }
 
@@ -391,6 +398,139 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    spaces (id) {
+        id -> BigInt,
+        owner_org_id -> BigInt,
+        kind -> Text,
+        name -> Text,
+        description -> Text,
+        invite_token -> Text,
+        api_key_hash -> Nullable<Text>,
+        created_by -> BigInt,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    space_orgs (id) {
+        id -> BigInt,
+        space_id -> BigInt,
+        org_id -> BigInt,
+        role -> Text,
+        status -> Text,
+        scope_kind -> Text,
+        group_id -> Nullable<BigInt>,
+        applied_by -> Nullable<BigInt>,
+        applied_at -> Nullable<BigInt>,
+        reviewed_by -> Nullable<BigInt>,
+        reviewed_at -> Nullable<BigInt>,
+        reason -> Text,
+        joined_at -> Nullable<BigInt>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    space_scope (space_org_id, kind, ref_id) {
+        space_org_id -> BigInt,
+        kind -> Text,
+        ref_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    space_visibility (space_id, viewer_org_id, visible_org_id) {
+        space_id -> BigInt,
+        viewer_org_id -> BigInt,
+        visible_org_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    space_groups (id) {
+        id -> BigInt,
+        space_id -> BigInt,
+        name -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    collab_groups (id) {
+        id -> BigInt,
+        space_id -> BigInt,
+        name -> Text,
+        created_by -> BigInt,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    collab_members (group_id, user_id) {
+        group_id -> BigInt,
+        user_id -> BigInt,
+        org_id -> BigInt,
+        added_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    collab_messages (id) {
+        id -> BigInt,
+        group_id -> BigInt,
+        user_id -> BigInt,
+        org_id -> BigInt,
+        body -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    space_apps (id) {
+        id -> BigInt,
+        space_id -> BigInt,
+        app_id -> BigInt,
+        all_orgs -> Bool,
+        published_by -> BigInt,
+        published_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    space_app_targets (space_app_id, org_id) {
+        space_app_id -> BigInt,
+        org_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    seats (id) {
+        id -> BigInt,
+        pool_org_id -> BigInt,
+        org_id -> BigInt,
+        user_id -> BigInt,
+        automatic -> Bool,
+        granted_by -> Nullable<BigInt>,
+        granted_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    seat_auto_departments (pool_org_id, department_id) {
+        pool_org_id -> BigInt,
+        department_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    seat_alerts (pool_org_id, threshold) {
+        pool_org_id -> BigInt,
+        threshold -> Integer,
+        sent_at -> BigInt,
+    }
+}
+
 diesel::joinable!(departments -> orgs (org_id));
 diesel::joinable!(memberships -> orgs (org_id));
 diesel::joinable!(memberships -> users (user_id));
@@ -451,6 +591,22 @@ diesel::joinable!(audit_records -> apps (app_id));
 diesel::joinable!(audit_records -> maintenance_grants (grant_id));
 diesel::joinable!(audit_records -> users (actor_id));
 
+diesel::joinable!(space_orgs -> spaces (space_id));
+diesel::joinable!(space_orgs -> orgs (org_id));
+diesel::joinable!(space_scope -> space_orgs (space_org_id));
+diesel::joinable!(space_groups -> spaces (space_id));
+diesel::joinable!(collab_groups -> spaces (space_id));
+diesel::joinable!(collab_members -> collab_groups (group_id));
+diesel::joinable!(collab_members -> users (user_id));
+diesel::joinable!(collab_messages -> collab_groups (group_id));
+diesel::joinable!(collab_messages -> users (user_id));
+diesel::joinable!(space_apps -> spaces (space_id));
+diesel::joinable!(space_apps -> apps (app_id));
+diesel::joinable!(space_app_targets -> space_apps (space_app_id));
+diesel::joinable!(space_app_targets -> orgs (org_id));
+diesel::joinable!(seats -> users (user_id));
+diesel::joinable!(seat_auto_departments -> departments (department_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     orgs,
     users,
@@ -481,4 +637,17 @@ diesel::allow_tables_to_appear_in_same_query!(
     part_sends,
     maintenance_grants,
     audit_records,
+    spaces,
+    space_orgs,
+    space_scope,
+    space_visibility,
+    space_groups,
+    collab_groups,
+    collab_members,
+    collab_messages,
+    space_apps,
+    space_app_targets,
+    seats,
+    seat_auto_departments,
+    seat_alerts,
 );

@@ -559,6 +559,7 @@ fn copy_app(
                     submissions::app_id.eq(copy.id),
                     submissions::page_id.eq(page),
                     submissions::submitter_id.eq(order.purchaser_id),
+                    submissions::submitter_org_id.eq(Some(copy.org_id)),
                     submissions::data.eq(remap_sample(&s.data, &field_map)),
                     submissions::status.eq(&s.status),
                     submissions::current_step.eq(0),

@@ -121,6 +121,7 @@ pub fn submit(
                 submissions::app_id.eq(def.app.id),
                 submissions::page_id.eq(def.page.id),
                 submissions::submitter_id.eq(scope.user_id()),
+                submissions::submitter_org_id.eq(Some(scope.org_id())),
                 submissions::data.eq(&data),
                 submissions::status.eq(status.as_str()),
                 submissions::current_step.eq(first.map_or(0, |s| s.position)),

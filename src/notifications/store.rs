@@ -28,7 +28,8 @@ impl Notification {
     pub fn title_is_key(&self) -> bool {
         (self.title.starts_with("approval.")
             || self.title.starts_with("notifications.")
-            || self.title.starts_with("distribution."))
+            || self.title.starts_with("distribution.")
+            || self.title.starts_with("interconnect."))
             && crate::web::is_flash_key(&self.title)
     }
 }

@@ -376,6 +376,8 @@ pub fn remove_member(conn: &mut Conn, scope: &OrgScope, id: MemberId) -> AppResu
                 .filter(memberships::id.eq(m.id)),
         )
         .execute(conn)?;
+        // Leaving the organisation leaves its spaces, groups and seats at once.
+        crate::interconnect::people::reconcile_org(conn, scope.org_id())?;
         tracing::info!(org.id = scope.org_id(), member.id = m.id, "member removed");
         Ok(())
     })
@@ -442,6 +444,8 @@ pub fn move_member(
         )
         .set(memberships::department_id.eq(dept.map(|d| d.0)))
         .execute(conn)?;
+        // A transfer may move the person into or out of a linked department.
+        crate::interconnect::people::reconcile_org(conn, scope.org_id())?;
         Ok(())
     })
 }

@@ -4,7 +4,7 @@
 use diesel::prelude::*;
 
 use crate::auth::OrgScope;
-use crate::db::schema::{departments, memberships};
+use crate::db::schema::{departments, memberships, seat_auto_departments, space_scope};
 use crate::db::{Conn, now, write_tx};
 use crate::error::{AppError, AppResult};
 use crate::org::{DeptId, DeptName};
@@ -125,6 +125,17 @@ pub fn delete_dept(conn: &mut Conn, scope: &OrgScope, id: DeptId) -> AppResult<(
         if d.members > 0 {
             return Err(AppError::Conflict("org.error.dept_has_members"));
         }
+        // An empty department may still be linked into a space or set to auto-grant seats.
+        diesel::delete(
+            space_scope::table
+                .filter(space_scope::kind.eq("department"))
+                .filter(space_scope::ref_id.eq(d.id)),
+        )
+        .execute(conn)?;
+        diesel::delete(
+            seat_auto_departments::table.filter(seat_auto_departments::department_id.eq(d.id)),
+        )
+        .execute(conn)?;
         diesel::delete(
             departments::table
                 .filter(departments::org_id.eq(scope.org_id()))

@@ -1,0 +1,10 @@
+DROP TABLE seat_alerts; DROP TABLE seat_auto_departments; DROP TABLE seats;
+DROP TABLE space_app_targets; DROP TABLE space_apps; DROP TABLE collab_messages;
+DROP TABLE collab_members; DROP TABLE collab_groups; DROP TABLE space_groups;
+DROP TABLE space_visibility; DROP TABLE space_scope; DROP TABLE space_orgs; DROP TABLE spaces;
+DROP INDEX submissions_page_submitter_org;
+ALTER TABLE submissions DROP COLUMN submitter_org_id;
+ALTER TABLE users DROP COLUMN last_login_at;
+ALTER TABLE orgs DROP COLUMN seat_pool; ALTER TABLE orgs DROP COLUMN ic_max_orgs;
+ALTER TABLE orgs DROP COLUMN ic_max_people; ALTER TABLE orgs DROP COLUMN ic_max_joined;
+ALTER TABLE orgs DROP COLUMN ic_max_spaces;

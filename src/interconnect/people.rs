@@ -1,0 +1,454 @@
+//! Who is in a space, computed live from each member organisation's directory and the
+//! scope it linked (whole organisation, departments with their sub-departments, or chosen
+//! people). Nothing is copied, so joining a department, a transfer or leaving the
+//! organisation shows in the space at once (the seed: 实时生效). What *is* stored per
+//! person — seats and collaboration-group memberships — is reconciled by
+//! [`reconcile_org`] in the same transaction as the directory change.
+
+use std::collections::{HashMap, HashSet};
+
+use diesel::prelude::*;
+
+use super::{OrgStatus, ScopeKind, SeatUse};
+use crate::db::schema::{
+    collab_groups, collab_members, departments, memberships, orgs, seat_alerts,
+    seat_auto_departments, seats, space_orgs, space_scope, space_visibility, spaces, users,
+};
+use crate::db::{Conn, now};
+use crate::error::{AppError, AppResult};
+use crate::org::Edition;
+
+/// A joined organisation of a space (the owner included) and what it links.
+#[derive(Clone, Debug)]
+pub struct LinkedOrg {
+    pub space_org_id: i64,
+    pub org_id: i64,
+    pub scope: ScopeKind,
+}
+
+/// A person of a space as the directory shows them: real organisation and department.
+#[derive(Clone, Debug)]
+pub struct SpacePerson {
+    pub user_id: i64,
+    pub name: String,
+    pub org_id: i64,
+    pub org_name: String,
+    pub department: Option<String>,
+}
+
+/// The joined organisations of a space, owner first.
+pub fn linked_orgs(conn: &mut Conn, space_id: i64) -> AppResult<Vec<LinkedOrg>> {
+    let rows: Vec<(i64, i64, String, String)> = space_orgs::table
+        .filter(space_orgs::space_id.eq(space_id))
+        .filter(space_orgs::status.eq(OrgStatus::Joined.as_str()))
+        .order((space_orgs::role.desc(), space_orgs::id.asc()))
+        .select((
+            space_orgs::id,
+            space_orgs::org_id,
+            space_orgs::scope_kind,
+            space_orgs::role,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(space_org_id, org_id, scope, _)| LinkedOrg {
+            space_org_id,
+            org_id,
+            scope: ScopeKind::parse(&scope).unwrap_or(ScopeKind::People),
+        })
+        .collect())
+}
+
+/// `roots` and every department below them, within one organisation.
+pub fn with_descendants(conn: &mut Conn, org_id: i64, roots: &[i64]) -> AppResult<HashSet<i64>> {
+    let all: Vec<(i64, Option<i64>)> = departments::table
+        .filter(departments::org_id.eq(org_id))
+        .select((departments::id, departments::parent_id))
+        .load(conn)?;
+    let mut children: HashMap<i64, Vec<i64>> = HashMap::new();
+    for (id, parent) in &all {
+        if let Some(p) = parent {
+            children.entry(*p).or_default().push(*id);
+        }
+    }
+    let known: HashSet<i64> = all.iter().map(|(id, _)| *id).collect();
+    let mut out = HashSet::new();
+    let mut stack: Vec<i64> = roots
+        .iter()
+        .copied()
+        .filter(|d| known.contains(d))
+        .collect();
+    while let Some(d) = stack.pop() {
+        if out.insert(d)
+            && let Some(cs) = children.get(&d)
+        {
+            stack.extend(cs);
+        }
+    }
+    Ok(out)
+}
+
+fn scope_refs(conn: &mut Conn, space_org_id: i64, kind: &str) -> AppResult<Vec<i64>> {
+    Ok(space_scope::table
+        .filter(space_scope::space_org_id.eq(space_org_id))
+        .filter(space_scope::kind.eq(kind))
+        .select(space_scope::ref_id)
+        .load(conn)?)
+}
+
+/// The user ids an organisation links into a space under its scope, from its directory
+/// as it is now.
+pub fn linked_user_ids(conn: &mut Conn, linked: &LinkedOrg) -> AppResult<Vec<i64>> {
+    let base = memberships::table
+        .filter(memberships::org_id.eq(linked.org_id))
+        .select(memberships::user_id)
+        .order(memberships::user_id.asc());
+    Ok(match linked.scope {
+        ScopeKind::All => base.load(conn)?,
+        ScopeKind::Departments => {
+            let roots = scope_refs(conn, linked.space_org_id, "department")?;
+            let depts: Vec<i64> = with_descendants(conn, linked.org_id, &roots)?
+                .into_iter()
+                .collect();
+            base.filter(memberships::department_id.eq_any(depts))
+                .load(conn)?
+        }
+        ScopeKind::People => {
+            let people = scope_refs(conn, linked.space_org_id, "user")?;
+            base.filter(memberships::user_id.eq_any(people))
+                .load(conn)?
+        }
+    })
+}
+
+/// Whether `user_id`, acting in `org_id`, is a person of the space right now.
+pub fn in_space(conn: &mut Conn, space_id: i64, org_id: i64, user_id: i64) -> AppResult<bool> {
+    let linked = linked_orgs(conn, space_id)?;
+    match linked.iter().find(|l| l.org_id == org_id) {
+        Some(l) => Ok(linked_user_ids(conn, l)?.contains(&user_id)),
+        None => Ok(false),
+    }
+}
+
+/// How many people the space holds now (a person of two member organisations counts in
+/// each, as the seed's directory shows them once per organisation).
+pub fn people_count(conn: &mut Conn, space_id: i64) -> AppResult<i64> {
+    let mut n = 0;
+    for l in linked_orgs(conn, space_id)? {
+        n += linked_user_ids(conn, &l)?.len() as i64;
+    }
+    Ok(n)
+}
+
+/// The people of the space in the given organisations, by organisation then name.
+pub fn space_people(
+    conn: &mut Conn,
+    space_id: i64,
+    only_orgs: &[i64],
+) -> AppResult<Vec<SpacePerson>> {
+    let mut out = Vec::new();
+    for l in linked_orgs(conn, space_id)? {
+        if !only_orgs.contains(&l.org_id) {
+            continue;
+        }
+        let ids = linked_user_ids(conn, &l)?;
+        let rows: Vec<(i64, String, String, Option<String>)> = memberships::table
+            .inner_join(users::table)
+            .inner_join(orgs::table)
+            .left_join(departments::table)
+            .filter(memberships::org_id.eq(l.org_id))
+            .filter(memberships::user_id.eq_any(&ids))
+            .order((users::name.asc(), users::id.asc()))
+            .select((
+                users::id,
+                users::name,
+                orgs::name,
+                departments::name.nullable(),
+            ))
+            .load(conn)?;
+        out.extend(
+            rows.into_iter()
+                .map(|(user_id, name, org_name, department)| SpacePerson {
+                    user_id,
+                    name,
+                    org_id: l.org_id,
+                    org_name,
+                    department,
+                }),
+        );
+    }
+    Ok(out)
+}
+
+/// The member organisations `viewer_org_id` may see in the space: the creating
+/// organisation sees all; a member organisation sees itself, the creator and whichever
+/// others the space admin allowed (the seed: 默认的可见范围仅本组织).
+pub fn visible_orgs(conn: &mut Conn, space_id: i64, viewer_org_id: i64) -> AppResult<Vec<i64>> {
+    let owner: i64 = spaces::table
+        .find(space_id)
+        .select(spaces::owner_org_id)
+        .first(conn)?;
+    let joined: Vec<i64> = linked_orgs(conn, space_id)?
+        .into_iter()
+        .map(|l| l.org_id)
+        .collect();
+    if viewer_org_id == owner {
+        return Ok(joined);
+    }
+    let allowed: HashSet<i64> = space_visibility::table
+        .filter(space_visibility::space_id.eq(space_id))
+        .filter(space_visibility::viewer_org_id.eq(viewer_org_id))
+        .select(space_visibility::visible_org_id)
+        .load::<i64>(conn)?
+        .into_iter()
+        .collect();
+    Ok(joined
+        .into_iter()
+        .filter(|o| *o == viewer_org_id || *o == owner || allowed.contains(o))
+        .collect())
+}
+
+/// Serialises writers of one organisation's row: seat grants, quota checks. On SQLite the
+/// IMMEDIATE transaction already does; on PostgreSQL this row lock does.
+pub fn lock_org(conn: &mut Conn, org_id: i64) -> AppResult<()> {
+    diesel::update(orgs::table.find(org_id))
+        .set(orgs::id.eq(orgs::id))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The pool of `pool_org_id` as the licence page shows it.
+pub fn seat_use(conn: &mut Conn, pool_org_id: i64) -> AppResult<SeatUse> {
+    let (edition, pool): (String, Option<i32>) = orgs::table
+        .find(pool_org_id)
+        .select((orgs::edition, orgs::seat_pool))
+        .first(conn)?;
+    let bought = pool.map(i64::from).unwrap_or_else(|| {
+        super::default_seat_pool(Edition::parse(&edition).unwrap_or(Edition::Free))
+    });
+    let main_org: i64 = memberships::table
+        .filter(memberships::org_id.eq(pool_org_id))
+        .count()
+        .get_result(conn)?;
+    let downstream: i64 = seats::table
+        .filter(seats::pool_org_id.eq(pool_org_id))
+        .count()
+        .get_result(conn)?;
+    Ok(SeatUse {
+        bought,
+        main_org,
+        downstream,
+    })
+}
+
+/// Whether `user_id` of `org_id` is linked into any joined space that `pool_org_id` owns.
+pub fn linked_to_pool(
+    conn: &mut Conn,
+    pool_org_id: i64,
+    org_id: i64,
+    user_id: i64,
+) -> AppResult<bool> {
+    let space_ids: Vec<i64> = space_orgs::table
+        .inner_join(spaces::table)
+        .filter(spaces::owner_org_id.eq(pool_org_id))
+        .filter(space_orgs::org_id.eq(org_id))
+        .filter(space_orgs::status.eq(OrgStatus::Joined.as_str()))
+        .select(space_orgs::space_id)
+        .load(conn)?;
+    for s in space_ids {
+        if in_space(conn, s, org_id, user_id)? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Grants one seat of `pool_org_id`'s licence to a linked person of member `org_id`.
+/// Runs inside the caller's write transaction; refuses past the pool, beyond three
+/// member organisations, or for someone not in any of the pool owner's spaces. Exactly
+/// once: a second grant of the same seat is a no-op that returns `false`.
+pub fn grant_seat(
+    conn: &mut Conn,
+    pool_org_id: i64,
+    org_id: i64,
+    user_id: i64,
+    automatic: bool,
+    by: Option<i64>,
+) -> AppResult<bool> {
+    lock_org(conn, pool_org_id)?;
+    if org_id == pool_org_id {
+        return Err(AppError::BadRequest("interconnect.error.seat_own_org"));
+    }
+    if !linked_to_pool(conn, pool_org_id, org_id, user_id)? {
+        return Err(AppError::Conflict("interconnect.error.seat_not_linked"));
+    }
+    let held: i64 = seats::table
+        .filter(seats::pool_org_id.eq(pool_org_id))
+        .filter(seats::org_id.eq(org_id))
+        .filter(seats::user_id.eq(user_id))
+        .count()
+        .get_result(conn)?;
+    if held > 0 {
+        return Ok(false);
+    }
+    let orgs_holding: Vec<i64> = seats::table
+        .filter(seats::pool_org_id.eq(pool_org_id))
+        .select(seats::org_id)
+        .distinct()
+        .load(conn)?;
+    if !orgs_holding.contains(&org_id) && orgs_holding.len() as i64 >= super::MAX_SEAT_ORGS {
+        return Err(AppError::Conflict("interconnect.error.seat_orgs_limit"));
+    }
+    seat_use(conn, pool_org_id)?.check_grant(1)?;
+    diesel::insert_into(seats::table)
+        .values((
+            seats::pool_org_id.eq(pool_org_id),
+            seats::org_id.eq(org_id),
+            seats::user_id.eq(user_id),
+            seats::automatic.eq(automatic),
+            seats::granted_by.eq(by),
+            seats::granted_at.eq(now()),
+        ))
+        .execute(conn)?;
+    alert_on_use(conn, pool_org_id)?;
+    Ok(true)
+}
+
+/// Sends the 80 / 90 / 100 % alerts newly reached to the pool owner's main admins, and
+/// forgets those no longer reached so that they fire again next time.
+pub fn alert_on_use(conn: &mut Conn, pool_org_id: i64) -> AppResult<()> {
+    let usage = seat_use(conn, pool_org_id)?;
+    let reached = usage.reached_alerts();
+    let sent: Vec<i32> = seat_alerts::table
+        .filter(seat_alerts::pool_org_id.eq(pool_org_id))
+        .select(seat_alerts::threshold)
+        .load(conn)?;
+    let below: Vec<i32> = sent
+        .iter()
+        .copied()
+        .filter(|t| !reached.contains(&i64::from(*t)))
+        .collect();
+    if !below.is_empty() {
+        diesel::delete(
+            seat_alerts::table
+                .filter(seat_alerts::pool_org_id.eq(pool_org_id))
+                .filter(seat_alerts::threshold.eq_any(below)),
+        )
+        .execute(conn)?;
+    }
+    for t in reached {
+        if sent.contains(&(t as i32)) {
+            continue;
+        }
+        diesel::insert_into(seat_alerts::table)
+            .values((
+                seat_alerts::pool_org_id.eq(pool_org_id),
+                seat_alerts::threshold.eq(t as i32),
+                seat_alerts::sent_at.eq(now()),
+            ))
+            .execute(conn)?;
+        let admins: Vec<i64> = memberships::table
+            .filter(memberships::org_id.eq(pool_org_id))
+            .filter(memberships::role.eq(crate::auth::Role::MainAdmin.as_str()))
+            .select(memberships::user_id)
+            .load(conn)?;
+        let body = format!(
+            "{t}% · {}/{} · {}",
+            usage.used(),
+            usage.bought,
+            usage.remaining()
+        );
+        for a in admins {
+            crate::notifications::store::notify(
+                conn,
+                pool_org_id,
+                a,
+                "interconnect.notify.seat_alert",
+                &body,
+                "/interconnect/licences",
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Brings what is stored per person in line with `org_id`'s directory and space scopes:
+/// seats and collaboration-group memberships of people no longer linked are released
+/// (伙伴智能离职), and people newly linked in an auto-grant department receive a seat while
+/// the pool has room (伙伴智能入职). Call it inside the transaction of any change to
+/// memberships, departments or a space's scope/membership.
+pub fn reconcile_org(conn: &mut Conn, org_id: i64) -> AppResult<()> {
+    // Seats held by people of this organisation.
+    let held: Vec<(i64, i64, i64)> = seats::table
+        .filter(seats::org_id.eq(org_id))
+        .select((seats::id, seats::pool_org_id, seats::user_id))
+        .load(conn)?;
+    let mut touched_pools = HashSet::new();
+    for (seat_id, pool, user) in held {
+        if !linked_to_pool(conn, pool, org_id, user)? {
+            diesel::delete(seats::table.find(seat_id)).execute(conn)?;
+            touched_pools.insert(pool);
+        }
+    }
+    // Collaboration groups: leaving the space (or the organisation) leaves the group.
+    let groups: Vec<(i64, i64, i64)> = collab_members::table
+        .inner_join(collab_groups::table)
+        .filter(collab_members::org_id.eq(org_id))
+        .select((
+            collab_members::group_id,
+            collab_groups::space_id,
+            collab_members::user_id,
+        ))
+        .load(conn)?;
+    for (group_id, space_id, user) in groups {
+        if !in_space(conn, space_id, org_id, user)? {
+            diesel::delete(
+                collab_members::table
+                    .filter(collab_members::group_id.eq(group_id))
+                    .filter(collab_members::user_id.eq(user)),
+            )
+            .execute(conn)?;
+        }
+    }
+    // Automatic grants for this organisation's auto departments, per pool.
+    let autos: Vec<(i64, i64)> = seat_auto_departments::table
+        .inner_join(departments::table)
+        .filter(departments::org_id.eq(org_id))
+        .select((
+            seat_auto_departments::pool_org_id,
+            seat_auto_departments::department_id,
+        ))
+        .load(conn)?;
+    let mut by_pool: HashMap<i64, Vec<i64>> = HashMap::new();
+    for (pool, dept) in autos {
+        by_pool.entry(pool).or_default().push(dept);
+    }
+    for (pool, roots) in by_pool {
+        let depts: Vec<i64> = with_descendants(conn, org_id, &roots)?
+            .into_iter()
+            .collect();
+        let candidates: Vec<i64> = memberships::table
+            .filter(memberships::org_id.eq(org_id))
+            .filter(memberships::department_id.eq_any(depts))
+            .select(memberships::user_id)
+            .order(memberships::id.asc())
+            .load(conn)?;
+        for user in candidates {
+            if !linked_to_pool(conn, pool, org_id, user)? {
+                continue;
+            }
+            // A full pool or the three-organisation cap stops automatic grants quietly;
+            // the licence page shows who is waiting.
+            match grant_seat(conn, pool, org_id, user, true, None) {
+                Ok(_) => {}
+                Err(AppError::Conflict(_)) => break,
+                Err(e) => return Err(e),
+            }
+        }
+        touched_pools.insert(pool);
+    }
+    for pool in touched_pools {
+        alert_on_use(conn, pool)?;
+    }
+    Ok(())
+}
