@@ -4,7 +4,12 @@
 //! shares its licence (seat) pool. The rules below are free of the web and the database
 //! so each has a plain unit test; `people` computes who is in a space, live.
 
+pub mod collab;
+pub mod licences;
 pub mod people;
+pub mod publish;
+pub mod routes;
+pub mod spaces;
 
 use crate::auth::{OrgScope, Perm, Role};
 use crate::error::AppError;

@@ -63,6 +63,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::forms::routes::router())
         .merge(crate::notifications::routes::router())
         .merge(crate::distribution::routes::router())
+        .merge(crate::interconnect::routes::router())
         .fallback(not_found)
         .layer(sessions)
         .layer(CsrfLayer::new())

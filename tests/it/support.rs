@@ -11,7 +11,7 @@ use axum::http::{Request, StatusCode, header};
 use diesel::prelude::*;
 use fenfa::auth::Role;
 use fenfa::config::Config;
-use fenfa::db::schema::{memberships, orgs, users};
+use fenfa::db::schema::{departments, memberships, orgs, users};
 use fenfa::web::AppState;
 use http_body_util::BodyExt;
 use tower::ServiceExt;
@@ -169,6 +169,87 @@ impl TestApp {
         let id = self.user(login, login);
         self.member(org, id, role);
         id
+    }
+
+    /// A department of `org` (under `parent`).
+    pub fn department(&self, org: i64, parent: Option<i64>, name: &str) -> i64 {
+        diesel::insert_into(departments::table)
+            .values((
+                departments::org_id.eq(org),
+                departments::parent_id.eq(parent),
+                departments::name.eq(name),
+                departments::created_at.eq(fenfa::db::now()),
+            ))
+            .returning(departments::id)
+            .get_result(&mut *self.conn())
+            .expect("department")
+    }
+
+    /// Puts a member of `org` into a department.
+    pub fn place(&self, org: i64, user: i64, dept: Option<i64>) {
+        diesel::update(
+            memberships::table
+                .filter(memberships::org_id.eq(org))
+                .filter(memberships::user_id.eq(user)),
+        )
+        .set(memberships::department_id.eq(dept))
+        .execute(&mut *self.conn())
+        .expect("place");
+    }
+
+    /// A fixture for tests of what happens inside a space (not of how one is created or
+    /// joined): a partner space owned by `owner` (whole organisation linked) with `members`
+    /// already joined, each with its scope (`"all"`, or `"departments"` / `"people"` with
+    /// the department or user ids). Returns the space id.
+    pub fn joined_space(&self, owner: i64, creator: i64, members: &[(i64, &str, &[i64])]) -> i64 {
+        use fenfa::db::schema::{space_orgs, space_scope, spaces};
+        let mut conn = self.conn();
+        let now = fenfa::db::now();
+        let space: i64 = diesel::insert_into(spaces::table)
+            .values((
+                spaces::owner_org_id.eq(owner),
+                spaces::kind.eq("partner"),
+                spaces::name.eq(format!("space of {owner}")),
+                spaces::invite_token.eq(format!("tok-{owner}-{now}-{}", members.len())),
+                spaces::created_by.eq(creator),
+                spaces::created_at.eq(now),
+            ))
+            .returning(spaces::id)
+            .get_result(&mut *conn)
+            .expect("space");
+        let mut rows: Vec<(i64, &str, &str, &[i64])> = vec![(owner, "owner", "all", &[])];
+        rows.extend(members.iter().map(|(o, k, refs)| (*o, "member", *k, *refs)));
+        for (org, role, kind, refs) in rows {
+            let so: i64 = diesel::insert_into(space_orgs::table)
+                .values((
+                    space_orgs::space_id.eq(space),
+                    space_orgs::org_id.eq(org),
+                    space_orgs::role.eq(role),
+                    space_orgs::status.eq("joined"),
+                    space_orgs::scope_kind.eq(kind),
+                    space_orgs::joined_at.eq(Some(now)),
+                    space_orgs::created_at.eq(now),
+                ))
+                .returning(space_orgs::id)
+                .get_result(&mut *conn)
+                .expect("space org");
+            let ref_kind = if kind == "departments" {
+                "department"
+            } else {
+                "user"
+            };
+            for r in refs {
+                diesel::insert_into(space_scope::table)
+                    .values((
+                        space_scope::space_org_id.eq(so),
+                        space_scope::kind.eq(ref_kind),
+                        space_scope::ref_id.eq(*r),
+                    ))
+                    .execute(&mut *conn)
+                    .expect("scope");
+            }
+        }
+        space
     }
 }
 
