@@ -452,3 +452,48 @@ pub fn reconcile_org(conn: &mut Conn, org_id: i64) -> AppResult<()> {
     }
     Ok(())
 }
+
+/// A space as seen from the current organisation and user.
+#[derive(Clone, Debug)]
+pub struct SpaceAccess {
+    pub space_id: i64,
+    pub owner_org_id: i64,
+    pub kind: String,
+    pub name: String,
+    /// The current organisation created the space.
+    pub is_owner_org: bool,
+    /// The user manages the space: main admin or interconnect sub-admin of the creator.
+    pub manages: bool,
+    /// The user is a person of the space in the current organisation right now.
+    pub is_person: bool,
+}
+
+/// The space `space_id` if the current organisation has joined it (or created it) and
+/// the user is one of its people or manages it; otherwise the same 404 as a missing id.
+pub fn space_for(
+    conn: &mut Conn,
+    scope: &crate::auth::OrgScope,
+    space_id: i64,
+) -> AppResult<SpaceAccess> {
+    let (owner_org_id, kind, name): (i64, String, String) = spaces::table
+        .find(space_id)
+        .select((spaces::owner_org_id, spaces::kind, spaces::name))
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)?;
+    let is_owner_org = owner_org_id == scope.org_id();
+    let manages = is_owner_org && super::scope_may_manage(scope);
+    let is_person = in_space(conn, space_id, scope.org_id(), scope.user_id())?;
+    if !(manages || is_person) {
+        return Err(AppError::NotFound);
+    }
+    Ok(SpaceAccess {
+        space_id,
+        owner_org_id,
+        kind,
+        name,
+        is_owner_org,
+        manages,
+        is_person,
+    })
+}
