@@ -10,7 +10,6 @@ use axum::extract::{DefaultBodyLimit, FromRef, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::get;
 use tower_http::csrf::{CsrfLayer, ProtectionError};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -25,6 +24,9 @@ use crate::db::Db;
 use crate::error::ErrorPage;
 use crate::i18n::Lang;
 use crate::storage::Storage;
+use policy::{Policy, Routes};
+
+pub mod policy;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -54,16 +56,8 @@ pub fn router(state: AppState) -> Router {
     let csp = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
                object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-    Router::new()
-        .route("/static/{file}", get(static_file))
-        .merge(crate::auth::routes::router())
-        .merge(crate::org::routes::router())
-        .merge(crate::operator::routes::router())
-        .merge(crate::apps::routes::router())
-        .merge(crate::forms::routes::router())
-        .merge(crate::notifications::routes::router())
-        .merge(crate::distribution::routes::router())
-        .merge(crate::interconnect::routes::router())
+    route_table()
+        .into_router(&state)
         .fallback(not_found)
         .layer(sessions)
         .layer(CsrfLayer::new())
@@ -108,6 +102,20 @@ pub fn router(state: AppState) -> Router {
         }))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
+}
+
+/// Every route of the portal with its policy (see [`policy`]).
+pub fn route_table() -> Routes {
+    Routes::new()
+        .get("/static/{file}", Policy::Public, static_file)
+        .merge(crate::auth::routes::router())
+        .merge(crate::org::routes::router())
+        .merge(crate::operator::routes::router())
+        .merge(crate::apps::routes::router())
+        .merge(crate::forms::routes::router())
+        .merge(crate::notifications::routes::router())
+        .merge(crate::distribution::routes::router())
+        .merge(crate::interconnect::routes::router())
 }
 
 async fn not_found() -> crate::error::AppError {

@@ -1,10 +1,10 @@
 //! Handlers for an app's connectors, notification templates, automations and custom
 //! components: a form page for new and existing ones, save, delete.
 
+use crate::web::policy::{Policy, Routes};
+use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use axum::routing::{get, post};
-use axum::{Form, Router};
 
 use super::app::App;
 use super::forms::{AutomationForm, ComponentForm, ConnectorForm, TemplateForm};
@@ -17,51 +17,69 @@ use crate::db::Conn;
 use crate::error::AppResult;
 use crate::web::{AppState, Errors, Layout};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/apps/{id}/connectors/new",
-            get(connector_new).post(connector_create),
-        )
-        .route(
+pub fn router() -> Routes {
+    Routes::new()
+        .get("/apps/{id}/connectors/new", Policy::InOrg, connector_new)
+        .post("/apps/{id}/connectors/new", Policy::InOrg, connector_create)
+        .get("/apps/{id}/connectors/{cid}", Policy::InOrg, connector_edit)
+        .post(
             "/apps/{id}/connectors/{cid}",
-            get(connector_edit).post(connector_update),
+            Policy::InOrg,
+            connector_update,
         )
-        .route("/apps/{id}/connectors/{cid}/delete", post(connector_delete))
-        .route(
-            "/apps/{id}/templates/new",
-            get(template_new).post(template_create),
+        .post(
+            "/apps/{id}/connectors/{cid}/delete",
+            Policy::InOrg,
+            connector_delete,
         )
-        .route(
-            "/apps/{id}/templates/{tid}",
-            get(template_edit).post(template_update),
+        .get("/apps/{id}/templates/new", Policy::InOrg, template_new)
+        .post("/apps/{id}/templates/new", Policy::InOrg, template_create)
+        .get("/apps/{id}/templates/{tid}", Policy::InOrg, template_edit)
+        .post("/apps/{id}/templates/{tid}", Policy::InOrg, template_update)
+        .post(
+            "/apps/{id}/templates/{tid}/delete",
+            Policy::InOrg,
+            template_delete,
         )
-        .route("/apps/{id}/templates/{tid}/delete", post(template_delete))
-        .route(
+        .get("/apps/{id}/automations/new", Policy::InOrg, automation_new)
+        .post(
             "/apps/{id}/automations/new",
-            get(automation_new).post(automation_create),
+            Policy::InOrg,
+            automation_create,
         )
-        .route(
+        .get(
             "/apps/{id}/automations/{aid}",
-            get(automation_edit).post(automation_update),
+            Policy::InOrg,
+            automation_edit,
         )
-        .route(
+        .post(
+            "/apps/{id}/automations/{aid}",
+            Policy::InOrg,
+            automation_update,
+        )
+        .post(
             "/apps/{id}/automations/{aid}/toggle",
-            post(automation_toggle),
+            Policy::InOrg,
+            automation_toggle,
         )
-        .route(
+        .post(
             "/apps/{id}/automations/{aid}/delete",
-            post(automation_delete),
+            Policy::InOrg,
+            automation_delete,
         )
-        .route(
-            "/apps/{id}/components/new",
-            get(component_new).post(component_create),
-        )
-        .route(
+        .get("/apps/{id}/components/new", Policy::InOrg, component_new)
+        .post("/apps/{id}/components/new", Policy::InOrg, component_create)
+        .get("/apps/{id}/components/{kid}", Policy::InOrg, component_edit)
+        .post(
             "/apps/{id}/components/{kid}",
-            get(component_edit).post(component_update),
+            Policy::InOrg,
+            component_update,
         )
-        .route("/apps/{id}/components/{kid}/delete", post(component_delete))
+        .post(
+            "/apps/{id}/components/{kid}/delete",
+            Policy::InOrg,
+            component_delete,
+        )
 }
 
 // ---- connectors ----

@@ -3,11 +3,11 @@
 //! Builders (`AppBuilder`) list and create apps; app admins may edit the apps they admin,
 //! so the per-app handlers authorise through `store::find_app_for_edit`.
 
+use crate::web::policy::{Policy, Routes};
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
 
 use super::design_store::{self, ReportChoice};
 use super::forms::AfterQuery;
@@ -21,33 +21,48 @@ use crate::auth::{AppBuilder, InOrg, OrgScope};
 use crate::error::AppResult;
 use crate::web::{AppState, Errors, Layout, flash_redirect};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/apps", get(list))
-        .route("/apps/new", get(new_app).post(create_app))
-        .route("/apps/{id}", get(overview))
-        .route("/apps/{id}/edit", post(update_app))
-        .route("/apps/{id}/premium", post(set_premium))
-        .route("/apps/{id}/admins", post(add_admin))
-        .route("/apps/{id}/admins/{uid}/remove", post(remove_admin))
-        .route("/apps/{id}/pages", post(add_page))
-        .route("/apps/{id}/pages/{pid}", get(designer))
-        .route("/apps/{id}/pages/{pid}/rename", post(rename_page))
-        .route("/apps/{id}/pages/{pid}/delete", post(delete_page))
-        .route("/apps/{id}/pages/{pid}/fields", post(add_field))
-        .route(
+pub fn router() -> Routes {
+    Routes::new()
+        .get("/apps", Policy::AppBuilder, list)
+        .get("/apps/new", Policy::AppBuilder, new_app)
+        .post("/apps/new", Policy::AppBuilder, create_app)
+        .get("/apps/{id}", Policy::InOrg, overview)
+        .post("/apps/{id}/edit", Policy::InOrg, update_app)
+        .post("/apps/{id}/premium", Policy::InOrg, set_premium)
+        .post("/apps/{id}/admins", Policy::InOrg, add_admin)
+        .post(
+            "/apps/{id}/admins/{uid}/remove",
+            Policy::InOrg,
+            remove_admin,
+        )
+        .post("/apps/{id}/pages", Policy::InOrg, add_page)
+        .get("/apps/{id}/pages/{pid}", Policy::InOrg, designer)
+        .post("/apps/{id}/pages/{pid}/rename", Policy::InOrg, rename_page)
+        .post("/apps/{id}/pages/{pid}/delete", Policy::InOrg, delete_page)
+        .post("/apps/{id}/pages/{pid}/fields", Policy::InOrg, add_field)
+        .post(
             "/apps/{id}/pages/{pid}/fields/{fid}/remove",
-            post(remove_field),
+            Policy::InOrg,
+            remove_field,
         )
-        .route("/apps/{id}/pages/{pid}/fields/{fid}/move", post(move_field))
-        .route("/apps/{id}/pages/{pid}/steps", post(add_step))
-        .route(
+        .post(
+            "/apps/{id}/pages/{pid}/fields/{fid}/move",
+            Policy::InOrg,
+            move_field,
+        )
+        .post("/apps/{id}/pages/{pid}/steps", Policy::InOrg, add_step)
+        .post(
             "/apps/{id}/pages/{pid}/steps/{sid}/remove",
-            post(remove_step),
+            Policy::InOrg,
+            remove_step,
         )
-        .route("/apps/{id}/pages/{pid}/steps/{sid}/move", post(move_step))
-        .route("/apps/{id}/pages/{pid}/body", post(save_body))
-        .route("/apps/{id}/pages/{pid}/report", post(save_report))
+        .post(
+            "/apps/{id}/pages/{pid}/steps/{sid}/move",
+            Policy::InOrg,
+            move_step,
+        )
+        .post("/apps/{id}/pages/{pid}/body", Policy::InOrg, save_body)
+        .post("/apps/{id}/pages/{pid}/report", Policy::InOrg, save_report)
         .merge(super::parts_routes::router())
 }
 

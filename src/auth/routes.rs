@@ -1,12 +1,12 @@
 //! Sign in and out, language and organisation switching.
 
+use crate::web::policy::{Policy, Routes};
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Form;
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 
 use super::{Ctx, SESSION_ORG, SESSION_USER, Signed, store};
@@ -14,13 +14,14 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::{LANG_COOKIE, Lang};
 use crate::web::{AppState, Layout, flash_redirect, safe_next};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(home))
-        .route("/login", get(login_page).post(login))
-        .route("/logout", post(logout))
-        .route("/lang", post(set_lang))
-        .route("/switch-org", post(switch_org))
+pub fn router() -> Routes {
+    Routes::new()
+        .get("/", Policy::Public, home)
+        .get("/login", Policy::Public, login_page)
+        .post("/login", Policy::Public, login)
+        .post("/logout", Policy::Public, logout)
+        .post("/lang", Policy::Public, set_lang)
+        .post("/switch-org", Policy::Signed, switch_org)
 }
 
 /// The start page: the workbench for members, the operator console for the operator.

@@ -1,14 +1,13 @@
 //! Using apps: the workbench, an app's home, filling in forms, submissions, approvals,
 //! data management, reports, custom pages and file downloads.
 
+use crate::web::policy::{Policy, Routes};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::body::Body;
 use axum::extract::{Form, Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::approval::parse_action;
@@ -25,20 +24,21 @@ use crate::auth::InOrg;
 use crate::error::{AppError, AppResult};
 use crate::web::{AppState, Errors, Layout, flash_redirect};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/workbench", get(workbench))
-        .route("/a/{app_id}", get(app_home))
-        .route("/f/{page_id}", get(fill_form).post(submit))
-        .route("/f/{page_id}/data", get(data_page))
-        .route("/f/{page_id}/data.csv", get(data_csv))
-        .route("/r/{page_id}", get(report_page))
-        .route("/p/{page_id}", get(custom_page))
-        .route("/submissions", get(submissions))
-        .route("/submissions/{id}", get(submission))
-        .route("/submissions/{id}/tasks/{task_id}", post(act))
-        .route("/approvals", get(approvals))
-        .route("/files/{id}", get(file))
+pub fn router() -> Routes {
+    Routes::new()
+        .get("/workbench", Policy::InOrg, workbench)
+        .get("/a/{app_id}", Policy::InOrg, app_home)
+        .get("/f/{page_id}", Policy::InOrg, fill_form)
+        .post("/f/{page_id}", Policy::InOrg, submit)
+        .get("/f/{page_id}/data", Policy::InOrg, data_page)
+        .get("/f/{page_id}/data.csv", Policy::InOrg, data_csv)
+        .get("/r/{page_id}", Policy::InOrg, report_page)
+        .get("/p/{page_id}", Policy::InOrg, custom_page)
+        .get("/submissions", Policy::InOrg, submissions)
+        .get("/submissions/{id}", Policy::InOrg, submission)
+        .post("/submissions/{id}/tasks/{task_id}", Policy::InOrg, act)
+        .get("/approvals", Policy::InOrg, approvals)
+        .get("/files/{id}", Policy::InOrg, file)
 }
 
 #[derive(Deserialize, Default)]

@@ -1,9 +1,7 @@
 //! Collaboration groups (合作群) across member organisations, with a message thread.
 
-use axum::Router;
+use crate::web::policy::Routes;
 
-use crate::web::AppState;
-
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> Routes {
+    Routes::new()
 }

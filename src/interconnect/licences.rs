@@ -1,9 +1,7 @@
 //! The upstream organisation's licence (seat) pool: grants, automatic grants and releases, alerts, the true-up report.
 
-use axum::Router;
+use crate::web::policy::Routes;
 
-use crate::web::AppState;
-
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> Routes {
+    Routes::new()
 }

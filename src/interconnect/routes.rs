@@ -1,11 +1,9 @@
-//! The interconnection pages, one router per part of the feature.
+//! The interconnection pages, one part of the route table per part of the feature.
 
-use axum::Router;
+use crate::web::policy::Routes;
 
-use crate::web::AppState;
-
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> Routes {
+    Routes::new()
         .merge(super::spaces::router())
         .merge(super::publish::router())
         .merge(super::licences::router())

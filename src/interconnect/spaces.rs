@@ -1,9 +1,7 @@
 //! Spaces: creation under edition gates and limits, invitations, join review, member organisations' scopes, visibility, the space directory and leaving.
 
-use axum::Router;
+use crate::web::policy::Routes;
 
-use crate::web::AppState;
-
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> Routes {
+    Routes::new()
 }

@@ -1,11 +1,10 @@
 //! The notification centre: list, mark one read, mark all read.
 
+use crate::web::policy::{Policy, Routes};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::store::{self, Notification};
@@ -13,11 +12,11 @@ use crate::auth::InOrg;
 use crate::error::AppResult;
 use crate::web::{AppState, Layout, flash_redirect};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/notifications", get(list))
-        .route("/notifications/{id}/read", post(mark_read))
-        .route("/notifications/read-all", post(mark_all_read))
+pub fn router() -> Routes {
+    Routes::new()
+        .get("/notifications", Policy::InOrg, list)
+        .post("/notifications/{id}/read", Policy::InOrg, mark_read)
+        .post("/notifications/read-all", Policy::InOrg, mark_all_read)
 }
 
 #[derive(Deserialize, Default)]

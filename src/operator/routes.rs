@@ -1,12 +1,12 @@
 //! The operator console's pages: organisations, their members, and accounts.
 
+use crate::web::policy::{Policy, Routes};
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
 
 use super::store::{self, OrgRow, UserRow};
 use crate::auth::{Operator, Role};
@@ -18,19 +18,29 @@ use crate::org::{
 };
 use crate::web::{AppState, Errors, Layout, Page, encode_query, flash_redirect};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/operator/orgs", get(orgs))
-        .route("/operator/orgs/new", get(new_org).post(create_org))
-        .route("/operator/orgs/{id}", get(org))
-        .route("/operator/orgs/{id}/edit", post(edit_org))
-        .route("/operator/orgs/{id}/members", post(add_member))
-        .route("/operator/users", get(users))
-        .route("/operator/users/new", get(new_user).post(create_user))
-        .route("/operator/users/{id}", get(user))
-        .route("/operator/users/{id}/disable", post(disable_user))
-        .route("/operator/users/{id}/enable", post(enable_user))
-        .route("/operator/users/{id}/password", post(reset_password))
+pub fn router() -> Routes {
+    Routes::new()
+        .get("/operator/orgs", Policy::Operator, orgs)
+        .get("/operator/orgs/new", Policy::Operator, new_org)
+        .post("/operator/orgs/new", Policy::Operator, create_org)
+        .get("/operator/orgs/{id}", Policy::Operator, org)
+        .post("/operator/orgs/{id}/edit", Policy::Operator, edit_org)
+        .post("/operator/orgs/{id}/members", Policy::Operator, add_member)
+        .get("/operator/users", Policy::Operator, users)
+        .get("/operator/users/new", Policy::Operator, new_user)
+        .post("/operator/users/new", Policy::Operator, create_user)
+        .get("/operator/users/{id}", Policy::Operator, user)
+        .post(
+            "/operator/users/{id}/disable",
+            Policy::Operator,
+            disable_user,
+        )
+        .post("/operator/users/{id}/enable", Policy::Operator, enable_user)
+        .post(
+            "/operator/users/{id}/password",
+            Policy::Operator,
+            reset_password,
+        )
 }
 
 fn list_base(path: &str, q: &str) -> String {

@@ -1,12 +1,12 @@
 //! Administration of the current organisation: overview, members, departments.
 
+use crate::web::policy::{Policy, Routes};
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
 
 use super::forms::{
     AccountForm, AddMemberForm, DeptForm, ListQuery, MoveForm, RoleChange, optional_id,
@@ -17,20 +17,41 @@ use crate::auth::{MemberManager, OrgAdmin, Perm, Role};
 use crate::error::AppResult;
 use crate::web::{AppState, Errors, Layout, Page, flash_redirect};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/org", get(overview))
-        .route("/org/members", get(members))
-        .route("/org/members/new", get(new_member))
-        .route("/org/members/add", post(add_existing))
-        .route("/org/members/create", post(add_new_account))
-        .route("/org/members/{id}", get(member))
-        .route("/org/members/{id}/role", post(set_role))
-        .route("/org/members/{id}/department", post(move_member))
-        .route("/org/members/{id}/remove", post(remove_member))
-        .route("/org/departments", get(departments).post(create_dept))
-        .route("/org/departments/{id}/rename", post(rename_dept))
-        .route("/org/departments/{id}/delete", post(delete_dept))
+pub fn router() -> Routes {
+    Routes::new()
+        .get("/org", Policy::MemberManager, overview)
+        .get("/org/members", Policy::MemberManager, members)
+        .get("/org/members/new", Policy::MemberManager, new_member)
+        .post("/org/members/add", Policy::MemberManager, add_existing)
+        .post(
+            "/org/members/create",
+            Policy::MemberManager,
+            add_new_account,
+        )
+        .get("/org/members/{id}", Policy::MemberManager, member)
+        .post("/org/members/{id}/role", Policy::OrgAdmin, set_role)
+        .post(
+            "/org/members/{id}/department",
+            Policy::MemberManager,
+            move_member,
+        )
+        .post(
+            "/org/members/{id}/remove",
+            Policy::MemberManager,
+            remove_member,
+        )
+        .get("/org/departments", Policy::MemberManager, departments)
+        .post("/org/departments", Policy::MemberManager, create_dept)
+        .post(
+            "/org/departments/{id}/rename",
+            Policy::MemberManager,
+            rename_dept,
+        )
+        .post(
+            "/org/departments/{id}/delete",
+            Policy::MemberManager,
+            delete_dept,
+        )
 }
 
 #[derive(Template, WebTemplate)]

@@ -2,13 +2,12 @@
 //! admins see their organisation's records, provider admins the records of their
 //! organisation's developers.
 
+use crate::web::policy::{Policy, Routes};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use serde::Deserialize;
 
 use super::Verification;
@@ -17,10 +16,10 @@ use crate::auth::OrgAdmin;
 use crate::error::AppResult;
 use crate::web::{AppState, Layout, PAGE_SIZE, format_time};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/maintenance/audit", get(trail))
-        .route("/maintenance/audit.csv", get(export))
+pub fn router() -> Routes {
+    Routes::new()
+        .get("/maintenance/audit", Policy::OrgAdmin, trail)
+        .get("/maintenance/audit.csv", Policy::OrgAdmin, export)
 }
 
 #[derive(Deserialize, Default)]

@@ -2,13 +2,13 @@
 //! apps, and per app the reconfiguration checklist, the deal timeline and the actions
 //! accept, close / request maintenance, automatic grant approval and enable.
 
+use crate::web::policy::{Policy, Routes};
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
 
 use super::store::{self, Detail, Row};
 use super::{AcceptForm, ToggleForm, enable_blocker, event_label_key, waited};
@@ -17,18 +17,23 @@ use crate::auth::OrgAdmin;
 use crate::error::AppResult;
 use crate::web::{AppState, Errors, Layout, flash_redirect};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/my-apps", get(list))
-        .route("/my-apps/{id}", get(show))
-        .route("/my-apps/{id}/accept", post(accept))
-        .route("/my-apps/{id}/close-maintenance", post(close_maintenance))
-        .route(
-            "/my-apps/{id}/request-maintenance",
-            post(request_maintenance),
+pub fn router() -> Routes {
+    Routes::new()
+        .get("/my-apps", Policy::OrgAdmin, list)
+        .get("/my-apps/{id}", Policy::OrgAdmin, show)
+        .post("/my-apps/{id}/accept", Policy::OrgAdmin, accept)
+        .post(
+            "/my-apps/{id}/close-maintenance",
+            Policy::OrgAdmin,
+            close_maintenance,
         )
-        .route("/my-apps/{id}/auto-approve", post(auto_approve))
-        .route("/my-apps/{id}/enable", post(enable))
+        .post(
+            "/my-apps/{id}/request-maintenance",
+            Policy::OrgAdmin,
+            request_maintenance,
+        )
+        .post("/my-apps/{id}/auto-approve", Policy::OrgAdmin, auto_approve)
+        .post("/my-apps/{id}/enable", Policy::OrgAdmin, enable)
 }
 
 #[derive(Template, WebTemplate)]

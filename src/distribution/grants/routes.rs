@@ -1,11 +1,11 @@
 //! `/maintenance`: the grant lists of both sides, the developer's request, the customer's
 //! decisions, and entering and leaving a grant.
 
+use crate::web::policy::{Policy, Routes};
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
 
 use super::forms::{AppQuery, ListQuery, RequestForm};
 use super::lists::{self, Side};
@@ -16,15 +16,24 @@ use crate::db::now;
 use crate::error::{AppError, AppResult};
 use crate::web::{AppState, Errors, Layout, flash_redirect};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/maintenance", get(list))
-        .route("/maintenance/request", get(request_form).post(request))
-        .route("/maintenance/grants/{id}/approve", post(approve))
-        .route("/maintenance/grants/{id}/decline", post(decline))
-        .route("/maintenance/grants/{id}/end", post(end))
-        .route("/maintenance/grants/{id}/enter", post(enter))
-        .route("/maintenance/leave", post(leave))
+pub fn router() -> Routes {
+    Routes::new()
+        .get("/maintenance", Policy::InOrg, list)
+        .get("/maintenance/request", Policy::AppBuilder, request_form)
+        .post("/maintenance/request", Policy::AppBuilder, request)
+        .post(
+            "/maintenance/grants/{id}/approve",
+            Policy::OrgAdmin,
+            approve,
+        )
+        .post(
+            "/maintenance/grants/{id}/decline",
+            Policy::OrgAdmin,
+            decline,
+        )
+        .post("/maintenance/grants/{id}/end", Policy::OrgAdmin, end)
+        .post("/maintenance/grants/{id}/enter", Policy::Signed, enter)
+        .post("/maintenance/leave", Policy::Signed, leave)
 }
 
 async fn list(

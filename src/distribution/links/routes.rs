@@ -2,11 +2,10 @@
 //! link for an approved project (also reached from an app's "Distribute this app"), show
 //! it with its QR code and log, revoke it.
 
-use axum::Router;
+use crate::web::policy::{Policy, Routes};
 use axum::extract::{Path, Query, RawForm, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::pages::{LinkPage, NewLinkPage};
@@ -15,12 +14,12 @@ use crate::distribution::projects::gate::Provider;
 use crate::error::{AppError, AppResult};
 use crate::web::{AppState, Layout, flash_redirect};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/provider/links", post(create))
-        .route("/provider/links/new", get(new))
-        .route("/provider/links/{id}", get(show))
-        .route("/provider/links/{id}/revoke", post(revoke))
+pub fn router() -> Routes {
+    Routes::new()
+        .post("/provider/links", Policy::Provider, create)
+        .get("/provider/links/new", Policy::Provider, new)
+        .get("/provider/links/{id}", Policy::Provider, show)
+        .post("/provider/links/{id}/revoke", Policy::Provider, revoke)
 }
 
 #[derive(Deserialize, Default)]

@@ -2,13 +2,13 @@
 //! with `?send={order app}` so it works without JavaScript), change edit rights, send a
 //! single page or component, and the distribution agreement page.
 
+use crate::web::policy::{Policy, Routes};
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 
 use super::detail::{EditRightsForm, PartForm, SendForm};
@@ -17,16 +17,21 @@ use crate::auth::{Ctx, InOrg};
 use crate::error::{AppError, AppResult};
 use crate::web::{AppState, Errors, Layout, flash_redirect};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/provider/orders/{id}", get(show))
-        .route("/provider/orders/{id}/apps/{oa}/send", post(send))
-        .route(
+pub fn router() -> Routes {
+    Routes::new()
+        .get("/provider/orders/{id}", Policy::InOrg, show)
+        .post("/provider/orders/{id}/apps/{oa}/send", Policy::InOrg, send)
+        .post(
             "/provider/orders/{id}/apps/{oa}/edit-rights",
-            post(edit_rights),
+            Policy::InOrg,
+            edit_rights,
         )
-        .route("/provider/orders/{id}/apps/{oa}/parts", post(send_part))
-        .route("/distribution/agreement", get(agreement))
+        .post(
+            "/provider/orders/{id}/apps/{oa}/parts",
+            Policy::InOrg,
+            send_part,
+        )
+        .get("/distribution/agreement", Policy::Public, agreement)
 }
 
 #[derive(Template, WebTemplate)]

@@ -1,13 +1,12 @@
 //! Handlers of the order centre's list and CSV export (/provider/orders, behind the
 //! certification gate). Each order links to its detail page.
 
+use crate::web::policy::{Policy, Routes};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use serde::Deserialize;
 
 use super::list::{self, OrderFilter, OrderRow};
@@ -17,10 +16,10 @@ use crate::distribution::projects::store::Project;
 use crate::error::AppResult;
 use crate::web::{AppState, Layout, Page};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/provider/orders", get(orders))
-        .route("/provider/orders.csv", get(csv))
+pub fn router() -> Routes {
+    Routes::new()
+        .get("/provider/orders", Policy::Provider, orders)
+        .get("/provider/orders.csv", Policy::Provider, csv)
 }
 
 #[derive(Deserialize, Default)]

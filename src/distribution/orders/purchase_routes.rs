@@ -1,23 +1,23 @@
 //! Handlers of the customer's purchase pages (/d/{token}): any signed-in user may open a
 //! link and sees, before any button, whether they may purchase and why not.
 
+use crate::web::policy::{Policy, Routes};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 
 use super::purchase::{self, Purchase, PurchaseView};
 use crate::auth::Signed;
 use crate::error::AppResult;
 use crate::web::{AppState, Layout, flash_redirect};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/d/{token}", get(open).post(buy))
-        .route("/d/{token}/done", get(done))
+pub fn router() -> Routes {
+    Routes::new()
+        .get("/d/{token}", Policy::Signed, open)
+        .post("/d/{token}", Policy::Signed, buy)
+        .get("/d/{token}/done", Policy::Signed, done)
 }
 
 #[derive(Template, WebTemplate)]

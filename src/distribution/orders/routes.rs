@@ -1,9 +1,7 @@
-use axum::Router;
+use crate::web::policy::Routes;
 
-use crate::web::AppState;
-
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> Routes {
+    Routes::new()
         .merge(super::list_routes::router())
         .merge(super::purchase_routes::router())
         .merge(super::detail_routes::router())

@@ -1,13 +1,13 @@
 //! The operator's review queue (/operator/reviews): pending projects oldest first, with
 //! their waiting time against the one-business-day target, and the decision.
 
+use crate::web::policy::{Policy, Routes};
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 
 use super::review_store::{self, ReviewRow};
@@ -16,13 +16,17 @@ use crate::auth::Operator;
 use crate::error::AppResult;
 use crate::web::{AppState, Errors, Layout, Page, flash_redirect};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/operator/reviews", get(queue))
-        .route("/operator/reviews/{id}", get(show))
-        .route("/operator/reviews/{id}/approve", post(approve))
-        .route("/operator/reviews/{id}/reject", post(reject))
-        .route("/operator/reviews/{id}/contract", get(contract))
+pub fn router() -> Routes {
+    Routes::new()
+        .get("/operator/reviews", Policy::Operator, queue)
+        .get("/operator/reviews/{id}", Policy::Operator, show)
+        .post("/operator/reviews/{id}/approve", Policy::Operator, approve)
+        .post("/operator/reviews/{id}/reject", Policy::Operator, reject)
+        .get(
+            "/operator/reviews/{id}/contract",
+            Policy::Operator,
+            contract,
+        )
 }
 
 #[derive(Deserialize)]

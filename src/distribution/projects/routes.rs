@@ -1,14 +1,14 @@
 //! Handlers of the provider's project pages (/provider/projects…). Each starts with the
 //! certification gate ([`Provider`]); a submitted project has no edit route.
 
+use crate::web::policy::{Policy, Routes};
 use std::collections::HashMap;
 
+use axum::Form;
 use axum::body::Body;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 
 use super::gate::Provider;
@@ -18,14 +18,23 @@ use crate::error::{AppError, AppResult};
 use crate::forms::submission::Attachment;
 use crate::web::{AppState, Errors, Layout, encode_query, flash_redirect};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/provider/projects", get(list).post(create))
-        .route("/provider/projects/new", get(new))
-        .route("/provider/projects/{id}", get(show))
-        .route("/provider/projects/{id}/withdraw", post(withdraw))
-        .route("/provider/projects/{id}/close", post(close))
-        .route("/provider/projects/{id}/contract", get(contract))
+pub fn router() -> Routes {
+    Routes::new()
+        .get("/provider/projects", Policy::Provider, list)
+        .post("/provider/projects", Policy::Provider, create)
+        .get("/provider/projects/new", Policy::Provider, new)
+        .get("/provider/projects/{id}", Policy::Provider, show)
+        .post(
+            "/provider/projects/{id}/withdraw",
+            Policy::Provider,
+            withdraw,
+        )
+        .post("/provider/projects/{id}/close", Policy::Provider, close)
+        .get(
+            "/provider/projects/{id}/contract",
+            Policy::Provider,
+            contract,
+        )
         .merge(super::review::router())
 }
 
