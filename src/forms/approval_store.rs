@@ -4,10 +4,10 @@
 use diesel::prelude::*;
 
 use super::approval::{self, Action, Task};
-use super::store::new_task;
+use super::store::{find_for_action, new_task};
 use super::submission::{Status, Submission};
-use crate::apps::app::Page;
-use crate::apps::store::{is_org_member, steps_of};
+use crate::apps::app::{App, Page};
+use crate::apps::store::steps_of;
 use crate::auth::OrgScope;
 use crate::db::schema::{approval_tasks, apps, pages, submissions, users};
 use crate::db::{Conn, now, write_tx};
@@ -70,6 +70,10 @@ pub fn my_tasks(
 /// Applies an assignee's action to a pending task, exactly once: the task is claimed with
 /// a conditional update, so a second click (or a second tab) finds it already handled and
 /// changes nothing. Returns the flash message key.
+///
+/// A task belongs to the organisation its assignee acts in: step tasks to the app's
+/// organisation, hand-over and add-approver tasks to the organisation the approval was
+/// started in — whose people alone may be picked (转交/加签只能选择和发起人同组织的用户).
 pub fn act(
     conn: &mut Conn,
     scope: &OrgScope,
@@ -78,13 +82,7 @@ pub fn act(
     action: Action,
 ) -> AppResult<&'static str> {
     write_tx(conn, |conn| {
-        let s: Submission = submissions::table
-            .find(submission_id)
-            .filter(submissions::org_id.eq(scope.org_id()))
-            .select(Submission::as_select())
-            .first(conn)
-            .optional()?
-            .ok_or(AppError::NotFound)?;
+        let s: Submission = find_for_action(conn, scope, submission_id)?;
         let task: Task = approval_tasks::table
             .find(task_id)
             .filter(approval_tasks::submission_id.eq(s.id))
@@ -99,9 +97,16 @@ pub fn act(
         if task.status != approval::PENDING {
             return Err(AppError::Conflict("approval.error.already_handled"));
         }
-        // 转交/加签 stay inside the initiator's organisation (the submission's).
+        let app: App = apps::table
+            .find(s.app_id)
+            .select(App::as_select())
+            .first(conn)?;
+        let initiator_org = s.initiator_org();
+        // 转交/加签 stay inside the initiator's organisation.
         if let Action::HandOver { to, .. } | Action::AddApprover { to, .. } = &action
-            && !is_org_member(conn, scope, *to)?
+            && !crate::interconnect::publish::store::initiator_people(conn, &app, initiator_org)?
+                .iter()
+                .any(|p| p.0 == *to)
         {
             return Err(AppError::Conflict("approval.error.target_outside_org"));
         }
@@ -130,10 +135,11 @@ pub fn act(
             .find(s.page_id)
             .select(Page::as_select())
             .first(conn)?;
-        let app_name: String = apps::table.find(s.app_id).select(apps::name).first(conn)?;
-        let about = format!("{app_name} · {}", page.name);
+        let about = format!("{} · {}", app.name, page.name);
         let link = format!("/submissions/{}", s.id);
-        let org = scope.org_id();
+        // Step approvers act in the app's organisation; the submitter and picked people
+        // in the initiator's.
+        let org = s.org_id;
         let set_status = |conn: &mut Conn, status: Status, step: i32| -> AppResult<()> {
             diesel::update(submissions::table.find(s.id))
                 .set((
@@ -171,7 +177,7 @@ pub fn act(
                         set_status(conn, Status::Approved, task.step_position)?;
                         notify(
                             conn,
-                            org,
+                            initiator_org,
                             s.submitter_id,
                             "approval.notify.approved",
                             &about,
@@ -185,7 +191,7 @@ pub fn act(
                 set_status(conn, Status::Rejected, task.step_position)?;
                 notify(
                     conn,
-                    org,
+                    initiator_org,
                     s.submitter_id,
                     "approval.notify.rejected",
                     &about,
@@ -194,20 +200,20 @@ pub fn act(
                 Ok("approval.flash.rejected")
             }
             Action::HandOver { to, .. } => {
-                new_task(conn, org, s.id, task.step_position, to, &task.kind)?;
-                notify(conn, org, to, "approval.notify.task", &about, &link)?;
+                new_task(conn, initiator_org, s.id, task.step_position, to, &task.kind)?;
+                notify(conn, initiator_org, to, "approval.notify.task", &about, &link)?;
                 Ok("approval.flash.handed_over")
             }
             Action::AddApprover { to, .. } => {
                 new_task(
                     conn,
-                    org,
+                    initiator_org,
                     s.id,
                     task.step_position,
                     to,
                     approval::KIND_ADDED,
                 )?;
-                notify(conn, org, to, "approval.notify.task", &about, &link)?;
+                notify(conn, initiator_org, to, "approval.notify.task", &about, &link)?;
                 Ok("approval.flash.added")
             }
         }

@@ -1,15 +1,23 @@
 //! 数据管理: an app admin's view of all submissions of one form, with filters, keyset
 //! pagination and a CSV export that Excel opens correctly and safely.
+//!
+//! For an app published downstream, the upstream organisation sees every submission from
+//! every organisation, with the submitter's organisation as a column and a filter; a
+//! downstream organisation sees only its reach ([`DataReach`]): its admins their own
+//! organisation's submissions (and other member organisations' when the space
+//! visibility lets them see those organisations), its members their own submissions —
+//! never the upstream organisation's own.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use diesel::prelude::*;
 use serde::Deserialize;
 
 use super::store::{display_text, files_of, names_of, referenced};
 use super::submission::{Status, Submission, parse_date, status_key};
-use crate::apps::app::{Field, Page};
+use crate::apps::app::{App, Field, Page};
 use crate::apps::store::{fields_of, is_app_admin, org_people};
+use crate::interconnect::publish::store::{DataReach, data_reach, org_choices, org_names};
 use crate::auth::OrgScope;
 use crate::db::Conn;
 use crate::db::schema::submissions;
@@ -25,6 +33,8 @@ pub struct DataQuery {
     pub from: Option<String>,
     pub to: Option<String>,
     pub q: Option<String>,
+    /// The submitter's organisation (所在组织).
+    pub org: Option<String>,
     pub after: Option<i64>,
 }
 
@@ -38,6 +48,7 @@ pub struct Filter {
     /// Unix seconds, exclusive (the day after the "to" date).
     pub until: Option<i64>,
     pub keyword: Option<String>,
+    pub org: Option<i64>,
 }
 
 fn non_empty(s: &Option<String>) -> Option<&str> {
@@ -61,6 +72,7 @@ impl Filter {
                 .and_then(|d| d.next_day())
                 .map(day_start),
             keyword: non_empty(&q.q).map(str::to_string),
+            org: non_empty(&q.org).and_then(|s| s.parse().ok()),
         }
     }
 }
@@ -74,6 +86,7 @@ impl DataQuery {
             ("from", &self.from),
             ("to", &self.to),
             ("q", &self.q),
+            ("org", &self.org),
         ];
         pairs
             .iter()
@@ -92,31 +105,55 @@ fn escape_like(s: &str) -> String {
         .replace('_', "\\_")
 }
 
-/// Data management is for the app's admins and the organisation's app builders.
-pub fn check_admin(conn: &mut Conn, scope: &OrgScope, page: &Page) -> AppResult<()> {
+/// Data management is for the app's admins and the organisation's app builders; for an
+/// app published to the caller's organisation, the reach decides what is listed.
+pub fn check_admin(
+    conn: &mut Conn,
+    scope: &OrgScope,
+    app: &App,
+    page: &Page,
+) -> AppResult<DataReach> {
+    if app.org_id != scope.org_id() {
+        return data_reach(conn, scope, app);
+    }
     if scope.can_build_apps() || is_app_admin(conn, scope, page.app_id)? {
-        Ok(())
+        Ok(DataReach::AllOrgs)
     } else {
         Err(AppError::Forbidden("forms.error.admins_only"))
     }
 }
 
-/// One batch of a form's submissions matching the filter, newest first, after `after`.
+/// One batch of a form's submissions within `reach` matching the filter, newest first,
+/// after `after`.
 pub fn load(
     conn: &mut Conn,
-    scope: &OrgScope,
+    reach: &DataReach,
     page: &Page,
     f: &Filter,
     after: Option<i64>,
     limit: i64,
 ) -> AppResult<Vec<Submission>> {
     let mut q = submissions::table
-        .filter(submissions::org_id.eq(scope.org_id()))
+        .filter(submissions::org_id.eq(page.org_id))
         .filter(submissions::page_id.eq(page.id))
         .order(submissions::id.desc())
         .limit(limit)
         .select(Submission::as_select())
         .into_boxed();
+    match reach {
+        DataReach::AllOrgs => {}
+        DataReach::Orgs(orgs) => {
+            q = q.filter(submissions::submitter_org_id.eq_any(orgs.clone()));
+        }
+        DataReach::Mine { org_id, user_id } => {
+            q = q
+                .filter(submissions::submitter_org_id.eq(*org_id))
+                .filter(submissions::submitter_id.eq(*user_id));
+        }
+    }
+    if let Some(o) = f.org {
+        q = q.filter(submissions::submitter_org_id.eq(o));
+    }
     if let Some(a) = after {
         q = q.filter(submissions::id.lt(a));
     }
@@ -151,6 +188,8 @@ pub struct Cell {
 pub struct DataRow {
     pub id: i64,
     pub submitter: String,
+    /// The organisation the submitter acted in (所在组织).
+    pub org: String,
     pub created_at: i64,
     pub status: &'static str,
     pub cells: Vec<Cell>,
@@ -159,13 +198,15 @@ pub struct DataRow {
 /// Turns submissions into display rows (names for members, file names for files).
 fn rows_of(
     conn: &mut Conn,
-    scope: &OrgScope,
+    page: &Page,
     fields: &[Field],
     subs: Vec<Submission>,
 ) -> AppResult<Vec<DataRow>> {
     let (people, file_ids) = referenced(fields, &subs);
     let names = names_of(conn, &people)?;
-    let files = files_of(conn, scope, &file_ids)?;
+    let files = files_of(conn, page.org_id, &file_ids)?;
+    let org_ids: HashSet<i64> = subs.iter().map(Submission::initiator_org).collect();
+    let orgs = org_names(conn, &org_ids)?;
     let file_names: HashMap<i64, String> =
         files.values().map(|a| (a.id, a.filename.clone())).collect();
     Ok(subs
@@ -189,6 +230,7 @@ fn rows_of(
             DataRow {
                 id: s.id,
                 submitter: names.get(&s.submitter_id).cloned().unwrap_or_default(),
+                org: orgs.get(&s.initiator_org()).cloned().unwrap_or_default(),
                 created_at: s.created_at,
                 status: status_key(&s.status),
                 cells,
@@ -201,14 +243,29 @@ pub struct DataView {
     pub fields: Vec<Field>,
     pub rows: ListPage<DataRow>,
     pub people: Vec<(i64, String, String)>,
+    /// The organisations to filter by (more than one only for a published app).
+    pub orgs: Vec<(i64, String)>,
 }
 
-pub fn view(conn: &mut Conn, scope: &OrgScope, page: &Page, q: &DataQuery) -> AppResult<DataView> {
-    check_admin(conn, scope, page)?;
+pub fn view(
+    conn: &mut Conn,
+    scope: &OrgScope,
+    app: &App,
+    page: &Page,
+    q: &DataQuery,
+) -> AppResult<DataView> {
+    let reach = check_admin(conn, scope, app, page)?;
     let fields = fields_of(conn, page)?;
-    let subs = load(conn, scope, page, &Filter::parse(q), q.after, PAGE_SIZE + 1)?;
+    let subs = load(conn, &reach, page, &Filter::parse(q), q.after, PAGE_SIZE + 1)?;
     let subs = ListPage::from_rows(subs, PAGE_SIZE, |s| s.id);
-    let rows = rows_of(conn, scope, &fields, subs.items)?;
+    let rows = rows_of(conn, page, &fields, subs.items)?;
+    let orgs = match &reach {
+        DataReach::AllOrgs => org_choices(conn, app)?,
+        DataReach::Orgs(ids) => org_names(conn, &ids.iter().copied().collect())?
+            .into_iter()
+            .collect(),
+        DataReach::Mine { .. } => vec![],
+    };
     Ok(DataView {
         fields,
         rows: ListPage {
@@ -216,6 +273,7 @@ pub fn view(conn: &mut Conn, scope: &OrgScope, page: &Page, q: &DataQuery) -> Ap
             next: subs.next,
         },
         people: org_people(conn, scope)?,
+        orgs,
     })
 }
 
@@ -236,17 +294,19 @@ const CSV_BATCH: i64 = 500;
 pub fn export_csv(
     conn: &mut Conn,
     scope: &OrgScope,
+    app: &App,
     page: &Page,
     q: &DataQuery,
     lang: Lang,
 ) -> AppResult<Vec<u8>> {
-    check_admin(conn, scope, page)?;
+    let reach = check_admin(conn, scope, app, page)?;
     let fields = fields_of(conn, page)?;
     let filter = Filter::parse(q);
     let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
     let mut header: Vec<String> = [
         "forms.data.id",
         "forms.data.submitter",
+        "interconnect.publish.data.org",
         "forms.data.time",
         "forms.data.status",
     ]
@@ -258,13 +318,14 @@ pub fn export_csv(
         .map_err(AppError::internal)?;
     let mut after = None;
     loop {
-        let batch = load(conn, scope, page, &filter, after, CSV_BATCH)?;
+        let batch = load(conn, &reach, page, &filter, after, CSV_BATCH)?;
         let full = i64::try_from(batch.len()).unwrap_or(0) == CSV_BATCH;
         after = batch.last().map(|s| s.id);
-        for row in rows_of(conn, scope, &fields, batch)? {
+        for row in rows_of(conn, page, &fields, batch)? {
             let mut rec = vec![
                 row.id.to_string(),
                 csv_cell(&row.submitter),
+                csv_cell(&row.org),
                 crate::web::format_time(row.created_at),
                 lang.t(row.status).into_owned(),
             ];

@@ -18,9 +18,15 @@ pub struct AppHomePage {
     pub app: App,
     pub pages: Vec<Page>,
     pub admin: bool,
+    /// The app was published from another organisation (its name, for the origin mark).
+    pub origin: Option<String>,
 }
 
 impl AppHomePage {
+    /// Data management: the app's admins; downstream, everyone within their reach.
+    pub fn data_link(&self) -> bool {
+        self.admin || self.origin.is_some()
+    }
     pub fn href(&self, p: &Page) -> String {
         match p.kind.as_str() {
             "form" | "process" => format!("/f/{}", p.id),
@@ -159,6 +165,8 @@ pub struct DataPage {
     pub rows: Vec<DataRow>,
     pub next: Option<i64>,
     pub people: Vec<(i64, String, String)>,
+    /// Organisations to filter by; the column shows when there is more than one.
+    pub orgs: Vec<(i64, String)>,
     pub q: DataQuery,
     pub statuses: Vec<(&'static str, &'static str)>,
 }
@@ -170,12 +178,21 @@ impl DataPage {
             "submitter" => &self.q.submitter,
             "from" => &self.q.from,
             "to" => &self.q.to,
+            "org" => &self.q.org,
             _ => &self.q.q,
         };
         v.clone().unwrap_or_default()
     }
     pub fn is_filter(&self, name: &str, value: &str) -> bool {
         self.filter_value(name) == value
+    }
+    pub fn org_filtered(&self, id: &i64) -> bool {
+        self.filter_value("org") == id.to_string()
+    }
+    /// The organisation column and filter: shown once more than one organisation may
+    /// have submitted (an app published downstream).
+    pub fn multi_org(&self) -> bool {
+        self.orgs.len() > 1
     }
     pub fn person_filtered(&self, id: &i64) -> bool {
         self.filter_value("submitter") == id.to_string()
@@ -206,6 +223,16 @@ pub struct ReportPage {
     pub app: App,
     pub page: Page,
     pub r: ReportView,
+}
+
+impl ReportPage {
+    pub fn split_href(&self) -> String {
+        if self.r.by_org {
+            format!("/r/{}", self.page.id)
+        } else {
+            format!("/r/{}?by=org", self.page.id)
+        }
+    }
 }
 
 #[derive(Template, WebTemplate)]

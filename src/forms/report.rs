@@ -1,14 +1,19 @@
 //! 报表: a table of group → value computed from one form's submissions. Only submissions
 //! that are final or never needed approval count (submitted, approved).
+//!
+//! A published app's report aggregates the submissions of every organisation for the
+//! upstream organisation, and can be split by organisation (按组织拆分); downstream it
+//! counts only the caller organisation's reach (see `DataReach`).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use diesel::prelude::*;
 
 use super::store::{display_text, names_of, referenced};
 use super::submission::{Status, Submission};
 use crate::apps::app::{Field, Page};
-use crate::apps::store::{fields_of, find_page};
+use crate::apps::store::fields_of;
+use crate::interconnect::publish::store::{DataReach, org_names, report_reach, usable_page};
 use crate::auth::OrgScope;
 use crate::db::Conn;
 use crate::db::schema::submissions;
@@ -80,26 +85,37 @@ pub struct ReportView {
     pub group_label: Option<String>,
     pub value_label: Option<String>,
     pub agg: Agg,
-    pub rows: Vec<(String, String)>,
+    /// Split by the submitter's organisation: each row then names it.
+    pub by_org: bool,
+    /// (organisation when split, group, value)
+    pub rows: Vec<(String, String, String)>,
 }
+
+/// Separates the organisation from the group in a split report's keys.
+const SPLIT: char = '\u{1f}';
 
 const BATCH: i64 = 1000;
 
-pub fn view(conn: &mut Conn, scope: &OrgScope, page: &Page) -> AppResult<ReportView> {
+pub fn view(conn: &mut Conn, scope: &OrgScope, page: &Page, by_org: bool) -> AppResult<ReportView> {
     let agg = Agg::parse(&page.report_agg);
     let empty = ReportView {
         source: None,
         group_label: None,
         value_label: None,
         agg,
+        by_org,
         rows: vec![],
     };
     let Some(form_id) = page.report_form_id else {
         return Ok(empty);
     };
-    let Ok((_, source)) = find_page(conn, scope, form_id) else {
+    let Ok((app, source)) = usable_page(conn, scope, form_id) else {
         return Ok(empty);
     };
+    if source.org_id != page.org_id {
+        return Ok(empty);
+    }
+    let reach = report_reach(conn, scope, &app)?;
     let fields = fields_of(conn, &source)?;
     let find = |id: Option<i64>| -> Option<Field> {
         id.and_then(|i| fields.iter().find(|f| f.id == i).cloned())
@@ -111,7 +127,7 @@ pub fn view(conn: &mut Conn, scope: &OrgScope, page: &Page) -> AppResult<ReportV
     let mut after: Option<i64> = None;
     loop {
         let mut q = submissions::table
-            .filter(submissions::org_id.eq(scope.org_id()))
+            .filter(submissions::org_id.eq(source.org_id))
             .filter(submissions::page_id.eq(source.id))
             .filter(submissions::status.eq_any(counted))
             .order(submissions::id.asc())
@@ -121,7 +137,16 @@ pub fn view(conn: &mut Conn, scope: &OrgScope, page: &Page) -> AppResult<ReportV
         if let Some(a) = after {
             q = q.filter(submissions::id.gt(a));
         }
+        if let DataReach::Orgs(orgs) = &reach {
+            q = q.filter(submissions::submitter_org_id.eq_any(orgs.clone()));
+        }
         let batch: Vec<Submission> = q.load(conn)?;
+        let org_ids: HashSet<i64> = batch.iter().map(Submission::initiator_org).collect();
+        let orgs = if by_org {
+            org_names(conn, &org_ids)?
+        } else {
+            BTreeMap::new()
+        };
         let full = i64::try_from(batch.len()).unwrap_or(0) == BATCH;
         after = batch.last().map(|s| s.id);
         let group_fields: Vec<Field> = group.iter().cloned().collect();
@@ -146,6 +171,12 @@ pub fn view(conn: &mut Conn, scope: &OrgScope, page: &Page) -> AppResult<ReportV
                 .and_then(|f| values.get(&f.id.to_string()))
                 .and_then(|v| v.trim().parse::<f64>().ok())
                 .filter(|v| v.is_finite());
+            let g = if by_org {
+                let o = orgs.get(&s.initiator_org()).cloned().unwrap_or_default();
+                format!("{o}{SPLIT}{g}")
+            } else {
+                g
+            };
             pairs.push((g, v));
         }
         if !full {
@@ -154,13 +185,20 @@ pub fn view(conn: &mut Conn, scope: &OrgScope, page: &Page) -> AppResult<ReportV
     }
     let rows = aggregate(pairs, agg)
         .into_iter()
-        .map(|(g, v)| (g, format_number(v)))
+        .map(|(g, v)| {
+            let (o, g) = match g.split_once(SPLIT) {
+                Some((o, g)) => (o.to_string(), g.to_string()),
+                None => (String::new(), g),
+            };
+            (o, g, format_number(v))
+        })
         .collect();
     Ok(ReportView {
         source: Some(source.name),
         group_label: group.map(|f| f.label),
         value_label: value.map(|f| f.label),
         agg,
+        by_org,
         rows,
     })
 }

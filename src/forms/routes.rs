@@ -19,7 +19,7 @@ use super::pages::{
 use super::submission::{RawForm, Status, validate};
 use super::{approval_store, report, store};
 use crate::apps::app::{App, PageKind};
-use crate::apps::store::find_page;
+use crate::interconnect::publish::store::{PublishedApp, usable_page, workbench_apps};
 use crate::auth::InOrg;
 use crate::error::{AppError, AppResult};
 use crate::web::{AppState, Errors, Layout, flash_redirect};
@@ -52,22 +52,34 @@ pub struct WorkbenchPage {
     l: Layout,
     apps: Vec<App>,
     next: Option<i64>,
+    /// Apps published to this organisation by upstream organisations (first page only).
+    published: Vec<PublishedApp>,
 }
 
-/// 工作台: the apps of the current organisation this member can open.
+/// 工作台: the apps of the current organisation this member can open, and in a section
+/// of its own the apps upstream organisations published to it, marked with their origin.
 async fn workbench(
     State(state): State<AppState>,
     InOrg { ctx, scope }: InOrg,
     Query(q): Query<AfterQuery>,
 ) -> AppResult<WorkbenchPage> {
-    let page = state
+    let (page, published) = state
         .db
-        .run(move |conn| crate::apps::store::list_apps(conn, &scope, q.after))
+        .run(move |conn| {
+            let page = crate::apps::store::list_apps(conn, &scope, q.after)?;
+            let published = if q.after.is_none() {
+                workbench_apps(conn, &scope)?
+            } else {
+                vec![]
+            };
+            Ok((page, published))
+        })
         .await?;
     Ok(WorkbenchPage {
         l: Layout::new(&ctx),
         apps: page.items,
         next: page.next,
+        published,
     })
 }
 
@@ -77,15 +89,26 @@ async fn app_home(
     InOrg { ctx, scope }: InOrg,
     Path(app_id): Path<i64>,
 ) -> AppResult<AppHomePage> {
-    let (app, pages, admin) = state
+    let org_id = scope.org_id();
+    let (app, pages, admin, origin) = state
         .db
-        .run(move |conn| store::app_home(conn, &scope, app_id))
+        .run(move |conn| {
+            let (app, pages, admin) = store::app_home(conn, &scope, app_id)?;
+            let origin = if app.org_id == org_id {
+                None
+            } else {
+                crate::interconnect::publish::store::org_names(conn, &[app.org_id].into())?
+                    .remove(&app.org_id)
+            };
+            Ok((app, pages, admin, origin))
+        })
         .await?;
     Ok(AppHomePage {
         l: Layout::new(&ctx),
         app,
         pages,
         admin,
+        origin,
     })
 }
 
@@ -251,7 +274,7 @@ async fn data_page(
         .db
         .run(move |conn| {
             let def = store::load_form(conn, &scope, page_id)?;
-            let view = data::view(conn, &scope, &def.page, &query)?;
+            let view = data::view(conn, &scope, &def.app, &def.page, &query)?;
             Ok((def, view))
         })
         .await?;
@@ -263,6 +286,7 @@ async fn data_page(
         rows: view.rows.items,
         next: view.rows.next,
         people: view.people,
+        orgs: view.orgs,
         q,
         statuses: Status::ALL
             .iter()
@@ -282,7 +306,7 @@ async fn data_csv(
         .db
         .run(move |conn| {
             let def = store::load_form(conn, &scope, page_id)?;
-            data::export_csv(conn, &scope, &def.page, &q, lang)
+            data::export_csv(conn, &scope, &def.app, &def.page, &q, lang)
         })
         .await?;
     Ok((
@@ -298,19 +322,27 @@ async fn data_csv(
         .into_response())
 }
 
+#[derive(Deserialize, Default)]
+pub struct ReportQuery {
+    /// `org`: split the figures by the submitter's organisation.
+    pub by: Option<String>,
+}
+
 async fn report_page(
     State(state): State<AppState>,
     InOrg { ctx, scope }: InOrg,
     Path(page_id): Path<i64>,
+    Query(q): Query<ReportQuery>,
 ) -> AppResult<ReportPage> {
+    let by_org = q.by.as_deref() == Some("org");
     let (app, page, r) = state
         .db
         .run(move |conn| {
-            let (app, page) = find_page(conn, &scope, page_id)?;
+            let (app, page) = usable_page(conn, &scope, page_id)?;
             if page.kind() != PageKind::Report {
                 return Err(AppError::NotFound);
             }
-            let r = report::view(conn, &scope, &page)?;
+            let r = report::view(conn, &scope, &page, by_org)?;
             Ok((app, page, r))
         })
         .await?;
@@ -330,7 +362,7 @@ async fn custom_page(
 ) -> AppResult<CustomPage> {
     let (app, page) = state
         .db
-        .run(move |conn| find_page(conn, &scope, page_id))
+        .run(move |conn| usable_page(conn, &scope, page_id))
         .await?;
     if page.kind() != PageKind::Custom {
         return Err(AppError::NotFound);

@@ -9,13 +9,14 @@ use diesel::prelude::*;
 use super::approval::{self, Task};
 use super::submission::{Attachment, Status, Submission, Valid, parse_data};
 use crate::apps::app::{App, Field, FieldKind, Page, PageKind, Step};
-use crate::apps::store::{
-    fields_of, find_app, find_page, is_app_admin, is_org_member, org_people, pages_of, steps_of,
-};
+use crate::apps::store::{fields_of, is_app_admin, org_people, steps_of};
 use crate::auth::OrgScope;
 use crate::db::schema::{
-    approval_steps, approval_tasks, apps, attachments, automations, fields, notification_templates,
-    pages, submissions, users,
+    approval_steps, approval_tasks, apps, attachments, automations, fields, memberships,
+    notification_templates, pages, submissions, users,
+};
+use crate::interconnect::publish::store::{
+    DataReach, data_reach, initiator_people, usable_app, usable_page, usable_published_ids,
 };
 use crate::db::{Conn, now, write_tx};
 use crate::error::{AppError, AppResult};
@@ -42,9 +43,10 @@ impl FormDef {
     }
 }
 
-/// A form or process page of the caller's organisation, in an app the caller may use.
+/// A form or process page of an app the caller may use: their organisation's, or one
+/// published to it (member pickers offer the caller's own organisation's people).
 pub fn load_form(conn: &mut Conn, scope: &OrgScope, page_id: i64) -> AppResult<FormDef> {
-    let (app, page) = find_page(conn, scope, page_id)?;
+    let (app, page) = usable_page(conn, scope, page_id)?;
     if !page.kind().takes_submissions() {
         return Err(AppError::NotFound);
     }
@@ -57,21 +59,30 @@ pub fn load_form(conn: &mut Conn, scope: &OrgScope, page_id: i64) -> AppResult<F
     })
 }
 
-/// An app's home: the app, its pages and whether the caller administers it.
+/// An app's home: the app, its pages and whether the caller administers it (never for
+/// an app published from another organisation).
 pub fn app_home(
     conn: &mut Conn,
     scope: &OrgScope,
     app_id: i64,
 ) -> AppResult<(App, Vec<Page>, bool)> {
-    let app = find_app(conn, scope, app_id)?;
-    let pages = pages_of(conn, scope, app.id)?;
-    let admin = scope.can_build_apps() || is_app_admin(conn, scope, app.id)?;
+    let app = usable_app(conn, scope, app_id)?;
+    let pages = pages::table
+        .filter(pages::app_id.eq(app.id))
+        .filter(pages::org_id.eq(app.org_id))
+        .order((pages::position.asc(), pages::id.asc()))
+        .select(Page::as_select())
+        .load(conn)?;
+    let admin = app.org_id == scope.org_id()
+        && (scope.can_build_apps() || is_app_admin(conn, scope, app.id)?);
     Ok((app, pages, admin))
 }
 
 /// Stores a valid submission. The files are written first (a stored file without a row is
 /// harmless; a row without its file is not); then the attachments, the submission, its
 /// first approval task, the notifications and the automations go in one transaction.
+/// The submission belongs to the app's organisation and records the organisation the
+/// submitter acts in (a downstream organisation for a published app).
 pub fn submit(
     conn: &mut Conn,
     scope: &OrgScope,
@@ -95,7 +106,7 @@ pub fn submit(
         for (f, key) in &stored {
             let id: i64 = diesel::insert_into(attachments::table)
                 .values((
-                    attachments::org_id.eq(scope.org_id()),
+                    attachments::org_id.eq(def.app.org_id),
                     attachments::uploader_id.eq(scope.user_id()),
                     attachments::storage_key.eq(key),
                     attachments::filename.eq(&f.filename),
@@ -117,7 +128,7 @@ pub fn submit(
         let ts = now();
         let sid: i64 = diesel::insert_into(submissions::table)
             .values((
-                submissions::org_id.eq(scope.org_id()),
+                submissions::org_id.eq(def.app.org_id),
                 submissions::app_id.eq(def.app.id),
                 submissions::page_id.eq(def.page.id),
                 submissions::submitter_id.eq(scope.user_id()),
@@ -136,7 +147,7 @@ pub fn submit(
         if let Some(step) = first {
             new_task(
                 conn,
-                scope.org_id(),
+                def.app.org_id,
                 sid,
                 step.position,
                 step.approver_id,
@@ -144,7 +155,7 @@ pub fn submit(
             )?;
             notify(
                 conn,
-                scope.org_id(),
+                def.app.org_id,
                 step.approver_id,
                 "approval.notify.task",
                 &about,
@@ -192,7 +203,8 @@ pub(super) fn new_task(
 type AutomationRule = (String, Option<i64>, Option<String>, Option<String>);
 
 /// 集成自动化 on submit: each enabled "notify" automation of this form sends its template,
-/// with `{字段名}` placeholders filled, to its recipient or else to the submitter.
+/// with `{字段名}` placeholders filled, to its recipient or else to the submitter. The
+/// rules are the app's organisation's, also for a downstream submission.
 fn run_automations(
     conn: &mut Conn,
     scope: &OrgScope,
@@ -203,7 +215,7 @@ fn run_automations(
     let rules: Vec<AutomationRule> = automations::table
         .left_join(notification_templates::table)
         .filter(automations::form_id.eq(def.page.id))
-        .filter(automations::org_id.eq(scope.org_id()))
+        .filter(automations::org_id.eq(def.app.org_id))
         .filter(automations::enabled.eq(true))
         .filter(automations::action.eq("notify"))
         .order(automations::id.asc())
@@ -216,12 +228,24 @@ fn run_automations(
         .load(conn)?;
     for (name, recipient, title, body) in rules {
         let to = recipient.unwrap_or(scope.user_id());
-        if to != scope.user_id() && !is_org_member(conn, scope, to)? {
-            continue;
-        }
+        // The submitter hears in the organisation they acted in; a configured recipient
+        // must belong to the app's organisation and hears there.
+        let org = if to == scope.user_id() {
+            scope.org_id()
+        } else {
+            let n: i64 = memberships::table
+                .filter(memberships::org_id.eq(def.app.org_id))
+                .filter(memberships::user_id.eq(to))
+                .count()
+                .get_result(conn)?;
+            if n == 0 {
+                continue;
+            }
+            def.app.org_id
+        };
         let title = super::submission::fill_placeholders(&title.unwrap_or(name), shown);
         let body = super::submission::fill_placeholders(&body.unwrap_or_default(), shown);
-        notify(conn, scope.org_id(), to, &title, &body, link)?;
+        notify(conn, org, to, &title, &body, link)?;
     }
     Ok(())
 }
@@ -257,10 +281,11 @@ pub fn names_of(conn: &mut Conn, ids: &HashSet<i64>) -> AppResult<HashMap<i64, S
         .collect())
 }
 
-/// Attachments of the scope's organisation by id.
+/// Attachments of `org_id` (the organisation of submissions already loaded through a
+/// scope) by id.
 pub fn files_of(
     conn: &mut Conn,
-    scope: &OrgScope,
+    org_id: i64,
     ids: &HashSet<i64>,
 ) -> AppResult<HashMap<i64, Attachment>> {
     if ids.is_empty() {
@@ -268,7 +293,7 @@ pub fn files_of(
     }
     let ids: Vec<i64> = ids.iter().copied().collect();
     Ok(attachments::table
-        .filter(attachments::org_id.eq(scope.org_id()))
+        .filter(attachments::org_id.eq(org_id))
         .filter(attachments::id.eq_any(ids))
         .select(Attachment::as_select())
         .load(conn)?
@@ -305,11 +330,36 @@ pub fn referenced(fields: &[Field], subs: &[Submission]) -> (HashSet<i64>, HashS
     (people, files)
 }
 
-/// Who may see a submission: its submitter, anyone who has or had a task on it, app
-/// builders of the organisation and the app's admins.
+/// Who may see a submission. In the app's organisation: its submitter, anyone who has
+/// or had a task on it, app builders of the organisation and the app's admins. From a
+/// downstream organisation, only while the app is usable there: the submitter and
+/// assignees who act in the organisation the approval started in, and that
+/// organisation's admins within their data reach.
 fn may_see(conn: &mut Conn, scope: &OrgScope, s: &Submission) -> AppResult<bool> {
     if s.org_id != scope.org_id() {
-        return Ok(false);
+        let app = match usable_app(conn, scope, s.app_id) {
+            Ok(a) => a,
+            Err(AppError::NotFound) => return Ok(false),
+            Err(e) => return Err(e),
+        };
+        if s.initiator_org() == scope.org_id() {
+            if s.submitter_id == scope.user_id() {
+                return Ok(true);
+            }
+            let tasks: i64 = approval_tasks::table
+                .filter(approval_tasks::submission_id.eq(s.id))
+                .filter(approval_tasks::assignee_id.eq(scope.user_id()))
+                .filter(approval_tasks::org_id.eq(scope.org_id()))
+                .count()
+                .get_result(conn)?;
+            if tasks > 0 {
+                return Ok(true);
+            }
+        }
+        return Ok(match data_reach(conn, scope, &app)? {
+            DataReach::Orgs(orgs) => orgs.contains(&s.initiator_org()),
+            DataReach::Mine { .. } | DataReach::AllOrgs => false,
+        });
     }
     if s.submitter_id == scope.user_id() || scope.can_build_apps() {
         return Ok(true);
@@ -326,12 +376,27 @@ fn may_see(conn: &mut Conn, scope: &OrgScope, s: &Submission) -> AppResult<bool>
 pub fn find_submission(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<Submission> {
     let s: Submission = submissions::table
         .find(id)
-        .filter(submissions::org_id.eq(scope.org_id()))
         .select(Submission::as_select())
         .first(conn)
         .optional()?
         .ok_or(AppError::NotFound)?;
     if may_see(conn, scope, &s)? {
+        Ok(s)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// A submission an assignee may act on: any of the organisation's own (the task check
+/// follows), or one from a published app that the caller may see.
+pub fn find_for_action(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<Submission> {
+    let s: Submission = submissions::table
+        .find(id)
+        .select(Submission::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)?;
+    if s.org_id == scope.org_id() || may_see(conn, scope, &s)? {
         Ok(s)
     } else {
         Err(AppError::NotFound)
@@ -368,22 +433,25 @@ pub fn detail(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<Detail> {
     let s = find_submission(conn, scope, id)?;
     let page: Page = pages::table
         .find(s.page_id)
-        .filter(pages::org_id.eq(scope.org_id()))
+        .filter(pages::org_id.eq(s.org_id))
         .select(Page::as_select())
         .first(conn)?;
-    let app_name: String = apps::table.find(s.app_id).select(apps::name).first(conn)?;
+    let app: App = apps::table
+        .find(s.app_id)
+        .select(App::as_select())
+        .first(conn)?;
+    let app_name = app.name.clone();
     let fields = fields_of(conn, &page)?;
     let steps = steps_of(conn, &page)?;
     let tasks: Vec<Task> = approval_tasks::table
         .filter(approval_tasks::submission_id.eq(s.id))
-        .filter(approval_tasks::org_id.eq(scope.org_id()))
         .order(approval_tasks::id.asc())
         .select(Task::as_select())
         .load(conn)?;
     let (mut people_ids, file_ids) = referenced(&fields, std::slice::from_ref(&s));
     people_ids.extend(tasks.iter().map(|t| t.assignee_id));
     let names = names_of(conn, &people_ids)?;
-    let files = files_of(conn, scope, &file_ids)?;
+    let files = files_of(conn, s.org_id, &file_ids)?;
     let file_names: HashMap<i64, String> =
         files.values().map(|a| (a.id, a.filename.clone())).collect();
     let stored = s.values();
@@ -422,8 +490,9 @@ pub fn detail(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<Detail> {
             task: t,
         })
         .collect();
+    // 转交/加签 pick only people of the organisation the approval started in.
     let people = if my_task.is_some() {
-        org_people(conn, scope)?
+        initiator_people(conn, &app, s.initiator_org())?
     } else {
         vec![]
     };
@@ -448,16 +517,23 @@ pub struct SubmissionRow {
     pub assignee: Option<String>,
 }
 
-/// The caller's own submissions in the current organisation, newest first.
+/// The caller's own submissions made in the current organisation, newest first: to its
+/// own apps, and to published apps they may still use.
 pub fn my_submissions(
     conn: &mut Conn,
     scope: &OrgScope,
     after: Option<i64>,
 ) -> AppResult<ListPage<SubmissionRow>> {
+    let published = usable_published_ids(conn, scope)?;
     let mut q = submissions::table
         .inner_join(apps::table)
         .inner_join(pages::table)
-        .filter(submissions::org_id.eq(scope.org_id()))
+        .filter(
+            submissions::org_id
+                .eq(scope.org_id())
+                .or(submissions::app_id.eq_any(published)),
+        )
+        .filter(submissions::submitter_org_id.eq(scope.org_id()))
         .filter(submissions::submitter_id.eq(scope.user_id()))
         .order(submissions::id.desc())
         .limit(PAGE_SIZE + 1)
@@ -519,23 +595,23 @@ pub fn my_submissions(
     })
 }
 
-/// An attachment the caller may download: they uploaded it, or they may see a submission
-/// of their organisation whose file fields reference it.
+/// An attachment the caller may download: they uploaded it in their organisation, or
+/// they may see a submission whose file fields reference it (for a published app, a
+/// submission of the upstream organisation they may still see).
 pub fn find_file(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<Attachment> {
     let a: Attachment = attachments::table
         .find(id)
-        .filter(attachments::org_id.eq(scope.org_id()))
         .select(Attachment::as_select())
         .first(conn)
         .optional()?
         .ok_or(AppError::NotFound)?;
-    if a.uploader_id == scope.user_id() {
+    if a.org_id == scope.org_id() && a.uploader_id == scope.user_id() {
         return Ok(a);
     }
     // Values are stored as JSON strings, so the id appears quoted; candidates are then
     // checked field by field so that a text value "12" does not open file 12.
     let candidates: Vec<Submission> = submissions::table
-        .filter(submissions::org_id.eq(scope.org_id()))
+        .filter(submissions::org_id.eq(a.org_id))
         .filter(submissions::data.like(format!("%\"{id}\"%")))
         .order(submissions::id.asc())
         .limit(200)

@@ -75,9 +75,16 @@ pub struct Submission {
     pub sample: bool,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The organisation the submitter acted in (a downstream organisation for a
+    /// published app); `org_id` stays the app's.
+    pub submitter_org_id: Option<i64>,
 }
 
 impl Submission {
+    /// The organisation the approval was started in (发起人所在组织).
+    pub fn initiator_org(&self) -> i64 {
+        self.submitter_org_id.unwrap_or(self.org_id)
+    }
     pub fn status(&self) -> Status {
         Status::parse(&self.status).unwrap_or(Status::Submitted)
     }

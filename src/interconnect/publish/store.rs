@@ -1,0 +1,524 @@
+//! Queries of apps published downstream. [`usable_app`] is the one answer to "may this
+//! person, in the organisation they are in now, use this app": an app of their own
+//! organisation (as before), or an app the space owner published to their organisation
+//! in a space they are linked into right now. Every forms route that loads an app, a
+//! form, a submission or an attachment goes through it, so leaving a space (scope
+//! narrowed, organisation removed, left the organisation) closes the app at once.
+
+use std::collections::{BTreeMap, HashSet};
+
+use diesel::prelude::*;
+
+use crate::apps::app::{App, AppStatus};
+use crate::apps::store::find_app;
+use crate::auth::{OrgScope, Role};
+use crate::db::schema::{
+    apps, memberships, orgs, space_app_targets, space_apps, space_orgs, spaces, users,
+};
+use crate::db::{Conn, now, write_tx};
+use crate::error::{AppError, AppResult};
+use crate::interconnect::OrgStatus;
+use crate::interconnect::people::{in_space, linked_orgs, linked_user_ids, visible_orgs};
+use crate::notifications::store::notify;
+
+/// The app `app_id` if the caller may use it in their current organisation; otherwise
+/// the same 404 as a missing id. A published app is used, never edited: the builder keeps
+/// calling `find_app_for_edit`, which only knows the caller's own organisation's apps.
+pub fn usable_app(conn: &mut Conn, scope: &OrgScope, app_id: i64) -> AppResult<App> {
+    match find_app(conn, scope, app_id) {
+        Err(AppError::NotFound) => {}
+        other => return other,
+    }
+    if scope.grant_app().is_some() || published_spaces(conn, scope, app_id)?.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    let app: App = apps::table
+        .find(app_id)
+        .select(App::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)?;
+    if app.status() != AppStatus::Enabled {
+        return Err(AppError::NotFound);
+    }
+    Ok(app)
+}
+
+/// The spaces in which `app_id` is published to the caller's current organisation (all
+/// member organisations, or it is among the chosen ones) and the caller is linked now.
+/// Only the space owner's own apps count, and never for the owner organisation itself.
+pub fn published_spaces(conn: &mut Conn, scope: &OrgScope, app_id: i64) -> AppResult<Vec<i64>> {
+    let rows: Vec<(i64, i64, bool)> = space_apps::table
+        .inner_join(spaces::table)
+        .inner_join(apps::table)
+        .filter(space_apps::app_id.eq(app_id))
+        .filter(apps::org_id.eq(spaces::owner_org_id))
+        .filter(spaces::owner_org_id.ne(scope.org_id()))
+        .select((space_apps::id, space_apps::space_id, space_apps::all_orgs))
+        .load(conn)?;
+    let mut out = Vec::new();
+    for (space_app_id, space_id, all_orgs) in rows {
+        if !all_orgs && !is_target(conn, space_app_id, scope.org_id())? {
+            continue;
+        }
+        if in_space(conn, space_id, scope.org_id(), scope.user_id())? {
+            out.push(space_id);
+        }
+    }
+    Ok(out)
+}
+
+fn is_target(conn: &mut Conn, space_app_id: i64, org_id: i64) -> AppResult<bool> {
+    let n: i64 = space_app_targets::table
+        .filter(space_app_targets::space_app_id.eq(space_app_id))
+        .filter(space_app_targets::org_id.eq(org_id))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+/// An app on the downstream workbench, with the organisation it comes from.
+pub struct PublishedApp {
+    pub app: App,
+    pub origin: String,
+}
+
+/// At most this many published apps are shown on one workbench (a member organisation
+/// joins at most five spaces; this bounds the section without a pager).
+const WORKBENCH_MAX: i64 = 200;
+
+/// The apps published to the caller's current organisation in the spaces they are
+/// linked into, newest publication first, each once.
+pub fn workbench_apps(conn: &mut Conn, scope: &OrgScope) -> AppResult<Vec<PublishedApp>> {
+    if scope.grant_app().is_some() {
+        return Ok(vec![]);
+    }
+    let space_ids: Vec<i64> = space_orgs::table
+        .inner_join(spaces::table)
+        .filter(space_orgs::org_id.eq(scope.org_id()))
+        .filter(space_orgs::status.eq(OrgStatus::Joined.as_str()))
+        .filter(spaces::owner_org_id.ne(scope.org_id()))
+        .select(space_orgs::space_id)
+        .load(conn)?;
+    let mut linked = Vec::new();
+    for s in space_ids {
+        if in_space(conn, s, scope.org_id(), scope.user_id())? {
+            linked.push(s);
+        }
+    }
+    if linked.is_empty() {
+        return Ok(vec![]);
+    }
+    let targeted: Vec<i64> = space_app_targets::table
+        .filter(space_app_targets::org_id.eq(scope.org_id()))
+        .select(space_app_targets::space_app_id)
+        .load(conn)?;
+    let rows: Vec<(App, String)> = space_apps::table
+        .inner_join(spaces::table)
+        .inner_join(apps::table.inner_join(orgs::table))
+        .filter(space_apps::space_id.eq_any(&linked))
+        .filter(apps::org_id.eq(spaces::owner_org_id))
+        .filter(apps::state.eq(AppStatus::Enabled.as_str()))
+        .filter(
+            space_apps::all_orgs
+                .eq(true)
+                .or(space_apps::id.eq_any(&targeted)),
+        )
+        .order(space_apps::id.desc())
+        .limit(WORKBENCH_MAX)
+        .select((App::as_select(), orgs::name))
+        .load(conn)?;
+    let mut seen = HashSet::new();
+    Ok(rows
+        .into_iter()
+        .filter(|(a, _)| seen.insert(a.id))
+        .map(|(app, origin)| PublishedApp { app, origin })
+        .collect())
+}
+
+/// Which submissions of an app's form the caller may list (data management) and count
+/// (reports).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DataReach {
+    /// The app's own organisation: every submission, from every organisation.
+    AllOrgs,
+    /// A downstream organisation's admins: submissions made from these organisations —
+    /// their own, and other member organisations the space lets them see; never the
+    /// upstream organisation's own.
+    Orgs(Vec<i64>),
+    /// An ordinary downstream member: their own submissions from their organisation.
+    Mine { org_id: i64, user_id: i64 },
+}
+
+/// The organisations whose submissions a downstream caller's organisation may see for
+/// `app`: itself, plus the member organisations the space visibility allows it to see
+/// (默认的可见范围仅本组织), never the app's (upstream) organisation.
+pub fn downstream_orgs(conn: &mut Conn, scope: &OrgScope, app: &App) -> AppResult<Vec<i64>> {
+    let mut out = vec![scope.org_id()];
+    for space_id in published_spaces(conn, scope, app.id)? {
+        for o in visible_orgs(conn, space_id, scope.org_id())? {
+            if o != app.org_id && !out.contains(&o) {
+                out.push(o);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The data-management reach of the caller over `app` (already checked usable). In the
+/// app's own organisation the caller must be an app admin or builder (checked by the
+/// caller as before); downstream, admins see their organisation's data (and what the
+/// space visibility allows), members their own submissions.
+pub fn data_reach(conn: &mut Conn, scope: &OrgScope, app: &App) -> AppResult<DataReach> {
+    if app.org_id == scope.org_id() {
+        return Ok(DataReach::AllOrgs);
+    }
+    if scope.is_admin() {
+        Ok(DataReach::Orgs(downstream_orgs(conn, scope, app)?))
+    } else {
+        Ok(DataReach::Mine {
+            org_id: scope.org_id(),
+            user_id: scope.user_id(),
+        })
+    }
+}
+
+/// The reach of a report: upstream all organisations; downstream the organisation's own
+/// (and visibility-allowed) submissions, for every member permitted to open the app.
+pub fn report_reach(conn: &mut Conn, scope: &OrgScope, app: &App) -> AppResult<DataReach> {
+    if app.org_id == scope.org_id() {
+        Ok(DataReach::AllOrgs)
+    } else {
+        Ok(DataReach::Orgs(downstream_orgs(conn, scope, app)?))
+    }
+}
+
+/// The people an approval started from `initiator_org` may be handed over or added to
+/// (转交 / 加签): the initiator organisation's people only. For the app's own
+/// organisation, its members; for a downstream organisation, its people linked into a
+/// space where the app is published to it (those who can open the submission).
+pub fn initiator_people(
+    conn: &mut Conn,
+    app: &App,
+    initiator_org: i64,
+) -> AppResult<Vec<(i64, String, String)>> {
+    let everyone: Vec<(i64, String, String)> = memberships::table
+        .inner_join(users::table)
+        .filter(memberships::org_id.eq(initiator_org))
+        .filter(users::disabled.eq(false))
+        .order(users::name.asc())
+        .select((users::id, users::name, users::login))
+        .load(conn)?;
+    if initiator_org == app.org_id {
+        return Ok(everyone);
+    }
+    let rows: Vec<(i64, i64, bool)> = space_apps::table
+        .inner_join(spaces::table)
+        .filter(space_apps::app_id.eq(app.id))
+        .filter(spaces::owner_org_id.eq(app.org_id))
+        .select((space_apps::id, space_apps::space_id, space_apps::all_orgs))
+        .load(conn)?;
+    let mut ids: HashSet<i64> = HashSet::new();
+    for (space_app_id, space_id, all_orgs) in rows {
+        if !all_orgs && !is_target(conn, space_app_id, initiator_org)? {
+            continue;
+        }
+        if let Some(l) = linked_orgs(conn, space_id)?
+            .into_iter()
+            .find(|l| l.org_id == initiator_org)
+        {
+            ids.extend(linked_user_ids(conn, &l)?);
+        }
+    }
+    Ok(everyone
+        .into_iter()
+        .filter(|p| ids.contains(&p.0))
+        .collect())
+}
+
+/// Organisation names by id.
+pub fn org_names(conn: &mut Conn, ids: &HashSet<i64>) -> AppResult<BTreeMap<i64, String>> {
+    if ids.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let ids: Vec<i64> = ids.iter().copied().collect();
+    Ok(orgs::table
+        .filter(orgs::id.eq_any(ids))
+        .select((orgs::id, orgs::name))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect())
+}
+
+/// The organisations the upstream data view can filter by: the app's organisation and
+/// every joined member organisation of the spaces the app is published in.
+pub fn org_choices(conn: &mut Conn, app: &App) -> AppResult<Vec<(i64, String)>> {
+    let space_ids: Vec<i64> = space_apps::table
+        .filter(space_apps::app_id.eq(app.id))
+        .select(space_apps::space_id)
+        .load(conn)?;
+    let mut ids: HashSet<i64> = HashSet::from([app.org_id]);
+    let members: Vec<i64> = space_orgs::table
+        .filter(space_orgs::space_id.eq_any(space_ids))
+        .filter(space_orgs::status.eq(OrgStatus::Joined.as_str()))
+        .select(space_orgs::org_id)
+        .load(conn)?;
+    ids.extend(members);
+    let mut out: Vec<(i64, String)> = org_names(conn, &ids)?.into_iter().collect();
+    // The app's own organisation first, then by name.
+    out.sort_by(|a, b| {
+        (a.0 != app.org_id, &a.1, a.0).cmp(&(b.0 != app.org_id, &b.1, b.0))
+    });
+    Ok(out)
+}
+
+/// A publication as the publish page lists it.
+pub struct Publication {
+    pub id: i64,
+    pub app_id: i64,
+    pub app_name: String,
+    pub all_orgs: bool,
+    pub targets: Vec<i64>,
+    pub published_at: i64,
+}
+
+/// The publications of a space, newest first.
+pub fn publications(conn: &mut Conn, space_id: i64) -> AppResult<Vec<Publication>> {
+    let rows: Vec<(i64, i64, String, bool, i64)> = space_apps::table
+        .inner_join(apps::table)
+        .filter(space_apps::space_id.eq(space_id))
+        .order(space_apps::id.desc())
+        .select((
+            space_apps::id,
+            space_apps::app_id,
+            apps::name,
+            space_apps::all_orgs,
+            space_apps::published_at,
+        ))
+        .load(conn)?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    let mut targets: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+    for (sa, org) in space_app_targets::table
+        .filter(space_app_targets::space_app_id.eq_any(ids))
+        .select((space_app_targets::space_app_id, space_app_targets::org_id))
+        .load::<(i64, i64)>(conn)?
+    {
+        targets.entry(sa).or_default().push(org);
+    }
+    Ok(rows
+        .into_iter()
+        .map(|(id, app_id, app_name, all_orgs, published_at)| Publication {
+            targets: targets.remove(&id).unwrap_or_default(),
+            id,
+            app_id,
+            app_name,
+            all_orgs,
+            published_at,
+        })
+        .collect())
+}
+
+/// The owner's apps that can be published: its enabled apps, by name.
+pub fn publishable_apps(conn: &mut Conn, owner_org_id: i64) -> AppResult<Vec<(i64, String)>> {
+    Ok(apps::table
+        .filter(apps::org_id.eq(owner_org_id))
+        .filter(apps::state.eq(AppStatus::Enabled.as_str()))
+        .order((apps::name.asc(), apps::id.asc()))
+        .select((apps::id, apps::name))
+        .load(conn)?)
+}
+
+/// Member organisations of a space (joined, not the owner) as (id, name).
+pub fn member_orgs(conn: &mut Conn, space_id: i64) -> AppResult<Vec<(i64, String)>> {
+    Ok(space_orgs::table
+        .inner_join(orgs::table)
+        .filter(space_orgs::space_id.eq(space_id))
+        .filter(space_orgs::status.eq(OrgStatus::Joined.as_str()))
+        .filter(space_orgs::role.eq("member"))
+        .order((orgs::name.asc(), orgs::id.asc()))
+        .select((orgs::id, orgs::name))
+        .load(conn)?)
+}
+
+/// Where a publication goes: every member organisation, or the chosen ones.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Targets {
+    All,
+    Chosen(Vec<i64>),
+}
+
+/// Publishes (or re-targets) `app_id` of the space owner in `space_id`, in one
+/// transaction, and notifies the main admins of organisations newly reached. The caller
+/// has checked that the user manages the space. Returns the publication id.
+pub fn publish(
+    conn: &mut Conn,
+    scope: &OrgScope,
+    space_id: i64,
+    owner_org_id: i64,
+    app_id: i64,
+    targets: Targets,
+) -> AppResult<i64> {
+    write_tx(conn, |conn| {
+        let (app_name, app_org): (String, i64) = apps::table
+            .find(app_id)
+            .filter(apps::org_id.eq(owner_org_id))
+            .filter(apps::state.eq(AppStatus::Enabled.as_str()))
+            .select((apps::name, apps::org_id))
+            .first(conn)
+            .optional()?
+            .ok_or(AppError::NotFound)?;
+        let members: Vec<i64> = member_orgs(conn, space_id)?
+            .into_iter()
+            .map(|m| m.0)
+            .collect();
+        let chosen = match &targets {
+            Targets::All => members.clone(),
+            Targets::Chosen(c) => {
+                if c.is_empty() {
+                    return Err(AppError::BadRequest("interconnect.publish.error.no_targets"));
+                }
+                if c.iter().any(|o| !members.contains(o)) {
+                    return Err(AppError::NotFound);
+                }
+                c.clone()
+            }
+        };
+        let existing: Option<i64> = space_apps::table
+            .filter(space_apps::space_id.eq(space_id))
+            .filter(space_apps::app_id.eq(app_id))
+            .select(space_apps::id)
+            .first(conn)
+            .optional()?;
+        let before: Vec<i64> = match existing {
+            Some(id) => reached_orgs(conn, id, &members)?,
+            None => vec![],
+        };
+        let all = targets == Targets::All;
+        let sa = match existing {
+            Some(id) => {
+                diesel::update(space_apps::table.find(id))
+                    .set(space_apps::all_orgs.eq(all))
+                    .execute(conn)?;
+                diesel::delete(
+                    space_app_targets::table.filter(space_app_targets::space_app_id.eq(id)),
+                )
+                .execute(conn)?;
+                id
+            }
+            None => diesel::insert_into(space_apps::table)
+                .values((
+                    space_apps::space_id.eq(space_id),
+                    space_apps::app_id.eq(app_id),
+                    space_apps::all_orgs.eq(all),
+                    space_apps::published_by.eq(scope.user_id()),
+                    space_apps::published_at.eq(now()),
+                ))
+                .returning(space_apps::id)
+                .get_result(conn)?,
+        };
+        if !all {
+            for org in &chosen {
+                diesel::insert_into(space_app_targets::table)
+                    .values((
+                        space_app_targets::space_app_id.eq(sa),
+                        space_app_targets::org_id.eq(*org),
+                    ))
+                    .execute(conn)?;
+            }
+        }
+        let from: String = orgs::table
+            .find(app_org)
+            .select(orgs::name)
+            .first(conn)?;
+        let body = format!("{from} · {app_name}");
+        for org in chosen.iter().filter(|o| !before.contains(o)) {
+            let admins: Vec<i64> = memberships::table
+                .inner_join(users::table)
+                .filter(memberships::org_id.eq(*org))
+                .filter(memberships::role.eq(Role::MainAdmin.as_str()))
+                .filter(users::disabled.eq(false))
+                .select(memberships::user_id)
+                .load(conn)?;
+            for a in admins {
+                notify(
+                    conn,
+                    *org,
+                    a,
+                    "interconnect.publish.notify.published",
+                    &body,
+                    "/workbench",
+                )?;
+            }
+        }
+        Ok(sa)
+    })
+}
+
+/// The member organisations a publication reaches now.
+fn reached_orgs(conn: &mut Conn, space_app_id: i64, members: &[i64]) -> AppResult<Vec<i64>> {
+    let all: bool = space_apps::table
+        .find(space_app_id)
+        .select(space_apps::all_orgs)
+        .first(conn)?;
+    if all {
+        return Ok(members.to_vec());
+    }
+    Ok(space_app_targets::table
+        .filter(space_app_targets::space_app_id.eq(space_app_id))
+        .select(space_app_targets::org_id)
+        .load(conn)?)
+}
+
+/// The app of a publication of `space_id`, or 404.
+pub fn publication_app(conn: &mut Conn, space_id: i64, space_app_id: i64) -> AppResult<i64> {
+    space_apps::table
+        .find(space_app_id)
+        .filter(space_apps::space_id.eq(space_id))
+        .select(space_apps::app_id)
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)
+}
+
+/// Withdraws a publication: the app leaves every member workbench at once. Submissions
+/// already made stay with the upstream app.
+pub fn unpublish(conn: &mut Conn, space_id: i64, space_app_id: i64) -> AppResult<()> {
+    write_tx(conn, |conn| {
+        publication_app(conn, space_id, space_app_id)?;
+        diesel::delete(
+            space_app_targets::table.filter(space_app_targets::space_app_id.eq(space_app_id)),
+        )
+        .execute(conn)?;
+        diesel::delete(space_apps::table.find(space_app_id)).execute(conn)?;
+        Ok(())
+    })
+}
+
+/// A page of an app the caller may use (see [`usable_app`]), with its app.
+pub fn usable_page(
+    conn: &mut Conn,
+    scope: &OrgScope,
+    page_id: i64,
+) -> AppResult<(App, crate::apps::app::Page)> {
+    use crate::apps::app::Page;
+    use crate::db::schema::pages;
+    let page: Page = pages::table
+        .find(page_id)
+        .select(Page::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)?;
+    let app = usable_app(conn, scope, page.app_id)?;
+    if page.org_id != app.org_id {
+        return Err(AppError::NotFound);
+    }
+    Ok((app, page))
+}
+
+/// The ids of the apps published to the caller that they may use now.
+pub fn usable_published_ids(conn: &mut Conn, scope: &OrgScope) -> AppResult<Vec<i64>> {
+    Ok(workbench_apps(conn, scope)?
+        .into_iter()
+        .map(|p| p.app.id)
+        .collect())
+}
