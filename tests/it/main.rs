@@ -10,10 +10,12 @@ mod distribution_links;
 mod distribution_maintenance;
 mod distribution_projects;
 mod distribution_send;
+mod figures;
 mod forms;
 mod i18n;
 mod operator;
 mod org;
+mod permissions;
 #[allow(
     dead_code,
     reason = "each test module uses a different part of the harness"
