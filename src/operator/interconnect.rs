@@ -141,7 +141,11 @@ async fn save(
 ) -> AppResult<Response> {
     let o = form.parse()?;
     state.db.run(move |conn| store(conn, id, o)).await?;
-    tracing::info!(org.id = id, operator.id = op.user_id, "interconnection limits set");
+    tracing::info!(
+        org.id = id,
+        operator.id = op.user_id,
+        "interconnection limits set"
+    );
     Ok(flash_redirect(
         &format!("/operator/orgs/{id}"),
         "operator.interconnect.flash.saved",

@@ -27,7 +27,11 @@ pub fn router() -> Routes {
             Policy::InOrg,
             regenerate,
         )
-        .post("/interconnect/spaces/{id}/invite/batch", Policy::InOrg, batch)
+        .post(
+            "/interconnect/spaces/{id}/invite/batch",
+            Policy::InOrg,
+            batch,
+        )
         .post(
             "/interconnect/spaces/{id}/invite/api-key",
             Policy::InOrg,
@@ -69,7 +73,11 @@ pub fn router() -> Routes {
             Policy::InOrg,
             remove,
         )
-        .get("/interconnect/spaces/{id}/org-groups", Policy::InOrg, groups)
+        .get(
+            "/interconnect/spaces/{id}/org-groups",
+            Policy::InOrg,
+            groups,
+        )
         .post(
             "/interconnect/spaces/{id}/org-groups",
             Policy::InOrg,
@@ -95,7 +103,10 @@ pub fn router() -> Routes {
 /// The space, for a manager of its creating organisation only.
 async fn managed(state: &AppState, g: &InOrg, id: i64) -> AppResult<SpaceAccess> {
     let scope = g.scope.clone();
-    let a = state.db.run(move |conn| space_for(conn, &scope, id)).await?;
+    let a = state
+        .db
+        .run(move |conn| space_for(conn, &scope, id))
+        .await?;
     if a.manages {
         Ok(a)
     } else {
@@ -110,7 +121,12 @@ struct Batch {
     new_key: Option<String>,
 }
 
-async fn invite_page(state: &AppState, g: &InOrg, a: SpaceAccess, b: Batch) -> AppResult<InvitePage> {
+async fn invite_page(
+    state: &AppState,
+    g: &InOrg,
+    a: SpaceAccess,
+    b: Batch,
+) -> AppResult<InvitePage> {
     let sid = a.space_id;
     let (token, has_key) = state
         .db
@@ -140,12 +156,20 @@ fn empty_batch() -> Batch {
     }
 }
 
-async fn invite(State(state): State<AppState>, g: InOrg, Path(id): Path<i64>) -> AppResult<InvitePage> {
+async fn invite(
+    State(state): State<AppState>,
+    g: InOrg,
+    Path(id): Path<i64>,
+) -> AppResult<InvitePage> {
     let a = managed(&state, &g, id).await?;
     invite_page(&state, &g, a, empty_batch()).await
 }
 
-async fn regenerate(State(state): State<AppState>, g: InOrg, Path(id): Path<i64>) -> AppResult<Response> {
+async fn regenerate(
+    State(state): State<AppState>,
+    g: InOrg,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     let a = managed(&state, &g, id).await?;
     state
         .db
@@ -157,7 +181,11 @@ async fn regenerate(State(state): State<AppState>, g: InOrg, Path(id): Path<i64>
     ))
 }
 
-async fn api_key(State(state): State<AppState>, g: InOrg, Path(id): Path<i64>) -> AppResult<InvitePage> {
+async fn api_key(
+    State(state): State<AppState>,
+    g: InOrg,
+    Path(id): Path<i64>,
+) -> AppResult<InvitePage> {
     let a = managed(&state, &g, id).await?;
     let a2 = a.clone();
     let key = state

@@ -286,21 +286,20 @@ pub fn save_group(
     name: &str,
 ) -> AppResult<Result<(), &'static str>> {
     require_manager(access)?;
-    let done = write_tx(conn, |conn| {
-        match gid {
-            None => diesel::insert_into(space_groups::table)
-                .values((
-                    space_groups::space_id.eq(access.space_id),
-                    space_groups::name.eq(name),
-                    space_groups::created_at.eq(now()),
-                ))
-                .execute(conn),
-            Some(g) => {
-                let g = group_of(conn, access.space_id, g).map_err(|_| diesel::result::Error::NotFound)?;
-                diesel::update(space_groups::table.find(g))
-                    .set(space_groups::name.eq(name))
-                    .execute(conn)
-            }
+    let done = write_tx(conn, |conn| match gid {
+        None => diesel::insert_into(space_groups::table)
+            .values((
+                space_groups::space_id.eq(access.space_id),
+                space_groups::name.eq(name),
+                space_groups::created_at.eq(now()),
+            ))
+            .execute(conn),
+        Some(g) => {
+            let g =
+                group_of(conn, access.space_id, g).map_err(|_| diesel::result::Error::NotFound)?;
+            diesel::update(space_groups::table.find(g))
+                .set(space_groups::name.eq(name))
+                .execute(conn)
         }
     });
     match done {

@@ -43,12 +43,7 @@ fn space_by_token(conn: &mut Conn, token: &str) -> AppResult<(i64, i64, String, 
     }
     spaces::table
         .filter(spaces::invite_token.eq(token))
-        .select((
-            spaces::id,
-            spaces::owner_org_id,
-            spaces::name,
-            spaces::kind,
-        ))
+        .select((spaces::id, spaces::owner_org_id, spaces::name, spaces::kind))
         .first(conn)
         .optional()?
         .ok_or(AppError::NotFound)
@@ -65,10 +60,7 @@ fn row_of(conn: &mut Conn, space_id: i64, org_id: i64) -> AppResult<Option<(i64,
 
 pub fn join_view(conn: &mut Conn, scope: &OrgScope, token: &str) -> AppResult<JoinView> {
     let (space_id, owner, name, kind) = space_by_token(conn, token)?;
-    let owner_name: String = orgs::table
-        .find(owner)
-        .select(orgs::name)
-        .first(conn)?;
+    let owner_name: String = orgs::table.find(owner).select(orgs::name).first(conn)?;
     let row = row_of(conn, space_id, scope.org_id())?;
     Ok(JoinView {
         space_id,
@@ -82,7 +74,12 @@ pub fn join_view(conn: &mut Conn, scope: &OrgScope, token: &str) -> AppResult<Jo
 }
 
 /// Spaces an organisation belongs to as a member or has applied to, `except` one.
-fn joined_elsewhere(conn: &mut Conn, org_id: i64, except: i64, pending_too: bool) -> AppResult<i64> {
+fn joined_elsewhere(
+    conn: &mut Conn,
+    org_id: i64,
+    except: i64,
+    pending_too: bool,
+) -> AppResult<i64> {
     let statuses: Vec<&str> = if pending_too {
         vec![OrgStatus::Joined.as_str(), OrgStatus::Pending.as_str()]
     } else {
@@ -98,7 +95,12 @@ fn joined_elsewhere(conn: &mut Conn, org_id: i64, except: i64, pending_too: bool
 }
 
 /// Member organisations of a space other than `except_org`.
-fn orgs_in_space(conn: &mut Conn, space_id: i64, except_org: i64, pending_too: bool) -> AppResult<i64> {
+fn orgs_in_space(
+    conn: &mut Conn,
+    space_id: i64,
+    except_org: i64,
+    pending_too: bool,
+) -> AppResult<i64> {
     let statuses: Vec<&str> = if pending_too {
         vec![OrgStatus::Joined.as_str(), OrgStatus::Pending.as_str()]
     } else {
@@ -152,7 +154,9 @@ pub fn apply(
     refs: &[i64],
 ) -> AppResult<Result<i64, &'static str>> {
     if !may_apply_for_org(scope.role()) {
-        return Err(AppError::Forbidden("interconnect.spaces.error.main_admin_only"));
+        return Err(AppError::Forbidden(
+            "interconnect.spaces.error.main_admin_only",
+        ));
     }
     write_tx(conn, |conn| {
         lock_org(conn, scope.org_id())?;
@@ -164,7 +168,9 @@ pub fn apply(
         if let Some((_, s, _)) = &row
             && !OrgStatus::parse(s).is_some_and(|s| s.may_apply())
         {
-            return Err(AppError::Conflict("interconnect.spaces.error.already_applied"));
+            return Err(AppError::Conflict(
+                "interconnect.spaces.error.already_applied",
+            ));
         }
         if let Err(key) = check_refs(conn, scope.org_id(), kind, refs)? {
             return Ok(Err(key));
@@ -213,7 +219,11 @@ pub fn apply(
             &format!("{applicant} → {name}"),
             &format!("/interconnect/spaces/{space_id}/orgs"),
         )?;
-        tracing::info!(org.id = scope.org_id(), space.id = space_id, "join requested");
+        tracing::info!(
+            org.id = scope.org_id(),
+            space.id = space_id,
+            "join requested"
+        );
         Ok(Ok(space_id))
     })
 }
@@ -303,7 +313,12 @@ pub fn review(
             &format!("{org_name} · {body}"),
             &format!("/interconnect/spaces/{}/orgs", access.space_id),
         )?;
-        tracing::info!(space.id = access.space_id, org.id = org, approved = reject.is_none(), "join reviewed");
+        tracing::info!(
+            space.id = access.space_id,
+            org.id = org,
+            approved = reject.is_none(),
+            "join reviewed"
+        );
         Ok(())
     })
 }
@@ -348,7 +363,11 @@ pub fn remove(conn: &mut Conn, access: &SpaceAccess, so: i64) -> AppResult<()> {
             &access.name,
             "/interconnect",
         )?;
-        tracing::info!(space.id = access.space_id, org.id = org, "member organisation removed");
+        tracing::info!(
+            space.id = access.space_id,
+            org.id = org,
+            "member organisation removed"
+        );
         Ok(())
     })
 }
@@ -440,7 +459,9 @@ pub fn leave(conn: &mut Conn, scope: &OrgScope, space_id: i64) -> AppResult<()> 
     write_tx(conn, |conn| {
         let m = membership(conn, scope, space_id)?;
         if m.owner {
-            return Err(AppError::Conflict("interconnect.spaces.error.owner_cannot_leave"));
+            return Err(AppError::Conflict(
+                "interconnect.spaces.error.owner_cannot_leave",
+            ));
         }
         end_membership(conn, space_id, m.space_org_id, scope.org_id())?;
         let (owner, name): (i64, String) = spaces::table
@@ -460,7 +481,11 @@ pub fn leave(conn: &mut Conn, scope: &OrgScope, space_id: i64) -> AppResult<()> 
             &format!("{org_name} · {name}"),
             &format!("/interconnect/spaces/{space_id}/orgs"),
         )?;
-        tracing::info!(space.id = space_id, org.id = scope.org_id(), "member organisation left");
+        tracing::info!(
+            space.id = space_id,
+            org.id = scope.org_id(),
+            "member organisation left"
+        );
         Ok(())
     })
 }

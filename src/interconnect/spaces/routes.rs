@@ -128,7 +128,9 @@ async fn create(
 ) -> AppResult<Response> {
     let form = parse_create(&body)?;
     let mut errors = Errors::default();
-    let name = parse_name(&form.name).map_err(|k| errors.add("name", k)).ok();
+    let name = parse_name(&form.name)
+        .map_err(|k| errors.add("name", k))
+        .ok();
     let kind = SpaceKind::parse(&form.kind);
     if kind.is_none() {
         errors.add("kind", "interconnect.spaces.error.kind");
@@ -157,11 +159,7 @@ async fn create(
     }
 }
 
-async fn home(
-    State(state): State<AppState>,
-    g: InOrg,
-    Path(id): Path<i64>,
-) -> AppResult<HomePage> {
+async fn home(State(state): State<AppState>, g: InOrg, Path(id): Path<i64>) -> AppResult<HomePage> {
     let scope = g.scope.clone();
     let (a, f, member_admin) = state
         .db

@@ -283,7 +283,11 @@ pub fn create_space(
             .returning(space_orgs::id)
             .get_result(conn)?;
         write_scope(conn, so, scope_kind, refs)?;
-        check_people(0, linked_count(conn, so, facts.id)?, facts.limits.max_people)?;
+        check_people(
+            0,
+            linked_count(conn, so, facts.id)?,
+            facts.limits.max_people,
+        )?;
         reconcile_org(conn, facts.id)?;
         tracing::info!(org.id = facts.id, space.id = space_id, "space created");
         Ok(Ok(space_id))
@@ -518,7 +522,11 @@ pub fn invite_batch(
             )?;
             out.push((corp.clone(), InviteOutcome::Invited));
         }
-        tracing::info!(space.id = space_id, count = corp_ids.len(), "batch invitation");
+        tracing::info!(
+            space.id = space_id,
+            count = corp_ids.len(),
+            "batch invitation"
+        );
         Ok(out)
     })
 }
