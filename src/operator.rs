@@ -1,6 +1,7 @@
 //! The platform operator's console (平台运营): organisations and accounts across tenants.
 //! Only the `Operator` guard opens it; nothing here takes an `OrgScope`.
 
+pub mod interconnect;
 pub mod routes;
 pub mod store;
 

@@ -41,6 +41,7 @@ pub fn router() -> Routes {
             Policy::Operator,
             reset_password,
         )
+        .merge(super::interconnect::router())
 }
 
 fn list_base(path: &str, q: &str) -> String {
@@ -157,6 +158,8 @@ pub struct OrgPage {
     editions: [Edition; 4],
     levels: [ProviderLevel; 3],
     roles: [Role; 4],
+    /// The interconnection limits the operator set (empty = default).
+    ic: super::interconnect::Overrides,
 }
 
 impl OrgPage {
@@ -187,11 +190,12 @@ async fn load_org_page(
     add: AddMemberForm,
     errors: Errors,
 ) -> AppResult<OrgPage> {
-    let (o, members) = state
+    let (o, members, ic) = state
         .db
         .run(move |conn| {
             let o = store::find_org(conn, OrgId(id))?;
-            Ok((o, store::org_members(conn, OrgId(id), after)?))
+            let ic = super::interconnect::load(conn, id)?;
+            Ok((o, store::org_members(conn, OrgId(id), after)?, ic))
         })
         .await?;
     Ok(OrgPage {
@@ -203,6 +207,7 @@ async fn load_org_page(
         editions: Edition::ALL,
         levels: ProviderLevel::ALL,
         roles: Role::ALL,
+        ic,
     })
 }
 

@@ -13,6 +13,7 @@ mod distribution_send;
 mod figures;
 mod forms;
 mod i18n;
+mod interconnect_spaces;
 mod operator;
 mod org;
 mod permissions;

@@ -1,0 +1,194 @@
+//! The page structs of the space pages, one per template under templates/interconnect/spaces.
+
+use askama::Template;
+use askama_web::WebTemplate;
+
+use super::InviteOutcome;
+use super::directory::{DirPerson, OrgRow};
+use super::forms::{CreateForm, ScopeForm};
+use super::membership::{JoinView, Membership};
+use super::store::{HomeFacts, Picker, SpaceItem};
+use crate::interconnect::people::SpaceAccess;
+use crate::interconnect::{OrgStatus, ScopeKind, SpaceKind};
+use crate::web::{Errors, Layout, Page};
+
+fn kind_key(kind: &str) -> &'static str {
+    SpaceKind::parse(kind).map_or("interconnect.kind.partner", |k| k.label_key())
+}
+
+/// `/interconnect`: the organisation's spaces, the edition notes and who may create.
+#[derive(Template, WebTemplate)]
+#[template(path = "interconnect/spaces/landing.html")]
+pub struct LandingPage {
+    pub l: Layout,
+    pub items: Vec<SpaceItem>,
+    /// Refusals of the kinds this organisation's edition lacks.
+    pub edition_notes: Vec<&'static str>,
+    pub may_manage: bool,
+    pub main_admin: bool,
+    pub can_create: bool,
+    pub owns_any: bool,
+    pub owned: i64,
+    pub max_spaces: i64,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "interconnect/spaces/new.html")]
+pub struct NewSpacePage {
+    pub l: Layout,
+    pub form: CreateForm,
+    pub errors: Errors,
+    pub kinds: Vec<SpaceKind>,
+    pub picker: Picker,
+    pub scope_kinds: [ScopeKind; 3],
+}
+
+impl NewSpacePage {
+    pub fn scope(&self) -> &ScopeForm {
+        &self.form.scope
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "interconnect/spaces/home.html")]
+pub struct HomePage {
+    pub l: Layout,
+    pub a: SpaceAccess,
+    pub f: HomeFacts,
+    /// The user is the main admin of a joined member organisation (its membership page).
+    pub member_admin: bool,
+}
+
+impl HomePage {
+    pub fn kind_key(&self) -> &'static str {
+        kind_key(&self.a.kind)
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "interconnect/spaces/invite.html")]
+pub struct InvitePage {
+    pub l: Layout,
+    pub a: SpaceAccess,
+    pub url: String,
+    pub qr_svg: String,
+    pub has_key: bool,
+    /// A key just generated: shown this once.
+    pub new_key: Option<String>,
+    pub api_path: String,
+    pub batch_text: String,
+    pub results: Vec<(String, InviteOutcome)>,
+    pub error: Option<&'static str>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "interconnect/spaces/join.html")]
+pub struct JoinPage {
+    pub l: Layout,
+    pub token: String,
+    pub v: JoinView,
+    pub main_admin: bool,
+    pub form: ScopeForm,
+    pub picker: Picker,
+    pub scope_kinds: [ScopeKind; 3],
+    pub error: Option<&'static str>,
+}
+
+impl JoinPage {
+    pub fn kind_key(&self) -> &'static str {
+        kind_key(&self.v.kind)
+    }
+    pub fn scope(&self) -> &ScopeForm {
+        &self.form
+    }
+    pub fn status_key(&self) -> Option<&'static str> {
+        self.v.status.map(OrgStatus::label_key)
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "interconnect/spaces/people.html")]
+pub struct PeoplePage {
+    pub l: Layout,
+    pub a: SpaceAccess,
+    pub page: Page<DirPerson>,
+    pub base: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "interconnect/spaces/orgs.html")]
+pub struct OrgsPage {
+    pub l: Layout,
+    pub a: SpaceAccess,
+    pub page: Page<OrgRow>,
+    pub status: String,
+    pub statuses: [OrgStatus; 5],
+    pub base: String,
+}
+
+/// Reject with a reason, or remove a member organisation: the one-row pages.
+#[derive(Template, WebTemplate)]
+#[template(path = "interconnect/spaces/org_action.html")]
+pub struct OrgActionPage {
+    pub l: Layout,
+    pub a: SpaceAccess,
+    pub row: OrgRow,
+    /// "reject" or "remove".
+    pub action: &'static str,
+    pub reason: String,
+    pub error: Option<&'static str>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "interconnect/spaces/visibility.html")]
+pub struct VisibilityPage {
+    pub l: Layout,
+    pub a: SpaceAccess,
+    pub row: OrgRow,
+    pub candidates: Vec<(i64, String)>,
+    pub allowed: Vec<i64>,
+}
+
+impl VisibilityPage {
+    pub fn is_allowed(&self, id: &i64) -> bool {
+        self.allowed.contains(id)
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "interconnect/spaces/membership.html")]
+pub struct MembershipPage {
+    pub l: Layout,
+    pub m: Membership,
+    pub form: ScopeForm,
+    pub picker: Picker,
+    pub scope_kinds: [ScopeKind; 3],
+    pub error: Option<&'static str>,
+}
+
+impl MembershipPage {
+    pub fn scope(&self) -> &ScopeForm {
+        &self.form
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "interconnect/spaces/org_groups.html")]
+pub struct GroupsPage {
+    pub l: Layout,
+    pub a: SpaceAccess,
+    pub groups: Vec<(i64, String)>,
+    pub page: Page<OrgRow>,
+    pub name: String,
+    pub error: Option<&'static str>,
+    pub base: String,
+}
+
+impl GroupsPage {
+    pub fn group_name(&self, row: &OrgRow) -> String {
+        row.group_id
+            .and_then(|g| self.groups.iter().find(|(id, _)| *id == g))
+            .map(|(_, n)| n.clone())
+            .unwrap_or_default()
+    }
+}

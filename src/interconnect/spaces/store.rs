@@ -1,0 +1,532 @@
+//! Queries of spaces: the organisation's facts and limits, creating a space, the landing
+//! list, the space home's figures, invitation links, API keys and batch invitations.
+
+use diesel::prelude::*;
+
+use super::InviteOutcome;
+use crate::auth::{OrgScope, Perm, Role};
+use crate::db::schema::{departments, memberships, orgs, space_orgs, space_scope, spaces, users};
+use crate::db::{Conn, now, write_tx};
+use crate::distribution::links::new_token;
+use crate::error::{AppError, AppResult};
+use crate::interconnect::people::{
+    LinkedOrg, SpaceAccess, linked_user_ids, lock_org, people_count, reconcile_org,
+};
+use crate::interconnect::{
+    Limits, OrgStatus, ScopeKind, SpaceKind, check_people, check_room, scope_may_manage,
+};
+use crate::org::Edition;
+use crate::web::Errors;
+
+/// What the space rules need to know about an organisation.
+#[derive(Clone, Debug)]
+pub struct OrgFacts {
+    pub id: i64,
+    pub name: String,
+    pub corp_id: String,
+    pub edition: Edition,
+    pub certified: bool,
+    pub limits: Limits,
+}
+
+pub fn org_facts(conn: &mut Conn, org_id: i64) -> AppResult<OrgFacts> {
+    #[expect(clippy::type_complexity, reason = "one row of orgs")]
+    let row: (
+        String,
+        String,
+        String,
+        bool,
+        Option<i32>,
+        Option<i32>,
+        Option<i32>,
+        Option<i32>,
+    ) = orgs::table
+        .find(org_id)
+        .select((
+            orgs::name,
+            orgs::corp_id,
+            orgs::edition,
+            orgs::certified,
+            orgs::ic_max_spaces,
+            orgs::ic_max_joined,
+            orgs::ic_max_people,
+            orgs::ic_max_orgs,
+        ))
+        .first(conn)?;
+    let (name, corp_id, edition, certified, s, j, p, o) = row;
+    Ok(OrgFacts {
+        id: org_id,
+        name,
+        corp_id,
+        edition: Edition::parse(&edition).unwrap_or(Edition::Free),
+        certified,
+        limits: Limits::for_org(certified, [s, j, p, o]),
+    })
+}
+
+/// Main admins of an organisation (they apply, leave and receive the space notices).
+pub fn main_admins(conn: &mut Conn, org_id: i64) -> AppResult<Vec<i64>> {
+    Ok(memberships::table
+        .filter(memberships::org_id.eq(org_id))
+        .filter(memberships::role.eq(Role::MainAdmin.as_str()))
+        .select(memberships::user_id)
+        .load(conn)?)
+}
+
+/// Those who manage an organisation's spaces: main admins and interconnect sub-admins.
+pub fn space_managers(conn: &mut Conn, org_id: i64) -> AppResult<Vec<i64>> {
+    let rows: Vec<(i64, String, String)> = memberships::table
+        .filter(memberships::org_id.eq(org_id))
+        .select((
+            memberships::user_id,
+            memberships::role,
+            memberships::permissions,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter(|(_, role, perms)| {
+            Role::parse(role).is_some_and(|r| {
+                crate::interconnect::may_manage_spaces(r, &Perm::parse_list(perms))
+            })
+        })
+        .map(|(u, _, _)| u)
+        .collect())
+}
+
+/// Sends one notice to each of `users` in `org_id`.
+pub fn notify_all(
+    conn: &mut Conn,
+    org_id: i64,
+    users: &[i64],
+    title: &str,
+    body: &str,
+    link: &str,
+) -> AppResult<()> {
+    for u in users {
+        crate::notifications::store::notify(conn, org_id, *u, title, body, link)?;
+    }
+    Ok(())
+}
+
+/// The departments and people of an organisation, for the scope pickers.
+#[derive(Clone, Debug, Default)]
+pub struct Picker {
+    pub departments: Vec<(i64, String)>,
+    pub people: Vec<(i64, String)>,
+}
+
+/// At most this many people are listed in the picker (the rest are linked by department).
+pub const PICKER_PEOPLE: i64 = 500;
+
+pub fn picker(conn: &mut Conn, org_id: i64) -> AppResult<Picker> {
+    let departments = departments::table
+        .filter(departments::org_id.eq(org_id))
+        .order(departments::id.asc())
+        .select((departments::id, departments::name))
+        .load(conn)?;
+    let people = memberships::table
+        .inner_join(users::table)
+        .filter(memberships::org_id.eq(org_id))
+        .order((users::name.asc(), users::id.asc()))
+        .select((users::id, users::name))
+        .limit(PICKER_PEOPLE)
+        .load(conn)?;
+    Ok(Picker {
+        departments,
+        people,
+    })
+}
+
+/// Checks that the chosen departments / people belong to `org_id`; the field error if not.
+pub fn check_refs(
+    conn: &mut Conn,
+    org_id: i64,
+    kind: ScopeKind,
+    refs: &[i64],
+) -> AppResult<Result<(), &'static str>> {
+    let found: i64 = match kind {
+        ScopeKind::All => return Ok(Ok(())),
+        ScopeKind::Departments => departments::table
+            .filter(departments::org_id.eq(org_id))
+            .filter(departments::id.eq_any(refs))
+            .count()
+            .get_result(conn)?,
+        ScopeKind::People => memberships::table
+            .filter(memberships::org_id.eq(org_id))
+            .filter(memberships::user_id.eq_any(refs))
+            .count()
+            .get_result(conn)?,
+    };
+    let mut unique = refs.to_vec();
+    unique.sort_unstable();
+    unique.dedup();
+    Ok(if found == unique.len() as i64 {
+        Ok(())
+    } else {
+        Err("interconnect.spaces.error.scope_foreign")
+    })
+}
+
+/// Replaces what a space organisation links.
+pub fn write_scope(
+    conn: &mut Conn,
+    space_org_id: i64,
+    kind: ScopeKind,
+    refs: &[i64],
+) -> AppResult<()> {
+    diesel::delete(space_scope::table.filter(space_scope::space_org_id.eq(space_org_id)))
+        .execute(conn)?;
+    let ref_kind = match kind {
+        ScopeKind::All => return set_kind(conn, space_org_id, kind),
+        ScopeKind::Departments => "department",
+        ScopeKind::People => "user",
+    };
+    let mut unique = refs.to_vec();
+    unique.sort_unstable();
+    unique.dedup();
+    for r in unique {
+        diesel::insert_into(space_scope::table)
+            .values((
+                space_scope::space_org_id.eq(space_org_id),
+                space_scope::kind.eq(ref_kind),
+                space_scope::ref_id.eq(r),
+            ))
+            .execute(conn)?;
+    }
+    set_kind(conn, space_org_id, kind)
+}
+
+fn set_kind(conn: &mut Conn, space_org_id: i64, kind: ScopeKind) -> AppResult<()> {
+    diesel::update(space_orgs::table.find(space_org_id))
+        .set(space_orgs::scope_kind.eq(kind.as_str()))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// People a space organisation links under its stored scope, now.
+pub fn linked_count(conn: &mut Conn, space_org_id: i64, org_id: i64) -> AppResult<i64> {
+    let kind: String = space_orgs::table
+        .find(space_org_id)
+        .select(space_orgs::scope_kind)
+        .first(conn)?;
+    let l = LinkedOrg {
+        space_org_id,
+        org_id,
+        scope: ScopeKind::parse(&kind).unwrap_or(ScopeKind::People),
+    };
+    Ok(linked_user_ids(conn, &l)?.len() as i64)
+}
+
+/// Spaces an organisation created.
+pub fn owned_count(conn: &mut Conn, org_id: i64) -> AppResult<i64> {
+    Ok(spaces::table
+        .filter(spaces::owner_org_id.eq(org_id))
+        .count()
+        .get_result(conn)?)
+}
+
+/// Creates a space owned by the scope's organisation, which joins it with its chosen
+/// people. Refuses (as a page) who may not manage, an edition without the kind, and the
+/// eleventh space; form mistakes come back as field errors.
+pub fn create_space(
+    conn: &mut Conn,
+    scope: &OrgScope,
+    name: &str,
+    kind: SpaceKind,
+    scope_kind: ScopeKind,
+    refs: &[i64],
+) -> AppResult<Result<i64, Errors>> {
+    if !scope_may_manage(scope) {
+        return Err(AppError::Forbidden("interconnect.spaces.error.not_manager"));
+    }
+    write_tx(conn, |conn| {
+        lock_org(conn, scope.org_id())?;
+        let facts = org_facts(conn, scope.org_id())?;
+        if !kind.allowed_on(facts.edition) {
+            return Err(AppError::Forbidden(kind.edition_refusal()));
+        }
+        check_room(
+            owned_count(conn, facts.id)?,
+            facts.limits.max_spaces,
+            "interconnect.spaces.error.spaces_limit",
+        )?;
+        if let Err(key) = check_refs(conn, facts.id, scope_kind, refs)? {
+            let mut e = Errors::default();
+            e.add("scope", key);
+            return Ok(Err(e));
+        }
+        let t = now();
+        let space_id: i64 = diesel::insert_into(spaces::table)
+            .values((
+                spaces::owner_org_id.eq(facts.id),
+                spaces::kind.eq(kind.as_str()),
+                spaces::name.eq(name),
+                spaces::invite_token.eq(new_token()),
+                spaces::created_by.eq(scope.user_id()),
+                spaces::created_at.eq(t),
+            ))
+            .returning(spaces::id)
+            .get_result(conn)?;
+        let so: i64 = diesel::insert_into(space_orgs::table)
+            .values((
+                space_orgs::space_id.eq(space_id),
+                space_orgs::org_id.eq(facts.id),
+                space_orgs::role.eq("owner"),
+                space_orgs::status.eq(OrgStatus::Joined.as_str()),
+                space_orgs::scope_kind.eq(scope_kind.as_str()),
+                space_orgs::applied_by.eq(Some(scope.user_id())),
+                space_orgs::applied_at.eq(Some(t)),
+                space_orgs::joined_at.eq(Some(t)),
+                space_orgs::created_at.eq(t),
+            ))
+            .returning(space_orgs::id)
+            .get_result(conn)?;
+        write_scope(conn, so, scope_kind, refs)?;
+        check_people(
+            0,
+            linked_count(conn, so, facts.id)?,
+            facts.limits.max_people,
+        )?;
+        reconcile_org(conn, facts.id)?;
+        tracing::info!(org.id = facts.id, space.id = space_id, "space created");
+        Ok(Ok(space_id))
+    })
+}
+
+/// One line of the landing page: a space the organisation created, joined, applied to or
+/// was invited to.
+#[derive(Clone, Debug)]
+pub struct SpaceItem {
+    pub id: i64,
+    pub name: String,
+    pub kind: String,
+    pub owner_name: String,
+    pub status: OrgStatus,
+    pub owned: bool,
+    /// The user may open the space home (a manager of the creator, or one of its people).
+    pub can_open: bool,
+    /// The invitation token, given only to the main admin of an invited organisation.
+    pub join_token: Option<String>,
+}
+
+impl SpaceItem {
+    pub fn is_joined(&self) -> bool {
+        self.status == OrgStatus::Joined
+    }
+    pub fn kind_key(&self) -> &'static str {
+        SpaceKind::parse(&self.kind).map_or("interconnect.kind.partner", |k| k.label_key())
+    }
+}
+
+/// The organisation's spaces for the landing page, created ones first.
+pub fn landing(conn: &mut Conn, scope: &OrgScope) -> AppResult<Vec<SpaceItem>> {
+    let rows: Vec<(i64, String, String, String, String, String, String)> = space_orgs::table
+        .inner_join(spaces::table)
+        .inner_join(orgs::table.on(orgs::id.eq(spaces::owner_org_id)))
+        .filter(space_orgs::org_id.eq(scope.org_id()))
+        .filter(space_orgs::status.ne(OrgStatus::Left.as_str()))
+        .order((space_orgs::role.desc(), spaces::id.asc()))
+        .select((
+            spaces::id,
+            spaces::name,
+            spaces::kind,
+            orgs::name,
+            space_orgs::status,
+            space_orgs::role,
+            spaces::invite_token,
+        ))
+        .load(conn)?;
+    let manages = scope_may_manage(scope);
+    let main_admin = crate::interconnect::may_apply_for_org(scope.role());
+    let mut out = Vec::with_capacity(rows.len());
+    for (id, name, kind, owner_name, status, role, token) in rows {
+        let status = OrgStatus::parse(&status).unwrap_or(OrgStatus::Left);
+        let owned = role == "owner";
+        let person = status == OrgStatus::Joined
+            && crate::interconnect::people::in_space(conn, id, scope.org_id(), scope.user_id())?;
+        if !(owned && manages) && !person && !main_admin {
+            continue;
+        }
+        out.push(SpaceItem {
+            id,
+            name,
+            kind,
+            owner_name,
+            status,
+            owned,
+            can_open: (owned && manages) || person,
+            join_token: (main_admin && status.may_apply() && !owned).then_some(token),
+        });
+    }
+    Ok(out)
+}
+
+/// The figures on the space home.
+#[derive(Clone, Debug)]
+pub struct HomeFacts {
+    pub owner_name: String,
+    pub description: String,
+    pub member_orgs: i64,
+    pub people: i64,
+    pub pending: i64,
+    pub limits: Limits,
+}
+
+pub fn home(conn: &mut Conn, access: &SpaceAccess) -> AppResult<HomeFacts> {
+    let owner = org_facts(conn, access.owner_org_id)?;
+    let description: String = spaces::table
+        .find(access.space_id)
+        .select(spaces::description)
+        .first(conn)?;
+    let count_status = |conn: &mut Conn, s: OrgStatus| -> AppResult<i64> {
+        Ok(space_orgs::table
+            .filter(space_orgs::space_id.eq(access.space_id))
+            .filter(space_orgs::role.eq("member"))
+            .filter(space_orgs::status.eq(s.as_str()))
+            .count()
+            .get_result(conn)?)
+    };
+    let member_orgs = count_status(conn, OrgStatus::Joined)?;
+    let pending = count_status(conn, OrgStatus::Pending)?;
+    Ok(HomeFacts {
+        owner_name: owner.name,
+        description,
+        member_orgs,
+        people: people_count(conn, access.space_id)?,
+        pending,
+        limits: owner.limits,
+    })
+}
+
+/// The space's invitation token and whether an API key is set.
+pub fn invite_facts(conn: &mut Conn, space_id: i64) -> AppResult<(String, bool)> {
+    let (token, key): (String, Option<String>) = spaces::table
+        .find(space_id)
+        .select((spaces::invite_token, spaces::api_key_hash))
+        .first(conn)?;
+    Ok((token, key.is_some()))
+}
+
+fn require_manager(access: &SpaceAccess) -> AppResult<()> {
+    if access.manages {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("interconnect.spaces.error.not_manager"))
+    }
+}
+
+/// A new invitation link; the old one stops working.
+pub fn regenerate_token(conn: &mut Conn, access: &SpaceAccess) -> AppResult<()> {
+    require_manager(access)?;
+    diesel::update(spaces::table.find(access.space_id))
+        .set(spaces::invite_token.eq(new_token()))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A new API key (returned once; only its hash is kept); the old one stops working.
+pub fn regenerate_api_key(conn: &mut Conn, access: &SpaceAccess) -> AppResult<String> {
+    require_manager(access)?;
+    let key = new_token();
+    diesel::update(spaces::table.find(access.space_id))
+        .set(spaces::api_key_hash.eq(Some(super::hash_key(&key))))
+        .execute(conn)?;
+    Ok(key)
+}
+
+/// The space a bearer key opens, if the key is the space's current one.
+pub fn space_by_key(conn: &mut Conn, space_id: i64, key: &str) -> AppResult<Option<i64>> {
+    let stored: Option<Option<String>> = spaces::table
+        .find(space_id)
+        .select(spaces::api_key_hash)
+        .first(conn)
+        .optional()?;
+    Ok(match stored.flatten() {
+        Some(h) if super::digest_eq(&h, &super::hash_key(key)) => Some(space_id),
+        _ => None,
+    })
+}
+
+/// Invites each CorpID: an organisation not yet in the space gets an `invited` row and its
+/// main admins a notice with the invitation link.
+pub fn invite_batch(
+    conn: &mut Conn,
+    space_id: i64,
+    corp_ids: &[String],
+) -> AppResult<Vec<(String, InviteOutcome)>> {
+    write_tx(conn, |conn| {
+        let (owner, name, token): (i64, String, String) = spaces::table
+            .find(space_id)
+            .select((spaces::owner_org_id, spaces::name, spaces::invite_token))
+            .first(conn)?;
+        let link = format!("/interconnect/join/{token}");
+        let mut out = Vec::with_capacity(corp_ids.len());
+        for corp in corp_ids {
+            let org: Option<i64> = orgs::table
+                .filter(orgs::corp_id.eq(corp))
+                .select(orgs::id)
+                .first(conn)
+                .optional()?;
+            let Some(org) = org else {
+                out.push((corp.clone(), InviteOutcome::UnknownCorpId));
+                continue;
+            };
+            let row: Option<(i64, String)> = space_orgs::table
+                .filter(space_orgs::space_id.eq(space_id))
+                .filter(space_orgs::org_id.eq(org))
+                .select((space_orgs::id, space_orgs::status))
+                .first(conn)
+                .optional()?;
+            let already = org == owner
+                || row.as_ref().is_some_and(|(_, s)| {
+                    matches!(
+                        OrgStatus::parse(s),
+                        Some(OrgStatus::Joined | OrgStatus::Pending)
+                    )
+                });
+            if already {
+                out.push((corp.clone(), InviteOutcome::AlreadyMember));
+                continue;
+            }
+            match row {
+                Some((id, _)) => {
+                    diesel::update(space_orgs::table.find(id))
+                        .set((
+                            space_orgs::status.eq(OrgStatus::Invited.as_str()),
+                            space_orgs::reason.eq(""),
+                        ))
+                        .execute(conn)?;
+                }
+                None => {
+                    diesel::insert_into(space_orgs::table)
+                        .values((
+                            space_orgs::space_id.eq(space_id),
+                            space_orgs::org_id.eq(org),
+                            space_orgs::role.eq("member"),
+                            space_orgs::status.eq(OrgStatus::Invited.as_str()),
+                            space_orgs::scope_kind.eq(ScopeKind::All.as_str()),
+                            space_orgs::created_at.eq(now()),
+                        ))
+                        .execute(conn)?;
+                }
+            }
+            let admins = main_admins(conn, org)?;
+            notify_all(
+                conn,
+                org,
+                &admins,
+                "interconnect.spaces.notify.invited",
+                &name,
+                &link,
+            )?;
+            out.push((corp.clone(), InviteOutcome::Invited));
+        }
+        tracing::info!(
+            space.id = space_id,
+            count = corp_ids.len(),
+            "batch invitation"
+        );
+        Ok(out)
+    })
+}

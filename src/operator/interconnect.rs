@@ -1,0 +1,166 @@
+//! The operator's per-organisation overrides of the interconnection limits ("如需扩容，可以
+//! 联系我们"): spaces it may create, spaces it may join, people per space, organisations per
+//! space, and its licence seat pool. An empty field returns to the default for the
+//! organisation's certification (or edition, for seats).
+
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use diesel::prelude::*;
+use serde::Deserialize;
+
+use crate::auth::Operator;
+use crate::db::schema::orgs;
+use crate::db::{Conn, write_tx};
+use crate::error::{AppError, AppResult};
+use crate::web::policy::{Policy, Routes};
+use crate::web::{AppState, flash_redirect};
+
+pub fn router() -> Routes {
+    Routes::new().post("/operator/orgs/{id}/interconnect", Policy::Operator, save)
+}
+
+/// The overrides as stored: `None` means the default.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Overrides {
+    pub max_spaces: Option<i32>,
+    pub max_joined: Option<i32>,
+    pub max_people: Option<i32>,
+    pub max_orgs: Option<i32>,
+    pub seat_pool: Option<i32>,
+}
+
+impl Overrides {
+    fn show(v: Option<i32>) -> String {
+        v.map(|n| n.to_string()).unwrap_or_default()
+    }
+    pub fn spaces(&self) -> String {
+        Self::show(self.max_spaces)
+    }
+    pub fn joined(&self) -> String {
+        Self::show(self.max_joined)
+    }
+    pub fn people(&self) -> String {
+        Self::show(self.max_people)
+    }
+    pub fn orgs(&self) -> String {
+        Self::show(self.max_orgs)
+    }
+    pub fn seats(&self) -> String {
+        Self::show(self.seat_pool)
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct OverridesForm {
+    #[serde(default)]
+    ic_max_spaces: String,
+    #[serde(default)]
+    ic_max_joined: String,
+    #[serde(default)]
+    ic_max_people: String,
+    #[serde(default)]
+    ic_max_orgs: String,
+    #[serde(default)]
+    seat_pool: String,
+}
+
+/// A limit: empty for the default, else 0–1,000,000.
+pub fn parse_limit(raw: &str) -> Result<Option<i32>, AppError> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    match s.parse::<i32>() {
+        Ok(n) if (0..=1_000_000).contains(&n) => Ok(Some(n)),
+        _ => Err(AppError::BadRequest("operator.interconnect.error.limit")),
+    }
+}
+
+impl OverridesForm {
+    pub fn parse(&self) -> Result<Overrides, AppError> {
+        Ok(Overrides {
+            max_spaces: parse_limit(&self.ic_max_spaces)?,
+            max_joined: parse_limit(&self.ic_max_joined)?,
+            max_people: parse_limit(&self.ic_max_people)?,
+            max_orgs: parse_limit(&self.ic_max_orgs)?,
+            seat_pool: parse_limit(&self.seat_pool)?,
+        })
+    }
+}
+
+/// The organisation's current overrides (404 for an unknown organisation).
+pub fn load(conn: &mut Conn, org_id: i64) -> AppResult<Overrides> {
+    #[expect(clippy::type_complexity, reason = "five nullable columns")]
+    let (s, j, p, o, seats): (
+        Option<i32>,
+        Option<i32>,
+        Option<i32>,
+        Option<i32>,
+        Option<i32>,
+    ) = orgs::table
+        .find(org_id)
+        .select((
+            orgs::ic_max_spaces,
+            orgs::ic_max_joined,
+            orgs::ic_max_people,
+            orgs::ic_max_orgs,
+            orgs::seat_pool,
+        ))
+        .first(conn)?;
+    Ok(Overrides {
+        max_spaces: s,
+        max_joined: j,
+        max_people: p,
+        max_orgs: o,
+        seat_pool: seats,
+    })
+}
+
+pub fn store(conn: &mut Conn, org_id: i64, o: Overrides) -> AppResult<()> {
+    write_tx(conn, |conn| {
+        load(conn, org_id)?;
+        diesel::update(orgs::table.find(org_id))
+            .set((
+                orgs::ic_max_spaces.eq(o.max_spaces),
+                orgs::ic_max_joined.eq(o.max_joined),
+                orgs::ic_max_people.eq(o.max_people),
+                orgs::ic_max_orgs.eq(o.max_orgs),
+                orgs::seat_pool.eq(o.seat_pool),
+            ))
+            .execute(conn)?;
+        Ok(())
+    })
+}
+
+async fn save(
+    State(state): State<AppState>,
+    op: Operator,
+    Path(id): Path<i64>,
+    Form(form): Form<OverridesForm>,
+) -> AppResult<Response> {
+    let o = form.parse()?;
+    state.db.run(move |conn| store(conn, id, o)).await?;
+    tracing::info!(
+        org.id = id,
+        operator.id = op.user_id,
+        "interconnection limits set"
+    );
+    Ok(flash_redirect(
+        &format!("/operator/orgs/{id}"),
+        "operator.interconnect.flash.saved",
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_limit_means_the_default_and_negative_ones_are_refused() {
+        assert_eq!(parse_limit(" ").ok(), Some(None));
+        assert_eq!(parse_limit("12").ok(), Some(Some(12)));
+        assert!(parse_limit("-1").is_err());
+        assert!(parse_limit("x").is_err());
+    }
+}
