@@ -12,6 +12,7 @@ mod distribution_projects;
 mod distribution_send;
 mod forms;
 mod i18n;
+mod interconnect_publish;
 mod operator;
 mod org;
 #[allow(
