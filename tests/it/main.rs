@@ -14,6 +14,7 @@ mod figures;
 mod forms;
 mod i18n;
 mod interconnect_spaces;
+mod interconnect_publish;
 mod operator;
 mod org;
 mod permissions;
