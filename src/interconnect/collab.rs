@@ -1,7 +1,124 @@
-//! Collaboration groups (合作群) across member organisations, with a message thread.
+//! Collaboration groups (合作群): people of several member organisations of one space talk
+//! in a group that shows each member's real organisation and department. Only members see
+//! a group; whoever leaves their organisation or the space leaves its groups at once
+//! ([`super::people::reconcile_org`]).
 
-use crate::web::policy::Routes;
+pub mod pages;
+pub mod routes;
+pub mod store;
 
-pub fn router() -> Routes {
-    Routes::new()
+pub use routes::router;
+
+/// A group's name: 1 to 40 characters once trimmed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GroupName(String);
+
+impl GroupName {
+    pub fn parse(s: &str) -> Result<GroupName, &'static str> {
+        let t = s.trim();
+        match t.chars().count() {
+            0 => Err("interconnect.collab.error.name_required"),
+            n if n > 40 => Err("interconnect.collab.error.name_too_long"),
+            _ => Ok(GroupName(t.to_string())),
+        }
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A message: 1 to 2000 characters once trimmed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MessageBody(String);
+
+impl MessageBody {
+    pub fn parse(s: &str) -> Result<MessageBody, &'static str> {
+        let t = s.trim();
+        match t.chars().count() {
+            0 => Err("interconnect.collab.error.body_required"),
+            n if n > 2000 => Err("interconnect.collab.error.body_too_long"),
+            _ => Ok(MessageBody(t.to_string())),
+        }
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A person picked for a group, as the form sends it: `user:org` (the organisation they
+/// are in the space through).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Pick {
+    pub user_id: i64,
+    pub org_id: i64,
+}
+
+impl Pick {
+    pub fn parse(s: &str) -> Option<Pick> {
+        let (u, o) = s.trim().split_once(':')?;
+        Some(Pick {
+            user_id: u.parse().ok()?,
+            org_id: o.parse().ok()?,
+        })
+    }
+    pub fn value(&self) -> String {
+        format!("{}:{}", self.user_id, self.org_id)
+    }
+}
+
+/// The repeated `person` fields of a form; a malformed one is a tampered form.
+pub fn picks_of(pairs: &[(String, String)]) -> crate::error::AppResult<Vec<Pick>> {
+    let mut out: Vec<Pick> = Vec::new();
+    for (k, v) in pairs {
+        if k == "person" {
+            let p =
+                Pick::parse(v).ok_or(crate::error::AppError::BadRequest("error.bad_request"))?;
+            if !out.contains(&p) {
+                out.push(p);
+            }
+        }
+    }
+    if out.len() > 500 {
+        return Err(crate::error::AppError::BadRequest("error.bad_request"));
+    }
+    Ok(out)
+}
+
+/// The value of the first `name` field of a form.
+pub fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn group_names_and_messages_are_bounded() {
+        assert!(GroupName::parse("  ").is_err());
+        assert_eq!(
+            GroupName::parse(" 供应协同 ").map(|n| n.0),
+            Ok("供应协同".into())
+        );
+        assert!(GroupName::parse(&"名".repeat(41)).is_err());
+        assert!(MessageBody::parse("").is_err());
+        assert!(MessageBody::parse(&"x".repeat(2001)).is_err());
+        assert!(MessageBody::parse("你好").is_ok());
+    }
+
+    #[test]
+    fn picks_round_trip_and_tampering_is_refused() {
+        let p = Pick {
+            user_id: 7,
+            org_id: 3,
+        };
+        assert_eq!(Pick::parse(&p.value()), Some(p));
+        assert_eq!(Pick::parse("7"), None);
+        let pairs = vec![("person".to_string(), "x:1".to_string())];
+        assert!(picks_of(&pairs).is_err());
+    }
 }

@@ -11,8 +11,8 @@ use diesel::prelude::*;
 
 use super::{OrgStatus, ScopeKind, SeatUse};
 use crate::db::schema::{
-    collab_groups, collab_members, departments, memberships, orgs, seat_alerts,
-    seat_auto_departments, seats, space_orgs, space_scope, space_visibility, spaces, users,
+    collab_groups, collab_members, departments, memberships, orgs, seat_alerts, seats, space_orgs,
+    space_scope, space_visibility, spaces, users,
 };
 use crate::db::{Conn, now};
 use crate::error::{AppError, AppResult};
@@ -378,79 +378,48 @@ pub fn alert_on_use(conn: &mut Conn, pool_org_id: i64) -> AppResult<()> {
 /// the pool has room (伙伴智能入职). Call it inside the transaction of any change to
 /// memberships, departments or a space's scope/membership.
 pub fn reconcile_org(conn: &mut Conn, org_id: i64) -> AppResult<()> {
-    // Seats held by people of this organisation.
-    let held: Vec<(i64, i64, i64)> = seats::table
-        .filter(seats::org_id.eq(org_id))
-        .select((seats::id, seats::pool_org_id, seats::user_id))
-        .load(conn)?;
-    let mut touched_pools = HashSet::new();
-    for (seat_id, pool, user) in held {
-        if !linked_to_pool(conn, pool, org_id, user)? {
-            diesel::delete(seats::table.find(seat_id)).execute(conn)?;
-            touched_pools.insert(pool);
-        }
-    }
     // Collaboration groups: leaving the space (or the organisation) leaves the group.
-    let groups: Vec<(i64, i64, i64)> = collab_members::table
+    let groups: Vec<(i64, i64, i64, i64)> = collab_members::table
         .inner_join(collab_groups::table)
         .filter(collab_members::org_id.eq(org_id))
         .select((
             collab_members::group_id,
             collab_groups::space_id,
             collab_members::user_id,
+            collab_groups::created_by,
         ))
         .load(conn)?;
-    for (group_id, space_id, user) in groups {
-        if !in_space(conn, space_id, org_id, user)? {
-            diesel::delete(
-                collab_members::table
-                    .filter(collab_members::group_id.eq(group_id))
-                    .filter(collab_members::user_id.eq(user)),
-            )
-            .execute(conn)?;
+    for (group_id, space_id, user, created_by) in groups {
+        if in_space(conn, space_id, org_id, user)? {
+            continue;
         }
-    }
-    // Automatic grants for this organisation's auto departments, per pool.
-    let autos: Vec<(i64, i64)> = seat_auto_departments::table
-        .inner_join(departments::table)
-        .filter(departments::org_id.eq(org_id))
-        .select((
-            seat_auto_departments::pool_org_id,
-            seat_auto_departments::department_id,
-        ))
-        .load(conn)?;
-    let mut by_pool: HashMap<i64, Vec<i64>> = HashMap::new();
-    for (pool, dept) in autos {
-        by_pool.entry(pool).or_default().push(dept);
-    }
-    for (pool, roots) in by_pool {
-        let depts: Vec<i64> = with_descendants(conn, org_id, &roots)?
-            .into_iter()
-            .collect();
-        let candidates: Vec<i64> = memberships::table
-            .filter(memberships::org_id.eq(org_id))
-            .filter(memberships::department_id.eq_any(depts))
-            .select(memberships::user_id)
-            .order(memberships::id.asc())
-            .load(conn)?;
-        for user in candidates {
-            if !linked_to_pool(conn, pool, org_id, user)? {
-                continue;
-            }
-            // A full pool or the three-organisation cap stops automatic grants quietly;
-            // the licence page shows who is waiting.
-            match grant_seat(conn, pool, org_id, user, true, None) {
-                Ok(_) => {}
-                Err(AppError::Conflict(_)) => break,
-                Err(e) => return Err(e),
+        diesel::delete(
+            collab_members::table
+                .filter(collab_members::group_id.eq(group_id))
+                .filter(collab_members::user_id.eq(user)),
+        )
+        .execute(conn)?;
+        // A departed creator hands the group to its longest-standing member.
+        if created_by == user {
+            let heir: Option<i64> = collab_members::table
+                .filter(collab_members::group_id.eq(group_id))
+                .order((
+                    collab_members::added_at.asc(),
+                    collab_members::user_id.asc(),
+                ))
+                .select(collab_members::user_id)
+                .first(conn)
+                .optional()?;
+            if let Some(h) = heir {
+                diesel::update(collab_groups::table.find(group_id))
+                    .set(collab_groups::created_by.eq(h))
+                    .execute(conn)?;
             }
         }
-        touched_pools.insert(pool);
     }
-    for pool in touched_pools {
-        alert_on_use(conn, pool)?;
-    }
-    Ok(())
+    // Seats: release for people no longer linked or no longer in an auto-grant department,
+    // automatic grants for newly linked people of one, alerts of the touched pools.
+    super::licences::store::reconcile_seats(conn, org_id)
 }
 
 /// A space as seen from the current organisation and user.

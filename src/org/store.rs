@@ -324,7 +324,12 @@ pub fn add_existing(
             Ok(u) => u,
             Err(e) => return Ok(Err(e)),
         };
-        insert_membership(conn, scope.org_id(), user, Role::Member, "login")
+        let added = insert_membership(conn, scope.org_id(), user, Role::Member, "login")?;
+        if added.is_ok() {
+            // Joining may link the person into a space and changes the pool's use.
+            crate::interconnect::people::reconcile_org(conn, scope.org_id())?;
+        }
+        Ok(added)
     })
 }
 
@@ -340,7 +345,12 @@ pub fn add_new_account(
             Ok(u) => u,
             Err(e) => return Ok(Err(e)),
         };
-        insert_membership(conn, scope.org_id(), user, Role::Member, "login")
+        let added = insert_membership(conn, scope.org_id(), user, Role::Member, "login")?;
+        if added.is_ok() {
+            // Joining may link the person into a space and changes the pool's use.
+            crate::interconnect::people::reconcile_org(conn, scope.org_id())?;
+        }
+        Ok(added)
     })
 }
 

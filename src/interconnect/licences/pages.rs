@@ -1,0 +1,130 @@
+//! The licence pages: one struct per page, display logic as methods.
+
+use askama::Template;
+use askama_web::WebTemplate;
+
+use super::report::{Report, SeatCount, StaleHolder};
+use super::store::{AutoDept, Candidate, Holder, Overview, PoolOrg};
+use crate::interconnect::{MAX_SEAT_ORGS, SEAT_ALERTS};
+use crate::web::{Errors, Layout, Page};
+
+#[derive(Template, WebTemplate)]
+#[template(path = "interconnect/licences/index.html")]
+pub struct PoolPage {
+    pub l: Layout,
+    pub ov: Overview,
+}
+
+impl PoolPage {
+    pub fn max_orgs(&self) -> i64 {
+        MAX_SEAT_ORGS
+    }
+    pub fn orgs_cap(&self) -> String {
+        self.l
+            .tf("interconnect.licences.orgs_cap", "max", &MAX_SEAT_ORGS)
+    }
+    pub fn thresholds(&self) -> [i64; 3] {
+        SEAT_ALERTS
+    }
+    pub fn reached(&self, t: &i64) -> bool {
+        self.ov.usage.reached_alerts().contains(t)
+    }
+    pub fn bar_class(&self) -> &'static str {
+        match self.ov.usage.percent() {
+            p if p >= 100 => "bad",
+            p if p >= 80 => "warn",
+            _ => "ok",
+        }
+    }
+    pub fn may_add_org(&self, o: &PoolOrg) -> bool {
+        o.granted > 0 || self.ov.holding_orgs < MAX_SEAT_ORGS
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "interconnect/licences/org.html")]
+pub struct OrgSeatsPage {
+    pub l: Layout,
+    pub org_id: i64,
+    pub org_name: String,
+    pub corp_id: String,
+    pub remaining: i64,
+    pub candidates: Page<Candidate>,
+    pub holders: Page<Holder>,
+    pub depts: Vec<AutoDept>,
+    /// Cursors of the two lists, each kept when the other pages on.
+    pub after: Option<i64>,
+    pub hafter: Option<i64>,
+}
+
+impl OrgSeatsPage {
+    pub fn base(&self) -> String {
+        format!("/interconnect/licences/orgs/{}", self.org_id)
+    }
+    /// The link to the next page of people, keeping the holders' page.
+    pub fn next_people(&self, n: &i64) -> String {
+        match self.hafter {
+            Some(h) => format!("{}?after={n}&hafter={h}", self.base()),
+            None => format!("{}?after={n}", self.base()),
+        }
+    }
+    pub fn next_holders(&self, n: &i64) -> String {
+        match self.after {
+            Some(a) => format!("{}?after={a}&hafter={n}", self.base()),
+            None => format!("{}?hafter={n}", self.base()),
+        }
+    }
+    pub fn indent(&self, d: &AutoDept) -> String {
+        "— ".repeat(d.depth)
+    }
+    pub fn last_login(&self, h: &Holder) -> String {
+        h.last_login_at
+            .map(crate::web::format_time)
+            .unwrap_or_else(|| self.l.t("interconnect.licences.never"))
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "interconnect/licences/report.html")]
+pub struct ReportPage {
+    pub l: Layout,
+    pub report: Report,
+    /// The N of the form as typed.
+    pub days: String,
+    pub errors: Errors,
+}
+
+impl ReportPage {
+    pub fn dept_name(&self, c: &SeatCount) -> String {
+        c.department
+            .clone()
+            .unwrap_or_else(|| self.l.t("interconnect.licences.report.no_department"))
+    }
+    pub fn last_login(&self, s: &StaleHolder) -> String {
+        s.last_login_at
+            .map(crate::web::format_time)
+            .unwrap_or_else(|| self.l.t("interconnect.licences.never"))
+    }
+    pub fn places(&self, s: &StaleHolder) -> String {
+        s.places
+            .iter()
+            .map(|(o, d)| match d {
+                Some(d) => format!("{o} / {d}"),
+                None => o.clone(),
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+    pub fn next_href(&self, n: &i64) -> String {
+        format!(
+            "/interconnect/licences/report?days={}&after={n}",
+            crate::web::encode_query(&self.days)
+        )
+    }
+    pub fn csv_href(&self) -> String {
+        format!(
+            "/interconnect/licences/report/export?days={}",
+            crate::web::encode_query(&self.days)
+        )
+    }
+}

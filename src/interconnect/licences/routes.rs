@@ -1,0 +1,234 @@
+//! Handlers of /interconnect/licences…: each first checks that the user manages the
+//! current organisation's spaces (the pool is always that organisation's own), then calls
+//! the store.
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::pages::{OrgSeatsPage, PoolPage, ReportPage};
+use super::{Days, ids_of, report, require_manager, store};
+use crate::auth::InOrg;
+use crate::error::AppResult;
+use crate::web::policy::{Policy, Routes};
+use crate::web::{AppState, Errors, Layout, flash_redirect};
+
+pub fn router() -> Routes {
+    Routes::new()
+        .get("/interconnect/licences", Policy::InOrg, pool)
+        .get(
+            "/interconnect/licences/orgs/{org}",
+            Policy::InOrg,
+            org_seats,
+        )
+        .post(
+            "/interconnect/licences/orgs/{org}/grant",
+            Policy::InOrg,
+            grant,
+        )
+        .post(
+            "/interconnect/licences/orgs/{org}/release",
+            Policy::InOrg,
+            release,
+        )
+        .post(
+            "/interconnect/licences/orgs/{org}/auto",
+            Policy::InOrg,
+            set_auto,
+        )
+        .get("/interconnect/licences/report", Policy::InOrg, report_page)
+        .get(
+            "/interconnect/licences/report/export",
+            Policy::InOrg,
+            report_csv,
+        )
+}
+
+async fn pool(State(state): State<AppState>, g: InOrg) -> AppResult<PoolPage> {
+    require_manager(&g.scope)?;
+    let scope = g.scope.clone();
+    let ov = state
+        .db
+        .run(move |conn| store::overview(conn, &scope))
+        .await?;
+    Ok(PoolPage {
+        l: Layout::new(&g.ctx),
+        ov,
+    })
+}
+
+#[derive(Deserialize, Default)]
+struct OrgQuery {
+    after: Option<i64>,
+    hafter: Option<i64>,
+}
+
+async fn org_seats(
+    State(state): State<AppState>,
+    g: InOrg,
+    Path(org): Path<i64>,
+    Query(q): Query<OrgQuery>,
+) -> AppResult<OrgSeatsPage> {
+    require_manager(&g.scope)?;
+    let scope = g.scope.clone();
+    let (org_name, corp_id, remaining, candidates, holders, depts) = state
+        .db
+        .run(move |conn| {
+            let (name, corp) = store::member_org(conn, scope.org_id(), org)?;
+            let remaining = crate::interconnect::people::seat_use(conn, scope.org_id())?;
+            Ok((
+                name,
+                corp,
+                remaining.remaining(),
+                store::candidates(conn, &scope, org, q.after)?,
+                store::holders(conn, &scope, org, q.hafter)?,
+                store::auto_departments(conn, &scope, org)?,
+            ))
+        })
+        .await?;
+    Ok(OrgSeatsPage {
+        l: Layout::new(&g.ctx),
+        org_id: org,
+        org_name,
+        corp_id,
+        remaining,
+        candidates,
+        holders,
+        depts,
+        after: q.after,
+        hafter: q.hafter,
+    })
+}
+
+async fn grant(
+    State(state): State<AppState>,
+    g: InOrg,
+    Path(org): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    require_manager(&g.scope)?;
+    let ids = ids_of(&pairs, "user_id")?;
+    let scope = g.scope;
+    state
+        .db
+        .run(move |conn| store::grant(conn, &scope, org, &ids))
+        .await?;
+    Ok(flash_redirect(
+        &format!("/interconnect/licences/orgs/{org}"),
+        "interconnect.licences.flash.granted",
+    ))
+}
+
+async fn release(
+    State(state): State<AppState>,
+    g: InOrg,
+    Path(org): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    require_manager(&g.scope)?;
+    let ids = ids_of(&pairs, "seat_id")?;
+    let scope = g.scope;
+    state
+        .db
+        .run(move |conn| store::release(conn, &scope, org, &ids))
+        .await?;
+    Ok(flash_redirect(
+        &format!("/interconnect/licences/orgs/{org}"),
+        "interconnect.licences.flash.released",
+    ))
+}
+
+async fn set_auto(
+    State(state): State<AppState>,
+    g: InOrg,
+    Path(org): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    require_manager(&g.scope)?;
+    let ids = ids_of(&pairs, "department_id")?;
+    let scope = g.scope;
+    state
+        .db
+        .run(move |conn| store::set_auto_departments(conn, &scope, org, &ids))
+        .await?;
+    Ok(flash_redirect(
+        &format!("/interconnect/licences/orgs/{org}"),
+        "interconnect.licences.flash.auto_saved",
+    ))
+}
+
+#[derive(Deserialize, Default)]
+struct ReportQuery {
+    days: Option<String>,
+    after: Option<i64>,
+}
+
+async fn report_page(
+    State(state): State<AppState>,
+    g: InOrg,
+    Query(q): Query<ReportQuery>,
+) -> AppResult<Response> {
+    require_manager(&g.scope)?;
+    let typed = q
+        .days
+        .clone()
+        .unwrap_or_else(|| Days::DEFAULT.get().to_string());
+    let mut errors = Errors::default();
+    let days = match Days::parse(&typed) {
+        Ok(d) => d,
+        Err(key) => {
+            errors.add("days", key);
+            Days::DEFAULT
+        }
+    };
+    let scope = g.scope.clone();
+    let after = q.after;
+    let report = state
+        .db
+        .run(move |conn| report::report(conn, &scope, days, after))
+        .await?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = ReportPage {
+        l: Layout::new(&g.ctx),
+        report,
+        days: typed,
+        errors,
+    };
+    Ok((status, page).into_response())
+}
+
+async fn report_csv(
+    State(state): State<AppState>,
+    g: InOrg,
+    Query(q): Query<ReportQuery>,
+) -> AppResult<Response> {
+    require_manager(&g.scope)?;
+    let days = q
+        .days
+        .as_deref()
+        .map(Days::parse)
+        .transpose()
+        .map_err(crate::error::AppError::BadRequest)?
+        .unwrap_or(Days::DEFAULT);
+    let scope = g.scope;
+    let lang = g.ctx.lang;
+    let body = state
+        .db
+        .run(move |conn| report::csv(conn, &scope, days, lang))
+        .await?;
+    let name = format!("attachment; filename=\"licences-{}.csv\"", crate::db::now());
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, name),
+        ],
+        body,
+    )
+        .into_response())
+}

@@ -1,0 +1,592 @@
+//! Queries of the licence pool. The pool is always the scope's own organisation; a member
+//! organisation is reachable only while it is joined to one of the pool owner's spaces
+//! (otherwise the same 404 as a missing id).
+
+use std::collections::{BTreeMap, HashSet};
+
+use diesel::prelude::*;
+
+use super::super::people::{self, LinkedOrg};
+use super::super::{MAX_SEAT_ORGS, OrgStatus, ScopeKind, SeatUse};
+use crate::auth::OrgScope;
+use crate::db::schema::{
+    departments, memberships, orgs, seat_auto_departments, seats, space_orgs, spaces, users,
+};
+use crate::db::{Conn, now, write_tx};
+use crate::error::{AppError, AppResult};
+use crate::web::{PAGE_SIZE, Page};
+
+/// A member organisation as the pool page lists it.
+#[derive(Clone, Debug)]
+pub struct PoolOrg {
+    pub org_id: i64,
+    pub name: String,
+    pub corp_id: String,
+    /// Seats of the pool its people hold.
+    pub granted: i64,
+    /// Departments chosen for automatic grants.
+    pub auto_departments: i64,
+    /// Still joined to one of the pool owner's spaces (seats of an organisation that left
+    /// are released by reconciliation; this is only a safeguard for the display).
+    pub linked: bool,
+}
+
+/// The one view of the pool: its arithmetic and the downstream organisations.
+#[derive(Clone, Debug)]
+pub struct Overview {
+    pub usage: SeatUse,
+    pub orgs: Vec<PoolOrg>,
+    /// Member organisations holding seats (at most [`MAX_SEAT_ORGS`]).
+    pub holding_orgs: i64,
+}
+
+/// Member organisations joined to any space `pool` owns (the owner itself excluded).
+pub fn member_org_ids(conn: &mut Conn, pool: i64) -> AppResult<Vec<i64>> {
+    let mut ids: Vec<i64> = space_orgs::table
+        .inner_join(spaces::table)
+        .filter(spaces::owner_org_id.eq(pool))
+        .filter(space_orgs::org_id.ne(pool))
+        .filter(space_orgs::status.eq(OrgStatus::Joined.as_str()))
+        .select(space_orgs::org_id)
+        .distinct()
+        .load(conn)?;
+    ids.sort_unstable();
+    Ok(ids)
+}
+
+/// The pool page: the seed's sum (main organisation + downstream) and each member
+/// organisation with its granted seats.
+pub fn overview(conn: &mut Conn, scope: &OrgScope) -> AppResult<Overview> {
+    let pool = scope.org_id();
+    let usage = people::seat_use(conn, pool)?;
+    let members = member_org_ids(conn, pool)?;
+    let held: Vec<i64> = seats::table
+        .filter(seats::pool_org_id.eq(pool))
+        .select(seats::org_id)
+        .load(conn)?;
+    let mut granted: BTreeMap<i64, i64> = BTreeMap::new();
+    for o in &held {
+        *granted.entry(*o).or_default() += 1;
+    }
+    let autos: Vec<i64> = seat_auto_departments::table
+        .inner_join(departments::table)
+        .filter(seat_auto_departments::pool_org_id.eq(pool))
+        .select(departments::org_id)
+        .load(conn)?;
+    let mut all: Vec<i64> = members.clone();
+    all.extend(granted.keys().copied());
+    all.sort_unstable();
+    all.dedup();
+    let names: Vec<(i64, String, String)> = orgs::table
+        .filter(orgs::id.eq_any(&all))
+        .select((orgs::id, orgs::name, orgs::corp_id))
+        .load(conn)?;
+    let mut list: Vec<PoolOrg> = names
+        .into_iter()
+        .map(|(org_id, name, corp_id)| PoolOrg {
+            org_id,
+            name,
+            corp_id,
+            granted: granted.get(&org_id).copied().unwrap_or(0),
+            auto_departments: autos.iter().filter(|o| **o == org_id).count() as i64,
+            linked: members.contains(&org_id),
+        })
+        .collect();
+    list.sort_by(|a, b| b.granted.cmp(&a.granted).then(a.name.cmp(&b.name)));
+    Ok(Overview {
+        usage,
+        holding_orgs: granted.len() as i64,
+        orgs: list,
+    })
+}
+
+/// A member organisation of the pool: (name, CorpID), or 404.
+pub fn member_org(conn: &mut Conn, pool: i64, org_id: i64) -> AppResult<(String, String)> {
+    if org_id == pool || !member_org_ids(conn, pool)?.contains(&org_id) {
+        return Err(AppError::NotFound);
+    }
+    Ok(orgs::table
+        .find(org_id)
+        .select((orgs::name, orgs::corp_id))
+        .first(conn)?)
+}
+
+/// Everyone of `org_id` linked into any joined space that `pool` owns, computed once
+/// (the per-person [`people::linked_to_pool`] would recompute each space per person).
+pub fn pool_linked_ids(conn: &mut Conn, pool: i64, org_id: i64) -> AppResult<HashSet<i64>> {
+    let rows: Vec<(i64, String)> = space_orgs::table
+        .inner_join(spaces::table)
+        .filter(spaces::owner_org_id.eq(pool))
+        .filter(space_orgs::org_id.eq(org_id))
+        .filter(space_orgs::status.eq(OrgStatus::Joined.as_str()))
+        .select((space_orgs::id, space_orgs::scope_kind))
+        .load(conn)?;
+    let mut out = HashSet::new();
+    for (space_org_id, scope) in rows {
+        let linked = LinkedOrg {
+            space_org_id,
+            org_id,
+            scope: ScopeKind::parse(&scope).unwrap_or(ScopeKind::People),
+        };
+        out.extend(people::linked_user_ids(conn, &linked)?);
+    }
+    Ok(out)
+}
+
+/// A linked person of a member organisation, on the grant list.
+#[derive(Clone, Debug)]
+pub struct Candidate {
+    pub user_id: i64,
+    pub name: String,
+    pub login: String,
+    pub department: Option<String>,
+    pub has_seat: bool,
+}
+
+/// Departments of `org_id` by user, for the given people.
+fn departments_of(
+    conn: &mut Conn,
+    org_id: i64,
+    user_ids: &[i64],
+) -> AppResult<BTreeMap<i64, Option<String>>> {
+    let rows: Vec<(i64, Option<String>)> = memberships::table
+        .left_join(departments::table)
+        .filter(memberships::org_id.eq(org_id))
+        .filter(memberships::user_id.eq_any(user_ids))
+        .select((memberships::user_id, departments::name.nullable()))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}
+
+/// The people of a member organisation that may receive a seat, by user id after `after`.
+pub fn candidates(
+    conn: &mut Conn,
+    scope: &OrgScope,
+    org_id: i64,
+    after: Option<i64>,
+) -> AppResult<Page<Candidate>> {
+    let pool = scope.org_id();
+    member_org(conn, pool, org_id)?;
+    let mut ids: Vec<i64> = pool_linked_ids(conn, pool, org_id)?
+        .into_iter()
+        .filter(|u| after.is_none_or(|a| *u > a))
+        .collect();
+    ids.sort_unstable();
+    ids.truncate(PAGE_SIZE as usize + 1);
+    let held: HashSet<i64> = seats::table
+        .filter(seats::pool_org_id.eq(pool))
+        .filter(seats::org_id.eq(org_id))
+        .filter(seats::user_id.eq_any(&ids))
+        .select(seats::user_id)
+        .load::<i64>(conn)?
+        .into_iter()
+        .collect();
+    let depts = departments_of(conn, org_id, &ids)?;
+    let rows: Vec<(i64, String, String)> = users::table
+        .filter(users::id.eq_any(&ids))
+        .order(users::id.asc())
+        .select((users::id, users::name, users::login))
+        .load(conn)?;
+    let items = rows
+        .into_iter()
+        .map(|(user_id, name, login)| Candidate {
+            user_id,
+            name,
+            login,
+            department: depts.get(&user_id).cloned().flatten(),
+            has_seat: held.contains(&user_id),
+        })
+        .collect();
+    Ok(Page::from_rows(items, PAGE_SIZE, |c: &Candidate| c.user_id))
+}
+
+/// A seat held by a person of a member organisation.
+#[derive(Clone, Debug)]
+pub struct Holder {
+    pub seat_id: i64,
+    pub user_id: i64,
+    pub name: String,
+    pub login: String,
+    pub department: Option<String>,
+    pub automatic: bool,
+    pub granted_at: i64,
+    pub last_login_at: Option<i64>,
+}
+
+/// The seats of a member organisation, by seat id after `after`.
+pub fn holders(
+    conn: &mut Conn,
+    scope: &OrgScope,
+    org_id: i64,
+    after: Option<i64>,
+) -> AppResult<Page<Holder>> {
+    let pool = scope.org_id();
+    let mut q = seats::table
+        .inner_join(users::table)
+        .filter(seats::pool_org_id.eq(pool))
+        .filter(seats::org_id.eq(org_id))
+        .into_boxed();
+    if let Some(a) = after {
+        q = q.filter(seats::id.gt(a));
+    }
+    let rows: Vec<(i64, i64, String, String, bool, i64, Option<i64>)> = q
+        .order(seats::id.asc())
+        .limit(PAGE_SIZE + 1)
+        .select((
+            seats::id,
+            users::id,
+            users::name,
+            users::login,
+            seats::automatic,
+            seats::granted_at,
+            users::last_login_at,
+        ))
+        .load(conn)?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.1).collect();
+    let depts = departments_of(conn, org_id, &ids)?;
+    let items = rows
+        .into_iter()
+        .map(
+            |(seat_id, user_id, name, login, automatic, granted_at, last_login_at)| Holder {
+                seat_id,
+                user_id,
+                name,
+                login,
+                department: depts.get(&user_id).cloned().flatten(),
+                automatic,
+                granted_at,
+                last_login_at,
+            },
+        )
+        .collect();
+    Ok(Page::from_rows(items, PAGE_SIZE, |h: &Holder| h.seat_id))
+}
+
+/// Grants seats of the scope's pool to the chosen people of member `org_id`, all or
+/// nothing: the whole batch is refused when the pool lacks room for it, when a person is
+/// not linked into any of the pool owner's spaces, when `org_id` is the pool's own
+/// organisation, or when it would be a fourth downstream organisation. People who already
+/// hold a seat are skipped. Returns how many seats were granted.
+pub fn grant(conn: &mut Conn, scope: &OrgScope, org_id: i64, user_ids: &[i64]) -> AppResult<usize> {
+    let pool = scope.org_id();
+    let by = scope.user_id();
+    write_tx(conn, |conn| {
+        // Serialises every grant of this pool (PostgreSQL row lock; SQLite's IMMEDIATE
+        // transaction already holds the write lock): the count below cannot go stale.
+        people::lock_org(conn, pool)?;
+        if org_id == pool {
+            return Err(AppError::BadRequest("interconnect.error.seat_own_org"));
+        }
+        member_org(conn, pool, org_id)?;
+        if user_ids.is_empty() {
+            return Err(AppError::BadRequest("interconnect.licences.pick_people"));
+        }
+        let linked = pool_linked_ids(conn, pool, org_id)?;
+        if user_ids.iter().any(|u| !linked.contains(u)) {
+            return Err(AppError::Conflict("interconnect.error.seat_not_linked"));
+        }
+        let fresh = without_seat(conn, pool, org_id, user_ids.to_vec())?;
+        insert_seats(conn, pool, org_id, &fresh, false, Some(by))?;
+        people::alert_on_use(conn, pool)?;
+        tracing::info!(
+            org.id = pool,
+            member_org.id = org_id,
+            seats = fresh.len(),
+            "seats granted"
+        );
+        Ok(fresh.len())
+    })
+}
+
+/// The people among `user_ids` who hold no seat of `pool` in `org_id` yet.
+fn without_seat(
+    conn: &mut Conn,
+    pool: i64,
+    org_id: i64,
+    mut user_ids: Vec<i64>,
+) -> AppResult<Vec<i64>> {
+    let held: HashSet<i64> = seats::table
+        .filter(seats::pool_org_id.eq(pool))
+        .filter(seats::org_id.eq(org_id))
+        .select(seats::user_id)
+        .load::<i64>(conn)?
+        .into_iter()
+        .collect();
+    user_ids.retain(|u| !held.contains(u));
+    Ok(user_ids)
+}
+
+/// Inserts seats after the two pool rules (three organisations, room in the pool). The
+/// caller holds the pool lock.
+fn insert_seats(
+    conn: &mut Conn,
+    pool: i64,
+    org_id: i64,
+    user_ids: &[i64],
+    automatic: bool,
+    by: Option<i64>,
+) -> AppResult<()> {
+    if user_ids.is_empty() {
+        return Ok(());
+    }
+    let holding: Vec<i64> = seats::table
+        .filter(seats::pool_org_id.eq(pool))
+        .select(seats::org_id)
+        .distinct()
+        .load(conn)?;
+    if !holding.contains(&org_id) && holding.len() as i64 >= MAX_SEAT_ORGS {
+        return Err(AppError::Conflict("interconnect.error.seat_orgs_limit"));
+    }
+    people::seat_use(conn, pool)?.check_grant(user_ids.len() as i64)?;
+    let at = now();
+    for u in user_ids {
+        diesel::insert_into(seats::table)
+            .values((
+                seats::pool_org_id.eq(pool),
+                seats::org_id.eq(org_id),
+                seats::user_id.eq(*u),
+                seats::automatic.eq(automatic),
+                seats::granted_by.eq(by),
+                seats::granted_at.eq(at),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Releases the chosen seats of member `org_id`; a seat of another pool or organisation
+/// is a 404. Use falling below a threshold re-arms its alert.
+pub fn release(
+    conn: &mut Conn,
+    scope: &OrgScope,
+    org_id: i64,
+    seat_ids: &[i64],
+) -> AppResult<usize> {
+    let pool = scope.org_id();
+    write_tx(conn, |conn| {
+        people::lock_org(conn, pool)?;
+        if seat_ids.is_empty() {
+            return Err(AppError::BadRequest("interconnect.licences.pick_seats"));
+        }
+        let n = diesel::delete(
+            seats::table
+                .filter(seats::pool_org_id.eq(pool))
+                .filter(seats::org_id.eq(org_id))
+                .filter(seats::id.eq_any(seat_ids)),
+        )
+        .execute(conn)?;
+        if n != seat_ids.len() {
+            return Err(AppError::NotFound);
+        }
+        people::alert_on_use(conn, pool)?;
+        tracing::info!(
+            org.id = pool,
+            member_org.id = org_id,
+            seats = n,
+            "seats released"
+        );
+        Ok(n)
+    })
+}
+
+/// A department of a member organisation on the automatic-grant form.
+#[derive(Clone, Debug)]
+pub struct AutoDept {
+    pub id: i64,
+    pub name: String,
+    pub depth: usize,
+    pub chosen: bool,
+}
+
+/// The member organisation's departments as a tree (depth-first), with the pool's choice.
+pub fn auto_departments(
+    conn: &mut Conn,
+    scope: &OrgScope,
+    org_id: i64,
+) -> AppResult<Vec<AutoDept>> {
+    let pool = scope.org_id();
+    member_org(conn, pool, org_id)?;
+    let all: Vec<(i64, Option<i64>, String)> = departments::table
+        .filter(departments::org_id.eq(org_id))
+        .order((departments::name.asc(), departments::id.asc()))
+        .select((departments::id, departments::parent_id, departments::name))
+        .load(conn)?;
+    let chosen: HashSet<i64> = chosen_roots(conn, pool, org_id)?.into_iter().collect();
+    let known: HashSet<i64> = all.iter().map(|d| d.0).collect();
+    let mut out = Vec::with_capacity(all.len());
+    let mut stack: Vec<(i64, usize)> = all
+        .iter()
+        .rev()
+        .filter(|d| d.1.is_none_or(|p| !known.contains(&p)))
+        .map(|d| (d.0, 0))
+        .collect();
+    let mut seen = HashSet::new();
+    while let Some((id, depth)) = stack.pop() {
+        if !seen.insert(id) {
+            continue;
+        }
+        if let Some(d) = all.iter().find(|d| d.0 == id) {
+            out.push(AutoDept {
+                id,
+                name: d.2.clone(),
+                depth,
+                chosen: chosen.contains(&id),
+            });
+        }
+        stack.extend(
+            all.iter()
+                .rev()
+                .filter(|c| c.1 == Some(id))
+                .map(|c| (c.0, depth + 1)),
+        );
+    }
+    Ok(out)
+}
+
+/// The departments of `org_id` chosen for automatic grants from `pool`.
+fn chosen_roots(conn: &mut Conn, pool: i64, org_id: i64) -> AppResult<Vec<i64>> {
+    Ok(seat_auto_departments::table
+        .inner_join(departments::table)
+        .filter(seat_auto_departments::pool_org_id.eq(pool))
+        .filter(departments::org_id.eq(org_id))
+        .select(seat_auto_departments::department_id)
+        .load(conn)?)
+}
+
+/// Replaces the automatic-grant departments of member `org_id` and applies the choice at
+/// once: people already in a chosen department receive a seat while the pool has room,
+/// automatic seats outside the chosen departments are released.
+pub fn set_auto_departments(
+    conn: &mut Conn,
+    scope: &OrgScope,
+    org_id: i64,
+    dept_ids: &[i64],
+) -> AppResult<()> {
+    let pool = scope.org_id();
+    write_tx(conn, |conn| {
+        people::lock_org(conn, pool)?;
+        member_org(conn, pool, org_id)?;
+        let own: HashSet<i64> = departments::table
+            .filter(departments::org_id.eq(org_id))
+            .select(departments::id)
+            .load::<i64>(conn)?
+            .into_iter()
+            .collect();
+        if dept_ids.iter().any(|d| !own.contains(d)) {
+            return Err(AppError::NotFound);
+        }
+        diesel::delete(
+            seat_auto_departments::table
+                .filter(seat_auto_departments::pool_org_id.eq(pool))
+                .filter(seat_auto_departments::department_id.eq_any(own)),
+        )
+        .execute(conn)?;
+        for d in dept_ids {
+            diesel::insert_into(seat_auto_departments::table)
+                .values((
+                    seat_auto_departments::pool_org_id.eq(pool),
+                    seat_auto_departments::department_id.eq(*d),
+                ))
+                .execute(conn)?;
+        }
+        reconcile_pool(conn, pool, org_id)
+    })
+}
+
+/// Seats of `org_id`'s people after a change to its directory or its spaces (called by
+/// [`people::reconcile_org`] inside the caller's transaction): for every pool it holds
+/// seats of or has automatic departments in, seats of people no longer linked are
+/// released, automatic seats of people no longer in a chosen department are released
+/// (伙伴智能离职), and linked people in a chosen department receive a seat while the pool
+/// has room and the three-organisation cap allows (伙伴智能入职). A pool owner's own use
+/// changes with its members, so its alerts are re-evaluated too.
+pub fn reconcile_seats(conn: &mut Conn, org_id: i64) -> AppResult<()> {
+    let mut pools: Vec<i64> = seats::table
+        .filter(seats::org_id.eq(org_id))
+        .select(seats::pool_org_id)
+        .distinct()
+        .load(conn)?;
+    pools.extend(
+        seat_auto_departments::table
+            .inner_join(departments::table)
+            .filter(departments::org_id.eq(org_id))
+            .select(seat_auto_departments::pool_org_id)
+            .load::<i64>(conn)?,
+    );
+    pools.sort_unstable();
+    pools.dedup();
+    for pool in pools {
+        people::lock_org(conn, pool)?;
+        reconcile_pool(conn, pool, org_id)?;
+    }
+    let owns_space: i64 = spaces::table
+        .filter(spaces::owner_org_id.eq(org_id))
+        .count()
+        .get_result(conn)?;
+    if owns_space > 0 {
+        people::alert_on_use(conn, org_id)?;
+    }
+    Ok(())
+}
+
+/// One pool's part of [`reconcile_seats`]; the caller holds the pool lock.
+fn reconcile_pool(conn: &mut Conn, pool: i64, org_id: i64) -> AppResult<()> {
+    let linked = pool_linked_ids(conn, pool, org_id)?;
+    let roots = chosen_roots(conn, pool, org_id)?;
+    let depts: Vec<i64> = people::with_descendants(conn, org_id, &roots)?
+        .into_iter()
+        .collect();
+    let mut in_auto: Vec<i64> = if depts.is_empty() {
+        Vec::new()
+    } else {
+        memberships::table
+            .filter(memberships::org_id.eq(org_id))
+            .filter(memberships::department_id.eq_any(&depts))
+            .order(memberships::id.asc())
+            .select(memberships::user_id)
+            .load(conn)?
+    };
+    let held: Vec<(i64, i64, bool)> = seats::table
+        .filter(seats::pool_org_id.eq(pool))
+        .filter(seats::org_id.eq(org_id))
+        .select((seats::id, seats::user_id, seats::automatic))
+        .load(conn)?;
+    let gone: Vec<i64> = held
+        .iter()
+        .filter(|(_, u, auto)| !linked.contains(u) || (*auto && !in_auto.contains(u)))
+        .map(|(id, _, _)| *id)
+        .collect();
+    if !gone.is_empty() {
+        diesel::delete(seats::table.filter(seats::id.eq_any(&gone))).execute(conn)?;
+        tracing::info!(
+            org.id = pool,
+            member_org.id = org_id,
+            seats = gone.len(),
+            "seats released automatically"
+        );
+    }
+    in_auto.retain(|u| linked.contains(u));
+    let mut fresh = without_seat(conn, pool, org_id, in_auto)?;
+    if !fresh.is_empty() {
+        // A full pool or the three-organisation cap stops automatic grants quietly: the
+        // licence page shows who is still without a seat.
+        let holding: Vec<i64> = seats::table
+            .filter(seats::pool_org_id.eq(pool))
+            .select(seats::org_id)
+            .distinct()
+            .load(conn)?;
+        let capped = !holding.contains(&org_id) && holding.len() as i64 >= MAX_SEAT_ORGS;
+        let room = people::seat_use(conn, pool)?.remaining();
+        fresh.truncate(usize::try_from(room).unwrap_or(0));
+        if !capped && !fresh.is_empty() {
+            insert_seats(conn, pool, org_id, &fresh, true, None)?;
+            tracing::info!(
+                org.id = pool,
+                member_org.id = org_id,
+                seats = fresh.len(),
+                "seats granted automatically"
+            );
+        }
+    }
+    people::alert_on_use(conn, pool)
+}
