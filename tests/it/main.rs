@@ -16,6 +16,7 @@ mod i18n;
 mod operator;
 mod org;
 mod permissions;
+mod security;
 #[allow(
     dead_code,
     reason = "each test module uses a different part of the harness"
