@@ -392,8 +392,9 @@ pub fn safe_next(next: Option<&str>) -> String {
         Some(n)
             if n.starts_with('/')
                 && !n.starts_with("//")
-                && !n.starts_with("/\\")
-                && !n.contains(['\r', '\n']) =>
+                // Browsers drop tabs and newlines and read `\` as `/` in a URL, so
+                // "/\t/evil" or "/\\evil" would leave the site.
+                && !n.bytes().any(|b| b.is_ascii_control() || b == b'\\' || b == b' ') =>
         {
             n.to_string()
         }

@@ -174,9 +174,14 @@ pub struct LangForm {
     next: Option<String>,
 }
 
+/// Back to the page the switch was pressed on, when that page answers GET; a page shown
+/// at a POST-only address (a form that failed validation) sends the user home instead of
+/// to a 405.
 async fn set_lang(Form(form): Form<LangForm>) -> AppResult<Response> {
     let lang = Lang::parse(&form.lang).ok_or(AppError::BadRequest("error.bad_request"))?;
-    let mut resp = Redirect::to(&safe_next(form.next.as_deref())).into_response();
+    let next = safe_next(form.next.as_deref());
+    let next = if is_get_page(&next) { next } else { "/".into() };
+    let mut resp = Redirect::to(&next).into_response();
     let cookie = format!(
         "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
         lang.code()
@@ -186,6 +191,31 @@ async fn set_lang(Form(form): Form<LangForm>) -> AppResult<Response> {
         HeaderValue::from_str(&cookie).map_err(AppError::internal)?,
     );
     Ok(resp)
+}
+
+/// Whether a local path (query ignored) is a page: the routes it matches most closely
+/// (literal segments win over parameters, as in the router) include a GET route.
+fn is_get_page(path: &str) -> bool {
+    let path = path.split(['?', '#']).next().unwrap_or("/");
+    let segs: Vec<&str> = path.split('/').collect();
+    let matches: Vec<(usize, bool)> = crate::web::route_table()
+        .table()
+        .iter()
+        .filter_map(|r| {
+            let pat: Vec<&str> = r.path.split('/').collect();
+            let fits = pat.len() == segs.len()
+                && pat
+                    .iter()
+                    .zip(&segs)
+                    .all(|(p, s)| (p.starts_with('{') && !s.is_empty()) || p == s);
+            fits.then(|| {
+                let literals = pat.iter().filter(|p| !p.starts_with('{')).count();
+                (literals, r.method == "GET")
+            })
+        })
+        .collect();
+    let best = matches.iter().map(|(n, _)| *n).max();
+    matches.iter().any(|(n, get)| *get && Some(*n) == best)
 }
 
 #[derive(Deserialize)]

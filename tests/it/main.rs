@@ -18,6 +18,7 @@ mod interconnect_publish;
 mod operator;
 mod org;
 mod permissions;
+mod security;
 #[allow(
     dead_code,
     reason = "each test module uses a different part of the harness"

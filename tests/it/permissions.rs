@@ -1152,3 +1152,32 @@ async fn every_route_answers_each_principal_as_its_policy_says() {
     })
     .await;
 }
+
+/// Every form each principal's pages show, keyed by action: GETs every page route with the
+/// principal's own ids.
+pub async fn harvest(ps: &[Principal]) -> Vec<HashMap<String, Form>> {
+    let routes = fenfa::web::route_table().table();
+    let mut out = vec![];
+    for p in ps {
+        let mut forms = HashMap::new();
+        for r in routes.iter().filter(|r| r.method == "GET") {
+            let resp = p.client.get(&fill(r.path, &p.fx)).await;
+            if resp.status == StatusCode::OK {
+                for (action, form) in forms_of(&resp.body) {
+                    forms.entry(action).or_insert(form);
+                }
+            }
+        }
+        out.push(forms);
+    }
+    out
+}
+
+/// The first principal the route's policy lets through (skipping handler narrowings).
+pub fn allowed_for(r: &RouteSpec, ps: &[Principal]) -> Option<usize> {
+    ps.iter().position(|p| {
+        p.kind != Anonymous
+            && policy_allows(r.policy, p.kind)
+            && narrowed(r.method, r.path, p.kind).is_none()
+    })
+}
