@@ -12,6 +12,8 @@ mod distribution_projects;
 mod distribution_send;
 mod forms;
 mod i18n;
+mod interconnect_collab;
+mod interconnect_licences;
 mod operator;
 mod org;
 #[allow(
