@@ -164,6 +164,33 @@ async fn an_app_is_published_to_the_chosen_member_organisations_only() {
             .assert_contains("采购申请");
         let om = app.signed_in("otmember").await;
         om.get("/workbench").await.assert_lacks("采购管理");
+        // The space's apps page: controls for the upstream manager, the app for the
+        // target organisation's people, nothing for the other organisation.
+        let apps_page = format!("/interconnect/spaces/{}/apps", w.space);
+        let up = app.signed_in("upadmin").await;
+        up.get(&apps_page)
+            .await
+            .assert_status(StatusCode::OK)
+            .assert_contains("一键发布")
+            .assert_contains("取消发布")
+            .assert_contains("下游经销商");
+        dm.get(&apps_page)
+            .await
+            .assert_status(StatusCode::OK)
+            .assert_contains(&format!("/a/{}", w.form.app_id))
+            .assert_lacks("取消发布");
+        om.get(&apps_page)
+            .await
+            .assert_status(StatusCode::OK)
+            .assert_lacks(&format!("/a/{}", w.form.app_id));
+        // Choosing "chosen organisations" without any is shown beside the field.
+        up.post(
+            &apps_page,
+            &[("app_id", &w.form.app_id.to_string()), ("mode", "chosen")],
+        )
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+        .assert_contains("请至少选择一个成员组织");
         // Someone of the target organisation outside the linked department sees nothing.
         let outside = app.signed_in("dnoutside").await;
         outside.get("/workbench").await.assert_lacks("采购管理");
@@ -183,7 +210,18 @@ async fn an_app_is_published_to_the_chosen_member_organisations_only() {
             .select(fenfa::db::schema::space_apps::id)
             .first(&mut *app.conn())
             .expect("publication");
-        let up = app.signed_in("upadmin").await;
+        // Changing the targets to 另一经销商 only takes it off 下游经销商's workbench.
+        up.post(
+            &format!("/interconnect/spaces/{}/apps/{sa}/targets", w.space),
+            &[("mode", "chosen"), ("org", &w.other.to_string())],
+        )
+        .await
+        .assert_redirect("/interconnect");
+        dm.get("/workbench").await.assert_lacks("采购管理");
+        dm.get(&format!("/a/{}", w.form.app_id))
+            .await
+            .assert_status(StatusCode::NOT_FOUND);
+        om.get("/workbench").await.assert_contains("采购管理");
         up.post(
             &format!("/interconnect/spaces/{}/apps/{sa}/unpublish", w.space),
             &[],
