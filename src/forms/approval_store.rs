@@ -200,8 +200,22 @@ pub fn act(
                 Ok("approval.flash.rejected")
             }
             Action::HandOver { to, .. } => {
-                new_task(conn, initiator_org, s.id, task.step_position, to, &task.kind)?;
-                notify(conn, initiator_org, to, "approval.notify.task", &about, &link)?;
+                new_task(
+                    conn,
+                    initiator_org,
+                    s.id,
+                    task.step_position,
+                    to,
+                    &task.kind,
+                )?;
+                notify(
+                    conn,
+                    initiator_org,
+                    to,
+                    "approval.notify.task",
+                    &about,
+                    &link,
+                )?;
                 Ok("approval.flash.handed_over")
             }
             Action::AddApprover { to, .. } => {
@@ -213,7 +227,14 @@ pub fn act(
                     to,
                     approval::KIND_ADDED,
                 )?;
-                notify(conn, initiator_org, to, "approval.notify.task", &about, &link)?;
+                notify(
+                    conn,
+                    initiator_org,
+                    to,
+                    "approval.notify.task",
+                    &about,
+                    &link,
+                )?;
                 Ok("approval.flash.added")
             }
         }

@@ -17,12 +17,12 @@ use super::store::{display_text, files_of, names_of, referenced};
 use super::submission::{Status, Submission, parse_date, status_key};
 use crate::apps::app::{App, Field, Page};
 use crate::apps::store::{fields_of, is_app_admin, org_people};
-use crate::interconnect::publish::store::{DataReach, data_reach, org_choices, org_names};
 use crate::auth::OrgScope;
 use crate::db::Conn;
 use crate::db::schema::submissions;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
+use crate::interconnect::publish::store::{DataReach, data_reach, org_choices, org_names};
 use crate::web::{PAGE_SIZE, Page as ListPage};
 
 /// The filters as they arrive in the query string (empty inputs are "no filter").
@@ -256,7 +256,14 @@ pub fn view(
 ) -> AppResult<DataView> {
     let reach = check_admin(conn, scope, app, page)?;
     let fields = fields_of(conn, page)?;
-    let subs = load(conn, &reach, page, &Filter::parse(q), q.after, PAGE_SIZE + 1)?;
+    let subs = load(
+        conn,
+        &reach,
+        page,
+        &Filter::parse(q),
+        q.after,
+        PAGE_SIZE + 1,
+    )?;
     let subs = ListPage::from_rows(subs, PAGE_SIZE, |s| s.id);
     let rows = rows_of(conn, page, &fields, subs.items)?;
     let orgs = match &reach {

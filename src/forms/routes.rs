@@ -19,9 +19,9 @@ use super::pages::{
 use super::submission::{RawForm, Status, validate};
 use super::{approval_store, report, store};
 use crate::apps::app::{App, PageKind};
-use crate::interconnect::publish::store::{PublishedApp, usable_page, workbench_apps};
 use crate::auth::InOrg;
 use crate::error::{AppError, AppResult};
+use crate::interconnect::publish::store::{PublishedApp, usable_page, workbench_apps};
 use crate::web::{AppState, Errors, Layout, flash_redirect};
 
 pub fn router() -> Routes {

@@ -15,11 +15,11 @@ use crate::db::schema::{
     approval_steps, approval_tasks, apps, attachments, automations, fields, memberships,
     notification_templates, pages, submissions, users,
 };
+use crate::db::{Conn, now, write_tx};
+use crate::error::{AppError, AppResult};
 use crate::interconnect::publish::store::{
     DataReach, data_reach, initiator_people, usable_app, usable_page, usable_published_ids,
 };
-use crate::db::{Conn, now, write_tx};
-use crate::error::{AppError, AppResult};
 use crate::notifications::store::notify;
 use crate::storage::Storage;
 use crate::web::{PAGE_SIZE, Page as ListPage};

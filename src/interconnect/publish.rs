@@ -45,14 +45,25 @@ mod tests {
     use super::*;
 
     fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
-        p.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        p.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
     fn targets_are_all_or_the_chosen_organisations() {
-        assert_eq!(parse_targets(&pairs(&[("mode", "all"), ("org", "3")])).ok(), Some(Targets::All));
         assert_eq!(
-            parse_targets(&pairs(&[("mode", "chosen"), ("org", "3"), ("org", "5"), ("org", "3")])).ok(),
+            parse_targets(&pairs(&[("mode", "all"), ("org", "3")])).ok(),
+            Some(Targets::All)
+        );
+        assert_eq!(
+            parse_targets(&pairs(&[
+                ("mode", "chosen"),
+                ("org", "3"),
+                ("org", "5"),
+                ("org", "3")
+            ]))
+            .ok(),
             Some(Targets::Chosen(vec![3, 5]))
         );
         assert!(parse_targets(&pairs(&[("mode", "chosen"), ("org", "x")])).is_err());

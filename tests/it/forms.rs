@@ -433,7 +433,10 @@ async fn csv_export_has_a_bom_the_labels_and_escaped_formula_cells() {
         );
         assert!(r.body.starts_with('\u{feff}'), "starts with a BOM");
         let mut lines = r.body.trim_start_matches('\u{feff}').lines();
-        assert_eq!(lines.next(), Some("编号,提交人,所在组织,提交时间,状态,事由,金额"));
+        assert_eq!(
+            lines.next(),
+            Some("编号,提交人,所在组织,提交时间,状态,事由,金额")
+        );
         let body = r.body.clone();
         assert!(body.contains("\"'=HYPERLINK(\"\"http://x\"\")\""), "{body}");
         assert!(body.contains(",'-5"), "{body}");

@@ -10,8 +10,8 @@ use fenfa::apps::app::{FieldKind, PageKind, ReportAgg, ReportSpec};
 use fenfa::apps::store;
 use fenfa::auth::Role;
 use fenfa::db::schema::{
-    approval_tasks, attachments, automations, notification_templates, notifications,
-    space_orgs, space_visibility, submissions,
+    approval_tasks, attachments, automations, notification_templates, notifications, space_orgs,
+    space_visibility, submissions,
 };
 
 use crate::forms::{Fixture, app_with_page, png, submission_id};
@@ -164,6 +164,33 @@ async fn an_app_is_published_to_the_chosen_member_organisations_only() {
             .assert_contains("采购申请");
         let om = app.signed_in("otmember").await;
         om.get("/workbench").await.assert_lacks("采购管理");
+        // The space's apps page: controls for the upstream manager, the app for the
+        // target organisation's people, nothing for the other organisation.
+        let apps_page = format!("/interconnect/spaces/{}/apps", w.space);
+        let up = app.signed_in("upadmin").await;
+        up.get(&apps_page)
+            .await
+            .assert_status(StatusCode::OK)
+            .assert_contains("一键发布")
+            .assert_contains("取消发布")
+            .assert_contains("下游经销商");
+        dm.get(&apps_page)
+            .await
+            .assert_status(StatusCode::OK)
+            .assert_contains(&format!("/a/{}", w.form.app_id))
+            .assert_lacks("取消发布");
+        om.get(&apps_page)
+            .await
+            .assert_status(StatusCode::OK)
+            .assert_lacks(&format!("/a/{}", w.form.app_id));
+        // Choosing "chosen organisations" without any is shown beside the field.
+        up.post(
+            &apps_page,
+            &[("app_id", &w.form.app_id.to_string()), ("mode", "chosen")],
+        )
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+        .assert_contains("请至少选择一个成员组织");
         // Someone of the target organisation outside the linked department sees nothing.
         let outside = app.signed_in("dnoutside").await;
         outside.get("/workbench").await.assert_lacks("采购管理");
@@ -172,7 +199,9 @@ async fn an_app_is_published_to_the_chosen_member_organisations_only() {
             .await
             .assert_status(StatusCode::NOT_FOUND);
         // Widening to all member organisations reaches 另一经销商 (and notifies it once).
-        publish(&app, &w, &[]).await.assert_redirect("/interconnect");
+        publish(&app, &w, &[])
+            .await
+            .assert_redirect("/interconnect");
         assert_eq!(notified(&app, other_admin, key), vec![w.other]);
         assert_eq!(notified(&app, w.down_admin, key).len(), 1);
         om.get("/workbench").await.assert_contains("采购管理");
@@ -181,7 +210,18 @@ async fn an_app_is_published_to_the_chosen_member_organisations_only() {
             .select(fenfa::db::schema::space_apps::id)
             .first(&mut *app.conn())
             .expect("publication");
-        let up = app.signed_in("upadmin").await;
+        // Changing the targets to 另一经销商 only takes it off 下游经销商's workbench.
+        up.post(
+            &format!("/interconnect/spaces/{}/apps/{sa}/targets", w.space),
+            &[("mode", "chosen"), ("org", &w.other.to_string())],
+        )
+        .await
+        .assert_redirect("/interconnect");
+        dm.get("/workbench").await.assert_lacks("采购管理");
+        dm.get(&format!("/a/{}", w.form.app_id))
+            .await
+            .assert_status(StatusCode::NOT_FOUND);
+        om.get("/workbench").await.assert_contains("采购管理");
         up.post(
             &format!("/interconnect/spaces/{}/apps/{sa}/unpublish", w.space),
             &[],
@@ -240,10 +280,19 @@ async fn publishing_gives_downstream_admins_no_edit_rights_over_the_upstream_app
         let dm = w.down_member.to_string();
         let da_id = w.down_admin.to_string();
         let attempts: Vec<(String, Vec<(&str, &str)>)> = vec![
-            (format!("/apps/{id}/edit"), vec![("name", "改名"), ("icon", "x")]),
+            (
+                format!("/apps/{id}/edit"),
+                vec![("name", "改名"), ("icon", "x")],
+            ),
             (format!("/apps/{id}/admins"), vec![("user_id", &da_id)]),
-            (format!("/apps/{id}/pages/{pid}/steps"), vec![("name", "下游审批"), ("approver_id", &dm)]),
-            (format!("/apps/{id}/pages/{pid}/fields"), vec![("label", "新字段"), ("kind", "text")]),
+            (
+                format!("/apps/{id}/pages/{pid}/steps"),
+                vec![("name", "下游审批"), ("approver_id", &dm)],
+            ),
+            (
+                format!("/apps/{id}/pages/{pid}/fields"),
+                vec![("label", "新字段"), ("kind", "text")],
+            ),
             (format!("/apps/{id}/pages/{pid}/delete"), vec![]),
             (format!("/apps/{id}/premium"), vec![("on", "on")]),
         ];
@@ -337,7 +386,10 @@ async fn a_downstream_submission_belongs_to_the_upstream_app_and_records_the_sub
             ))
             .first(&mut *app.conn())
             .expect("submission");
-        assert_eq!((org, sub_org, submitter), (w.up, Some(w.down), w.down_member));
+        assert_eq!(
+            (org, sub_org, submitter),
+            (w.up, Some(w.down), w.down_member)
+        );
         // The image is stored with the upstream app's data and opens for the submitter.
         let file: i64 = attachments::table
             .filter(attachments::uploader_id.eq(w.down_member))
@@ -357,7 +409,10 @@ async fn a_downstream_submission_belongs_to_the_upstream_app_and_records_the_sub
         assert_eq!(notified(&app, w.down_member, "已收到：补货"), vec![w.down]);
         let (task, assignee, task_org) = pending_task(&app, sid);
         assert_eq!((assignee, task_org), (w.up_admin, w.up));
-        assert_eq!(notified(&app, w.up_admin, "approval.notify.task"), vec![w.up]);
+        assert_eq!(
+            notified(&app, w.up_admin, "approval.notify.task"),
+            vec![w.up]
+        );
         let up = app.signed_in("upadmin").await;
         up.get("/approvals").await.assert_contains("采购申请");
         up.post(
@@ -383,8 +438,7 @@ fn picker_offers(html: &str, id: i64) -> bool {
 }
 
 #[tokio::test]
-async fn hand_over_and_add_approver_pick_only_people_of_the_organisation_the_approval_started_in()
- {
+async fn hand_over_and_add_approver_pick_only_people_of_the_organisation_the_approval_started_in() {
     each_backend(async |app| {
         // Scenario 1: user a is in downstream B only; a flow they start there can only
         // be passed to people of B.
@@ -420,7 +474,10 @@ async fn hand_over_and_add_approver_pick_only_people_of_the_organisation_the_app
         // Handing over to a person of B works; they act from B.
         up.post(
             &format!("/submissions/{sid}/tasks/{task}"),
-            &[("action", "hand_over"), ("target", &w.down_admin.to_string())],
+            &[
+                ("action", "hand_over"),
+                ("target", &w.down_admin.to_string()),
+            ],
         )
         .await
         .assert_redirect(&format!("/submissions/{sid}"));
@@ -433,7 +490,10 @@ async fn hand_over_and_add_approver_pick_only_people_of_the_organisation_the_app
         assert!(!picker_offers(&page.body, w.up_admin));
         da.post(
             &format!("/submissions/{sid}/tasks/{task2}"),
-            &[("action", "add_approver"), ("target", &w.up_admin.to_string())],
+            &[
+                ("action", "add_approver"),
+                ("target", &w.up_admin.to_string()),
+            ],
         )
         .await
         .assert_status(StatusCode::CONFLICT);
@@ -448,8 +508,7 @@ async fn hand_over_and_add_approver_pick_only_people_of_the_organisation_the_app
 }
 
 #[tokio::test]
-async fn a_person_in_both_organisations_picks_from_the_organisation_they_started_the_approval_in()
- {
+async fn a_person_in_both_organisations_picks_from_the_organisation_they_started_the_approval_in() {
     each_backend(async |app| {
         // Scenario 2: user b belongs to upstream A and downstream B.
         let w = world(&app);
@@ -479,7 +538,10 @@ async fn a_person_in_both_organisations_picks_from_the_organisation_they_started
         assert!(!picker_offers(&page.body, w.down_member), "{}", page.body);
         up.post(
             &format!("/submissions/{in_a}/tasks/{task_a}"),
-            &[("action", "hand_over"), ("target", &w.down_member.to_string())],
+            &[
+                ("action", "hand_over"),
+                ("target", &w.down_member.to_string()),
+            ],
         )
         .await
         .assert_status(StatusCode::CONFLICT);
@@ -505,7 +567,10 @@ async fn a_person_in_both_organisations_picks_from_the_organisation_they_started
         assert!(!picker_offers(&page.body, up_clerk), "{}", page.body);
         up.post(
             &format!("/submissions/{in_b}/tasks/{task_b}"),
-            &[("action", "add_approver"), ("target", &up_clerk.to_string())],
+            &[
+                ("action", "add_approver"),
+                ("target", &up_clerk.to_string()),
+            ],
         )
         .await
         .assert_status(StatusCode::CONFLICT);
@@ -548,8 +613,8 @@ async fn the_upstream_data_view_shows_every_organisations_submissions_with_an_or
             let mut conn = app.conn();
             let scope = crate::forms::scope(w.up, w.up_admin);
             let a = store::find_app(&mut conn, &scope, w.form.app_id).expect("app");
-            let rid = store::add_page(&mut conn, &a, PageKind::Report, "订货汇总", "")
-                .expect("report");
+            let rid =
+                store::add_page(&mut conn, &a, PageKind::Report, "订货汇总", "").expect("report");
             let (_, rp) = store::find_page(&mut conn, &scope, rid).expect("page");
             fenfa::apps::design_store::save_report(
                 &mut conn,
@@ -573,9 +638,12 @@ async fn the_upstream_data_view_shows_every_organisations_submissions_with_an_or
         let from_other = submit(&om, &w, "另一家订货").await;
         for sid in [own, from_down, from_other] {
             let (t, _, _) = pending_task(&app, sid);
-            up.post(&format!("/submissions/{sid}/tasks/{t}"), &[("action", "approve")])
-                .await
-                .assert_redirect("/submissions/");
+            up.post(
+                &format!("/submissions/{sid}/tasks/{t}"),
+                &[("action", "approve")],
+            )
+            .await
+            .assert_redirect("/submissions/");
         }
         let data = format!("/f/{}/data", w.form.page.id);
         up.get(&data)
@@ -593,7 +661,9 @@ async fn the_upstream_data_view_shows_every_organisations_submissions_with_an_or
             .assert_contains("下游订货")
             .assert_lacks("上游自己")
             .assert_lacks("另一家订货");
-        let csv = up.get(&format!("/f/{}/data.csv?org={}", w.form.page.id, w.other)).await;
+        let csv = up
+            .get(&format!("/f/{}/data.csv?org={}", w.form.page.id, w.other))
+            .await;
         let mut lines = csv.body.trim_start_matches('\u{feff}').lines();
         assert_eq!(
             lines.next(),

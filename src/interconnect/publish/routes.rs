@@ -73,11 +73,7 @@ struct Loaded {
     pubs: Vec<Publication>,
 }
 
-fn load(
-    conn: &mut crate::db::Conn,
-    scope: &crate::auth::OrgScope,
-    id: i64,
-) -> AppResult<Loaded> {
+fn load(conn: &mut crate::db::Conn, scope: &crate::auth::OrgScope, id: i64) -> AppResult<Loaded> {
     let space = space_for(conn, scope, id)?;
     let (apps, members) = if space.manages {
         (
@@ -121,7 +117,9 @@ fn require_manager(space: &SpaceAccess) -> AppResult<()> {
     if space.manages {
         Ok(())
     } else {
-        Err(AppError::Forbidden("interconnect.publish.error.managers_only"))
+        Err(AppError::Forbidden(
+            "interconnect.publish.error.managers_only",
+        ))
     }
 }
 

@@ -266,9 +266,7 @@ pub fn org_choices(conn: &mut Conn, app: &App) -> AppResult<Vec<(i64, String)>> 
     ids.extend(members);
     let mut out: Vec<(i64, String)> = org_names(conn, &ids)?.into_iter().collect();
     // The app's own organisation first, then by name.
-    out.sort_by(|a, b| {
-        (a.0 != app.org_id, &a.1, a.0).cmp(&(b.0 != app.org_id, &b.1, b.0))
-    });
+    out.sort_by(|a, b| (a.0 != app.org_id, &a.1, a.0).cmp(&(b.0 != app.org_id, &b.1, b.0)));
     Ok(out)
 }
 
@@ -307,14 +305,16 @@ pub fn publications(conn: &mut Conn, space_id: i64) -> AppResult<Vec<Publication
     }
     Ok(rows
         .into_iter()
-        .map(|(id, app_id, app_name, all_orgs, published_at)| Publication {
-            targets: targets.remove(&id).unwrap_or_default(),
-            id,
-            app_id,
-            app_name,
-            all_orgs,
-            published_at,
-        })
+        .map(
+            |(id, app_id, app_name, all_orgs, published_at)| Publication {
+                targets: targets.remove(&id).unwrap_or_default(),
+                id,
+                app_id,
+                app_name,
+                all_orgs,
+                published_at,
+            },
+        )
         .collect())
 }
 
@@ -375,7 +375,9 @@ pub fn publish(
             Targets::All => members.clone(),
             Targets::Chosen(c) => {
                 if c.is_empty() {
-                    return Err(AppError::BadRequest("interconnect.publish.error.no_targets"));
+                    return Err(AppError::BadRequest(
+                        "interconnect.publish.error.no_targets",
+                    ));
                 }
                 if c.iter().any(|o| !members.contains(o)) {
                     return Err(AppError::NotFound);
@@ -426,10 +428,7 @@ pub fn publish(
                     .execute(conn)?;
             }
         }
-        let from: String = orgs::table
-            .find(app_org)
-            .select(orgs::name)
-            .first(conn)?;
+        let from: String = orgs::table.find(app_org).select(orgs::name).first(conn)?;
         let body = format!("{from} · {app_name}");
         for org in chosen.iter().filter(|o| !before.contains(o)) {
             let admins: Vec<i64> = memberships::table
