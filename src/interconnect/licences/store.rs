@@ -213,6 +213,9 @@ pub struct Holder {
     pub last_login_at: Option<i64>,
 }
 
+/// (seat, user, name, login, automatic, granted at, last sign-in).
+type HolderRow = (i64, i64, String, String, bool, i64, Option<i64>);
+
 /// The seats of a member organisation, by seat id after `after`.
 pub fn holders(
     conn: &mut Conn,
@@ -229,7 +232,7 @@ pub fn holders(
     if let Some(a) = after {
         q = q.filter(seats::id.gt(a));
     }
-    let rows: Vec<(i64, i64, String, String, bool, i64, Option<i64>)> = q
+    let rows: Vec<HolderRow> = q
         .order(seats::id.asc())
         .limit(PAGE_SIZE + 1)
         .select((
