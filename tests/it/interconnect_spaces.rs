@@ -1048,3 +1048,55 @@ async fn concurrent_approvals_cannot_pass_the_organisation_limit() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn every_space_page_renders_in_both_languages() {
+    each_backend(async |app| {
+        let w = world(&app);
+        let space = app.joined_space(w.up, w.uadmin, &[(w.down, "departments", &[w.d_sales])]);
+        add_row(&app, space, w.other, "pending");
+        let (so, _) = row(&app, space, w.down);
+        let (pending, _) = row(&app, space, w.other);
+        let u = app.signed_in("uadmin").await;
+        let d = app.signed_in("dadmin").await;
+        // The fixture's token is not of the issued shape: issue a real one.
+        u.post(&format!("/interconnect/spaces/{space}/invite/regenerate"), &[])
+            .await;
+        let tok = token(&app, space);
+        let base = format!("/interconnect/spaces/{space}");
+        for lang in ["zh-CN", "en"] {
+            for c in [&u, &d] {
+                c.post("/lang", &[("lang", lang), ("next", "/")]).await;
+            }
+            for path in [
+                "/interconnect".to_string(),
+                "/interconnect/spaces/new".to_string(),
+                base.clone(),
+                format!("{base}/people"),
+                format!("{base}/orgs"),
+                format!("{base}/orgs?status=pending"),
+                format!("{base}/orgs/{pending}/reject"),
+                format!("{base}/orgs/{so}/visibility"),
+                format!("{base}/orgs/{so}/remove"),
+                format!("{base}/invite"),
+                format!("{base}/org-groups"),
+                format!("{base}/membership"),
+            ] {
+                let r = u.get(&path).await;
+                assert_eq!(r.status, StatusCode::OK, "{lang} {path}: {}", r.body);
+            }
+            for path in [
+                "/interconnect".to_string(),
+                base.clone(),
+                format!("{base}/people"),
+                format!("{base}/membership"),
+                format!("/interconnect/join/{tok}"),
+            ] {
+                let r = d.get(&path).await;
+                assert_eq!(r.status, StatusCode::OK, "{lang} {path}: {}", r.body);
+            }
+        }
+        d.get(&base).await.assert_contains("Space directory");
+    })
+    .await;
+}
