@@ -1015,3 +1015,88 @@ async fn only_the_operator_adjusts_an_organisations_interconnection_limits() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn concurrent_approvals_cannot_pass_the_organisation_limit() {
+    each_backend(async |app| {
+        let w = world(&app);
+        let u = app.signed_in("uadmin").await;
+        let space = create_space(&u, "供应链", "partner").await;
+        // Two requests already waiting, room for one more organisation only.
+        add_row(&app, space, w.down, "pending");
+        add_row(&app, space, w.other, "pending");
+        operator_sets(&app, w.up, "ic_max_orgs", "1").await;
+        let (a, _) = row(&app, space, w.down);
+        let (b, _) = row(&app, space, w.other);
+        let u2 = app.signed_in("usub").await;
+        let pa = format!("/interconnect/spaces/{space}/orgs/{a}/approve");
+        let pb = format!("/interconnect/spaces/{space}/orgs/{b}/approve");
+        let (ra, rb) = tokio::join!(u.post(&pa, &[]), u2.post(&pb, &[]));
+        let ok = [&ra, &rb]
+            .iter()
+            .filter(|r| r.status.is_redirection())
+            .count();
+        assert_eq!(ok, 1, "{} {}", ra.status, rb.status);
+        let joined: i64 = space_orgs::table
+            .filter(space_orgs::space_id.eq(space))
+            .filter(space_orgs::role.eq("member"))
+            .filter(space_orgs::status.eq("joined"))
+            .count()
+            .get_result(&mut *app.conn())
+            .expect("count");
+        assert_eq!(joined, 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn every_space_page_renders_in_both_languages() {
+    each_backend(async |app| {
+        let w = world(&app);
+        let space = app.joined_space(w.up, w.uadmin, &[(w.down, "departments", &[w.d_sales])]);
+        add_row(&app, space, w.other, "pending");
+        let (so, _) = row(&app, space, w.down);
+        let (pending, _) = row(&app, space, w.other);
+        let u = app.signed_in("uadmin").await;
+        let d = app.signed_in("dadmin").await;
+        // The fixture's token is not of the issued shape: issue a real one.
+        u.post(&format!("/interconnect/spaces/{space}/invite/regenerate"), &[])
+            .await;
+        let tok = token(&app, space);
+        let base = format!("/interconnect/spaces/{space}");
+        for lang in ["zh-CN", "en"] {
+            for c in [&u, &d] {
+                c.post("/lang", &[("lang", lang), ("next", "/")]).await;
+            }
+            for path in [
+                "/interconnect".to_string(),
+                "/interconnect/spaces/new".to_string(),
+                base.clone(),
+                format!("{base}/people"),
+                format!("{base}/orgs"),
+                format!("{base}/orgs?status=pending"),
+                format!("{base}/orgs/{pending}/reject"),
+                format!("{base}/orgs/{so}/visibility"),
+                format!("{base}/orgs/{so}/remove"),
+                format!("{base}/invite"),
+                format!("{base}/org-groups"),
+                format!("{base}/membership"),
+            ] {
+                let r = u.get(&path).await;
+                assert_eq!(r.status, StatusCode::OK, "{lang} {path}: {}", r.body);
+            }
+            for path in [
+                "/interconnect".to_string(),
+                base.clone(),
+                format!("{base}/people"),
+                format!("{base}/membership"),
+                format!("/interconnect/join/{tok}"),
+            ] {
+                let r = d.get(&path).await;
+                assert_eq!(r.status, StatusCode::OK, "{lang} {path}: {}", r.body);
+            }
+        }
+        d.get(&base).await.assert_contains("Space directory");
+    })
+    .await;
+}
