@@ -16,6 +16,7 @@ mod i18n;
 mod operator;
 mod org;
 mod permissions;
+mod reliability;
 mod security;
 #[allow(
     dead_code,
