@@ -222,6 +222,7 @@ diesel::table! {
         created_at -> BigInt,
         updated_at -> BigInt,
         submitter_org_id -> Nullable<BigInt>,
+        idem -> Nullable<Text>,
     }
 }
 

@@ -65,6 +65,11 @@ pub struct FillPage {
 }
 
 impl FillPage {
+    /// A fresh one-time key for the form (see `forms::routes::submit`).
+    pub fn idem(&self) -> String {
+        uuid::Uuid::new_v4().simple().to_string()
+    }
+
     pub fn new(l: Layout, def: FormDef, typed: &RawForm, errors: &Errors) -> FillPage {
         let inputs = def
             .fields

@@ -166,6 +166,12 @@ async fn submit(
     let raw = read_multipart(mp).await?;
     let max = state.config.max_upload_bytes();
     let storage = state.storage.clone();
+    // The form's one-time key: a second post with it shows the first submission.
+    let idem = raw
+        .texts
+        .get("idem")
+        .filter(|k| !k.is_empty() && k.len() <= 64)
+        .cloned();
     let outcome = state
         .db
         .run(move |conn| {
@@ -174,7 +180,25 @@ async fn submit(
                 return Err(AppError::Conflict("forms.error.no_steps"));
             }
             match validate(&def.fields, &raw, &def.member_ids(), max) {
-                Ok(valid) => store::submit(conn, &scope, storage.as_ref(), &def, valid).map(Ok),
+                Ok(valid) => match idem {
+                    Some(key) => {
+                        let filed = crate::db::write_tx(conn, |conn| {
+                            if let Some(id) = store::submission_by_idem(conn, &scope, &key)? {
+                                return Ok(id);
+                            }
+                            let id = store::submit(conn, &scope, storage.as_ref(), &def, valid)?;
+                            store::set_idem(conn, id, &key)?;
+                            Ok(id)
+                        });
+                        // A concurrent twin won the unique key: show its submission.
+                        match filed {
+                            Err(e) => store::submission_by_idem(conn, &scope, &key)?.ok_or(e),
+                            ok => ok,
+                        }
+                        .map(Ok)
+                    }
+                    None => store::submit(conn, &scope, storage.as_ref(), &def, valid).map(Ok),
+                },
                 Err(errors) => Ok(Err((def, raw, errors))),
             }
         })

@@ -78,6 +78,24 @@ pub fn app_home(
     Ok((app, pages, admin))
 }
 
+/// The submission this user already filed with a form's one-time key.
+pub fn submission_by_idem(conn: &mut Conn, scope: &OrgScope, key: &str) -> AppResult<Option<i64>> {
+    Ok(submissions::table
+        .filter(submissions::submitter_id.eq(scope.user_id()))
+        .filter(submissions::idem.eq(key))
+        .select(submissions::id)
+        .first(conn)
+        .optional()?)
+}
+
+/// Marks a new submission with the form's one-time key (unique per submitter).
+pub fn set_idem(conn: &mut Conn, id: i64, key: &str) -> AppResult<()> {
+    diesel::update(submissions::table.find(id))
+        .set(submissions::idem.eq(Some(key)))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Stores a valid submission. The files are written first (a stored file without a row is
 /// harmless; a row without its file is not); then the attachments, the submission, its
 /// first approval task, the notifications and the automations go in one transaction.

@@ -16,11 +16,11 @@ use crate::support::{Client, TestApp, each_backend};
 
 /// A provider, a customer and one app delivered into the customer as a copy under
 /// maintenance (without full edit rights), with the project, link and order behind it.
-struct Deal {
-    provider: i64,
-    customer: i64,
-    dev: i64,
-    copy: i64,
+pub struct Deal {
+    pub provider: i64,
+    pub customer: i64,
+    pub dev: i64,
+    pub copy: i64,
 }
 
 fn insert_app(app: &TestApp, org: i64, name: &str, by: i64) -> i64 {
@@ -40,7 +40,7 @@ fn insert_app(app: &TestApp, org: i64, name: &str, by: i64) -> i64 {
         .expect("app")
 }
 
-fn deal(app: &TestApp) -> Deal {
+pub fn deal(app: &TestApp) -> Deal {
     let provider = app.org("服务商", "dingprov", "professional");
     let customer = app.org("客户公司", "dingcust", "professional");
     let padmin = app.person(provider, "padmin", Role::MainAdmin);
@@ -166,7 +166,7 @@ fn latest_grant(app: &TestApp) -> (i64, String, i64, Option<i64>) {
 }
 
 /// Requests a one-day grant as "dev", has "cadmin" approve it and enters it.
-async fn live_grant(app: &TestApp, d: &Deal) -> (Client, i64) {
+pub async fn live_grant(app: &TestApp, d: &Deal) -> (Client, i64) {
     let dev = app.signed_in("dev").await;
     ask(&dev, d.copy, "修复采购报表", "1", "days")
         .await
@@ -183,7 +183,7 @@ async fn live_grant(app: &TestApp, d: &Deal) -> (Client, i64) {
     (dev, g)
 }
 
-fn app_name(app: &TestApp, id: i64) -> String {
+pub fn app_name(app: &TestApp, id: i64) -> String {
     apps::table
         .find(id)
         .select(apps::name)
@@ -191,7 +191,7 @@ fn app_name(app: &TestApp, id: i64) -> String {
         .expect("name")
 }
 
-async fn rename(c: &Client, id: i64, name: &str) -> crate::support::Resp {
+pub async fn rename(c: &Client, id: i64, name: &str) -> crate::support::Resp {
     c.post(
         &format!("/apps/{id}/edit"),
         &[("name", name), ("icon", "📋"), ("description", "")],

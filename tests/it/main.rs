@@ -4,6 +4,7 @@ mod approvals;
 mod apps;
 mod auth;
 mod browser;
+mod crash;
 mod demo;
 mod distribution_customer;
 mod distribution_links;
@@ -20,6 +21,7 @@ mod interconnect_spaces;
 mod operator;
 mod org;
 mod permissions;
+mod reliability;
 mod security;
 #[allow(
     dead_code,

@@ -802,7 +802,8 @@ pub fn forms_of(html: &str) -> Vec<(String, Form)> {
             if ty == "file" || ty == "submit" && i.value().attr("name").is_none() {
                 continue;
             }
-            let value = if value.is_empty() && ty == "number" {
+            let numeric = ty == "number" || i.value().attr("inputmode") == Some("decimal");
+            let value = if value.is_empty() && numeric {
                 "1".into()
             } else if value.is_empty() && tag != "select" && ty != "hidden" {
                 "矩阵测试".into()

@@ -1,0 +1,2 @@
+DROP INDEX submissions_idem;
+ALTER TABLE submissions DROP COLUMN idem;
