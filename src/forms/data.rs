@@ -279,9 +279,42 @@ pub fn view(
             items: rows,
             next: subs.next,
         },
-        people: org_people(conn, scope)?,
+        people: if orgs.len() > 1 {
+            submitter_choices(conn, &orgs)?
+        } else {
+            org_people(conn, scope)?
+        },
         orgs,
     })
+}
+
+/// The submitter filter across organisations: everyone of `orgs`, each name followed by
+/// their organisation (过滤提交人时，自动透出人员所在组织信息); someone in two of them once.
+fn submitter_choices(
+    conn: &mut Conn,
+    orgs: &[(i64, String)],
+) -> AppResult<Vec<(i64, String, String)>> {
+    use crate::db::schema::{memberships, users};
+    let names: HashMap<i64, &str> = orgs.iter().map(|(i, n)| (*i, n.as_str())).collect();
+    let ids: Vec<i64> = orgs.iter().map(|o| o.0).collect();
+    let rows: Vec<(i64, String, String, i64)> = memberships::table
+        .inner_join(users::table)
+        .filter(memberships::org_id.eq_any(ids))
+        .filter(users::disabled.eq(false))
+        .order((users::name.asc(), users::id.asc()))
+        .select((users::id, users::name, users::login, memberships::org_id))
+        .load(conn)?;
+    let mut out: Vec<(i64, String, String)> = Vec::with_capacity(rows.len());
+    for (id, name, login, org) in rows {
+        let org = names.get(&org).copied().unwrap_or_default();
+        match out.last_mut() {
+            Some(last) if last.0 == id => {
+                last.1.push_str(&format!("、{org}"));
+            }
+            _ => out.push((id, format!("{name} · {org}"), login)),
+        }
+    }
+    Ok(out)
 }
 
 /// A spreadsheet would run a cell starting with `= + - @` (or a tab or carriage return)

@@ -655,6 +655,8 @@ async fn the_upstream_data_view_shows_every_organisations_submissions_with_an_or
             .assert_contains("另一家订货")
             .assert_contains("<td>下游经销商</td>")
             .assert_contains("<td>另一经销商</td>")
+            // The submitter filter offers people of every organisation, with it named.
+            .assert_contains("dnmember · 下游经销商")
             .assert_contains("name=\"org\"");
         up.get(&format!("{data}?org={}", w.down))
             .await
