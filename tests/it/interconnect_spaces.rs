@@ -810,7 +810,8 @@ async fn a_member_organisation_narrows_widens_or_leaves_after_being_told_what_ha
             .await
             .assert_status(StatusCode::OK)
             .assert_contains("仍保留在上游组织的应用中")
-            .assert_contains("导出本组织提交的数据");
+            .assert_contains("导出本组织提交的数据")
+            .assert_contains("还没有共享应用");
         // Only the main admin manages the membership.
         dm.get(&page).await.assert_status(StatusCode::NOT_FOUND);
         // Narrow to dadmin alone: dmember loses the space.
@@ -856,13 +857,51 @@ async fn the_space_admin_removes_a_member_organisation_after_reading_what_happen
             ))
             .execute(&mut *app.conn())
             .expect("seat");
+        // An app published in the space: its form's data page is where to export first.
+        let scope = fenfa::auth::OrgScope::system(w.up, w.uadmin, Role::MainAdmin);
+        let page_id = {
+            let mut conn = app.conn();
+            let app_id = fenfa::apps::store::create_app(
+                &mut conn,
+                &scope,
+                fenfa::apps::store::NewApp {
+                    name: "供应商报价",
+                    icon: "📦",
+                    description: "",
+                    premium: false,
+                },
+            )
+            .expect("app");
+            let a = fenfa::apps::store::find_app(&mut conn, &scope, app_id).expect("find");
+            let page = fenfa::apps::store::add_page(
+                &mut conn,
+                &a,
+                fenfa::apps::app::PageKind::Form,
+                "报价单",
+                "",
+            )
+            .expect("page");
+            diesel::insert_into(fenfa::db::schema::space_apps::table)
+                .values((
+                    fenfa::db::schema::space_apps::space_id.eq(space),
+                    fenfa::db::schema::space_apps::app_id.eq(app_id),
+                    fenfa::db::schema::space_apps::all_orgs.eq(true),
+                    fenfa::db::schema::space_apps::published_by.eq(w.uadmin),
+                    fenfa::db::schema::space_apps::published_at.eq(0),
+                ))
+                .execute(&mut *conn)
+                .expect("published");
+            page
+        };
         let (so, _) = row(&app, space, w.down);
         let u = app.signed_in("uadmin").await;
         let remove = format!("/interconnect/spaces/{space}/orgs/{so}/remove");
         u.get(&remove)
             .await
             .assert_contains("仍保留在上游组织的应用中")
-            .assert_contains("所有人员将立即离开空间");
+            .assert_contains("所有人员将立即离开空间")
+            .assert_contains(&format!("/f/{page_id}/data"))
+            .assert_contains("供应商报价 · 报价单");
         u.post(&remove, &[])
             .await
             .assert_redirect(&format!("/interconnect/spaces/{space}/orgs"));
@@ -1060,8 +1099,11 @@ async fn every_space_page_renders_in_both_languages() {
         let u = app.signed_in("uadmin").await;
         let d = app.signed_in("dadmin").await;
         // The fixture's token is not of the issued shape: issue a real one.
-        u.post(&format!("/interconnect/spaces/{space}/invite/regenerate"), &[])
-            .await;
+        u.post(
+            &format!("/interconnect/spaces/{space}/invite/regenerate"),
+            &[],
+        )
+        .await;
         let tok = token(&app, space);
         let base = format!("/interconnect/spaces/{space}");
         for lang in ["zh-CN", "en"] {

@@ -319,9 +319,14 @@ async fn action_page(
     error: Option<&'static str>,
 ) -> AppResult<OrgActionPage> {
     let a = managed(state, g, id).await?;
-    let row = state
+    let (row, exports) = state
         .db
-        .run(move |conn| directory::org_row(conn, id, so))
+        .run(move |conn| {
+            Ok((
+                directory::org_row(conn, id, so)?,
+                store::export_pages(conn, id)?,
+            ))
+        })
         .await?;
     if !row.is_member() {
         return Err(AppError::NotFound);
@@ -330,6 +335,7 @@ async fn action_page(
         l: Layout::new(&g.ctx),
         a,
         row,
+        exports,
         action,
         reason,
         error,

@@ -136,6 +136,8 @@ pub struct OrgActionPage {
     /// "reject" or "remove".
     pub action: &'static str,
     pub reason: String,
+    /// Form pages of the space's published apps (data pages with export).
+    pub exports: Vec<(i64, String)>,
     pub error: Option<&'static str>,
 }
 
@@ -160,6 +162,7 @@ impl VisibilityPage {
 pub struct MembershipPage {
     pub l: Layout,
     pub m: Membership,
+    pub exports: Vec<(i64, String)>,
     pub form: ScopeForm,
     pub picker: Picker,
     pub scope_kinds: [ScopeKind; 3],

@@ -283,11 +283,12 @@ async fn membership_view(
     error: Option<&'static str>,
 ) -> AppResult<MembershipPage> {
     let scope = g.scope.clone();
-    let (m, picker) = state
+    let (m, picker, exports) = state
         .db
         .run(move |conn| {
             let m = membership::membership(conn, &scope, id)?;
-            Ok((m, store::picker(conn, scope.org_id())?))
+            let picker = store::picker(conn, scope.org_id())?;
+            Ok((m, picker, store::export_pages(conn, id)?))
         })
         .await?;
     let form = form.unwrap_or_else(|| ScopeForm {
@@ -306,6 +307,7 @@ async fn membership_view(
     Ok(MembershipPage {
         l: Layout::new(&g.ctx),
         m,
+        exports,
         form,
         picker,
         scope_kinds: ScopeKind::ALL,

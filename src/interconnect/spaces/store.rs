@@ -530,3 +530,22 @@ pub fn invite_batch(
         Ok(out)
     })
 }
+
+/// The form pages of the apps published in the space, whose data pages (with their CSV
+/// export) let a leaving organisation keep a copy of its own submissions first.
+pub fn export_pages(conn: &mut Conn, space_id: i64) -> AppResult<Vec<(i64, String)>> {
+    use crate::db::schema::{apps, pages, space_apps};
+    let rows: Vec<(i64, String, String)> = space_apps::table
+        .inner_join(apps::table)
+        .inner_join(pages::table.on(pages::app_id.eq(apps::id)))
+        .filter(space_apps::space_id.eq(space_id))
+        .filter(pages::kind.eq_any(["form", "process"]))
+        .order((apps::id.asc(), pages::position.asc(), pages::id.asc()))
+        .select((pages::id, apps::name, pages::name))
+        .limit(200)
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, app, page)| (id, format!("{app} · {page}")))
+        .collect())
+}
