@@ -14,6 +14,7 @@ mod forms;
 mod i18n;
 mod operator;
 mod org;
+mod scale;
 #[allow(
     dead_code,
     reason = "each test module uses a different part of the harness"
