@@ -16,6 +16,8 @@ pub mod interconnect;
 pub mod notifications;
 pub mod operator;
 pub mod org;
+pub mod reference;
+pub mod scale;
 pub mod storage;
 pub mod web;
 
@@ -37,4 +39,14 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
         hasher: Hasher::for_this_machine(),
         storage: Arc::new(storage),
     })
+}
+
+/// The tokio runtime of the portal and of the benchmark's reference server: one worker
+/// per core, and a blocking pool bounded near the database pool (diesel and argon2 run
+/// there; more threads than connections only queue on the pool).
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads(64)
+        .build()
 }

@@ -27,10 +27,32 @@ enum Command {
     Migrate,
     /// Load the demo data set into an empty database and print its logins.
     Demo,
+    /// Load the benchmark's scale data set into an empty database (see `fenfa::scale`).
+    SeedScale {
+        /// Number of orders (and of form submissions); the rest is in proportion.
+        #[arg(long, default_value_t = 10_000)]
+        orders: i64,
+        /// Fresh purchase links for the buyer organisation (one purchase each).
+        #[arg(long, default_value_t = 30_000)]
+        buy_links: i64,
+    },
+    /// Serve the benchmark's bare-stack reference routes instead of the portal.
+    Reference,
+    /// Print how many argon2 verifications per second the login permits can do.
+    Argon2Rate {
+        /// Verifying threads; defaults to the login permits of this machine.
+        #[arg(long)]
+        permits: Option<usize>,
+        #[arg(long, default_value_t = 3.0)]
+        seconds: f64,
+    },
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
+    fenfa::runtime()?.block_on(run())
+}
+
+async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(&cli.config.log))
@@ -44,6 +66,19 @@ async fn main() -> anyhow::Result<()> {
         Command::Demo => {
             let state = fenfa::build_state(config)?;
             load_demo(&state)?;
+        }
+        Command::SeedScale { orders, buy_links } => {
+            let state = fenfa::build_state(config)?;
+            let started = std::time::Instant::now();
+            let summary = fenfa::scale::seed(&state.db, orders, buy_links)?;
+            print!("{}", summary.lines());
+            println!("seconds={:.1}", started.elapsed().as_secs_f64());
+        }
+        Command::Reference => fenfa::reference::serve(config).await?,
+        Command::Argon2Rate { permits, seconds } => {
+            let permits = permits.unwrap_or_else(fenfa::auth::password::login_permits);
+            let rate = fenfa::scale::argon2_rate(permits, seconds)?;
+            println!("permits={permits}\nverifies_per_second={rate:.1}");
         }
         Command::Serve { demo } => {
             let bind = config.bind;

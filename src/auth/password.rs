@@ -40,6 +40,12 @@ pub fn verify_blocking(password: &str, hash: &str) -> bool {
 static DUMMY_HASH: LazyLock<String> =
     LazyLock::new(|| hash_blocking("fenfa-dummy-password").unwrap_or_default());
 
+/// How many password verifications run at once: `max(1, cores - 1)`, leaving a core for
+/// page traffic.
+pub fn login_permits() -> usize {
+    num_cpus::get().saturating_sub(1).max(1)
+}
+
 #[derive(Clone)]
 pub struct Hasher {
     permits: Arc<Semaphore>,
@@ -54,12 +60,9 @@ impl Hasher {
         }
     }
 
-    /// `max(1, cores - 1)` permits.
+    /// [`login_permits`] permits.
     pub fn for_this_machine() -> Hasher {
-        Hasher::new(
-            num_cpus::get().saturating_sub(1).max(1),
-            Duration::from_secs(5),
-        )
+        Hasher::new(login_permits(), Duration::from_secs(5))
     }
 
     async fn with_permit<T: Send + 'static>(

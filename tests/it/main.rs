@@ -22,6 +22,7 @@ mod operator;
 mod org;
 mod permissions;
 mod reliability;
+mod scale;
 mod security;
 #[allow(
     dead_code,
