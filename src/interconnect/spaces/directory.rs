@@ -189,12 +189,15 @@ fn require_manager(access: &SpaceAccess) -> AppResult<()> {
     }
 }
 
+/// Member organisations by id and name.
+pub type NamedOrgs = Vec<(i64, String)>;
+
 /// The joined member organisations `viewer` may be allowed to see, and those allowed now.
 pub fn visibility(
     conn: &mut Conn,
     access: &SpaceAccess,
     viewer: i64,
-) -> AppResult<(Vec<(i64, String)>, Vec<i64>)> {
+) -> AppResult<(NamedOrgs, Vec<i64>)> {
     require_manager(access)?;
     let candidates: Vec<(i64, String)> = space_orgs::table
         .inner_join(orgs::table)

@@ -345,7 +345,7 @@ pub fn landing(conn: &mut Conn, scope: &OrgScope) -> AppResult<Vec<SpaceItem>> {
         let owned = role == "owner";
         let person = status == OrgStatus::Joined
             && crate::interconnect::people::in_space(conn, id, scope.org_id(), scope.user_id())?;
-        if !(owned && manages) && !person && !main_admin {
+        if !(person || main_admin || (owned && manages)) {
             continue;
         }
         out.push(SpaceItem {
