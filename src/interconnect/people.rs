@@ -181,8 +181,8 @@ pub fn space_people(
 }
 
 /// The member organisations `viewer_org_id` may see in the space: the creating
-/// organisation sees all; a member organisation sees itself, the creator and whichever
-/// others the space admin allowed (the seed: 默认的可见范围仅本组织).
+/// organisation sees all; a member organisation sees itself and whichever others the
+/// space admin allowed, the creator included (the seed: 默认的可见范围仅本组织).
 pub fn visible_orgs(conn: &mut Conn, space_id: i64, viewer_org_id: i64) -> AppResult<Vec<i64>> {
     let owner: i64 = spaces::table
         .find(space_id)
@@ -204,7 +204,7 @@ pub fn visible_orgs(conn: &mut Conn, space_id: i64, viewer_org_id: i64) -> AppRe
         .collect();
     Ok(joined
         .into_iter()
-        .filter(|o| *o == viewer_org_id || *o == owner || allowed.contains(o))
+        .filter(|o| *o == viewer_org_id || allowed.contains(o))
         .collect())
 }
 

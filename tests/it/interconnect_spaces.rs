@@ -502,13 +502,15 @@ async fn a_member_organisation_sees_only_itself_until_the_space_admin_allows_mor
             .assert_contains("dmember")
             .assert_contains("omember")
             .assert_contains("门店");
-        // A member organisation sees only itself (and the creator) by default.
+        // A member organisation sees only itself by default (默认的可见范围仅本组织),
+        // not even the creating organisation's people.
         let dm = app.signed_in("dmember").await;
         dm.get(&people)
             .await
             .assert_contains("dmember")
             .assert_contains("江南经销")
-            .assert_lacks("omember");
+            .assert_lacks("omember")
+            .assert_lacks("umember");
         // The space admin lets 江南经销 see 别家公司.
         let (so, _) = row(&app, space, w.down);
         let other = w.other.to_string();
