@@ -23,18 +23,33 @@ async fn type_in(j: &Journey, action: &str, name: &str, value: &str) -> Step<()>
     el.send_keys(value).await.map_err(e("type"))
 }
 
-/// Presses the submit button of the form posting to `action`.
+/// Presses the submit button of the form posting to `action` and waits for the next page.
 async fn press(j: &Journey, action: &str) -> Step<()> {
+    submit(j, action, false).await
+}
+
+/// Presses a button whose form asks for confirmation, confirms, and waits.
+async fn press_confirmed(j: &Journey, action: &str) -> Step<()> {
+    submit(j, action, true).await
+}
+
+async fn submit(j: &Journey, action: &str, confirm: bool) -> Step<()> {
+    // Marks the page, so that the wait below sees the next one, not this one.
+    j.browser()
+        .execute(
+            "document.documentElement.setAttribute('data-old', '1');",
+            vec![],
+        )
+        .await
+        .map_err(e("mark"))?;
     j.click(&format!(
         "//form[@action='{action}']//button[@type='submit' or not(@type)]"
     ))
-    .await
-}
-
-/// Presses a button whose form asks for confirmation, and confirms.
-async fn press_confirmed(j: &Journey, action: &str) -> Step<()> {
-    press(j, action).await?;
-    j.browser().accept_alert().await.map_err(e("confirm"))
+    .await?;
+    if confirm {
+        j.browser().accept_alert().await.map_err(e("confirm"))?;
+    }
+    j.find("//html[not(@data-old)]//body").await.map(|_| ())
 }
 
 /// Waits until the address bar shows a path starting with `prefix`; returns the path.
@@ -201,6 +216,8 @@ async fn journey(j: &Journey) -> Step<()> {
     j.goto(&order_path).await?;
     provider_pages.push(order_path.clone());
     let send = format!("/provider/orders/{order}/apps/{oa}/send");
+    j.click(&format!("//a[contains(@href, 'send={oa}')]"))
+        .await?;
     for option in ["with_sample", "full_edit", "agree"] {
         j.click(&format!(
             "//form[@action='{send}']//input[@name='{option}']"
