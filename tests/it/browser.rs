@@ -108,6 +108,16 @@ impl Journey {
         })
     }
 
+    /// The WebDriver session, for what the helpers here do not cover (dialogs, scripts).
+    pub fn browser(&self) -> &Client {
+        &self.browser
+    }
+
+    /// The app under test, to read ids the person would read off the page.
+    pub fn app(&self) -> &TestApp {
+        &self._app
+    }
+
     pub async fn goto(&self, path: &str) -> Step<()> {
         self.browser
             .goto(&format!("{}{path}", self.base))

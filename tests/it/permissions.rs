@@ -121,6 +121,15 @@ fn cross_tenant_exempt(path: &str) -> Option<&'static str> {
 
 pub type Fixtures = HashMap<String, String>;
 
+/// (who, login, org, own fixtures, the other tenant's fixtures).
+type PrincipalRow<'a> = (
+    Kind,
+    Option<&'static str>,
+    i64,
+    &'a Fixtures,
+    Option<&'a Fixtures>,
+);
+
 pub struct Principal {
     pub kind: Kind,
     pub login: Option<&'static str>,
@@ -600,13 +609,7 @@ pub async fn principals(app: &TestApp) -> Vec<Principal> {
     // A member of C who will be disabled while signed in.
     let disabled = app.person(d.customer, "c.disabled", Role::Member);
 
-    let table: [(
-        Kind,
-        Option<&'static str>,
-        i64,
-        &Fixtures,
-        Option<&Fixtures>,
-    ); 10] = [
+    let table: [PrincipalRow; 10] = [
         (Anonymous, None, 0, &fca, None),
         (Operator, Some("operator"), 0, &fca, None),
         (
