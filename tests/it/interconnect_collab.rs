@@ -5,7 +5,9 @@
 use axum::http::StatusCode;
 use diesel::prelude::*;
 use fenfa::auth::Role;
-use fenfa::db::schema::{collab_groups, collab_members, collab_messages, memberships, space_orgs};
+use fenfa::db::schema::{
+    collab_groups, collab_members, collab_messages, memberships, space_orgs, space_visibility,
+};
 
 use crate::support::{Client, TestApp, each_backend};
 
@@ -275,11 +277,24 @@ async fn another_tenants_space_and_group_ids_answer_404() {
 async fn a_member_organisation_picks_only_people_it_may_see() {
     each_backend(async |app| {
         let w = world(&app);
-        // By default 下游伙伴 sees itself and the creator, not 另一伙伴.
+        // By default 下游伙伴 sees only itself (默认的可见范围仅本组织).
         let s = app.signed_in("seller").await;
         s.get(&format!("/interconnect/spaces/{}/collab", w.space))
             .await
             .assert_status(StatusCode::OK)
+            .assert_lacks("upadmin")
+            .assert_lacks("buyer");
+        // The space admin lets it see the creating organisation, not 另一伙伴.
+        diesel::insert_into(space_visibility::table)
+            .values((
+                space_visibility::space_id.eq(w.space),
+                space_visibility::viewer_org_id.eq(w.down),
+                space_visibility::visible_org_id.eq(w.up),
+            ))
+            .execute(&mut *app.conn())
+            .expect("visibility");
+        s.get(&format!("/interconnect/spaces/{}/collab", w.space))
+            .await
             .assert_contains("upadmin")
             .assert_lacks("buyer");
         s.post(

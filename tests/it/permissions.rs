@@ -20,6 +20,9 @@ use fenfa::db::schema::{
     departments, distribution_links, fields, maintenance_grants, memberships,
     notification_templates, notifications, orgs, pages, projects, submissions, users,
 };
+use fenfa::db::schema::{
+    collab_groups, collab_members, space_apps, space_groups, space_orgs, spaces,
+};
 use fenfa::web::policy::{Policy, RouteSpec};
 
 use crate::figures::figure;
@@ -88,11 +91,62 @@ fn narrowed(method: &str, path: &str, k: Kind) -> Option<&'static str> {
     if path == "/org/members/{id}/role" && matches!(k, CustomerAdmin | SecondCustomer) {
         return Some("only the main admin changes roles (these are platform admins)");
     }
+    let space_manager_only = SPACE_MANAGEMENT
+        .iter()
+        .any(|(m, p)| *m == method && *p == path);
+    let never_manages = matches!(
+        k,
+        CustomerAdmin | CustomerMember | ProviderDev | SecondCustomer
+    );
+    let own_pool = path == "/interconnect/spaces/new"
+        || path == "/interconnect/spaces"
+        || path.starts_with("/interconnect/licences");
+    if space_manager_only && (never_manages || (k == Downstream && own_pool)) {
+        return Some(
+            "spaces and the licence pool are managed by the main admin or a sub-admin with the \
+             interconnection permission point (seed 004); platform admins, members and developers \
+             are refused",
+        );
+    }
     if k == Operator && path == "/d/{token}/done" {
         return Some("the operator belongs to no organisation that could have purchased");
     }
     None
 }
+
+/// The interconnection routes only a space manager may call (the others in the space get
+/// its pages; people outside it get 404).
+const SPACE_MANAGEMENT: &[(&str, &str)] = &[
+    ("GET", "/interconnect/spaces/new"),
+    ("GET", "/interconnect/spaces/{id}/invite"),
+    ("GET", "/interconnect/spaces/{id}/orgs"),
+    ("GET", "/interconnect/spaces/{id}/orgs/{so}/reject"),
+    ("GET", "/interconnect/spaces/{id}/orgs/{so}/visibility"),
+    ("GET", "/interconnect/spaces/{id}/org-groups"),
+    ("GET", "/interconnect/licences"),
+    ("GET", "/interconnect/licences/orgs/{org}"),
+    ("GET", "/interconnect/licences/report"),
+    ("GET", "/interconnect/licences/report/export"),
+    ("GET", "/interconnect/spaces/{id}/orgs/{so}/remove"),
+    ("POST", "/interconnect/spaces"),
+    ("POST", "/interconnect/spaces/{id}/invite/regenerate"),
+    ("POST", "/interconnect/spaces/{id}/invite/batch"),
+    ("POST", "/interconnect/spaces/{id}/invite/api-key"),
+    ("POST", "/interconnect/spaces/{id}/orgs/{so}/approve"),
+    ("POST", "/interconnect/spaces/{id}/orgs/{so}/reject"),
+    ("POST", "/interconnect/spaces/{id}/orgs/{so}/visibility"),
+    ("POST", "/interconnect/spaces/{id}/org-groups"),
+    ("POST", "/interconnect/spaces/{id}/org-groups/{gid}/rename"),
+    ("POST", "/interconnect/spaces/{id}/org-groups/assign"),
+    ("POST", "/interconnect/spaces/{id}/apps"),
+    ("POST", "/interconnect/spaces/{id}/apps/{sa}/targets"),
+    ("POST", "/interconnect/spaces/{id}/apps/{sa}/unpublish"),
+    ("POST", "/interconnect/licences/orgs/{org}/grant"),
+    ("POST", "/interconnect/licences/orgs/{org}/release"),
+    ("POST", "/interconnect/licences/orgs/{org}/auto"),
+    ("POST", "/interconnect/spaces/{id}/orgs/{so}/remove"),
+    ("POST", "/interconnect/spaces/{id}/org-groups/{gid}/delete"),
+];
 
 /// Routes the matrix cannot exercise, with the reason.
 const IGNORED: &[(&str, &str, &str)] = &[];
@@ -107,6 +161,9 @@ fn cross_tenant_exempt(path: &str) -> Option<&'static str> {
     }
     if path.starts_with("/operator/") {
         return Some("the operator acts platform-wide");
+    }
+    if path == "/interconnect/join/{token}" {
+        return Some("the invitation token is the bearer capability of its space");
     }
     if path.starts_with("/static/") {
         return Some("static files are public");
@@ -301,7 +358,95 @@ fn side(app: &TestApp, s: &SideIds) -> Fixtures {
     put("apps/{oa}", s.order_app.to_string());
     put("my-apps/{id}", s.app.to_string());
     put("grants/{id}", s.grant.to_string());
+    interconnect(app, &mut f, s);
     f
+}
+
+/// An interconnection space of the side's organisation with a joined member organisation,
+/// a published app, one of the space's org groups and a collaboration group.
+fn interconnect(app: &TestApp, f: &mut Fixtures, s: &SideIds) {
+    let partner = app.org(
+        &format!("伙伴{}", s.org),
+        &format!("dingpartner{}", s.org),
+        "professional",
+    );
+    let partner_user = app.person(partner, &format!("partner.{}", s.org), Role::Member);
+    let space = app.joined_space(s.org, s.victim_user, &[(partner, "all", &[])]);
+    let so: i64 = one(
+        space_orgs::table
+            .filter(space_orgs::space_id.eq(space))
+            .filter(space_orgs::org_id.eq(partner))
+            .select(space_orgs::id)
+            .first(&mut *app.conn()),
+        "space org",
+    );
+    let token: String = one(
+        spaces::table
+            .find(space)
+            .select(spaces::invite_token)
+            .first(&mut *app.conn()),
+        "invite token",
+    );
+    let sa: i64 = one(
+        diesel::insert_into(space_apps::table)
+            .values((
+                space_apps::space_id.eq(space),
+                space_apps::app_id.eq(s.app),
+                space_apps::all_orgs.eq(true),
+                space_apps::published_by.eq(s.victim_user),
+                space_apps::published_at.eq(now()),
+            ))
+            .returning(space_apps::id)
+            .get_result(&mut *app.conn()),
+        "space app",
+    );
+    let group: i64 = one(
+        diesel::insert_into(space_groups::table)
+            .values((
+                space_groups::space_id.eq(space),
+                space_groups::name.eq("华东区"),
+                space_groups::created_at.eq(now()),
+            ))
+            .returning(space_groups::id)
+            .get_result(&mut *app.conn()),
+        "space group",
+    );
+    let collab: i64 = one(
+        diesel::insert_into(collab_groups::table)
+            .values((
+                collab_groups::space_id.eq(space),
+                collab_groups::name.eq("项目群"),
+                collab_groups::created_by.eq(s.victim_user),
+                collab_groups::created_at.eq(now()),
+            ))
+            .returning(collab_groups::id)
+            .get_result(&mut *app.conn()),
+        "collab group",
+    );
+    for (user, org) in [(s.victim_user, s.org), (partner_user, partner)] {
+        one(
+            diesel::insert_into(collab_members::table)
+                .values((
+                    collab_members::group_id.eq(collab),
+                    collab_members::user_id.eq(user),
+                    collab_members::org_id.eq(org),
+                    collab_members::added_at.eq(now()),
+                ))
+                .execute(&mut *app.conn()),
+            "collab member",
+        );
+    }
+    let mut put = |k: &str, v: String| {
+        f.insert(k.to_string(), v);
+    };
+    put("spaces/{id}", space.to_string());
+    put("orgs/{so}", so.to_string());
+    put("apps/{sa}", sa.to_string());
+    put("org-groups/{gid}", group.to_string());
+    put("collab/{gid}", collab.to_string());
+    put("members/{uid}", partner_user.to_string());
+    put("join/{token}", token);
+    put("orgs/{org}", partner.to_string());
 }
 
 /// The principal's own submission, approval task and notification.

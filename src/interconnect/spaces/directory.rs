@@ -192,7 +192,8 @@ fn require_manager(access: &SpaceAccess) -> AppResult<()> {
 /// Member organisations by id and name.
 pub type NamedOrgs = Vec<(i64, String)>;
 
-/// The joined member organisations `viewer` may be allowed to see, and those allowed now.
+/// The joined organisations (the creator included) `viewer` may be allowed to see, and
+/// those allowed now.
 pub fn visibility(
     conn: &mut Conn,
     access: &SpaceAccess,
@@ -203,7 +204,6 @@ pub fn visibility(
         .inner_join(orgs::table)
         .filter(space_orgs::space_id.eq(access.space_id))
         .filter(space_orgs::status.eq(OrgStatus::Joined.as_str()))
-        .filter(space_orgs::role.eq("member"))
         .filter(space_orgs::org_id.ne(viewer))
         .order(orgs::name.asc())
         .select((orgs::id, orgs::name))
@@ -216,7 +216,7 @@ pub fn visibility(
     Ok((candidates, allowed))
 }
 
-/// Sets which other member organisations `viewer` sees (itself and the creator always).
+/// Sets which other organisations `viewer` sees (itself always).
 pub fn set_visibility(
     conn: &mut Conn,
     access: &SpaceAccess,
