@@ -4,6 +4,7 @@ mod approvals;
 mod apps;
 mod auth;
 mod browser;
+mod browser_interconnect;
 mod crash;
 mod demo;
 mod distribution_customer;
