@@ -3,7 +3,8 @@
 //! create a space → invitation link → a downstream organisation applies with chosen
 //! departments → approved → an app published downstream → a downstream member submits and
 //! is approved → upstream sees the data with the organisation column → a seat is granted →
-//! the member is moved out of the joined department and loses the app and the seat.
+//! the member is moved out of the joined department and loses the app and the seat, is
+//! moved back and regains the app, and finally leaves the organisation and loses it again.
 //! Every page of the journey is also read once in English with no untranslated key.
 
 use fantoccini::Locator;
@@ -355,6 +356,59 @@ async fn interconnect_journey(j: &Journey) -> Step<()> {
     .await?
     {
         return Err("the member still holds a seat".into());
+    }
+    j.logout().await?;
+
+    // 10. Moved back into the joined department, the member follows at once; removed from
+    //     the downstream organisation (after confirming), the member loses the app again.
+    j.login("downstream.admin").await?;
+    switch_to(j, DOWNSTREAM).await?;
+    j.goto("/org/members").await?;
+    j.click(&format!("//a[normalize-space()='{MEMBER}']"))
+        .await?;
+    j.click("//form[contains(@action,'/department')]//select/option[contains(normalize-space(.), '门店')]")
+        .await?;
+    j.click("//form[contains(@action,'/department')]//button[@type='submit']")
+        .await?;
+    j.sees(&zh("org.flash.member_moved")).await?;
+    j.logout().await?;
+    j.login("downstream.member").await?;
+    j.click("//a[@href='/workbench']").await?;
+    j.find(&format!("{card}//a[@href='{app}']")).await?;
+    j.logout().await?;
+
+    j.login("downstream.admin").await?;
+    switch_to(j, DOWNSTREAM).await?;
+    j.goto("/org/members").await?;
+    j.click(&format!("//a[normalize-space()='{MEMBER}']"))
+        .await?;
+    let button = j
+        .find("//form[contains(@action,'/remove')]//button[@type='submit']")
+        .await?;
+    let client = button.clone().client();
+    button
+        .click()
+        .await
+        .map_err(|e| format!("remove member: {e}"))?;
+    client
+        .accept_alert()
+        .await
+        .map_err(|e| format!("confirming the removal: {e}"))?;
+    j.sees(&zh("org.flash.member_removed")).await?;
+    if j.body_text().await?.contains(MEMBER) {
+        return Err("the removed member is still listed".into());
+    }
+    j.logout().await?;
+    j.login("downstream.member").await?;
+    j.goto("/workbench").await?;
+    j.find("//main").await?;
+    if j.body_text().await?.contains(APP) {
+        return Err("a member who left still sees the published app".into());
+    }
+    j.goto(&app).await?;
+    j.find("//main").await?;
+    if present(j, "//a[text()='订货申请']").await? {
+        return Err(format!("{app} still opens for a member who left"));
     }
     Ok(())
 }

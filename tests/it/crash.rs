@@ -83,7 +83,9 @@ async fn call(
     if let Some(c) = ctype {
         req = req.header("content-type", c);
     }
-    let req = req.body(Full::new(Bytes::from(body))).map_err(|e| e.to_string())?;
+    let req = req
+        .body(Full::new(Bytes::from(body)))
+        .map_err(|e| e.to_string())?;
     let resp = http.request(req).await.map_err(|e| e.to_string())?;
     let status = resp.status().as_u16();
     let location = resp
@@ -129,8 +131,11 @@ fn multipart(fields: &[(String, String)]) -> (String, Vec<u8>) {
 
 /// Signs in as the demo developer and returns (cookie, form path, form fields).
 async fn prepare(http: &Http, base: &str, page: i64) -> (String, String, Vec<(String, String)>) {
-    let body = serde_urlencoded::to_string([("login", "provider.dev"), ("password", fenfa::demo::PASSWORD)])
-        .expect("form");
+    let body = serde_urlencoded::to_string([
+        ("login", "provider.dev"),
+        ("password", fenfa::demo::PASSWORD),
+    ])
+    .expect("form");
     let a = call(
         http,
         "POST",
@@ -216,7 +221,16 @@ async fn acknowledged_writes_survive_kill_9_and_the_database_stays_consistent() 
                         })
                         .collect();
                     let (ctype, body) = multipart(&f);
-                    match call(&http, "POST", &format!("{base}{path}"), &cookie, Some(&ctype), body).await {
+                    match call(
+                        &http,
+                        "POST",
+                        &format!("{base}{path}"),
+                        &cookie,
+                        Some(&ctype),
+                        body,
+                    )
+                    .await
+                    {
                         Ok(a) if a.status == 303 && a.location.starts_with("/submissions/") => {
                             acked.lock().expect("acked").push(key);
                         }
@@ -250,9 +264,10 @@ async fn acknowledged_writes_survive_kill_9_and_the_database_stays_consistent() 
         .load::<Violation>(&mut c)
         .expect("fk")
         .len();
-    let stored: Vec<Idem> = diesel::sql_query("SELECT idem FROM submissions WHERE idem IS NOT NULL")
-        .load(&mut c)
-        .expect("keys");
+    let stored: Vec<Idem> =
+        diesel::sql_query("SELECT idem FROM submissions WHERE idem IS NOT NULL")
+            .load(&mut c)
+            .expect("keys");
     let stored: Vec<String> = stored.into_iter().map(|i| i.idem).collect();
     let unique: HashSet<&String> = stored.iter().collect();
     let acked = acked.lock().expect("acked").clone();
@@ -264,7 +279,10 @@ async fn acknowledged_writes_survive_kill_9_and_the_database_stays_consistent() 
             "{cycles} (50 with FENFA_SLOW_TESTS=1): {} acknowledged writes, lost {} (goal 0), duplicated {duplicated} (goal 0), integrity {:?}, foreign-key violations {fk} (goal 0)",
             acked.len(),
             lost.len(),
-            integrity.first().map(|c| c.integrity_check.as_str()).unwrap_or("?")
+            integrity
+                .first()
+                .map(|c| c.integrity_check.as_str())
+                .unwrap_or("?")
         ),
     );
     assert!(!acked.is_empty(), "the load acknowledged no write");

@@ -1060,8 +1060,11 @@ async fn every_space_page_renders_in_both_languages() {
         let u = app.signed_in("uadmin").await;
         let d = app.signed_in("dadmin").await;
         // The fixture's token is not of the issued shape: issue a real one.
-        u.post(&format!("/interconnect/spaces/{space}/invite/regenerate"), &[])
-            .await;
+        u.post(
+            &format!("/interconnect/spaces/{space}/invite/regenerate"),
+            &[],
+        )
+        .await;
         let tok = token(&app, space);
         let base = format!("/interconnect/spaces/{space}");
         for lang in ["zh-CN", "en"] {
