@@ -5,6 +5,7 @@ mod apps;
 mod auth;
 mod browser;
 mod browser_distribution;
+mod browser_interconnect;
 mod crash;
 mod demo;
 mod distribution_customer;
