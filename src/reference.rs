@@ -8,16 +8,16 @@
 //! - `/fortunes-two-hops`: the same with a second blocking hop before it, as a portal page
 //!   whose session is loaded in its own hop would pay.
 
+use crate::config::Config;
+use crate::db::Db;
+use crate::db::schema::orders;
+use crate::error::AppResult;
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use diesel::prelude::*;
-use crate::config::Config;
-use crate::db::Db;
-use crate::db::schema::orders;
-use crate::error::AppResult;
 
 /// Rows per page, as the portal's lists.
 const ROWS: i64 = 50;

@@ -5,7 +5,10 @@ use clap::Parser;
 use fenfa::config::Config;
 
 #[derive(Parser)]
-#[command(name = "fenfa-reference", about = "Bare-stack reference server of the benchmark")]
+#[command(
+    name = "fenfa-reference",
+    about = "Bare-stack reference server of the benchmark"
+)]
 struct Cli {
     #[command(flatten)]
     config: Config,
