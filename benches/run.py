@@ -9,6 +9,7 @@ target/bench/results.md (and prints it).
 
 import argparse
 import datetime
+import html as html_mod
 import os
 import platform
 import re
@@ -142,8 +143,9 @@ def login(port, who):
 
 
 def next_link(html):
-    m = re.search(r'href="([^"]*after=\d+[^"]*)"', html)
-    return m.group(1).replace("&amp;", "&") if m else None
+    # The pager's own "next page" link (templates/_macros.html).
+    m = re.search(r'class="pager".*?href="([^"]*after=\d+[^"]*)"', html, re.S)
+    return html_mod.unescape(m.group(1)) if m else None
 
 
 # ---------------------------------------------------------------- wrk

@@ -48,6 +48,11 @@ enum Command {
     },
 }
 
+/// mimalloc: fewer cycles per allocation than glibc's malloc across many threads, and
+/// freed memory goes back instead of staying in per-thread arenas.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> anyhow::Result<()> {
     fenfa::runtime()?.block_on(run())
 }

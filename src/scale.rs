@@ -29,6 +29,16 @@ pub const BUYER_ORG: i64 = 2;
 pub const FORM_PAGE: i64 = 1;
 pub const SPACE: i64 = 1;
 
+/// The token of the buyer's `k`-th purchase link (tokens have the 43-character shape of
+/// issued ones; benches/post.lua builds the same string).
+pub fn buy_token(k: i64) -> String {
+    format!("buy-{k:0>39}")
+}
+
+fn link_token(l: i64) -> String {
+    format!("scale-link-{l:0>32}")
+}
+
 /// What was created, printed for the benchmark script (`key=value` lines).
 #[derive(Debug, Clone)]
 pub struct Summary {
@@ -346,11 +356,11 @@ fn build(conn: &mut Conn, p: &Plan, hash: &str) -> anyhow::Result<Summary> {
     );
     for l in 1..=p.links {
         let project = 1 + (l % p.projects);
-        b.row(format_args!("{l}, {project}, 1, 'scale-link-{l}', 1, {t0}"))?;
+        b.row(format_args!("{l}, {project}, 1, '{}', 1, {t0}", link_token(l)))?;
     }
     for k in 0..p.buy_links {
         let id = p.links + 1 + k;
-        b.row(format_args!("{id}, 1, 1, 'buy-{k}', 1, {t0}"))?;
+        b.row(format_args!("{id}, 1, 1, '{}', 1, {t0}", buy_token(k)))?;
     }
     b.flush()?;
     drop(b);

@@ -300,6 +300,19 @@ impl Layout {
         self.lang.tf(key, &[(name, &value.to_string())])
     }
 
+    /// The unread badge: the count, or "99+" beyond [`crate::auth::store::UNREAD_CAP`].
+    pub fn unread_badge(&self) -> String {
+        if self.unread > crate::auth::store::UNREAD_CAP {
+            format!("{}+", crate::auth::store::UNREAD_CAP)
+        } else {
+            self.unread.to_string()
+        }
+    }
+
+    pub fn unread_label(&self) -> String {
+        self.tf("nav.unread", "count", &self.unread_badge())
+    }
+
     pub fn signed_in(&self) -> bool {
         self.user_name.is_some()
     }

@@ -14,6 +14,9 @@ struct Cli {
     config: Config,
 }
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     fenfa::runtime()?.block_on(fenfa::reference::serve(cli.config))

@@ -76,13 +76,13 @@ fn page_of(
         q = q.filter(orders::project_id.eq(p));
     }
     if let Some(s) = &f.send_status {
-        q = q.filter(
-            orders::id.eq_any(
-                order_apps::table
-                    .filter(order_apps::send_status.eq(s.clone()))
-                    .select(order_apps::order_id),
-            ),
-        );
+        // EXISTS walks the provider's orders newest first and stops at a page; `IN`
+        // would first collect every order line of that status on the platform.
+        q = q.filter(diesel::dsl::exists(
+            order_apps::table
+                .filter(order_apps::order_id.eq(orders::id))
+                .filter(order_apps::send_status.eq(s.clone())),
+        ));
     }
     if let Some(a) = after {
         q = q.filter(orders::id.lt(a));

@@ -1,0 +1,1 @@
+DROP INDEX order_apps_order_status;
