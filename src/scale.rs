@@ -356,7 +356,10 @@ fn build(conn: &mut Conn, p: &Plan, hash: &str) -> anyhow::Result<Summary> {
     );
     for l in 1..=p.links {
         let project = 1 + (l % p.projects);
-        b.row(format_args!("{l}, {project}, 1, '{}', 1, {t0}", link_token(l)))?;
+        b.row(format_args!(
+            "{l}, {project}, 1, '{}', 1, {t0}",
+            link_token(l)
+        ))?;
     }
     for k in 0..p.buy_links {
         let id = p.links + 1 + k;
