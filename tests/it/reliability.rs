@@ -81,6 +81,64 @@ async fn sixty_four_concurrent_purchases_on_one_link_make_exactly_one_order() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_instances_on_one_postgres_share_sessions_and_make_exactly_one_order_per_link() {
+    each_backend(async |app| {
+        let Some(second) = app.second_instance() else {
+            return;
+        };
+        let w = crate::distribution_projects::world(&app);
+        let padmin = app.signed_in("padmin").await;
+        let project = crate::distribution_projects::approved_project(&app, &padmin).await;
+        // Signed in on the first instance, the session works on the second.
+        let buyer = app.signed_in("cadmin").await;
+        let buyer2 = buyer.on(second.clone());
+        buyer2
+            .get("/notifications")
+            .await
+            .assert_status(StatusCode::OK);
+        // … and a stranger on the second instance is still asked to sign in.
+        let stranger = app.client().on(second).get("/notifications").await;
+        assert!(
+            stranger.location().starts_with("/login"),
+            "{}",
+            stranger.location()
+        );
+        let rounds = size(20, 3);
+        let (mut exact, mut server_errors) = (0, 0);
+        for _ in 0..rounds {
+            let token = link(&app, &padmin, project, w.app).await;
+            let mut tasks = tokio::task::JoinSet::new();
+            for i in 0..64 {
+                let c = if i % 2 == 0 {
+                    buyer.clone()
+                } else {
+                    buyer2.clone()
+                };
+                let path = format!("/d/{token}");
+                tasks.spawn(async move { c.post(&path, &[]).await });
+            }
+            while let Some(r) = tasks.join_next().await {
+                if r.expect("task").status.is_server_error() {
+                    server_errors += 1;
+                }
+            }
+            if orders_of_link(&app, &token) == 1 {
+                exact += 1;
+            }
+        }
+        figure(
+            "64 concurrent purchases across two instances on one PostgreSQL",
+            format!(
+                "{exact} of {rounds} rounds made exactly one order, {server_errors} 5xx (goal {rounds} / 0)"
+            ),
+        );
+        assert_eq!(exact, rounds);
+        assert_eq!(server_errors, 0);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn no_provider_action_lands_after_the_customer_closes_maintenance() {
     each_backend(async |app| {
         use crate::distribution_maintenance::{app_name, deal, live_grant, rename};

@@ -226,7 +226,13 @@ async fn stored_script_is_shown_as_text_on_every_page_for_every_role() {
             for p in &ps {
                 for r in &gets {
                     let resp = p.client.get(&fill(r.path, &p.fx)).await;
-                    if resp.status != StatusCode::OK {
+                    // Only HTML is rendered by a browser; CSV exports are downloads.
+                    let html = resp
+                        .headers
+                        .get(axum::http::header::CONTENT_TYPE)
+                        .and_then(|v| v.to_str().ok())
+                        .is_some_and(|v| v.starts_with("text/html"));
+                    if resp.status != StatusCode::OK || !html {
                         continue;
                     }
                     pages += 1;

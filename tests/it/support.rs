@@ -95,6 +95,17 @@ impl TestApp {
         })
     }
 
+    /// A second instance of the server on the same PostgreSQL database, as behind a load
+    /// balancer (`None` on SQLite: one file, one instance).
+    pub fn second_instance(&self) -> Option<Router> {
+        let (base, schema) = self.pg.as_ref()?;
+        let sep = if base.contains('?') { '&' } else { '?' };
+        let url = format!("{base}{sep}options=-csearch_path%3D{schema}");
+        let config = Config::for_tests(url, self._dir.path().to_path_buf());
+        let state = fenfa::build_state(config).expect("second instance");
+        Some(fenfa::web::router(state))
+    }
+
     pub fn conn(&self) -> impl std::ops::DerefMut<Target = fenfa::db::Conn> {
         self.state.db.get().expect("conn")
     }
@@ -338,6 +349,14 @@ pub struct Client {
 }
 
 impl Client {
+    /// The same browser (cookie jar) talking to another instance.
+    pub fn on(&self, router: Router) -> Client {
+        Client {
+            router,
+            jar: self.jar.clone(),
+        }
+    }
+
     fn cookie_header(&self) -> String {
         self.jar
             .lock()
