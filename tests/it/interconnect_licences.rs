@@ -291,6 +291,16 @@ async fn fifty_concurrent_grants_on_a_pool_of_ten_sell_exactly_ten_seats() {
                 s => panic!("unexpected {s}: {}", r.body),
             }
         }
+        crate::figures::figure(
+            &format!(
+                "50 concurrent seat grants on a pool of 10 ({})",
+                app.backend
+            ),
+            format!(
+                "{granted} granted, {refused} refused, {} seats held (goal 10 / 40 / 10)",
+                seat_count(&app, p.up, None)
+            ),
+        );
         assert_eq!((granted, refused), (10, 40));
         assert_eq!(seat_count(&app, p.up, None), 10);
     })
