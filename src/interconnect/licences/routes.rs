@@ -10,7 +10,8 @@ use serde::Deserialize;
 
 use super::pages::{OrgSeatsPage, PoolPage, ReportPage};
 use super::{Days, ids_of, report, require_manager, store};
-use crate::auth::InOrg;
+use crate::auth::{InOrg, OrgScope};
+use crate::db::Conn;
 use crate::error::AppResult;
 use crate::web::policy::{Policy, Routes};
 use crate::web::{AppState, Errors, Layout, flash_redirect};
@@ -108,17 +109,15 @@ async fn grant(
     Path(org): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    require_manager(&g.scope)?;
     let ids = ids_of(&pairs, "user_id")?;
-    let scope = g.scope;
-    state
-        .db
-        .run(move |conn| store::grant(conn, &scope, org, &ids))
-        .await?;
-    Ok(flash_redirect(
-        &format!("/interconnect/licences/orgs/{org}"),
+    on_org(
+        state,
+        g,
+        org,
         "interconnect.licences.flash.granted",
-    ))
+        move |conn, scope| store::grant(conn, scope, org, &ids),
+    )
+    .await
 }
 
 async fn release(
@@ -127,17 +126,15 @@ async fn release(
     Path(org): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    require_manager(&g.scope)?;
     let ids = ids_of(&pairs, "seat_id")?;
-    let scope = g.scope;
-    state
-        .db
-        .run(move |conn| store::release(conn, &scope, org, &ids))
-        .await?;
-    Ok(flash_redirect(
-        &format!("/interconnect/licences/orgs/{org}"),
+    on_org(
+        state,
+        g,
+        org,
         "interconnect.licences.flash.released",
-    ))
+        move |conn, scope| store::release(conn, scope, org, &ids),
+    )
+    .await
 }
 
 async fn set_auto(
@@ -146,16 +143,31 @@ async fn set_auto(
     Path(org): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    require_manager(&g.scope)?;
     let ids = ids_of(&pairs, "department_id")?;
+    on_org(
+        state,
+        g,
+        org,
+        "interconnect.licences.flash.auto_saved",
+        move |conn, scope| store::set_auto_departments(conn, scope, org, &ids),
+    )
+    .await
+}
+
+/// A pool manager's change to one member organisation's seats, back to its page.
+async fn on_org<T: Send + 'static>(
+    state: AppState,
+    g: InOrg,
+    org: i64,
+    flash: &'static str,
+    change: impl FnOnce(&mut Conn, &OrgScope) -> AppResult<T> + Send + 'static,
+) -> AppResult<Response> {
+    require_manager(&g.scope)?;
     let scope = g.scope;
-    state
-        .db
-        .run(move |conn| store::set_auto_departments(conn, &scope, org, &ids))
-        .await?;
+    state.db.run(move |conn| change(conn, &scope)).await?;
     Ok(flash_redirect(
         &format!("/interconnect/licences/orgs/{org}"),
-        "interconnect.licences.flash.auto_saved",
+        flash,
     ))
 }
 
