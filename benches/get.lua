@@ -3,7 +3,7 @@
 -- Arguments (after `--`): mode [cookie] [extra]
 --   get      cookie              GET the URL with the session cookie
 --   login    login:password      POST /login (form), no cookie
---   purchase cookie  first-key   POST /d/buy-<k> with unique keys k (one link, one purchase)
+--   purchase cookie  first-key   POST /d/buy-<k, 39 digits> with unique keys k (one link each)
 -- Every POST carries `Sec-Fetch-Site: same-origin`, as a browser submitting the portal's own
 -- form does (the CSRF layer checks Fetch Metadata / Origin; there is no token field).
 -- `done` prints one line: requests, duration, p50/p99 (µs), non-2xx/3xx, 3xx count.
@@ -49,7 +49,7 @@ function request()
     -- Each thread takes every 16th key from `first` on, so no two requests share a link.
     local k = first + (tid - 1) + n * 16
     n = n + 1
-    return wrk.format(nil, "/d/buy-" .. k)
+    return wrk.format(nil, "/d/buy-" .. string.format("%039d", k))
   end
   return wrk.format(nil)
 end

@@ -1,73 +1,12 @@
--- wrk script of the Fenfa benchmark for POSTs whose 3xx answers are counted (purchases).
---
--- Arguments (after `--`): mode [cookie] [extra]
---   get      cookie              GET the URL with the session cookie
---   login    login:password      POST /login (form), no cookie
---   purchase cookie  first-key   POST /d/buy-<k, 39 digits> with unique keys k (one link each)
--- Every POST carries `Sec-Fetch-Site: same-origin`, as a browser submitting the portal's own
--- form does (the CSRF layer checks Fetch Metadata / Origin; there is no token field).
--- `done` prints one line: requests, duration, p50/p99 (µs), non-2xx/3xx, 3xx count.
+-- wrk script of the Fenfa benchmark for POSTs whose 3xx answers are counted (purchases):
+-- get.lua (same arguments) plus a `response` callback, kept out of get.lua because a Lua
+-- callback per response slows the load generator on the GET pages.
 
-local threads = {}
-local counter = 1
-
-function setup(thread)
-  thread:set("tid", counter)
-  table.insert(threads, thread)
-  counter = counter + 1
-end
-
-function init(args)
-  mode = args[1] or "get"
-  cookie = args[2] or ""
-  extra = args[3] or ""
-  redirects = 0
-  n = 0
-  nthreads = #threads
-  wrk.headers["Accept-Language"] = "zh-CN"
-  if cookie ~= "" and mode ~= "login" then
-    wrk.headers["Cookie"] = cookie
-  end
-  if mode == "login" then
-    local login, password = extra:match("([^:]+):(.*)")
-    wrk.method = "POST"
-    wrk.path = "/login"
-    wrk.body = "login=" .. login .. "&password=" .. password .. "&next=%2F"
-    wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
-    wrk.headers["Sec-Fetch-Site"] = "same-origin"
-  elseif mode == "purchase" then
-    first = tonumber(extra) or 0
-    wrk.method = "POST"
-    wrk.body = ""
-    wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
-    wrk.headers["Sec-Fetch-Site"] = "same-origin"
-  end
-end
-
-function request()
-  if mode == "purchase" then
-    -- Each thread takes every 16th key from `first` on, so no two requests share a link.
-    local k = first + (tid - 1) + n * 16
-    n = n + 1
-    return wrk.format(nil, "/d/buy-" .. string.format("%039d", k))
-  end
-  return wrk.format(nil)
-end
+local here = debug.getinfo(1, "S").source:sub(2):match("(.*/)") or "./"
+dofile(here .. "get.lua")
 
 function response(status, headers, body)
   if status >= 300 and status < 400 then
     redirects = redirects + 1
   end
-end
-
-function done(summary, latency, requests)
-  local r = 0
-  for _, t in ipairs(threads) do
-    r = r + (t:get("redirects") or 0)
-  end
-  io.write(string.format(
-    "RESULT requests=%d duration_us=%d p50_us=%d p99_us=%d non2xx=%d redirects=%d errors=%d\n",
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
-    summary.errors.status, r,
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
 end
