@@ -6,6 +6,7 @@
 //! ([`super::people::lock_org`]) inside an IMMEDIATE write transaction, so concurrent
 //! grants never oversell.
 
+pub mod auto;
 pub mod pages;
 pub mod report;
 pub mod routes;

@@ -419,7 +419,7 @@ pub fn reconcile_org(conn: &mut Conn, org_id: i64) -> AppResult<()> {
     }
     // Seats: release for people no longer linked or no longer in an auto-grant department,
     // automatic grants for newly linked people of one, alerts of the touched pools.
-    super::licences::store::reconcile_seats(conn, org_id)
+    super::licences::auto::reconcile_seats(conn, org_id)
 }
 
 /// A space as seen from the current organisation and user.

@@ -3,8 +3,9 @@
 use askama::Template;
 use askama_web::WebTemplate;
 
+use super::auto::AutoDept;
 use super::report::{Report, SeatCount, StaleHolder};
-use super::store::{AutoDept, Candidate, Holder, Overview, PoolOrg};
+use super::store::{Candidate, Holder, Overview, PoolOrg};
 use crate::interconnect::{MAX_SEAT_ORGS, SEAT_ALERTS};
 use crate::web::{Errors, Layout, Page};
 

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::pages::{OrgSeatsPage, PoolPage, ReportPage};
-use super::{Days, ids_of, report, require_manager, store};
+use super::{Days, auto, ids_of, report, require_manager, store};
 use crate::auth::{InOrg, OrgScope};
 use crate::db::Conn;
 use crate::error::AppResult;
@@ -85,7 +85,7 @@ async fn org_seats(
                 remaining.remaining(),
                 store::candidates(conn, &scope, org, q.after)?,
                 store::holders(conn, &scope, org, q.hafter)?,
-                store::auto_departments(conn, &scope, org)?,
+                auto::auto_departments(conn, &scope, org)?,
             ))
         })
         .await?;
@@ -149,7 +149,7 @@ async fn set_auto(
         g,
         org,
         "interconnect.licences.flash.auto_saved",
-        move |conn, scope| store::set_auto_departments(conn, scope, org, &ids),
+        move |conn, scope| auto::set_auto_departments(conn, scope, org, &ids),
     )
     .await
 }
