@@ -11,6 +11,7 @@ pub mod admin_routes;
 pub mod api;
 pub mod directory;
 pub mod forms;
+pub mod invite_routes;
 pub mod membership;
 pub mod pages;
 pub mod routes;

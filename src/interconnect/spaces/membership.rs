@@ -73,6 +73,15 @@ pub fn join_view(conn: &mut Conn, scope: &OrgScope, token: &str) -> AppResult<Jo
     })
 }
 
+/// The statuses that take a place under a limit: joined, and at application pending too.
+fn counted(pending_too: bool) -> Vec<&'static str> {
+    let mut statuses = vec![OrgStatus::Joined.as_str()];
+    if pending_too {
+        statuses.push(OrgStatus::Pending.as_str());
+    }
+    statuses
+}
+
 /// Spaces an organisation belongs to as a member or has applied to, `except` one.
 fn joined_elsewhere(
     conn: &mut Conn,
@@ -80,16 +89,11 @@ fn joined_elsewhere(
     except: i64,
     pending_too: bool,
 ) -> AppResult<i64> {
-    let statuses: Vec<&str> = if pending_too {
-        vec![OrgStatus::Joined.as_str(), OrgStatus::Pending.as_str()]
-    } else {
-        vec![OrgStatus::Joined.as_str()]
-    };
     Ok(space_orgs::table
         .filter(space_orgs::org_id.eq(org_id))
         .filter(space_orgs::role.eq("member"))
         .filter(space_orgs::space_id.ne(except))
-        .filter(space_orgs::status.eq_any(statuses))
+        .filter(space_orgs::status.eq_any(counted(pending_too)))
         .count()
         .get_result(conn)?)
 }
@@ -101,16 +105,11 @@ fn orgs_in_space(
     except_org: i64,
     pending_too: bool,
 ) -> AppResult<i64> {
-    let statuses: Vec<&str> = if pending_too {
-        vec![OrgStatus::Joined.as_str(), OrgStatus::Pending.as_str()]
-    } else {
-        vec![OrgStatus::Joined.as_str()]
-    };
     Ok(space_orgs::table
         .filter(space_orgs::space_id.eq(space_id))
         .filter(space_orgs::role.eq("member"))
         .filter(space_orgs::org_id.ne(except_org))
-        .filter(space_orgs::status.eq_any(statuses))
+        .filter(space_orgs::status.eq_any(counted(pending_too)))
         .count()
         .get_result(conn)?)
 }
