@@ -3,7 +3,8 @@
 -- Arguments (after `--`): mode [cookie] [extra]
 --   get      cookie              GET the URL with the session cookie
 --   login    login:password      POST /login (form), no cookie
---   purchase cookie  first-key   POST /d/buy-<k, 39 digits> with unique keys k (one link each)
+--   purchase cookie  first:stride POST /d/buy-<k, 39 digits> with unique keys k (one link each);
+--                                 stride is wrk's thread count
 -- Every POST carries `Sec-Fetch-Site: same-origin`, as a browser submitting the portal's own
 -- form does (the CSRF layer checks Fetch Metadata / Origin; there is no token field).
 -- `done` prints one line: requests, duration, p50/p99 (µs), non-2xx/3xx, 3xx count.
@@ -36,7 +37,9 @@ function init(args)
     wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
     wrk.headers["Sec-Fetch-Site"] = "same-origin"
   elseif mode == "purchase" then
-    first = tonumber(extra) or 0
+    local f, s = extra:match("(%d+):(%d+)")
+    first = tonumber(f) or 0
+    stride = tonumber(s) or 1
     wrk.method = "POST"
     wrk.body = ""
     wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
@@ -46,8 +49,9 @@ end
 
 function request()
   if mode == "purchase" then
-    -- Each thread takes every 16th key from `first` on, so no two requests share a link.
-    local k = first + (tid - 1) + n * 16
+    -- Thread t takes keys first + t - 1, then every stride-th, so no two requests share a
+    -- link and no key is skipped (the data set has a fixed number of links).
+    local k = first + (tid - 1) + n * stride
     n = n + 1
     return wrk.format(nil, "/d/buy-" .. string.format("%039d", k))
   end

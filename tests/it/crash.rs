@@ -1,7 +1,11 @@
 //! Crashes: the real `fenfa` binary on a SQLite file is killed with SIGKILL in the middle of
-//! a write load and started again, over and over. Every submission the server acknowledged
-//! (by its form's one-time key) must exist exactly once afterwards, and the database must
-//! pass `PRAGMA integrity_check` and `PRAGMA foreign_key_check`.
+//! a write load of purchases and form submissions, and started again, over and over. Every
+//! write the server acknowledged must exist exactly once afterwards (a submission by its
+//! form's one-time key, a purchase by its distribution link), and the database must pass
+//! `PRAGMA integrity_check` and `PRAGMA foreign_key_check`.
+//!
+//! The data is the benchmark's scale set (`fenfa seed-scale`): it has an approved project
+//! with thousands of fresh purchase links for its buyer organisation, and a form.
 
 use std::collections::HashSet;
 use std::process::{Child, Command, Stdio};
@@ -15,6 +19,8 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
+
+use fenfa::scale;
 
 use crate::figures::{figure, size};
 
@@ -36,7 +42,7 @@ fn free_port() -> u16 {
 async fn start(dir: &std::path::Path) -> Server {
     let port = free_port();
     let child = Command::new(env!("CARGO_BIN_EXE_fenfa"))
-        .args(["serve", "--demo"])
+        .args(["serve"])
         .env("FENFA_DATA_DIR", dir)
         .env("FENFA_BIND", format!("127.0.0.1:{port}"))
         .env("FENFA_SECURE_COOKIES", "false")
@@ -129,13 +135,10 @@ fn multipart(fields: &[(String, String)]) -> (String, Vec<u8>) {
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
-/// Signs in as the demo developer and returns (cookie, form path, form fields).
-async fn prepare(http: &Http, base: &str, page: i64) -> (String, String, Vec<(String, String)>) {
-    let body = serde_urlencoded::to_string([
-        ("login", "provider.dev"),
-        ("password", fenfa::demo::PASSWORD),
-    ])
-    .expect("form");
+/// Signs in and returns the session cookie.
+async fn sign_in(http: &Http, base: &str, login: &str) -> String {
+    let body = serde_urlencoded::to_string([("login", login), ("password", scale::PASSWORD)])
+        .expect("form");
     let a = call(
         http,
         "POST",
@@ -146,8 +149,13 @@ async fn prepare(http: &Http, base: &str, page: i64) -> (String, String, Vec<(St
     )
     .await
     .expect("login");
-    let cookie = a.cookie.expect("a session cookie");
-    let path = format!("/f/{page}");
+    a.cookie.expect("a session cookie")
+}
+
+/// Signs in as the scale provider admin and returns (cookie, form path, form fields).
+async fn prepare(http: &Http, base: &str) -> (String, String, Vec<(String, String)>) {
+    let cookie = sign_in(http, base, scale::ADMIN).await;
+    let path = format!("/f/{}", scale::FORM_PAGE);
     let form = call(http, "GET", &format!("{base}{path}"), &cookie, None, vec![])
         .await
         .expect("form page");
@@ -172,73 +180,123 @@ struct Violation {
 }
 
 #[derive(QueryableByName)]
-struct Idem {
+struct Key {
     #[diesel(sql_type = Text)]
-    idem: String,
+    key: String,
+}
+
+/// Fresh purchase links in the scale set, far more than 50 cycles of load can use.
+const BUY_LINKS: i64 = 40_000;
+
+/// Creates the scale data set (a small one) in `dir` with the real binary.
+fn seed(dir: &std::path::Path) {
+    let out = Command::new(env!("CARGO_BIN_EXE_fenfa"))
+        .args([
+            "seed-scale",
+            "--orders",
+            "100",
+            "--buy-links",
+            &BUY_LINKS.to_string(),
+        ])
+        .env("FENFA_DATA_DIR", dir)
+        .env("FENFA_LOG", "error")
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("fenfa seed-scale runs");
+    assert!(
+        out.status.success(),
+        "seed-scale failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Posts form submissions, each with a one-time key of its own, until the server dies;
+/// records each acknowledged key.
+async fn submit_until_killed(
+    http: Http,
+    url: String,
+    cookie: String,
+    fields: Vec<(String, String)>,
+    prefix: String,
+    acked: Arc<Mutex<Vec<String>>>,
+) {
+    for n in 0.. {
+        let key = format!("{prefix}n{n}");
+        let f: Vec<(String, String)> = fields
+            .iter()
+            .map(|(k, v)| {
+                let v = if k == "idem" { key.clone() } else { v.clone() };
+                (k.clone(), v)
+            })
+            .collect();
+        let (ctype, body) = multipart(&f);
+        match call(&http, "POST", &url, &cookie, Some(&ctype), body).await {
+            Ok(a) if a.status == 303 && a.location.starts_with("/submissions/") => {
+                acked.lock().expect("acked").push(key);
+            }
+            Ok(a) => panic!("a submission was refused: {} {}", a.status, a.body),
+            Err(_) => return,
+        }
+    }
+}
+
+/// Buys through fresh links, taken one at a time from `next`, until the server dies;
+/// records each acknowledged link token.
+async fn buy_until_killed(
+    http: Http,
+    base: String,
+    cookie: String,
+    next: Arc<std::sync::atomic::AtomicI64>,
+    acked: Arc<Mutex<Vec<String>>>,
+) {
+    loop {
+        let k = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        assert!(k < BUY_LINKS, "the scale set ran out of purchase links");
+        let token = scale::buy_token(k);
+        let url = format!("{base}/d/{token}");
+        let ctype = Some("application/x-www-form-urlencoded");
+        match call(&http, "POST", &url, &cookie, ctype, vec![]).await {
+            Ok(a) if a.status == 303 && a.location == format!("/d/{token}/done") => {
+                acked.lock().expect("acked").push(token);
+            }
+            Ok(a) => panic!("a purchase was refused: {} {}", a.status, a.body),
+            Err(_) => return,
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn acknowledged_writes_survive_kill_9_and_the_database_stays_consistent() {
+async fn acknowledged_purchases_and_submissions_survive_kill_9_and_the_database_stays_consistent() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("fenfa.db");
+    seed(dir.path());
     let http: Http = Client::builder(TokioExecutor::new()).build_http();
     let cycles = size(50, 3);
-    let acked: Arc<Mutex<Vec<String>>> = Arc::new(Mutex::new(vec![]));
-    let mut page = 0i64;
+    let submitted: Arc<Mutex<Vec<String>>> = Arc::new(Mutex::new(vec![]));
+    let bought: Arc<Mutex<Vec<String>>> = Arc::new(Mutex::new(vec![]));
+    let next_link = Arc::new(std::sync::atomic::AtomicI64::new(0));
     for cycle in 0..cycles {
         let mut server = start(dir.path()).await;
-        if page == 0 {
-            let mut c = SqliteConnection::establish(&db.to_string_lossy()).expect("sqlite");
-            page = fenfa::db::schema::pages::table
-                .filter(fenfa::db::schema::pages::name.eq("供应商登记"))
-                .select(fenfa::db::schema::pages::id)
-                .first(&mut c)
-                .expect("page");
-        }
-        let (cookie, path, fields) = prepare(&http, &server.base, page).await;
-        // Four writers post submissions, each with a key of its own, until the kill.
+        let (admin, path, fields) = prepare(&http, &server.base).await;
+        let buyer = sign_in(&http, &server.base, scale::BUYER).await;
+        // Two writers submit the form and two buy, until the kill.
         let mut writers = tokio::task::JoinSet::new();
-        for w in 0..4 {
-            let (http, base, cookie, path, fields, acked) = (
+        for w in 0..2 {
+            writers.spawn(submit_until_killed(
+                http.clone(),
+                format!("{}{path}", server.base),
+                admin.clone(),
+                fields.clone(),
+                format!("c{cycle}w{w}"),
+                submitted.clone(),
+            ));
+            writers.spawn(buy_until_killed(
                 http.clone(),
                 server.base.clone(),
-                cookie.clone(),
-                path.clone(),
-                fields.clone(),
-                acked.clone(),
-            );
-            writers.spawn(async move {
-                for n in 0.. {
-                    let key = format!("c{cycle}w{w}n{n}");
-                    let f: Vec<(String, String)> = fields
-                        .iter()
-                        .map(|(k, v)| {
-                            if k == "idem" {
-                                (k.clone(), key.clone())
-                            } else {
-                                (k.clone(), v.clone())
-                            }
-                        })
-                        .collect();
-                    let (ctype, body) = multipart(&f);
-                    match call(
-                        &http,
-                        "POST",
-                        &format!("{base}{path}"),
-                        &cookie,
-                        Some(&ctype),
-                        body,
-                    )
-                    .await
-                    {
-                        Ok(a) if a.status == 303 && a.location.starts_with("/submissions/") => {
-                            acked.lock().expect("acked").push(key);
-                        }
-                        Ok(a) => panic!("a write was refused: {} {}", a.status, a.body),
-                        Err(_) => return,
-                    }
-                }
-            });
+                buyer.clone(),
+                next_link.clone(),
+                bought.clone(),
+            ));
         }
         // Kill at a varying point of the load.
         tokio::time::sleep(Duration::from_millis(100 + (cycle as u64 * 37) % 400)).await;
@@ -264,30 +322,60 @@ async fn acknowledged_writes_survive_kill_9_and_the_database_stays_consistent() 
         .load::<Violation>(&mut c)
         .expect("fk")
         .len();
-    let stored: Vec<Idem> =
-        diesel::sql_query("SELECT idem FROM submissions WHERE idem IS NOT NULL")
-            .load(&mut c)
-            .expect("keys");
-    let stored: Vec<String> = stored.into_iter().map(|i| i.idem).collect();
-    let unique: HashSet<&String> = stored.iter().collect();
-    let acked = acked.lock().expect("acked").clone();
-    let lost: Vec<&String> = acked.iter().filter(|k| !unique.contains(k)).collect();
-    let duplicated = stored.len() - unique.len();
+    let stored = |sql: &str, c: &mut SqliteConnection| -> Vec<String> {
+        let rows: Vec<Key> = diesel::sql_query(sql).load(c).expect("keys");
+        rows.into_iter().map(|k| k.key).collect()
+    };
+    // (acknowledged, lost, duplicated) for one kind of write.
+    let tally = |acked: &Arc<Mutex<Vec<String>>>, stored: Vec<String>| {
+        let unique: HashSet<&String> = stored.iter().collect();
+        let acked = acked.lock().expect("acked").clone();
+        let lost: Vec<String> = acked
+            .iter()
+            .filter(|k| !unique.contains(k))
+            .cloned()
+            .collect();
+        (acked.len(), lost, stored.len() - unique.len())
+    };
+    let (subs, subs_lost, subs_dup) = tally(
+        &submitted,
+        stored(
+            "SELECT idem AS key FROM submissions WHERE idem IS NOT NULL",
+            &mut c,
+        ),
+    );
+    let (buys, buys_lost, buys_dup) = tally(
+        &bought,
+        stored(
+            "SELECT l.token AS key FROM orders o JOIN distribution_links l ON l.id = o.link_id \
+             WHERE l.token LIKE 'buy-%'",
+            &mut c,
+        ),
+    );
     figure(
         "kill -9 cycles under a write load (sqlite)",
         format!(
-            "{cycles} (50 with FENFA_SLOW_TESTS=1): {} acknowledged writes, lost {} (goal 0), duplicated {duplicated} (goal 0), integrity {:?}, foreign-key violations {fk} (goal 0)",
-            acked.len(),
-            lost.len(),
+            "{cycles} (50 with FENFA_SLOW_TESTS=1): {buys} acknowledged purchases, lost {} (goal 0), duplicated {buys_dup} (goal 0); {subs} acknowledged submissions, lost {} (goal 0), duplicated {subs_dup} (goal 0); integrity {:?}, foreign-key violations {fk} (goal 0)",
+            buys_lost.len(),
+            subs_lost.len(),
             integrity
                 .first()
                 .map(|c| c.integrity_check.as_str())
                 .unwrap_or("?")
         ),
     );
-    assert!(!acked.is_empty(), "the load acknowledged no write");
-    assert!(lost.is_empty(), "acknowledged writes lost: {lost:?}");
-    assert_eq!(duplicated, 0);
+    assert!(buys > 0, "the load acknowledged no purchase");
+    assert!(subs > 0, "the load acknowledged no submission");
+    assert!(
+        buys_lost.is_empty(),
+        "acknowledged purchases lost: {buys_lost:?}"
+    );
+    assert!(
+        subs_lost.is_empty(),
+        "acknowledged submissions lost: {subs_lost:?}"
+    );
+    assert_eq!(buys_dup, 0, "a link has two orders");
+    assert_eq!(subs_dup, 0, "a key has two submissions");
     assert_eq!(integrity.len(), 1);
     assert_eq!(integrity[0].integrity_check, "ok");
     assert_eq!(fk, 0);
