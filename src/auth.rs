@@ -278,9 +278,19 @@ where
             Some(id) => {
                 let sid = id.to_string();
                 let policy = app.config.session_policy();
-                app.db
-                    .run(move |conn| store::load_current(conn, &sid, policy))
-                    .await?
+                let s = sid.clone();
+                // Point reads only: on SQLite they run here, so that a page costs one
+                // blocking-pool hop (its own queries), not two.
+                let loaded = app
+                    .db
+                    .read_inline(move |conn| store::load_current(conn, &s, policy))
+                    .await?;
+                if loaded.touch {
+                    app.db
+                        .run(move |conn| store::touch(conn, &sid, policy))
+                        .await?;
+                }
+                loaded.user
             }
             None => None,
         };

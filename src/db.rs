@@ -1,6 +1,7 @@
 //! One binary, two backends: the connection enum, the r2d2 pool, migrations and the
 //! blocking-pool bridge every query goes through.
 
+pub mod in_ids;
 pub mod schema;
 
 use std::time::Duration;
@@ -189,6 +190,25 @@ impl Db {
         })
         .await
         .map_err(AppError::internal)?
+    }
+
+    /// Runs a short read (indexed point lookups, no writes) on the calling thread when
+    /// the database is SQLite: an in-process read takes microseconds, less than the
+    /// thread hand-over of [`Db::run`], which on this kind of machine costs about as much
+    /// as a whole small page. On PostgreSQL a query waits on the network, so this is
+    /// `run`. The permit is taken first, so the pool always has a connection ready and
+    /// `pool.get` does not wait.
+    pub async fn read_inline<T, F>(&self, f: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Conn) -> AppResult<T> + Send + 'static,
+    {
+        if self.backend == Backend::Postgres {
+            return self.run(f).await;
+        }
+        let _permit = self.permits.acquire().await.map_err(AppError::internal)?;
+        let mut conn = self.pool.get().map_err(AppError::internal)?;
+        f(&mut conn)
     }
 
     /// Synchronous access for the CLI and tests.

@@ -21,13 +21,40 @@ const TOUCH_EVERY: i64 = 300;
 /// The unread badge counts up to this and then shows "99+".
 pub const UNREAD_CAP: i64 = 99;
 
-/// Loads the signed-in user of session `sid` in the same blocking hop as the page's own
-/// queries would run: session row, user and memberships.
-pub fn load_current(
+/// The signed-in user of a session, and whether its idle expiry is due to be extended.
+pub struct Loaded {
+    pub user: Option<CurrentUser>,
+    pub touch: bool,
+}
+
+/// Loads the signed-in user of session `sid`: session row, user, memberships, a live
+/// maintenance grant and the unread count, all indexed point reads. It writes nothing,
+/// so that on SQLite it can run on the request's own thread (see `Db::read_inline`);
+/// the rare idle-expiry extension is [`touch`], run by the caller when `touch` is set.
+pub fn load_current(conn: &mut Conn, sid: &str, policy: SessionPolicy) -> AppResult<Loaded> {
+    let user = load_user(conn, sid, policy)?;
+    Ok(Loaded {
+        touch: user.as_ref().is_some_and(|(_, expires_at)| {
+            *expires_at - now() < policy.idle - TOUCH_EVERY
+        }),
+        user: user.map(|(u, _)| u),
+    })
+}
+
+/// Extends the idle expiry of session `sid`. A session deleted meanwhile (logout) stays
+/// deleted: this only updates an existing row.
+pub fn touch(conn: &mut Conn, sid: &str, policy: SessionPolicy) -> AppResult<()> {
+    diesel::update(sessions::table.find(sid))
+        .set(sessions::expires_at.eq(now() + policy.idle))
+        .execute(conn)?;
+    Ok(())
+}
+
+fn load_user(
     conn: &mut Conn,
     sid: &str,
     policy: SessionPolicy,
-) -> AppResult<Option<CurrentUser>> {
+) -> AppResult<Option<(CurrentUser, i64)>> {
     let t = now();
     let row: Option<(String, i64, i64)> = sessions::table
         .find(sid)
@@ -86,20 +113,18 @@ pub fn load_current(
             .len() as i64,
         None => 0,
     };
-    if expires_at - t < policy.idle - TOUCH_EVERY {
-        diesel::update(sessions::table.find(sid))
-            .set(sessions::expires_at.eq(t + policy.idle))
-            .execute(conn)?;
-    }
-    Ok(Some(CurrentUser {
-        id,
-        login,
-        name,
-        is_operator,
-        memberships,
-        current,
-        unread,
-    }))
+    Ok(Some((
+        CurrentUser {
+            id,
+            login,
+            name,
+            is_operator,
+            memberships,
+            current,
+            unread,
+        },
+        expires_at,
+    )))
 }
 
 pub fn memberships_of(conn: &mut Conn, user_id: i64) -> AppResult<Vec<MembershipView>> {

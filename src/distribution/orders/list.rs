@@ -9,6 +9,7 @@ use diesel::prelude::*;
 use super::overall_send_status;
 use crate::auth::OrgScope;
 use crate::db::Conn;
+use crate::db::in_ids::{IN_IDS, in_ids};
 use crate::db::schema::{apps, order_apps, orders, orgs, projects};
 use crate::error::{AppError, AppResult};
 use crate::web::{PAGE_SIZE, Page};
@@ -89,15 +90,17 @@ fn page_of(
     }
     let base: Vec<Base> = q.load(conn)?;
     let ids: Vec<i64> = base.iter().map(|b| b.0).collect();
-    let lines: Vec<(i64, String, String)> = order_apps::table
-        .inner_join(apps::table.on(apps::id.eq(order_apps::source_app_id)))
-        .filter(order_apps::order_id.eq_any(&ids))
-        .order(order_apps::id.asc())
-        .select((order_apps::order_id, apps::name, order_apps::send_status))
-        .load(conn)?;
     let mut by_order: HashMap<i64, Vec<(String, String)>> = HashMap::new();
-    for (order, name, status) in lines {
-        by_order.entry(order).or_default().push((name, status));
+    for chunk in ids.chunks(IN_IDS) {
+        let lines: Vec<(i64, String, String)> = order_apps::table
+            .inner_join(apps::table.on(apps::id.eq(order_apps::source_app_id)))
+            .filter(in_ids(order_apps::order_id, chunk))
+            .order(order_apps::id.asc())
+            .select((order_apps::order_id, apps::name, order_apps::send_status))
+            .load(conn)?;
+        for (order, name, status) in lines {
+            by_order.entry(order).or_default().push((name, status));
+        }
     }
     Ok(base
         .into_iter()

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use super::list::{self, OrderFilter, OrderRow};
 use super::{SEND_STATUSES, send_status_label};
 use crate::distribution::projects::gate::Provider;
-use crate::distribution::projects::store::Project;
+use crate::distribution::projects::store::ProjectOption;
 use crate::error::AppResult;
 use crate::web::{AppState, Layout, Page};
 
@@ -55,7 +55,7 @@ impl OrdersQuery {
 pub struct OrdersPage {
     l: Layout,
     page: Page<OrderRow>,
-    projects: Vec<Project>,
+    projects: Vec<ProjectOption>,
     project: Option<i64>,
     send: String,
     base: String,
@@ -72,7 +72,7 @@ impl OrdersPage {
     fn status_key(&self, s: &str) -> &'static str {
         send_status_label(s)
     }
-    fn is_project(&self, p: &Project) -> bool {
+    fn is_project(&self, p: &ProjectOption) -> bool {
         self.project == Some(p.id)
     }
 }
