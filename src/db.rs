@@ -217,6 +217,21 @@ impl Db {
     }
 }
 
+/// Runs `$body` with `$c` bound to the backend's own connection (`&mut SqliteConnection`
+/// or `&mut PgConnection`); the body is compiled once per backend. The derived
+/// `AnyConnection` renders a query's SQL text again on every execution (even when the
+/// prepared statement is cached) and decodes rows through a generic layer; the hot read
+/// paths (the session load on every page, the list pages) go through this instead.
+#[macro_export]
+macro_rules! native {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::AnyConnection::Sqlite($c) => $body,
+            $crate::db::AnyConnection::Postgresql($c) => $body,
+        }
+    };
+}
+
 /// A write transaction. On SQLite it starts IMMEDIATE so that two writers queue on the
 /// lock up front instead of failing with SQLITE_BUSY when a reader upgrades.
 pub fn write_tx<T, E, F>(conn: &mut Conn, f: F) -> Result<T, E>

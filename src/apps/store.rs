@@ -17,22 +17,24 @@ pub fn list_apps(
     scope: &OrgScope,
     after: Option<i64>,
 ) -> AppResult<ListPage<App>> {
-    let mut q = apps::table
-        .filter(apps::org_id.eq(scope.org_id()))
-        .select(App::as_select())
-        .order(apps::id.desc())
-        .limit(PAGE_SIZE + 1)
-        .into_boxed();
-    if let Some(g) = scope.grant_app() {
-        // Under a maintenance grant only the grant's app exists, in whatever state.
-        q = q.filter(apps::id.eq(g));
-    } else if !scope.can_build_apps() {
-        q = q.filter(apps::state.eq(AppStatus::Enabled.as_str()));
-    }
-    if let Some(a) = after {
-        q = q.filter(apps::id.lt(a));
-    }
-    let rows = q.load(conn)?;
+    let rows = crate::native!(conn, |c| {
+        let mut q = apps::table
+            .filter(apps::org_id.eq(scope.org_id()))
+            .select(App::as_select())
+            .order(apps::id.desc())
+            .limit(PAGE_SIZE + 1)
+            .into_boxed();
+        if let Some(g) = scope.grant_app() {
+            // Under a maintenance grant only the grant's app exists, in whatever state.
+            q = q.filter(apps::id.eq(g));
+        } else if !scope.can_build_apps() {
+            q = q.filter(apps::state.eq(AppStatus::Enabled.as_str()));
+        }
+        if let Some(a) = after {
+            q = q.filter(apps::id.lt(a));
+        }
+        q.load(c)
+    })?;
     Ok(ListPage::from_rows(rows, PAGE_SIZE, |a| a.id))
 }
 

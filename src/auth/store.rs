@@ -3,7 +3,7 @@
 use diesel::prelude::*;
 
 use super::{CurrentUser, MembershipView, Perm, Role, SessionData};
-use crate::db::schema::{ip_login_failures, memberships, orgs, sessions, users};
+use crate::db::schema::{ip_login_failures, memberships, notifications, orgs, sessions, users};
 use crate::db::{Conn, now, write_tx};
 use crate::error::AppResult;
 
@@ -56,11 +56,11 @@ fn load_user(
     policy: SessionPolicy,
 ) -> AppResult<Option<(CurrentUser, i64)>> {
     let t = now();
-    let row: Option<(String, i64, i64)> = sessions::table
+    let row: Option<(String, i64, i64)> = crate::native!(conn, |c| sessions::table
         .find(sid)
         .select((sessions::data, sessions::expires_at, sessions::created_at))
-        .first(conn)
-        .optional()?;
+        .first(c)
+        .optional())?;
     let Some((data, expires_at, created_at)) = row else {
         return Ok(None);
     };
@@ -71,12 +71,12 @@ fn load_user(
     let Some(uid) = data.uid else {
         return Ok(None);
     };
-    let user: Option<(i64, String, String, bool)> = users::table
+    let user: Option<(i64, String, String, bool)> = crate::native!(conn, |c| users::table
         .find(uid)
         .filter(users::disabled.eq(false))
         .select((users::id, users::login, users::name, users::is_operator))
-        .first(conn)
-        .optional()?;
+        .first(c)
+        .optional())?;
     let Some((id, login, name, is_operator)) = user else {
         return Ok(None);
     };
@@ -103,14 +103,14 @@ fn load_user(
     // The badge shows at most "99+": count no further than that, so a user with a
     // million unread notifications costs what one with a hundred does.
     let unread = match current.and_then(|i| memberships.get(i)) {
-        Some(m) => crate::db::schema::notifications::table
-            .filter(crate::db::schema::notifications::user_id.eq(id))
-            .filter(crate::db::schema::notifications::org_id.eq(m.org_id))
-            .filter(crate::db::schema::notifications::read.eq(false))
-            .select(crate::db::schema::notifications::id)
+        Some(m) => crate::native!(conn, |c| notifications::table
+            .filter(notifications::user_id.eq(id))
+            .filter(notifications::org_id.eq(m.org_id))
+            .filter(notifications::read.eq(false))
+            .select(notifications::id)
             .limit(UNREAD_CAP + 1)
-            .load::<i64>(conn)?
-            .len() as i64,
+            .load::<i64>(c))?
+        .len() as i64,
         None => 0,
     };
     Ok(Some((
@@ -139,7 +139,7 @@ pub fn memberships_of(conn: &mut Conn, user_id: i64) -> AppResult<Vec<Membership
         String,
         bool,
     );
-    let rows: Vec<Row> = memberships::table
+    let rows: Vec<Row> = crate::native!(conn, |c| memberships::table
         .inner_join(orgs::table)
         .filter(memberships::user_id.eq(user_id))
         .order(orgs::name.asc())
@@ -154,7 +154,7 @@ pub fn memberships_of(conn: &mut Conn, user_id: i64) -> AppResult<Vec<Membership
             memberships::permissions,
             memberships::can_build_apps,
         ))
-        .load(conn)?;
+        .load(c))?;
     Ok(rows
         .into_iter()
         .map(

@@ -121,13 +121,63 @@ pub fn linked_user_ids(conn: &mut Conn, linked: &LinkedOrg) -> AppResult<Vec<i64
     })
 }
 
-/// Whether `user_id`, acting in `org_id`, is a person of the space right now.
+/// The membership filter an organisation's scope puts on its directory: everyone, the
+/// members of these departments, or these people.
+pub enum ScopeFilter {
+    All,
+    Departments(Vec<i64>),
+    People(Vec<i64>),
+}
+
+/// What `linked` links, as a filter on its memberships.
+pub fn scope_filter(conn: &mut Conn, linked: &LinkedOrg) -> AppResult<ScopeFilter> {
+    Ok(match linked.scope {
+        ScopeKind::All => ScopeFilter::All,
+        ScopeKind::Departments => {
+            let roots = scope_refs(conn, linked.space_org_id, "department")?;
+            ScopeFilter::Departments(
+                with_descendants(conn, linked.org_id, &roots)?
+                    .into_iter()
+                    .collect(),
+            )
+        }
+        ScopeKind::People => ScopeFilter::People(scope_refs(conn, linked.space_org_id, "user")?),
+    })
+}
+
+/// Whether `user_id`, acting in `org_id`, is a person of the space right now: a check of
+/// that one membership against the organisation's scope (asked on every workbench view,
+/// so it must not read the organisation's whole directory).
 pub fn in_space(conn: &mut Conn, space_id: i64, org_id: i64, user_id: i64) -> AppResult<bool> {
-    let linked = linked_orgs(conn, space_id)?;
-    match linked.iter().find(|l| l.org_id == org_id) {
-        Some(l) => Ok(linked_user_ids(conn, l)?.contains(&user_id)),
-        None => Ok(false),
-    }
+    let linked: Option<(i64, String)> = crate::native!(conn, |c| space_orgs::table
+        .filter(space_orgs::space_id.eq(space_id))
+        .filter(space_orgs::org_id.eq(org_id))
+        .filter(space_orgs::status.eq(OrgStatus::Joined.as_str()))
+        .select((space_orgs::id, space_orgs::scope_kind))
+        .first(c)
+        .optional())?;
+    let Some((space_org_id, scope)) = linked else {
+        return Ok(false);
+    };
+    let department: Option<Option<i64>> = crate::native!(conn, |c| memberships::table
+        .filter(memberships::org_id.eq(org_id))
+        .filter(memberships::user_id.eq(user_id))
+        .select(memberships::department_id)
+        .first(c)
+        .optional())?;
+    let Some(department) = department else {
+        return Ok(false);
+    };
+    let linked = LinkedOrg {
+        space_org_id,
+        org_id,
+        scope: ScopeKind::parse(&scope).unwrap_or(ScopeKind::People),
+    };
+    Ok(match scope_filter(conn, &linked)? {
+        ScopeFilter::All => true,
+        ScopeFilter::Departments(d) => department.is_some_and(|dep| d.contains(&dep)),
+        ScopeFilter::People(p) => p.contains(&user_id),
+    })
 }
 
 /// How many people the space holds now (a person of two member organisations counts in

@@ -57,47 +57,49 @@ fn page_of(
     after: Option<i64>,
     limit: i64,
 ) -> AppResult<Vec<OrderRow>> {
-    let mut q = orders::table
-        .inner_join(projects::table.on(projects::id.eq(orders::project_id)))
-        .inner_join(orgs::table.on(orgs::id.eq(orders::customer_org_id)))
-        .filter(orders::provider_org_id.eq(scope.org_id()))
-        .select((
-            orders::id,
-            orders::order_no,
-            orders::project_id,
-            projects::name,
-            orgs::name,
-            orgs::corp_id,
-            orders::created_at,
-        ))
-        .order(orders::id.desc())
-        .limit(limit)
-        .into_boxed();
-    if let Some(p) = f.project {
-        q = q.filter(orders::project_id.eq(p));
-    }
-    if let Some(s) = &f.send_status {
-        // EXISTS walks the provider's orders newest first and stops at a page; `IN`
-        // would first collect every order line of that status on the platform.
-        q = q.filter(diesel::dsl::exists(
-            order_apps::table
-                .filter(order_apps::order_id.eq(orders::id))
-                .filter(order_apps::send_status.eq(s.clone())),
-        ));
-    }
-    if let Some(a) = after {
-        q = q.filter(orders::id.lt(a));
-    }
-    let base: Vec<Base> = q.load(conn)?;
+    let base: Vec<Base> = crate::native!(conn, |c| {
+        let mut q = orders::table
+            .inner_join(projects::table.on(projects::id.eq(orders::project_id)))
+            .inner_join(orgs::table.on(orgs::id.eq(orders::customer_org_id)))
+            .filter(orders::provider_org_id.eq(scope.org_id()))
+            .select((
+                orders::id,
+                orders::order_no,
+                orders::project_id,
+                projects::name,
+                orgs::name,
+                orgs::corp_id,
+                orders::created_at,
+            ))
+            .order(orders::id.desc())
+            .limit(limit)
+            .into_boxed();
+        if let Some(p) = f.project {
+            q = q.filter(orders::project_id.eq(p));
+        }
+        if let Some(s) = &f.send_status {
+            // EXISTS walks the provider's orders newest first and stops at a page; `IN`
+            // would first collect every order line of that status on the platform.
+            q = q.filter(diesel::dsl::exists(
+                order_apps::table
+                    .filter(order_apps::order_id.eq(orders::id))
+                    .filter(order_apps::send_status.eq(s.clone())),
+            ));
+        }
+        if let Some(a) = after {
+            q = q.filter(orders::id.lt(a));
+        }
+        q.load(c)
+    })?;
     let ids: Vec<i64> = base.iter().map(|b| b.0).collect();
     let mut by_order: HashMap<i64, Vec<(String, String)>> = HashMap::new();
     for chunk in ids.chunks(IN_IDS) {
-        let lines: Vec<(i64, String, String)> = order_apps::table
+        let lines: Vec<(i64, String, String)> = crate::native!(conn, |c| order_apps::table
             .inner_join(apps::table.on(apps::id.eq(order_apps::source_app_id)))
             .filter(in_ids(order_apps::order_id, chunk))
             .order(order_apps::id.asc())
             .select((order_apps::order_id, apps::name, order_apps::send_status))
-            .load(conn)?;
+            .load(c))?;
         for (order, name, status) in lines {
             by_order.entry(order).or_default().push((name, status));
         }

@@ -333,7 +333,7 @@ pub struct ProjectOption {
 /// The newest projects that issue or issued links (approved or closed), for the order
 /// filter: three columns of at most 200 rows, the page's whole share of this query.
 pub fn with_orders(conn: &mut Conn, scope: &OrgScope) -> AppResult<Vec<ProjectOption>> {
-    Ok(projects::table
+    Ok(crate::native!(conn, |c| projects::table
         .filter(projects::provider_org_id.eq(scope.org_id()))
         // Two `eq`s, not `eq_any`: diesel caches the prepared statement only then.
         .filter(
@@ -344,5 +344,5 @@ pub fn with_orders(conn: &mut Conn, scope: &OrgScope) -> AppResult<Vec<ProjectOp
         .order(projects::id.desc())
         .limit(200)
         .select((projects::id, projects::name, projects::customer_name))
-        .load(conn)?)
+        .load(c))?)
 }

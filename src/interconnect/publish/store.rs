@@ -93,13 +93,13 @@ pub fn workbench_apps(conn: &mut Conn, scope: &OrgScope) -> AppResult<Vec<Publis
     if scope.grant_app().is_some() {
         return Ok(vec![]);
     }
-    let space_ids: Vec<i64> = space_orgs::table
+    let space_ids: Vec<i64> = crate::native!(conn, |c| space_orgs::table
         .inner_join(spaces::table)
         .filter(space_orgs::org_id.eq(scope.org_id()))
         .filter(space_orgs::status.eq(OrgStatus::Joined.as_str()))
         .filter(spaces::owner_org_id.ne(scope.org_id()))
         .select(space_orgs::space_id)
-        .load(conn)?;
+        .load(c))?;
     let mut linked = Vec::new();
     for s in space_ids {
         if in_space(conn, s, scope.org_id(), scope.user_id())? {

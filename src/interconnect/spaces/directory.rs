@@ -12,7 +12,10 @@ use crate::db::schema::{
 };
 use crate::db::{Conn, is_unique_violation, now, write_tx};
 use crate::error::{AppError, AppResult};
-use crate::interconnect::people::{SpaceAccess, linked_orgs, linked_user_ids, visible_orgs};
+use crate::db::in_ids::{IN_IDS, in_ids};
+use crate::interconnect::people::{
+    ScopeFilter, SpaceAccess, linked_orgs, scope_filter, visible_orgs,
+};
 use crate::interconnect::{OrgStatus, ScopeKind};
 use crate::web::{PAGE_SIZE, Page};
 
@@ -36,31 +39,54 @@ pub fn people(
     let visible: HashSet<i64> = visible_orgs(conn, access.space_id, viewer_org)?
         .into_iter()
         .collect();
+    // Each organisation's first page after `after` (an index range on its memberships,
+    // filtered by its scope); the page is the lowest ids of their union.
     let mut ids: Vec<i64> = Vec::new();
+    let mut whole_orgs: Vec<i64> = Vec::new();
     for l in linked_orgs(conn, access.space_id)? {
         if !visible.contains(&l.org_id) {
             continue;
         }
-        let users = linked_user_ids(conn, &l)?;
-        let mut q = memberships::table
-            .filter(memberships::org_id.eq(l.org_id))
-            .filter(memberships::user_id.eq_any(users))
+        let filter = scope_filter(conn, &l)?;
+        if matches!(filter, ScopeFilter::All) {
+            whole_orgs.push(l.org_id);
+            continue;
+        }
+        ids.extend(crate::native!(conn, |c| {
+            let mut q = memberships::table
+                .filter(memberships::org_id.eq(l.org_id))
+                .select(memberships::id)
+                .order(memberships::id.asc())
+                .limit(PAGE_SIZE + 1)
+                .into_boxed();
+            q = match &filter {
+                ScopeFilter::All => q,
+                ScopeFilter::Departments(d) => q.filter(memberships::department_id.eq_any(d)),
+                ScopeFilter::People(p) => q.filter(memberships::user_id.eq_any(p)),
+            };
+            if let Some(a) = after {
+                q = q.filter(memberships::id.gt(a));
+            }
+            q.load::<i64>(c)
+        })?);
+    }
+    // Organisations linked whole: one query per 64 of them.
+    for chunk in whole_orgs.chunks(IN_IDS) {
+        ids.extend(crate::native!(conn, |c| memberships::table
+            .filter(in_ids(memberships::org_id, chunk))
+            .filter(memberships::id.gt(after.unwrap_or(0)))
             .select(memberships::id)
             .order(memberships::id.asc())
             .limit(PAGE_SIZE + 1)
-            .into_boxed();
-        if let Some(a) = after {
-            q = q.filter(memberships::id.gt(a));
-        }
-        ids.extend(q.load::<i64>(conn)?);
+            .load::<i64>(c))?);
     }
     ids.sort_unstable();
     ids.truncate(usize::try_from(PAGE_SIZE + 1).unwrap_or(51));
-    let rows: Vec<(i64, String, String, Option<String>)> = memberships::table
+    let rows: Vec<(i64, String, String, Option<String>)> = crate::native!(conn, |c| memberships::table
         .inner_join(users::table)
         .inner_join(orgs::table)
         .left_join(departments::table)
-        .filter(memberships::id.eq_any(&ids))
+        .filter(in_ids(memberships::id, &ids))
         .order(memberships::id.asc())
         .select((
             memberships::id,
@@ -68,7 +94,7 @@ pub fn people(
             orgs::name,
             departments::name.nullable(),
         ))
-        .load(conn)?;
+        .load(c))?;
     let rows = rows
         .into_iter()
         .map(|(membership_id, name, org_name, department)| DirPerson {
