@@ -394,7 +394,7 @@ fn build(conn: &mut Conn, p: &Plan, hash: &str) -> anyhow::Result<Summary> {
     drop(b);
     let mut b = Batch::new(
         conn,
-        "INSERT INTO order_apps (id, order_id, source_app_id, send_status)",
+        "INSERT INTO order_apps (id, order_id, source_app_id, send_status, provider_org_id)",
     );
     for i in 0..p.orders {
         let id = i + 1;
@@ -406,7 +406,7 @@ fn build(conn: &mut Conn, p: &Plan, hash: &str) -> anyhow::Result<Summary> {
             _ => "succeeded",
         };
         b.row(format_args!(
-            "{id}, {id}, {}, '{status}'",
+            "{id}, {id}, {}, '{status}', {PROVIDER_ORG}",
             1 + (link % p.apps)
         ))?;
     }

@@ -34,9 +34,9 @@ pub struct Loaded {
 pub fn load_current(conn: &mut Conn, sid: &str, policy: SessionPolicy) -> AppResult<Loaded> {
     let user = load_user(conn, sid, policy)?;
     Ok(Loaded {
-        touch: user.as_ref().is_some_and(|(_, expires_at)| {
-            *expires_at - now() < policy.idle - TOUCH_EVERY
-        }),
+        touch: user
+            .as_ref()
+            .is_some_and(|(_, expires_at)| *expires_at - now() < policy.idle - TOUCH_EVERY),
         user: user.map(|(u, _)| u),
     })
 }

@@ -347,6 +347,7 @@ diesel::table! {
         full_edit -> Bool,
         sent_by -> Nullable<BigInt>,
         sent_at -> Nullable<BigInt>,
+        provider_org_id -> BigInt,
     }
 }
 

@@ -133,50 +133,52 @@ pub fn load(
     after: Option<i64>,
     limit: i64,
 ) -> AppResult<Vec<Submission>> {
-    let mut q = submissions::table
-        .filter(submissions::org_id.eq(page.org_id))
-        .filter(submissions::page_id.eq(page.id))
-        .order(submissions::id.desc())
-        .limit(limit)
-        .select(Submission::as_select())
-        .into_boxed();
-    match reach {
-        DataReach::AllOrgs => {}
-        DataReach::Orgs(orgs) => {
-            q = q.filter(submissions::submitter_org_id.eq_any(orgs.clone()));
+    Ok(crate::native!(conn, |c| {
+        let mut q = submissions::table
+            .filter(submissions::org_id.eq(page.org_id))
+            .filter(submissions::page_id.eq(page.id))
+            .order(submissions::id.desc())
+            .limit(limit)
+            .select(Submission::as_select())
+            .into_boxed();
+        match reach {
+            DataReach::AllOrgs => {}
+            DataReach::Orgs(orgs) => {
+                q = q.filter(submissions::submitter_org_id.eq_any(orgs.clone()));
+            }
+            DataReach::Mine { org_id, user_id } => {
+                q = q
+                    .filter(submissions::submitter_org_id.eq(*org_id))
+                    .filter(submissions::submitter_id.eq(*user_id));
+            }
         }
-        DataReach::Mine { org_id, user_id } => {
-            q = q
-                .filter(submissions::submitter_org_id.eq(*org_id))
-                .filter(submissions::submitter_id.eq(*user_id));
+        if let Some(o) = f.org {
+            q = q.filter(submissions::submitter_org_id.eq(o));
         }
-    }
-    if let Some(o) = f.org {
-        q = q.filter(submissions::submitter_org_id.eq(o));
-    }
-    if let Some(a) = after {
-        q = q.filter(submissions::id.lt(a));
-    }
-    if let Some(s) = f.status {
-        q = q.filter(submissions::status.eq(s.as_str()));
-    }
-    if let Some(u) = f.submitter {
-        q = q.filter(submissions::submitter_id.eq(u));
-    }
-    if let Some(t) = f.from {
-        q = q.filter(submissions::created_at.ge(t));
-    }
-    if let Some(t) = f.until {
-        q = q.filter(submissions::created_at.lt(t));
-    }
-    if let Some(k) = &f.keyword {
-        q = q.filter(
-            submissions::data
-                .like(format!("%{}%", escape_like(k)))
-                .escape('\\'),
-        );
-    }
-    Ok(q.load(conn)?)
+        if let Some(a) = after {
+            q = q.filter(submissions::id.lt(a));
+        }
+        if let Some(s) = f.status {
+            q = q.filter(submissions::status.eq(s.as_str()));
+        }
+        if let Some(u) = f.submitter {
+            q = q.filter(submissions::submitter_id.eq(u));
+        }
+        if let Some(t) = f.from {
+            q = q.filter(submissions::created_at.ge(t));
+        }
+        if let Some(t) = f.until {
+            q = q.filter(submissions::created_at.lt(t));
+        }
+        if let Some(k) = &f.keyword {
+            q = q.filter(
+                submissions::data
+                    .like(format!("%{}%", escape_like(k)))
+                    .escape('\\'),
+            );
+        }
+        q.load(c)
+    })?)
 }
 
 /// A cell of the data table: its text and, for files, the attachment to link.

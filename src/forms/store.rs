@@ -11,6 +11,7 @@ use super::submission::{Attachment, Status, Submission, Valid, parse_data};
 use crate::apps::app::{App, Field, FieldKind, Page, PageKind, Step};
 use crate::apps::store::{fields_of, is_app_admin, org_people, steps_of};
 use crate::auth::OrgScope;
+use crate::db::in_ids::{IN_IDS, in_ids};
 use crate::db::schema::{
     approval_steps, approval_tasks, apps, attachments, automations, fields, memberships,
     notification_templates, pages, submissions, users,
@@ -291,12 +292,14 @@ pub fn names_of(conn: &mut Conn, ids: &HashSet<i64>) -> AppResult<HashMap<i64, S
         return Ok(HashMap::new());
     }
     let ids: Vec<i64> = ids.iter().copied().collect();
-    Ok(users::table
-        .filter(users::id.eq_any(ids))
-        .select((users::id, users::name))
-        .load::<(i64, String)>(conn)?
-        .into_iter()
-        .collect())
+    let mut out = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(IN_IDS) {
+        out.extend(crate::native!(conn, |c| users::table
+            .filter(in_ids(users::id, chunk))
+            .select((users::id, users::name))
+            .load::<(i64, String)>(c))?);
+    }
+    Ok(out)
 }
 
 /// Attachments of `org_id` (the organisation of submissions already loaded through a

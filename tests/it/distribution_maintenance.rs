@@ -119,6 +119,7 @@ pub fn deal(app: &TestApp) -> Deal {
     diesel::insert_into(order_apps::table)
         .values((
             order_apps::order_id.eq(order),
+            order_apps::provider_org_id.eq(provider),
             order_apps::source_app_id.eq(source),
             order_apps::copy_app_id.eq(copy),
             order_apps::send_status.eq("succeeded"),

@@ -159,6 +159,7 @@ pub fn order_for(
     let oa: i64 = diesel::insert_into(order_apps::table)
         .values((
             order_apps::order_id.eq(order),
+            order_apps::provider_org_id.eq(provider),
             order_apps::source_app_id.eq(source),
         ))
         .returning(order_apps::id)

@@ -202,6 +202,7 @@ pub fn purchase(
             diesel::insert_into(order_apps::table)
                 .values((
                     order_apps::order_id.eq(id),
+                    order_apps::provider_org_id.eq(p.provider_org_id),
                     order_apps::source_app_id.eq(a.id),
                     order_apps::send_status.eq("pending"),
                 ))

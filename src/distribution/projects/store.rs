@@ -121,31 +121,33 @@ pub fn list(
     q: &str,
     after: Option<i64>,
 ) -> AppResult<Page<ProjectRow>> {
-    let mut query = projects::table
-        .inner_join(users::table.on(users::id.eq(projects::creator_id)))
-        .filter(projects::provider_org_id.eq(scope.org_id()))
-        .select((Project::as_select(), users::name))
-        .order(projects::id.desc())
-        .limit(PAGE_SIZE + 1)
-        .into_boxed();
-    if let Some(s) = status {
-        query = query.filter(projects::status.eq(s.as_str()));
-    }
     let q = q.trim();
-    if !q.is_empty() {
-        let pat = escape_like(q);
-        query = query.filter(
-            projects::customer_name
-                .like(pat.clone())
-                .escape('\\')
-                .or(projects::customer_corp_id.like(pat).escape('\\')),
-        );
-    }
-    if let Some(a) = after {
-        query = query.filter(projects::id.lt(a));
-    }
-    let rows = query
-        .load::<(Project, String)>(conn)?
+    let rows: Vec<(Project, String)> = crate::native!(conn, |c| {
+        let mut query = projects::table
+            .inner_join(users::table.on(users::id.eq(projects::creator_id)))
+            .filter(projects::provider_org_id.eq(scope.org_id()))
+            .select((Project::as_select(), users::name))
+            .order(projects::id.desc())
+            .limit(PAGE_SIZE + 1)
+            .into_boxed();
+        if let Some(s) = status {
+            query = query.filter(projects::status.eq(s.as_str()));
+        }
+        if !q.is_empty() {
+            let pat = escape_like(q);
+            query = query.filter(
+                projects::customer_name
+                    .like(pat.clone())
+                    .escape('\\')
+                    .or(projects::customer_corp_id.like(pat).escape('\\')),
+            );
+        }
+        if let Some(a) = after {
+            query = query.filter(projects::id.lt(a));
+        }
+        query.load(c)
+    })?;
+    let rows = rows
         .into_iter()
         .map(|(p, creator_name)| ProjectRow { p, creator_name })
         .collect();

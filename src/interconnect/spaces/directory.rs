@@ -7,12 +7,12 @@ use std::collections::HashSet;
 
 use diesel::prelude::*;
 
+use crate::db::in_ids::{IN_IDS, in_ids};
 use crate::db::schema::{
     departments, memberships, orgs, space_groups, space_orgs, space_visibility, users,
 };
 use crate::db::{Conn, is_unique_violation, now, write_tx};
 use crate::error::{AppError, AppResult};
-use crate::db::in_ids::{IN_IDS, in_ids};
 use crate::interconnect::people::{
     ScopeFilter, SpaceAccess, linked_orgs, scope_filter, visible_orgs,
 };
@@ -82,19 +82,20 @@ pub fn people(
     }
     ids.sort_unstable();
     ids.truncate(usize::try_from(PAGE_SIZE + 1).unwrap_or(51));
-    let rows: Vec<(i64, String, String, Option<String>)> = crate::native!(conn, |c| memberships::table
-        .inner_join(users::table)
-        .inner_join(orgs::table)
-        .left_join(departments::table)
-        .filter(in_ids(memberships::id, &ids))
-        .order(memberships::id.asc())
-        .select((
-            memberships::id,
-            users::name,
-            orgs::name,
-            departments::name.nullable(),
-        ))
-        .load(c))?;
+    let rows: Vec<(i64, String, String, Option<String>)> =
+        crate::native!(conn, |c| memberships::table
+            .inner_join(users::table)
+            .inner_join(orgs::table)
+            .left_join(departments::table)
+            .filter(in_ids(memberships::id, &ids))
+            .order(memberships::id.asc())
+            .select((
+                memberships::id,
+                users::name,
+                orgs::name,
+                departments::name.nullable(),
+            ))
+            .load(c))?;
     let rows = rows
         .into_iter()
         .map(|(membership_id, name, org_name, department)| DirPerson {
