@@ -192,6 +192,17 @@ impl Db {
         .map_err(AppError::internal)?
     }
 
+    /// [`Db::run`] inside one write transaction ([`write_tx`]). For actions whose
+    /// permission can be withdrawn concurrently (a maintenance grant ended by the
+    /// customer): the check and the write then commit together or not at all.
+    pub async fn write<T, F>(&self, f: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Conn) -> AppResult<T> + Send + 'static,
+    {
+        self.run(move |conn| write_tx(conn, f)).await
+    }
+
     /// Runs a short read (indexed point lookups, no writes) on the calling thread when
     /// the database is SQLite: an in-process read takes microseconds, less than the
     /// thread hand-over of [`Db::run`], which on this kind of machine costs about as much

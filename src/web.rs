@@ -56,34 +56,16 @@ pub fn router(state: AppState) -> Router {
     let csp = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
                object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-    route_table()
+    let routes = route_table()
         .into_router(&state)
         .fallback(not_found)
-        .layer(sessions)
-        .layer(CsrfLayer::new())
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            audit_grant_actions,
-        ))
-        .layer(middleware::from_fn_with_state(state.clone(), render_errors))
-        .layer(DefaultBodyLimit::max(max_body))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(csp),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("same-origin"),
-        ))
-        .layer(PropagateRequestIdLayer::x_request_id())
+        .with_state(state.clone());
+    // The shared layers wrap the router once, as one service, instead of through
+    // `Router::layer`, which wraps every route's handler in each of them: a request then
+    // cloned some eighty boxed services (and allocated as many boxes) before it ran.
+    // Outermost first.
+    let app = tower::ServiceBuilder::new()
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
             let id = req
                 .headers()
@@ -100,8 +82,33 @@ pub fn router(state: AppState) -> Router {
             };
             tracing::info_span!("request", method = %req.method(), path = %path, request_id = %id)
         }))
-        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-        .with_state(state)
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(csp),
+        ))
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(middleware::from_fn_with_state(state.clone(), render_errors))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            audit_grant_actions,
+        ))
+        .layer(CsrfLayer::new())
+        .layer(sessions)
+        .service(routes);
+    Router::new().fallback_service(app)
 }
 
 /// Every route of the portal with its policy (see [`policy`]).

@@ -107,7 +107,7 @@ async fn connector_new(
 ) -> AppResult<ConnectorPage> {
     let app = state
         .db
-        .run(move |conn| store::find_app_for_edit(conn, &scope, id))
+        .write(move |conn| store::find_app_for_edit(conn, &scope, id))
         .await?;
     let form = ConnectorForm {
         auth_kind: "none".into(),
@@ -129,7 +129,7 @@ async fn connector_edit(
 ) -> AppResult<ConnectorPage> {
     let (app, c) = state
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             let app = store::find_app_for_edit(conn, &scope, id)?;
             let c = ps::find_connector(conn, &app, cid)?;
             Ok((app, c))
@@ -178,7 +178,7 @@ async fn connector_save(
     let parsed = form.parse();
     state
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             let app = store::find_app_for_edit(conn, &scope, id)?;
             if let Some(cid) = cid {
                 ps::find_connector(conn, &app, cid)?;
@@ -201,7 +201,7 @@ async fn connector_delete(
 ) -> AppResult<Response> {
     state
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             let app = store::find_app_for_edit(conn, &scope, id)?;
             ps::delete_connector(conn, &app, cid)
         })
@@ -252,7 +252,7 @@ async fn template_new(
     let l = Layout::new(&ctx);
     state
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             let app = store::find_app_for_edit(conn, &scope, id)?;
             template_page(
                 conn,
@@ -275,7 +275,7 @@ async fn template_edit(
     let l = Layout::new(&ctx);
     state
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             let app = store::find_app_for_edit(conn, &scope, id)?;
             let t = ps::find_template(conn, &app, tid)?;
             let form = TemplateForm {
@@ -317,7 +317,7 @@ async fn template_save(
     let parsed = form.parse();
     state
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             let app = store::find_app_for_edit(conn, &scope, id)?;
             if let Some(tid) = tid {
                 ps::find_template(conn, &app, tid)?;
@@ -342,7 +342,7 @@ async fn template_delete(
 ) -> AppResult<Response> {
     state
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             let app = store::find_app_for_edit(conn, &scope, id)?;
             ps::delete_template(conn, &app, tid)
         })
@@ -385,7 +385,7 @@ async fn automation_new(
     let l = Layout::new(&ctx);
     state
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             let app = store::find_app_for_edit(conn, &scope, id)?;
             let form = AutomationForm {
                 enabled: Some("on".into()),
@@ -404,7 +404,7 @@ async fn automation_edit(
     let l = Layout::new(&ctx);
     state
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             let app = store::find_app_for_edit(conn, &scope, id)?;
             let a = ps::find_automation(conn, &app, aid)?;
             let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
@@ -449,7 +449,7 @@ async fn automation_save(
     let parsed = form.parse();
     state
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             let app = store::find_app_for_edit(conn, &scope, id)?;
             if let Some(aid) = aid {
                 ps::find_automation(conn, &app, aid)?;
@@ -475,7 +475,7 @@ async fn automation_toggle(
 ) -> AppResult<Response> {
     let on = state
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             let app = store::find_app_for_edit(conn, &scope, id)?;
             ps::toggle_automation(conn, &app, aid)
         })
@@ -497,7 +497,7 @@ async fn automation_delete(
 ) -> AppResult<Response> {
     state
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             let app = store::find_app_for_edit(conn, &scope, id)?;
             ps::delete_automation(conn, &app, aid)
         })
@@ -514,7 +514,7 @@ async fn component_new(
 ) -> AppResult<ComponentPage> {
     let app = state
         .db
-        .run(move |conn| store::find_app_for_edit(conn, &scope, id))
+        .write(move |conn| store::find_app_for_edit(conn, &scope, id))
         .await?;
     Ok(ComponentPage {
         l: Layout::new(&ctx),
@@ -533,7 +533,7 @@ async fn component_edit(
 ) -> AppResult<ComponentPage> {
     let (app, c) = state
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             let app = store::find_app_for_edit(conn, &scope, id)?;
             let c = ps::find_component(conn, &app, kid)?;
             Ok((app, c))
@@ -582,7 +582,7 @@ async fn component_save(
     let parsed = form.parse();
     state
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             let app = store::find_app_for_edit(conn, &scope, id)?;
             if let Some(kid) = kid {
                 ps::find_component(conn, &app, kid)?;
@@ -615,7 +615,7 @@ async fn component_delete(
 ) -> AppResult<Response> {
     state
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             let app = store::find_app_for_edit(conn, &scope, id)?;
             ps::delete_component(conn, &app, kid)
         })

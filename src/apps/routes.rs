@@ -172,7 +172,7 @@ async fn update_app(
     };
     state
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             let app = store::find_app_for_edit(conn, &scope, id)?;
             store::update_app(conn, &app, &input.name, &input.icon, &input.description)
         })
@@ -188,7 +188,7 @@ async fn set_premium(
 ) -> AppResult<Response> {
     state
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             let app = store::find_app_for_edit(conn, &scope, id)?;
             store::set_premium(conn, &scope, &app, form.premium())
         })
@@ -205,7 +205,7 @@ async fn add_admin(
     let user_id = form.id()?;
     state
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             let app = store::find_app_for_edit(conn, &scope, id)?;
             store::add_app_admin(conn, &scope, &app, user_id)
         })
@@ -223,7 +223,7 @@ async fn remove_admin(
 ) -> AppResult<Response> {
     state
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             let app = store::find_app_for_edit(conn, &scope, id)?;
             store::remove_app_admin(conn, &app, uid)
         })
@@ -252,7 +252,7 @@ async fn add_page(
     };
     let pid = state
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             let app = store::find_app_for_edit(conn, &scope, id)?;
             store::add_page(conn, &app, kind, &name, "")
         })
@@ -314,7 +314,7 @@ async fn rename_page(
     };
     state
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             let (_, page) = design_store::editable_page(conn, &scope, id, pid)?;
             design_store::rename_page(conn, &page, &name)
         })
@@ -329,7 +329,7 @@ async fn delete_page(
 ) -> AppResult<Response> {
     state
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             let (_, page) = design_store::editable_page(conn, &scope, id, pid)?;
             design_store::delete_page(conn, &page)
         })
@@ -358,7 +358,7 @@ async fn add_field(
     };
     state
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             let (_, page) = design_store::editable_page(conn, &scope, id, pid)?;
             if !page.kind().takes_submissions() {
                 return Err(crate::error::AppError::NotFound);
@@ -376,7 +376,7 @@ async fn remove_field(
 ) -> AppResult<Response> {
     state
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             let (_, page) = design_store::editable_page(conn, &scope, id, pid)?;
             design_store::remove_field(conn, &page, fid)
         })
@@ -393,7 +393,7 @@ async fn move_field(
     let mv = form.parse()?;
     state
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             let (_, page) = design_store::editable_page(conn, &scope, id, pid)?;
             design_store::move_field(conn, &page, fid, mv)
         })
@@ -419,7 +419,7 @@ async fn add_step(
     };
     state
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             let (_, page) = design_store::editable_page(conn, &scope, id, pid)?;
             design_store::add_step_checked(conn, &scope, &page, &name, approver)
         })
@@ -434,7 +434,7 @@ async fn remove_step(
 ) -> AppResult<Response> {
     state
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             let (_, page) = design_store::editable_page(conn, &scope, id, pid)?;
             design_store::remove_step(conn, &page, sid)
         })
@@ -451,7 +451,7 @@ async fn move_step(
     let mv = form.parse()?;
     state
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             let (_, page) = design_store::editable_page(conn, &scope, id, pid)?;
             design_store::move_step(conn, &page, sid, mv)
         })
@@ -468,7 +468,7 @@ async fn save_body(
     let clean = form.clean();
     state
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             let (_, page) = design_store::editable_page(conn, &scope, id, pid)?;
             if page.kind() != super::app::PageKind::Custom {
                 return Err(crate::error::AppError::NotFound);

@@ -65,6 +65,12 @@ pub fn find_app(conn: &mut Conn, scope: &OrgScope, app_id: i64) -> AppResult<App
 /// before its write, so a grant ended or a maintenance closed meanwhile refuses the action.
 /// A delivered copy without full edit rights is edited by nobody else.
 pub fn find_app_for_edit(conn: &mut Conn, scope: &OrgScope, app_id: i64) -> AppResult<App> {
+    if let Some(grant) = scope.grant_id() {
+        // Lock the grant's row before checking it: closing maintenance updates that row,
+        // so within the caller's write transaction (`Db::write`) the close either came
+        // first (and is seen below) or waits until this action has committed.
+        crate::distribution::grants::live::lock_grant(conn, grant)?;
+    }
     let app = find_app(conn, scope, app_id)?;
     if scope.grant_app().is_some() {
         return if crate::distribution::grants::live::scope_grant_is_live(conn, scope)? {

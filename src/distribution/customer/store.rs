@@ -256,9 +256,8 @@ pub fn accept(
 pub fn close_maintenance(conn: &mut Conn, scope: &OrgScope, app_id: i64) -> AppResult<usize> {
     let app = find(conn, scope, app_id)?;
     write_tx(conn, |conn| {
-        diesel::update(apps::table.find(app.id))
-            .set(apps::maintenance_open.eq(false))
-            .execute(conn)?;
+        // Grants first, then the app: the order in which a grant-holder's action locks
+        // them (`apps::store::find_app_for_edit`), so the two never deadlock.
         let developers: Vec<(i64, i64)> = maintenance_grants::table
             .filter(maintenance_grants::app_id.eq(app.id))
             .filter(maintenance_grants::status.eq_any(["requested", "active"]))
@@ -278,6 +277,9 @@ pub fn close_maintenance(conn: &mut Conn, scope: &OrgScope, app_id: i64) -> AppR
             maintenance_grants::ended_by.eq(Some(scope.user_id())),
         ))
         .execute(conn)?;
+        diesel::update(apps::table.find(app.id))
+            .set(apps::maintenance_open.eq(false))
+            .execute(conn)?;
         for (dev, provider) in developers {
             notify(
                 conn,

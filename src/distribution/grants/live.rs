@@ -134,6 +134,15 @@ pub fn live_membership(
 /// Re-checks, inside the handler's own database work and before its write, that the
 /// scope's grant is still live for the scope's app: a grant ended or a maintenance closed
 /// after the request started refuses the action.
+/// Takes the grant's row lock until the end of the transaction (PostgreSQL); on SQLite
+/// the IMMEDIATE transaction already serialises every writer.
+pub fn lock_grant(conn: &mut Conn, grant_id: i64) -> AppResult<()> {
+    diesel::update(mg::table.find(grant_id))
+        .set(mg::id.eq(mg::id))
+        .execute(conn)?;
+    Ok(())
+}
+
 pub fn scope_grant_is_live(conn: &mut Conn, scope: &OrgScope) -> AppResult<bool> {
     let (Some(grant_id), Some(app_id)) = (scope.grant_id(), scope.grant_app()) else {
         return Ok(false);
