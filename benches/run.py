@@ -368,7 +368,7 @@ def main():
     global ARGS
     p = argparse.ArgumentParser()
     p.add_argument("--sizes", default="10000,1000000")
-    p.add_argument("--secs", type=int, default=4)
+    p.add_argument("--secs", type=int, default=3)
     p.add_argument("--reuse", action="store_true", help="keep already seeded databases")
     p.add_argument("--no-build", action="store_true")
     p.add_argument("--compare", metavar="OLD_FENFA",
