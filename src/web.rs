@@ -27,6 +27,9 @@ use crate::storage::Storage;
 use policy::{Policy, Routes};
 
 pub mod policy;
+mod time_format;
+
+pub use time_format::format_time;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -361,34 +364,6 @@ impl Layout {
 
     pub fn nav_active(&self, prefix: &str) -> bool {
         self.path == prefix || self.path.starts_with(&format!("{prefix}/"))
-    }
-}
-
-/// "2026-12-02 14:05" in China Standard Time. Written out by hand: a list page formats
-/// one per row, and `time`'s format descriptions cost several times more.
-pub fn format_time(ts: i64) -> String {
-    let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
-    match time::OffsetDateTime::from_unix_timestamp(ts) {
-        Ok(t) => {
-            let t = t.to_offset(offset);
-            let year = t.year().clamp(0, 9999) as u32;
-            let parts: [(&str, u32); 6] = [
-                ("", year / 100),
-                ("", year % 100),
-                ("-", u8::from(t.month()).into()),
-                ("-", t.day().into()),
-                (" ", t.hour().into()),
-                (":", t.minute().into()),
-            ];
-            let mut s = String::with_capacity(16);
-            for (sep, n) in parts {
-                s.push_str(sep);
-                s.push(char::from(b'0' + (n / 10) as u8));
-                s.push(char::from(b'0' + (n % 10) as u8));
-            }
-            s
-        }
-        Err(_) => String::new(),
     }
 }
 
