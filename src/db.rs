@@ -133,6 +133,13 @@ impl Db {
             backend,
             sync,
         };
+        if backend == Backend::Sqlite {
+            // The pool opens its connections in parallel; on a new file each would switch
+            // it to WAL and all but one would fail once with "database is locked" (retried,
+            // but logged as an error on the first start). WAL is stored in the file, so
+            // switching it once here first makes the others' switch a no-op.
+            manager.connect()?;
+        }
         let pool = r2d2::Pool::builder()
             .max_size(max_size)
             // r2d2 runs `SELECT 1` on every checkout by default. A SQLite file does not go
