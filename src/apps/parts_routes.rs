@@ -107,7 +107,7 @@ async fn connector_new(
 ) -> AppResult<ConnectorPage> {
     let app = state
         .db
-        .write(move |conn| store::find_app_for_edit(conn, &scope, id))
+        .run(move |conn| store::find_app_for_edit(conn, &scope, id))
         .await?;
     let form = ConnectorForm {
         auth_kind: "none".into(),
@@ -129,7 +129,7 @@ async fn connector_edit(
 ) -> AppResult<ConnectorPage> {
     let (app, c) = state
         .db
-        .write(move |conn| {
+        .run(move |conn| {
             let app = store::find_app_for_edit(conn, &scope, id)?;
             let c = ps::find_connector(conn, &app, cid)?;
             Ok((app, c))
@@ -252,7 +252,7 @@ async fn template_new(
     let l = Layout::new(&ctx);
     state
         .db
-        .write(move |conn| {
+        .run(move |conn| {
             let app = store::find_app_for_edit(conn, &scope, id)?;
             template_page(
                 conn,
@@ -275,7 +275,7 @@ async fn template_edit(
     let l = Layout::new(&ctx);
     state
         .db
-        .write(move |conn| {
+        .run(move |conn| {
             let app = store::find_app_for_edit(conn, &scope, id)?;
             let t = ps::find_template(conn, &app, tid)?;
             let form = TemplateForm {
@@ -385,7 +385,7 @@ async fn automation_new(
     let l = Layout::new(&ctx);
     state
         .db
-        .write(move |conn| {
+        .run(move |conn| {
             let app = store::find_app_for_edit(conn, &scope, id)?;
             let form = AutomationForm {
                 enabled: Some("on".into()),
@@ -514,7 +514,7 @@ async fn component_new(
 ) -> AppResult<ComponentPage> {
     let app = state
         .db
-        .write(move |conn| store::find_app_for_edit(conn, &scope, id))
+        .run(move |conn| store::find_app_for_edit(conn, &scope, id))
         .await?;
     Ok(ComponentPage {
         l: Layout::new(&ctx),
@@ -533,7 +533,7 @@ async fn component_edit(
 ) -> AppResult<ComponentPage> {
     let (app, c) = state
         .db
-        .write(move |conn| {
+        .run(move |conn| {
             let app = store::find_app_for_edit(conn, &scope, id)?;
             let c = ps::find_component(conn, &app, kid)?;
             Ok((app, c))

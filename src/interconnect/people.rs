@@ -105,21 +105,12 @@ pub fn linked_user_ids(conn: &mut Conn, linked: &LinkedOrg) -> AppResult<Vec<i64
         .filter(memberships::org_id.eq(linked.org_id))
         .select(memberships::user_id)
         .order(memberships::user_id.asc());
-    Ok(match linked.scope {
-        ScopeKind::All => base.load(conn)?,
-        ScopeKind::Departments => {
-            let roots = scope_refs(conn, linked.space_org_id, "department")?;
-            let depts: Vec<i64> = with_descendants(conn, linked.org_id, &roots)?
-                .into_iter()
-                .collect();
-            base.filter(memberships::department_id.eq_any(depts))
-                .load(conn)?
-        }
-        ScopeKind::People => {
-            let people = scope_refs(conn, linked.space_org_id, "user")?;
-            base.filter(memberships::user_id.eq_any(people))
-                .load(conn)?
-        }
+    Ok(match scope_filter(conn, linked)? {
+        ScopeFilter::All => base.load(conn)?,
+        ScopeFilter::Departments(d) => base
+            .filter(memberships::department_id.eq_any(d))
+            .load(conn)?,
+        ScopeFilter::People(p) => base.filter(memberships::user_id.eq_any(p)).load(conn)?,
     })
 }
 
