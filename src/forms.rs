@@ -3,6 +3,8 @@
 pub mod approval;
 pub mod approval_store;
 pub mod data;
+pub mod lookups;
+pub mod mine;
 pub mod pages;
 pub mod report;
 pub mod routes;

@@ -8,22 +8,23 @@ use diesel::prelude::*;
 
 use super::approval::{self, Task};
 use super::submission::{Attachment, Status, Submission, Valid, parse_data};
-use crate::apps::app::{App, Field, FieldKind, Page, PageKind, Step};
+use crate::apps::app::{App, Field, Page, PageKind, Step};
 use crate::apps::store::{fields_of, is_app_admin, org_people, steps_of};
 use crate::auth::OrgScope;
-use crate::db::in_ids::{IN_IDS, in_ids};
 use crate::db::schema::{
-    approval_steps, approval_tasks, apps, attachments, automations, fields, memberships,
-    notification_templates, pages, submissions, users,
+    approval_tasks, apps, attachments, automations, fields, memberships, notification_templates,
+    pages, submissions,
 };
 use crate::db::{Conn, now, write_tx};
 use crate::error::{AppError, AppResult};
 use crate::interconnect::publish::store::{
-    DataReach, data_reach, initiator_people, usable_app, usable_page, usable_published_ids,
+    DataReach, data_reach, initiator_people, usable_app, usable_page,
 };
 use crate::notifications::store::notify;
 use crate::storage::Storage;
-use crate::web::{PAGE_SIZE, Page as ListPage};
+
+pub use super::lookups::{display_text, files_of, names_of, referenced};
+pub use super::mine::{SubmissionRow, my_submissions};
 
 /// A form ready to be filled in: its app, page, fields, steps and the people to pick from.
 pub struct FormDef {
@@ -269,88 +270,6 @@ fn run_automations(
     Ok(())
 }
 
-/// A stored value as people read it: member ids become names, attachment ids file names.
-pub fn display_text(
-    field: &Field,
-    raw: &str,
-    names: &HashMap<i64, String>,
-    files: &HashMap<i64, String>,
-) -> String {
-    let id = raw.parse::<i64>().ok();
-    match field.kind() {
-        FieldKind::Member => id
-            .and_then(|i| names.get(&i).cloned())
-            .unwrap_or_else(|| raw.to_string()),
-        k if k.is_file() => id.and_then(|i| files.get(&i).cloned()).unwrap_or_default(),
-        _ => raw.to_string(),
-    }
-}
-
-/// Names of users referenced by tenant data already loaded through a scope.
-pub fn names_of(conn: &mut Conn, ids: &HashSet<i64>) -> AppResult<HashMap<i64, String>> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let ids: Vec<i64> = ids.iter().copied().collect();
-    let mut out = HashMap::with_capacity(ids.len());
-    for chunk in ids.chunks(IN_IDS) {
-        out.extend(crate::native!(conn, |c| users::table
-            .filter(in_ids(users::id, chunk))
-            .select((users::id, users::name))
-            .load::<(i64, String)>(c))?);
-    }
-    Ok(out)
-}
-
-/// Attachments of `org_id` (the organisation of submissions already loaded through a
-/// scope) by id.
-pub fn files_of(
-    conn: &mut Conn,
-    org_id: i64,
-    ids: &HashSet<i64>,
-) -> AppResult<HashMap<i64, Attachment>> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let ids: Vec<i64> = ids.iter().copied().collect();
-    Ok(attachments::table
-        .filter(attachments::org_id.eq(org_id))
-        .filter(attachments::id.eq_any(ids))
-        .select(Attachment::as_select())
-        .load(conn)?
-        .into_iter()
-        .map(|a| (a.id, a))
-        .collect())
-}
-
-/// The user ids and attachment ids referenced by submissions' values.
-pub fn referenced(fields: &[Field], subs: &[Submission]) -> (HashSet<i64>, HashSet<i64>) {
-    let mut people = HashSet::new();
-    let mut files = HashSet::new();
-    for s in subs {
-        people.insert(s.submitter_id);
-        let values = s.values();
-        for f in fields {
-            let Some(id) = values
-                .get(&f.id.to_string())
-                .and_then(|v| v.parse::<i64>().ok())
-            else {
-                continue;
-            };
-            match f.kind() {
-                FieldKind::Member => {
-                    people.insert(id);
-                }
-                k if k.is_file() => {
-                    files.insert(id);
-                }
-                _ => {}
-            }
-        }
-    }
-    (people, files)
-}
-
 /// Who may see a submission. In the app's organisation: its submitter, anyone who has
 /// or had a task on it, app builders of the organisation and the app's admins. From a
 /// downstream organisation, only while the app is usable there: the submitter and
@@ -526,93 +445,6 @@ pub fn detail(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<Detail> {
         timeline,
         my_task,
         people,
-    })
-}
-
-/// A row of "my submissions".
-pub struct SubmissionRow {
-    pub submission: Submission,
-    pub app_name: String,
-    pub form_name: String,
-    pub step_name: Option<String>,
-    pub assignee: Option<String>,
-}
-
-/// The caller's own submissions made in the current organisation, newest first: to its
-/// own apps, and to published apps they may still use.
-pub fn my_submissions(
-    conn: &mut Conn,
-    scope: &OrgScope,
-    after: Option<i64>,
-) -> AppResult<ListPage<SubmissionRow>> {
-    let published = usable_published_ids(conn, scope)?;
-    let mut q = submissions::table
-        .inner_join(apps::table)
-        .inner_join(pages::table)
-        .filter(
-            submissions::org_id
-                .eq(scope.org_id())
-                .or(submissions::app_id.eq_any(published)),
-        )
-        .filter(submissions::submitter_org_id.eq(scope.org_id()))
-        .filter(submissions::submitter_id.eq(scope.user_id()))
-        .order(submissions::id.desc())
-        .limit(PAGE_SIZE + 1)
-        .select((Submission::as_select(), apps::name, pages::name))
-        .into_boxed();
-    if let Some(a) = after {
-        q = q.filter(submissions::id.lt(a));
-    }
-    let rows: Vec<(Submission, String, String)> = q.load(conn)?;
-    let page = ListPage::from_rows(rows, PAGE_SIZE, |r| r.0.id);
-    let waiting: Vec<i64> = page
-        .items
-        .iter()
-        .filter(|r| r.0.status() == Status::InApproval)
-        .map(|r| r.0.id)
-        .collect();
-    let page_ids: Vec<i64> = page.items.iter().map(|r| r.0.page_id).collect();
-    let pending: HashMap<i64, (i32, String)> = approval_tasks::table
-        .inner_join(users::table)
-        .filter(approval_tasks::submission_id.eq_any(&waiting))
-        .filter(approval_tasks::status.eq(approval::PENDING))
-        .select((
-            approval_tasks::submission_id,
-            approval_tasks::step_position,
-            users::name,
-        ))
-        .load::<(i64, i32, String)>(conn)?
-        .into_iter()
-        .map(|(s, p, n)| (s, (p, n)))
-        .collect();
-    let step_names: HashMap<(i64, i32), String> = approval_steps::table
-        .filter(approval_steps::page_id.eq_any(&page_ids))
-        .select((
-            approval_steps::page_id,
-            approval_steps::position,
-            approval_steps::name,
-        ))
-        .load::<(i64, i32, String)>(conn)?
-        .into_iter()
-        .map(|(p, pos, n)| ((p, pos), n))
-        .collect();
-    let items = page
-        .items
-        .into_iter()
-        .map(|(s, app_name, form_name)| {
-            let at = pending.get(&s.id);
-            SubmissionRow {
-                step_name: at.and_then(|(pos, _)| step_names.get(&(s.page_id, *pos)).cloned()),
-                assignee: at.map(|(_, n)| n.clone()),
-                submission: s,
-                app_name,
-                form_name,
-            }
-        })
-        .collect();
-    Ok(ListPage {
-        items,
-        next: page.next,
     })
 }
 

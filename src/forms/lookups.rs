@@ -1,0 +1,95 @@
+//! What the values stored in submissions refer to: the people and attachments named by
+//! member and file fields, read in batches for a page of submissions.
+
+use std::collections::{HashMap, HashSet};
+
+use diesel::prelude::*;
+
+use super::submission::{Attachment, Submission};
+use crate::apps::app::{Field, FieldKind};
+use crate::db::Conn;
+use crate::db::in_ids::{IN_IDS, in_ids};
+use crate::db::schema::{attachments, users};
+use crate::error::AppResult;
+
+/// A stored value as people read it: member ids become names, attachment ids file names.
+pub fn display_text(
+    field: &Field,
+    raw: &str,
+    names: &HashMap<i64, String>,
+    files: &HashMap<i64, String>,
+) -> String {
+    let id = raw.parse::<i64>().ok();
+    match field.kind() {
+        FieldKind::Member => id
+            .and_then(|i| names.get(&i).cloned())
+            .unwrap_or_else(|| raw.to_string()),
+        k if k.is_file() => id.and_then(|i| files.get(&i).cloned()).unwrap_or_default(),
+        _ => raw.to_string(),
+    }
+}
+
+/// Names of users referenced by tenant data already loaded through a scope.
+pub fn names_of(conn: &mut Conn, ids: &HashSet<i64>) -> AppResult<HashMap<i64, String>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let ids: Vec<i64> = ids.iter().copied().collect();
+    let mut out = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(IN_IDS) {
+        out.extend(crate::native!(conn, |c| users::table
+            .filter(in_ids(users::id, chunk))
+            .select((users::id, users::name))
+            .load::<(i64, String)>(c))?);
+    }
+    Ok(out)
+}
+
+/// Attachments of `org_id` (the organisation of submissions already loaded through a
+/// scope) by id.
+pub fn files_of(
+    conn: &mut Conn,
+    org_id: i64,
+    ids: &HashSet<i64>,
+) -> AppResult<HashMap<i64, Attachment>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let ids: Vec<i64> = ids.iter().copied().collect();
+    Ok(attachments::table
+        .filter(attachments::org_id.eq(org_id))
+        .filter(attachments::id.eq_any(ids))
+        .select(Attachment::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect())
+}
+
+/// The user ids and attachment ids referenced by submissions' values.
+pub fn referenced(fields: &[Field], subs: &[Submission]) -> (HashSet<i64>, HashSet<i64>) {
+    let mut people = HashSet::new();
+    let mut files = HashSet::new();
+    for s in subs {
+        people.insert(s.submitter_id);
+        let values = s.values();
+        for f in fields {
+            let Some(id) = values
+                .get(&f.id.to_string())
+                .and_then(|v| v.parse::<i64>().ok())
+            else {
+                continue;
+            };
+            match f.kind() {
+                FieldKind::Member => {
+                    people.insert(id);
+                }
+                k if k.is_file() => {
+                    files.insert(id);
+                }
+                _ => {}
+            }
+        }
+    }
+    (people, files)
+}
