@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """The Fenfa load benchmark (see README, "Benchmark"). Started by `benches/run`.
 
-Builds release, seeds the scale data sets, starts the portal and the reference server on
-the same database file, logs in, and drives both with wrk: interleaved (page, reference,
-page, reference, ...), median of three. Writes a Markdown table to
+Builds release, seeds the scale data sets, starts a portal and a reference server on each
+data set's database file, logs in, and drives them with wrk: interleaved (10k page, its
+reference, 1M page, its reference, ... three rounds), median of three. Writes a Markdown table to
 target/bench/results.md (and prints it).
 """
 
@@ -221,81 +221,109 @@ def seed(size, fresh):
     return db
 
 
-def measure(size, db, args):
-    portal = Server("portal", os.path.join(BIN, "fenfa"), db, PORTAL_PORT)
-    # The reference is the same binary (`fenfa reference`): one release link, not two.
-    ref = Server("reference", os.path.join(BIN, "fenfa"), db, REF_PORT)
-    res = {"startup": portal.startup}
+def deep_page(port, cookie, size):
+    """The deep page: the UI's own next link, taken from the middle of the list."""
+    status, _, html = http(port, "/provider/orders", cookie)
+    link = next_link(html) if status == 200 else None
+    if not link:
+        return None
+    mid = re.sub(r"after=\d+", f"after={size // 2}", link)
+    status, _, html = http(port, mid, cookie)
+    return next_link(html) if status == 200 else None
+
+
+def measure(sizes, dbs, args):
+    """Every size's portal and reference run side by side, so that each page is measured
+    interleaved across sizes too (10k page, its reference, 1M page, its reference, ...,
+    three rounds): the 1M / 10k ratio then compares runs minutes apart at most, not the two
+    halves of the whole benchmark."""
+    portals, refs, res, cookies, pages = {}, {}, {}, {}, {}
     try:
-        admin = login(PORTAL_PORT, "bench-admin")
-        buyer = login(PORTAL_PORT, "bench-buyer")
-        pages = dict(PAGES)
-        # The deep page: the UI's own next link, taken from the middle of the list.
-        status, _, html = http(PORTAL_PORT, "/provider/orders", admin)
-        link = next_link(html) if status == 200 else None
-        if link:
-            mid = re.sub(r"after=\d+", f"after={size // 2}", link)
-            status, _, html = http(PORTAL_PORT, mid, admin)
-            deep = next_link(html) if status == 200 else None
+        for i, size in enumerate(sizes):
+            portals[size] = Server(f"portal-{size}", os.path.join(BIN, "fenfa"), dbs[size],
+                                   PORTAL_PORT + 2 * i)
+            # The reference is the same binary (`fenfa reference`): one release link, not two.
+            refs[size] = Server(f"reference-{size}", os.path.join(BIN, "fenfa"), dbs[size],
+                                REF_PORT + 2 * i)
+            res[size] = {"startup": portals[size].startup}
+            port = portals[size].port
+            cookies[size] = (login(port, "bench-admin"), login(port, "bench-buyer"))
+            pages[size] = dict(PAGES)
+            deep = deep_page(port, cookies[size][0], size)
             if deep:
-                pages["Order centre, deep page (next link)"] = deep
-        for name, path in pages.items():
-            status, _, _ = http(PORTAL_PORT, path, admin)
-            if status != 200:
-                log(f"{name}: {path} answered {status}: n/a")
-                res[name] = None
-                continue
-            a, b, b2 = [], [], []
+                pages[size]["Order centre, deep page (next link)"] = deep
+        names = list(pages[sizes[0]])
+        for name in names:
+            runs = {}
+            for size in sizes:
+                path = pages[size].get(name)
+                status = http(portals[size].port, path, cookies[size][0])[0] if path else None
+                if status != 200:
+                    log(f"{size} {name}: {path} answered {status}: n/a")
+                    res[size][name] = None
+                else:
+                    runs[size] = ([], [])
             for _ in range(3):
-                a.append(wrk(portal, path, "get.lua", "get", admin, secs=args.secs))
-                b.append(wrk(ref, "/fortunes", "get.lua", "get", secs=args.secs))
-            res[name] = summary(a)
-            res[name]["ref"] = summary(b)
-            log(f"{size} {name}: {res[name]['rps']:.0f}/s vs ref {res[name]['ref']['rps']:.0f}/s")
-        # The reference's own routes, for the table.
-        for name, path in [("Reference /fortunes-two-hops", "/fortunes-two-hops"),
-                           ("Reference /plaintext", "/plaintext")]:
-            res[name] = summary([wrk(ref, path, "get.lua", "get", secs=args.secs)
-                                 for _ in range(3)])
-        # Login: POST, lower concurrency, against the argon2 bound of its permits.
-        runs = [wrk(portal, "/login", "get.lua", "login", "",
-                    f"bench-admin:{PASSWORD}", conns=4, secs=args.secs) for _ in range(3)]
-        res["Login (POST, 4 connections)"] = summary(runs)
-        # Purchase: unique links, counted against the orders that exist afterwards.
-        con = sqlite3.connect(db)
-        before = con.execute("SELECT count(*) FROM orders WHERE customer_org_id = 2").fetchone()[0]
-        runs = []
-        first = 0
-        for _ in range(3):
-            r = wrk(portal, "/", "post.lua", "purchase", buyer, f"{first}:2", conns=16,
-                    secs=args.secs, threads=2)
-            runs.append(r)
-            # Threads may be unequal: the busier one used at most 2 x requests keys.
-            first += 2 * r["requests"] + 64
-        after = con.execute("SELECT count(*) FROM orders WHERE customer_org_id = 2").fetchone()[0]
-        con.close()
-        s = summary(runs)
-        s["orders"] = after - before
-        s["acked"] = s["redirects"]
-        res["Purchase (POST, 16 connections)"] = s
-        # Each list page again while login is flooded (8 connections of login POSTs).
-        for name, path in pages.items():
-            if res.get(name) is None:
-                continue
-            flood = subprocess.Popen(
-                ["wrk", "-t1", "-c8", f"-d{args.secs + 2}s", "-s",
-                 os.path.join(ROOT, "benches", "get.lua"),
-                 f"http://127.0.0.1:{PORTAL_PORT}/login", "--", "login", "",
-                 f"bench-admin:{PASSWORD}"],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            time.sleep(1)
-            r = wrk(portal, path, "get.lua", "get", admin, secs=args.secs)
-            flood.wait()
-            res[name]["flood"] = r
+                for size, (a, b) in runs.items():
+                    a.append(wrk(portals[size], pages[size][name], "get.lua", "get",
+                                 cookies[size][0], secs=args.secs))
+                    b.append(wrk(refs[size], "/fortunes", "get.lua", "get", secs=args.secs))
+            for size, (a, b) in runs.items():
+                res[size][name] = summary(a)
+                res[size][name]["ref"] = summary(b)
+                log(f"{size} {name}: {res[size][name]['rps']:.0f}/s "
+                    f"vs ref {res[size][name]['ref']['rps']:.0f}/s")
+        for size in sizes:
+            measure_posts(size, dbs[size], portals[size], refs[size], cookies[size],
+                          pages[size], res[size], args)
     finally:
-        portal.stop()
-        ref.stop()
+        for server in list(portals.values()) + list(refs.values()):
+            server.stop()
     return res
+
+
+def measure_posts(size, db, portal, ref, cookies, pages, res, args):
+    """The reference's own routes, login, purchase, and each page under a login flood."""
+    admin, buyer = cookies
+    for name, path in [("Reference /fortunes-two-hops", "/fortunes-two-hops"),
+                       ("Reference /plaintext", "/plaintext")]:
+        res[name] = summary([wrk(ref, path, "get.lua", "get", secs=args.secs)
+                             for _ in range(3)])
+    # Login: POST, lower concurrency, against the argon2 bound of its permits.
+    runs = [wrk(portal, "/login", "get.lua", "login", "",
+                f"bench-admin:{PASSWORD}", conns=4, secs=args.secs) for _ in range(3)]
+    res["Login (POST, 4 connections)"] = summary(runs)
+    # Purchase: unique links, counted against the orders that exist afterwards.
+    con = sqlite3.connect(db)
+    before = con.execute("SELECT count(*) FROM orders WHERE customer_org_id = 2").fetchone()[0]
+    runs = []
+    first = 0
+    for _ in range(3):
+        r = wrk(portal, "/", "post.lua", "purchase", buyer, f"{first}:2", conns=16,
+                secs=args.secs, threads=2)
+        runs.append(r)
+        # Threads may be unequal: the busier one used at most 2 x requests keys.
+        first += 2 * r["requests"] + 64
+    after = con.execute("SELECT count(*) FROM orders WHERE customer_org_id = 2").fetchone()[0]
+    con.close()
+    s = summary(runs)
+    s["orders"] = after - before
+    s["acked"] = s["redirects"]
+    res["Purchase (POST, 16 connections)"] = s
+    # Each list page again while login is flooded (8 connections of login POSTs).
+    for name, path in pages.items():
+        if res.get(name) is None:
+            continue
+        flood = subprocess.Popen(
+            ["wrk", "-t1", "-c8", f"-d{args.secs + 2}s", "-s",
+             os.path.join(ROOT, "benches", "get.lua"),
+             f"http://127.0.0.1:{portal.port}/login", "--", "login", "",
+             f"bench-admin:{PASSWORD}"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(1)
+        r = wrk(portal, path, "get.lua", "get", admin, secs=args.secs)
+        flood.wait()
+        res[name]["flood"] = r
 
 
 def compare(size, db, old_exe, args):
@@ -331,7 +359,7 @@ def table(results, sizes, argon, machine):
     lines = []
     lines.append(f"Run {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC on {machine}; "
                  f"SQLite, synchronous=FULL; wrk -t2, 32 connections unless stated, "
-                 f"{ARGS.secs}s runs, median of three, page and reference interleaved.")
+                 f"{ARGS.secs}s runs, median of three; page, reference and sizes interleaved.")
     lines.append("")
     lines.append("| size | what | req/s | p50 ms | p99 ms | non-2xx | CPU µs/req | anon RSS MB "
                  "| × reference | × 10k | p99 under login flood (× unloaded) |")
@@ -398,10 +426,8 @@ def main():
             f.write(md)
         print(md)
         return
-    results = {}
-    for size in sizes:
-        db = seed(size, not args.reuse)
-        results[size] = measure(size, db, args)
+    dbs = {size: seed(size, not args.reuse) for size in sizes}
+    results = measure(sizes, dbs, args)
     cpu = "?"
     try:
         with open("/proc/cpuinfo") as f:

@@ -167,7 +167,7 @@ async fn render_errors(State(_state): State<AppState>, mut req: Request, next: N
             Some(ctx) => Layout::new(&ctx),
             None => Layout::anonymous(lang, path),
         };
-        let message = l.t(key);
+        let message = l.t(key).into_owned();
         let page = ErrorTpl {
             l,
             status: status.as_u16(),
@@ -302,8 +302,8 @@ impl Layout {
         )
     }
 
-    pub fn t(&self, key: &str) -> String {
-        self.lang.t(key).into_owned()
+    pub fn t(&self, key: &str) -> std::borrow::Cow<'static, str> {
+        self.lang.t(key)
     }
 
     pub fn tf(&self, key: &str, name: &str, value: &dyn std::fmt::Display) -> String {

@@ -44,13 +44,13 @@ pub fn find_app(conn: &mut Conn, scope: &OrgScope, app_id: i64) -> AppResult<App
     if scope.grant_app().is_some_and(|g| g != app_id) {
         return Err(AppError::NotFound);
     }
-    let app: App = apps::table
+    let app: App = crate::native!(conn, |c| apps::table
         .find(app_id)
         .filter(apps::org_id.eq(scope.org_id()))
         .select(App::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or(AppError::NotFound)?;
+        .first(c)
+        .optional())?
+    .ok_or(AppError::NotFound)?;
     if app.status() != AppStatus::Enabled && !scope.can_build_apps() && scope.grant_app().is_none()
     {
         return Err(AppError::NotFound);
@@ -138,11 +138,11 @@ pub fn find_page(conn: &mut Conn, scope: &OrgScope, page_id: i64) -> AppResult<(
 }
 
 pub fn fields_of(conn: &mut Conn, page: &Page) -> AppResult<Vec<Field>> {
-    Ok(fields::table
+    Ok(crate::native!(conn, |c| fields::table
         .filter(fields::page_id.eq(page.id))
         .order((fields::position.asc(), fields::id.asc()))
         .select(Field::as_select())
-        .load(conn)?)
+        .load(c))?)
 }
 
 pub fn steps_of(conn: &mut Conn, page: &Page) -> AppResult<Vec<Step>> {
@@ -156,13 +156,13 @@ pub fn steps_of(conn: &mut Conn, page: &Page) -> AppResult<Vec<Step>> {
 /// The members of the scope's organisation as (user id, name, login), for member pickers
 /// and approver choices.
 pub fn org_people(conn: &mut Conn, scope: &OrgScope) -> AppResult<Vec<(i64, String, String)>> {
-    Ok(memberships::table
+    Ok(crate::native!(conn, |c| memberships::table
         .inner_join(users::table)
         .filter(memberships::org_id.eq(scope.org_id()))
         .filter(users::disabled.eq(false))
         .order(users::name.asc())
         .select((users::id, users::name, users::login))
-        .load(conn)?)
+        .load(c))?)
 }
 
 /// True when `user_id` is a member of the scope's organisation.

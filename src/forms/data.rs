@@ -13,7 +13,7 @@ use std::collections::{HashMap, HashSet};
 use diesel::prelude::*;
 use serde::Deserialize;
 
-use super::store::{display_text, files_of, names_of, referenced};
+use super::lookups::{display_text, field_keys, files_of, names_of, referenced_in};
 use super::submission::{Status, Submission, parse_date, status_key};
 use crate::apps::app::{App, Field, Page};
 use crate::apps::store::{fields_of, is_app_admin, org_people};
@@ -204,23 +204,28 @@ fn rows_of(
     fields: &[Field],
     subs: Vec<Submission>,
 ) -> AppResult<Vec<DataRow>> {
-    let (people, file_ids) = referenced(fields, &subs);
+    // Each submission's JSON is parsed once, here.
+    let values: Vec<_> = subs.iter().map(Submission::values).collect();
+    let (people, file_ids) =
+        referenced_in(fields, subs.iter().map(|s| s.submitter_id).zip(&values));
     let names = names_of(conn, &people)?;
     let files = files_of(conn, page.org_id, &file_ids)?;
     let org_ids: HashSet<i64> = subs.iter().map(Submission::initiator_org).collect();
     let orgs = org_names(conn, &org_ids)?;
     let file_names: HashMap<i64, String> =
         files.values().map(|a| (a.id, a.filename.clone())).collect();
+    let keys = field_keys(fields);
     Ok(subs
         .into_iter()
-        .map(|s| {
-            let values = s.values();
+        .zip(values)
+        .map(|(s, values)| {
             let cells = fields
                 .iter()
-                .map(|f| {
-                    let raw = values.get(&f.id.to_string()).cloned().unwrap_or_default();
+                .zip(&keys)
+                .map(|(f, key)| {
+                    let raw = values.get(key).map_or("", String::as_str);
                     Cell {
-                        text: display_text(f, &raw, &names, &file_names),
+                        text: display_text(f, raw, &names, &file_names),
                         file_id: if f.kind().is_file() {
                             raw.parse::<i64>().ok().filter(|i| files.contains_key(i))
                         } else {

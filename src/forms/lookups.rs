@@ -1,7 +1,7 @@
 //! What the values stored in submissions refer to: the people and attachments named by
 //! member and file fields, read in batches for a page of submissions.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use diesel::prelude::*;
 
@@ -68,16 +68,22 @@ pub fn files_of(
 
 /// The user ids and attachment ids referenced by submissions' values.
 pub fn referenced(fields: &[Field], subs: &[Submission]) -> (HashSet<i64>, HashSet<i64>) {
+    let values: Vec<_> = subs.iter().map(Submission::values).collect();
+    referenced_in(fields, subs.iter().map(|s| s.submitter_id).zip(&values))
+}
+
+/// [`referenced`] for submissions whose values are already parsed, as (submitter, values).
+pub fn referenced_in<'a>(
+    fields: &[Field],
+    rows: impl Iterator<Item = (i64, &'a BTreeMap<String, String>)>,
+) -> (HashSet<i64>, HashSet<i64>) {
     let mut people = HashSet::new();
     let mut files = HashSet::new();
-    for s in subs {
-        people.insert(s.submitter_id);
-        let values = s.values();
-        for f in fields {
-            let Some(id) = values
-                .get(&f.id.to_string())
-                .and_then(|v| v.parse::<i64>().ok())
-            else {
+    let keys = field_keys(fields);
+    for (submitter, values) in rows {
+        people.insert(submitter);
+        for (f, key) in fields.iter().zip(&keys) {
+            let Some(id) = values.get(key).and_then(|v| v.parse::<i64>().ok()) else {
                 continue;
             };
             match f.kind() {
@@ -92,4 +98,9 @@ pub fn referenced(fields: &[Field], subs: &[Submission]) -> (HashSet<i64>, HashS
         }
     }
     (people, files)
+}
+
+/// The keys of fields' values in a submission's data (the field ids as text).
+pub fn field_keys(fields: &[Field]) -> Vec<String> {
+    fields.iter().map(|f| f.id.to_string()).collect()
 }

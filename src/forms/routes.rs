@@ -294,18 +294,18 @@ async fn data_page(
     Query(q): Query<DataQuery>,
 ) -> AppResult<DataPage> {
     let query = q.clone();
-    let (def, view) = state
+    let ((app, page), view) = state
         .db
         .run(move |conn| {
-            let def = store::load_form(conn, &scope, page_id)?;
-            let view = data::view(conn, &scope, &def.app, &def.page, &query)?;
-            Ok((def, view))
+            let form = store::form_page(conn, &scope, page_id)?;
+            let view = data::view(conn, &scope, &form.0, &form.1, &query)?;
+            Ok((form, view))
         })
         .await?;
     Ok(DataPage {
         l: Layout::new(&ctx),
-        app: def.app,
-        page: def.page,
+        app,
+        page,
         fields: view.fields,
         rows: view.rows.items,
         next: view.rows.next,
@@ -329,8 +329,8 @@ async fn data_csv(
     let bytes = state
         .db
         .run(move |conn| {
-            let def = store::load_form(conn, &scope, page_id)?;
-            data::export_csv(conn, &scope, &def.app, &def.page, &q, lang)
+            let (app, page) = store::form_page(conn, &scope, page_id)?;
+            data::export_csv(conn, &scope, &app, &page, &q, lang)
         })
         .await?;
     Ok((

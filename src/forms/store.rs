@@ -48,10 +48,7 @@ impl FormDef {
 /// A form or process page of an app the caller may use: their organisation's, or one
 /// published to it (member pickers offer the caller's own organisation's people).
 pub fn load_form(conn: &mut Conn, scope: &OrgScope, page_id: i64) -> AppResult<FormDef> {
-    let (app, page) = usable_page(conn, scope, page_id)?;
-    if !page.kind().takes_submissions() {
-        return Err(AppError::NotFound);
-    }
+    let (app, page) = form_page(conn, scope, page_id)?;
     Ok(FormDef {
         fields: fields_of(conn, &page)?,
         steps: steps_of(conn, &page)?,
@@ -59,6 +56,16 @@ pub fn load_form(conn: &mut Conn, scope: &OrgScope, page_id: i64) -> AppResult<F
         app,
         page,
     })
+}
+
+/// A form (or flow) page the caller may use, with its app, without the form's fields:
+/// what the data management pages start from.
+pub fn form_page(conn: &mut Conn, scope: &OrgScope, page_id: i64) -> AppResult<(App, Page)> {
+    let (app, page) = usable_page(conn, scope, page_id)?;
+    if !page.kind().takes_submissions() {
+        return Err(AppError::NotFound);
+    }
+    Ok((app, page))
 }
 
 /// An app's home: the app, its pages and whether the caller administers it (never for

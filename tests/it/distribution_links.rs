@@ -4,9 +4,14 @@
 
 use axum::http::StatusCode;
 use diesel::prelude::*;
-use fenfa::db::schema::{distribution_links, link_events, notifications, order_apps, orders};
+use fenfa::auth::Role;
+use fenfa::db::schema::{
+    distribution_links, link_events, notifications, order_apps, orders, projects,
+};
 
-use crate::distribution_projects::{World, approved_project, create_project, status_of, world};
+use crate::distribution_projects::{
+    World, approved_project, create_project, set_level, status_of, world,
+};
 use crate::support::{Client, TestApp, each_backend};
 
 /// Issues a link on `project` for `apps`; returns (link id, token).
@@ -500,6 +505,52 @@ async fn link_opens_and_refusals_are_logged() {
             .assert_contains("当前组织无法购买，请联系服务商")
             .assert_contains("没有权限")
             .assert_contains("王采购");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn each_project_with_orders_links_to_them_and_the_order_centre_names_the_project() {
+    each_backend(async |app| {
+        let (_w, c, project, _l, token) = linked(&app).await;
+        let pending = create_project(&c, "待审核项目", "dingcustomer01").await;
+        app.signed_in("cadmin")
+            .await
+            .post(&format!("/d/{token}"), &[])
+            .await
+            .assert_redirect(&format!("/d/{token}/done"));
+        let no: String = orders::table
+            .select(orders::order_no)
+            .first(&mut *app.conn())
+            .expect("order");
+        let name: String = projects::table
+            .find(project)
+            .select(projects::name)
+            .first(&mut *app.conn())
+            .expect("project");
+        // 项目管理 → 查看订单, for approved projects only.
+        c.get("/provider/projects")
+            .await
+            .assert_contains(&format!("/provider/orders?project={project}\""))
+            .assert_lacks(&format!("/provider/orders?project={pending}\""));
+        c.get(&format!("/provider/orders?project={project}"))
+            .await
+            .assert_status(StatusCode::OK)
+            .assert_contains(&format!("项目：{name}"))
+            .assert_contains(&no);
+        c.get(&format!("/provider/orders?project={pending}"))
+            .await
+            .assert_status(StatusCode::OK)
+            .assert_lacks(&no);
+        // A project that is not the organisation's answers as a missing one.
+        let rival = app.org("别家服务商", "dingrival01", "exclusive");
+        set_level(&app, rival, true, "advanced");
+        app.person(rival, "radmin", Role::MainAdmin);
+        app.signed_in("radmin")
+            .await
+            .get(&format!("/provider/orders?project={project}"))
+            .await
+            .assert_status(StatusCode::NOT_FOUND);
     })
     .await;
 }

@@ -13,7 +13,7 @@ use super::list::{self, OrderFilter, OrderRow};
 use super::{SEND_STATUSES, send_status_label};
 use crate::distribution::projects::gate::Provider;
 use crate::distribution::projects::store::ProjectOption;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::web::{AppState, Layout, Page};
 
 pub fn router() -> Routes {
@@ -55,8 +55,8 @@ impl OrdersQuery {
 pub struct OrdersPage {
     l: Layout,
     page: Page<OrderRow>,
-    projects: Vec<ProjectOption>,
-    project: Option<i64>,
+    /// The project filtered by, when it is the organisation's.
+    project: Option<ProjectOption>,
     send: String,
     base: String,
     csv: String,
@@ -72,9 +72,6 @@ impl OrdersPage {
     fn status_key(&self, s: &str) -> &'static str {
         send_status_label(s)
     }
-    fn is_project(&self, p: &ProjectOption) -> bool {
-        self.project == Some(p.id)
-    }
 }
 
 async fn orders(
@@ -85,20 +82,26 @@ async fn orders(
     let scope = pv.scope.clone();
     let f = q.filter();
     let after = q.after;
-    let (page, projects) = state
+    let (page, project) = state
         .db
         .run(move |conn| {
+            // Another organisation's project answers as a missing one.
+            let project = match f.project {
+                Some(id) => Some(
+                    crate::distribution::projects::store::option(conn, &scope, id)?
+                        .ok_or(AppError::NotFound)?,
+                ),
+                None => None,
+            };
             let page = list::list(conn, &scope, &f, after)?;
-            let projects = crate::distribution::projects::store::with_orders(conn, &scope)?;
-            Ok((page, projects))
+            Ok((page, project))
         })
         .await?;
     let f = q.filter();
     Ok(OrdersPage {
         l: Layout::new(&pv.ctx),
         page,
-        projects,
-        project: f.project,
+        project,
         send: f.send_status.unwrap_or_default(),
         base: q.base("/provider/orders"),
         csv: q.base("/provider/orders.csv"),

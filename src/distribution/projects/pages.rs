@@ -69,6 +69,13 @@ impl ProjectsPage {
     pub fn issues_links(&self, r: &ProjectRow) -> bool {
         r.p.status().issues_links()
     }
+    /// Approved and closed projects are the ones whose links may have been bought.
+    pub fn has_orders(&self, r: &ProjectRow) -> bool {
+        matches!(
+            r.p.status(),
+            ProjectStatus::Approved | ProjectStatus::Closed
+        )
+    }
 }
 
 #[derive(Template, WebTemplate)]

@@ -324,7 +324,7 @@ pub fn timeline(conn: &mut Conn, p: &Project) -> AppResult<Vec<TimelineRow>> {
         .collect())
 }
 
-/// A project as the order centre's filter offers it.
+/// A project as the order centre names it when it filters by it.
 #[derive(Clone, Debug, Queryable)]
 pub struct ProjectOption {
     pub id: i64,
@@ -332,19 +332,14 @@ pub struct ProjectOption {
     pub customer_name: String,
 }
 
-/// The newest projects that issue or issued links (approved or closed), for the order
-/// filter: three columns of at most 200 rows, the page's whole share of this query.
-pub fn with_orders(conn: &mut Conn, scope: &OrgScope) -> AppResult<Vec<ProjectOption>> {
+/// The project the order centre filters by, if it is the organisation's. A provider may
+/// have thousands of projects, so the order centre offers no list of them: each project
+/// row links to its orders (项目管理 → 查看订单), and the filter names the one chosen.
+pub fn option(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<Option<ProjectOption>> {
     Ok(crate::native!(conn, |c| projects::table
+        .filter(projects::id.eq(id))
         .filter(projects::provider_org_id.eq(scope.org_id()))
-        // Two `eq`s, not `eq_any`: diesel caches the prepared statement only then.
-        .filter(
-            projects::status
-                .eq(ProjectStatus::Approved.as_str())
-                .or(projects::status.eq(ProjectStatus::Closed.as_str())),
-        )
-        .order(projects::id.desc())
-        .limit(200)
         .select((projects::id, projects::name, projects::customer_name))
-        .load(c))?)
+        .first(c)
+        .optional())?)
 }

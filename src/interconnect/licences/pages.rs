@@ -81,7 +81,7 @@ impl OrgSeatsPage {
     pub fn last_login(&self, h: &Holder) -> String {
         h.last_login_at
             .map(crate::web::format_time)
-            .unwrap_or_else(|| self.l.t("interconnect.licences.never"))
+            .unwrap_or_else(|| self.l.t("interconnect.licences.never").into_owned())
     }
 }
 
@@ -97,14 +97,16 @@ pub struct ReportPage {
 
 impl ReportPage {
     pub fn dept_name(&self, c: &SeatCount) -> String {
-        c.department
-            .clone()
-            .unwrap_or_else(|| self.l.t("interconnect.licences.report.no_department"))
+        c.department.clone().unwrap_or_else(|| {
+            self.l
+                .t("interconnect.licences.report.no_department")
+                .into_owned()
+        })
     }
     pub fn last_login(&self, s: &StaleHolder) -> String {
         s.last_login_at
             .map(crate::web::format_time)
-            .unwrap_or_else(|| self.l.t("interconnect.licences.never"))
+            .unwrap_or_else(|| self.l.t("interconnect.licences.never").into_owned())
     }
     pub fn places(&self, s: &StaleHolder) -> String {
         s.places

@@ -12,6 +12,7 @@ use diesel::prelude::*;
 use crate::apps::app::{App, AppStatus};
 use crate::apps::store::find_app;
 use crate::auth::{OrgScope, Role};
+use crate::db::in_ids::{IN_IDS, in_ids};
 use crate::db::schema::{
     apps, memberships, orgs, space_app_targets, space_apps, space_orgs, spaces, users,
 };
@@ -242,28 +243,31 @@ pub fn org_names(conn: &mut Conn, ids: &HashSet<i64>) -> AppResult<BTreeMap<i64,
         return Ok(BTreeMap::new());
     }
     let ids: Vec<i64> = ids.iter().copied().collect();
-    Ok(orgs::table
-        .filter(orgs::id.eq_any(ids))
-        .select((orgs::id, orgs::name))
-        .load::<(i64, String)>(conn)?
-        .into_iter()
-        .collect())
+    let mut out = BTreeMap::new();
+    for chunk in ids.chunks(IN_IDS) {
+        out.extend(crate::native!(conn, |c| orgs::table
+            .filter(in_ids(orgs::id, chunk))
+            .select((orgs::id, orgs::name))
+            .load::<(i64, String)>(c))?);
+    }
+    Ok(out)
 }
 
 /// The organisations the upstream data view can filter by: the app's organisation and
 /// every joined member organisation of the spaces the app is published in.
 pub fn org_choices(conn: &mut Conn, app: &App) -> AppResult<Vec<(i64, String)>> {
-    let space_ids: Vec<i64> = space_apps::table
+    let space_ids: Vec<i64> = crate::native!(conn, |c| space_apps::table
         .filter(space_apps::app_id.eq(app.id))
         .select(space_apps::space_id)
-        .load(conn)?;
+        .load(c))?;
     let mut ids: HashSet<i64> = HashSet::from([app.org_id]);
-    let members: Vec<i64> = space_orgs::table
-        .filter(space_orgs::space_id.eq_any(space_ids))
-        .filter(space_orgs::status.eq(OrgStatus::Joined.as_str()))
-        .select(space_orgs::org_id)
-        .load(conn)?;
-    ids.extend(members);
+    for chunk in space_ids.chunks(IN_IDS) {
+        ids.extend(crate::native!(conn, |c| space_orgs::table
+            .filter(in_ids(space_orgs::space_id, chunk))
+            .filter(space_orgs::status.eq(OrgStatus::Joined.as_str()))
+            .select(space_orgs::org_id)
+            .load::<i64>(c))?);
+    }
     let mut out: Vec<(i64, String)> = org_names(conn, &ids)?.into_iter().collect();
     // The app's own organisation first, then by name.
     out.sort_by(|a, b| (a.0 != app.org_id, &a.1, a.0).cmp(&(b.0 != app.org_id, &b.1, b.0)));
@@ -501,12 +505,12 @@ pub fn usable_page(
 ) -> AppResult<(App, crate::apps::app::Page)> {
     use crate::apps::app::Page;
     use crate::db::schema::pages;
-    let page: Page = pages::table
+    let page: Page = crate::native!(conn, |c| pages::table
         .find(page_id)
         .select(Page::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or(AppError::NotFound)?;
+        .first(c)
+        .optional())?
+    .ok_or(AppError::NotFound)?;
     let app = usable_app(conn, scope, page.app_id)?;
     if page.org_id != app.org_id {
         return Err(AppError::NotFound);
