@@ -40,7 +40,7 @@ pub struct SpacePerson {
 
 /// The joined organisations of a space, owner first.
 pub fn linked_orgs(conn: &mut Conn, space_id: i64) -> AppResult<Vec<LinkedOrg>> {
-    let rows: Vec<(i64, i64, String, String)> = space_orgs::table
+    let rows: Vec<(i64, i64, String, String)> = crate::native!(conn, |c| space_orgs::table
         .filter(space_orgs::space_id.eq(space_id))
         .filter(space_orgs::status.eq(OrgStatus::Joined.as_str()))
         .order((space_orgs::role.desc(), space_orgs::id.asc()))
@@ -50,7 +50,7 @@ pub fn linked_orgs(conn: &mut Conn, space_id: i64) -> AppResult<Vec<LinkedOrg>> 
             space_orgs::scope_kind,
             space_orgs::role,
         ))
-        .load(conn)?;
+        .load(c))?;
     Ok(rows
         .into_iter()
         .map(|(space_org_id, org_id, scope, _)| LinkedOrg {
@@ -227,10 +227,10 @@ pub fn space_people(
 /// organisation sees all; a member organisation sees itself and whichever others the
 /// space admin allowed, the creator included (the seed: 默认的可见范围仅本组织).
 pub fn visible_orgs(conn: &mut Conn, space_id: i64, viewer_org_id: i64) -> AppResult<Vec<i64>> {
-    let owner: i64 = spaces::table
+    let owner: i64 = crate::native!(conn, |c| spaces::table
         .find(space_id)
         .select(spaces::owner_org_id)
-        .first(conn)?;
+        .first(c))?;
     let joined: Vec<i64> = linked_orgs(conn, space_id)?
         .into_iter()
         .map(|l| l.org_id)
@@ -238,13 +238,13 @@ pub fn visible_orgs(conn: &mut Conn, space_id: i64, viewer_org_id: i64) -> AppRe
     if viewer_org_id == owner {
         return Ok(joined);
     }
-    let allowed: HashSet<i64> = space_visibility::table
+    let allowed: HashSet<i64> = crate::native!(conn, |c| space_visibility::table
         .filter(space_visibility::space_id.eq(space_id))
         .filter(space_visibility::viewer_org_id.eq(viewer_org_id))
         .select(space_visibility::visible_org_id)
-        .load::<i64>(conn)?
-        .into_iter()
-        .collect();
+        .load::<i64>(c))?
+    .into_iter()
+    .collect();
     Ok(joined
         .into_iter()
         .filter(|o| *o == viewer_org_id || allowed.contains(o))
@@ -332,11 +332,12 @@ pub fn space_for(
     scope: &crate::auth::OrgScope,
     space_id: i64,
 ) -> AppResult<SpaceAccess> {
-    let (owner_org_id, kind, name): (i64, String, String) = spaces::table
-        .find(space_id)
-        .select((spaces::owner_org_id, spaces::kind, spaces::name))
-        .first(conn)
-        .optional()?
+    let (owner_org_id, kind, name): (i64, String, String) =
+        crate::native!(conn, |c| spaces::table
+            .find(space_id)
+            .select((spaces::owner_org_id, spaces::kind, spaces::name))
+            .first(c)
+            .optional())?
         .ok_or(AppError::NotFound)?;
     let is_owner_org = owner_org_id == scope.org_id();
     let manages = is_owner_org && super::scope_may_manage(scope);

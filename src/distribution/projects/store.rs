@@ -45,10 +45,35 @@ impl Project {
     }
 }
 
+/// A project as the project list shows it: its columns, without the description and the
+/// closing details (a list page decodes 51 rows).
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = projects)]
+pub struct ProjectItem {
+    pub id: i64,
+    pub creator_id: i64,
+    pub name: String,
+    pub contract_amount_cents: i64,
+    pub customer_name: String,
+    pub customer_corp_id: String,
+    pub status: String,
+    pub review_reason: String,
+    pub created_at: i64,
+}
+
+impl ProjectItem {
+    pub fn status(&self) -> ProjectStatus {
+        ProjectStatus::parse(&self.status).unwrap_or(ProjectStatus::Pending)
+    }
+    pub fn amount(&self) -> String {
+        super::format_cents(self.contract_amount_cents)
+    }
+}
+
 /// A project in a list, with its creator's name.
 #[derive(Clone, Debug)]
 pub struct ProjectRow {
-    pub p: Project,
+    pub p: ProjectItem,
     pub creator_name: String,
 }
 
@@ -122,11 +147,11 @@ pub fn list(
     after: Option<i64>,
 ) -> AppResult<Page<ProjectRow>> {
     let q = q.trim();
-    let rows: Vec<(Project, String)> = crate::native!(conn, |c| {
+    let rows: Vec<(ProjectItem, String)> = crate::native!(conn, |c| {
         let mut query = projects::table
             .inner_join(users::table.on(users::id.eq(projects::creator_id)))
             .filter(projects::provider_org_id.eq(scope.org_id()))
-            .select((Project::as_select(), users::name))
+            .select((ProjectItem::as_select(), users::name))
             .order(projects::id.desc())
             .limit(PAGE_SIZE + 1)
             .into_boxed();
