@@ -227,14 +227,22 @@ pub fn space_people(
 /// organisation sees all; a member organisation sees itself and whichever others the
 /// space admin allowed, the creator included (the seed: 默认的可见范围仅本组织).
 pub fn visible_orgs(conn: &mut Conn, space_id: i64, viewer_org_id: i64) -> AppResult<Vec<i64>> {
+    let linked = linked_orgs(conn, space_id)?;
+    visible_among(conn, space_id, viewer_org_id, &linked)
+}
+
+/// [`visible_orgs`] when the caller has already read the space's [`linked_orgs`].
+pub fn visible_among(
+    conn: &mut Conn,
+    space_id: i64,
+    viewer_org_id: i64,
+    linked: &[LinkedOrg],
+) -> AppResult<Vec<i64>> {
     let owner: i64 = crate::native!(conn, |c| spaces::table
         .find(space_id)
         .select(spaces::owner_org_id)
         .first(c))?;
-    let joined: Vec<i64> = linked_orgs(conn, space_id)?
-        .into_iter()
-        .map(|l| l.org_id)
-        .collect();
+    let joined: Vec<i64> = linked.iter().map(|l| l.org_id).collect();
     if viewer_org_id == owner {
         return Ok(joined);
     }

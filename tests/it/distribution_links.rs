@@ -551,6 +551,11 @@ async fn each_project_with_orders_links_to_them_and_the_order_centre_names_the_p
             .get(&format!("/provider/orders?project={project}"))
             .await
             .assert_status(StatusCode::NOT_FOUND);
+        app.signed_in("radmin")
+            .await
+            .get(&format!("/provider/orders.csv?project={project}"))
+            .await
+            .assert_status(StatusCode::NOT_FOUND);
     })
     .await;
 }

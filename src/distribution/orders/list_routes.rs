@@ -11,6 +11,8 @@ use serde::Deserialize;
 
 use super::list::{self, OrderFilter, OrderRow};
 use super::{SEND_STATUSES, send_status_label};
+use crate::auth::OrgScope;
+use crate::db::Conn;
 use crate::distribution::projects::gate::Provider;
 use crate::distribution::projects::store::ProjectOption;
 use crate::error::{AppError, AppResult};
@@ -85,12 +87,8 @@ async fn orders(
     let (page, project) = state
         .db
         .run(move |conn| {
-            // Another organisation's project answers as a missing one.
             let project = match f.project {
-                Some(id) => Some(
-                    crate::distribution::projects::store::option(conn, &scope, id)?
-                        .ok_or(AppError::NotFound)?,
-                ),
+                Some(id) => Some(project_of(conn, &scope, id)?),
                 None => None,
             };
             let page = list::list(conn, &scope, &f, after)?;
@@ -106,6 +104,11 @@ async fn orders(
         base: q.base("/provider/orders"),
         csv: q.base("/provider/orders.csv"),
     })
+}
+
+/// The project filtered by; another organisation's project answers as a missing one.
+fn project_of(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<ProjectOption> {
+    crate::distribution::projects::store::option(conn, scope, id)?.ok_or(AppError::NotFound)
 }
 
 async fn csv(
@@ -129,6 +132,9 @@ async fn csv(
     let bytes = state
         .db
         .run(move |conn| {
+            if let Some(id) = f.project {
+                project_of(conn, &scope, id)?;
+            }
             list::export_csv(conn, &scope, &f, header, |s| {
                 lang.t(send_status_label(s)).into_owned()
             })

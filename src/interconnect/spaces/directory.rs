@@ -14,7 +14,7 @@ use crate::db::schema::{
 use crate::db::{Conn, is_unique_violation, now, write_tx};
 use crate::error::{AppError, AppResult};
 use crate::interconnect::people::{
-    ScopeFilter, SpaceAccess, linked_orgs, scope_filter, visible_orgs,
+    ScopeFilter, SpaceAccess, linked_orgs, scope_filter, visible_among,
 };
 use crate::interconnect::{OrgStatus, ScopeKind};
 use crate::web::{PAGE_SIZE, Page};
@@ -36,14 +36,15 @@ pub fn people(
     viewer_org: i64,
     after: Option<i64>,
 ) -> AppResult<Page<DirPerson>> {
-    let visible: HashSet<i64> = visible_orgs(conn, access.space_id, viewer_org)?
+    let linked = linked_orgs(conn, access.space_id)?;
+    let visible: HashSet<i64> = visible_among(conn, access.space_id, viewer_org, &linked)?
         .into_iter()
         .collect();
     // Each organisation's first page after `after` (an index range on its memberships,
     // filtered by its scope); the page is the lowest ids of their union.
     let mut ids: Vec<i64> = Vec::new();
     let mut whole_orgs: Vec<i64> = Vec::new();
-    for l in linked_orgs(conn, access.space_id)? {
+    for l in linked {
         if !visible.contains(&l.org_id) {
             continue;
         }
