@@ -97,7 +97,9 @@ impl Plan {
             customers,
             links,
             projects: (orders / 100).max(links.min(10)),
-            apps: (orders / 1000).max(20),
+            // At least a full workbench page (50) at every size, so that the workbench
+            // at 10k and at 1M renders the same number of rows.
+            apps: (orders / 1000).max(60),
             provider_members: 50,
             space_orgs,
             people_per_org: (people + space_orgs - 1) / space_orgs,
