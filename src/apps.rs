@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod design_store;
+pub mod designer_routes;
 pub mod forms;
 pub mod pages;
 pub mod parts;

@@ -12,6 +12,7 @@ pub mod api;
 pub mod directory;
 pub mod forms;
 pub mod invite_routes;
+pub mod invites;
 pub mod membership;
 pub mod pages;
 pub mod routes;

@@ -1,9 +1,9 @@
 //! Queries of spaces: the organisation's facts and limits, creating a space, the landing
-//! list, the space home's figures, invitation links, API keys and batch invitations.
+//! list and the space home's figures. Invitation links, API keys and batch invitations
+//! are in `invites.rs` (re-exported here).
 
 use diesel::prelude::*;
 
-use super::InviteOutcome;
 use crate::auth::{OrgScope, Perm, Role};
 use crate::db::schema::{departments, memberships, orgs, space_orgs, space_scope, spaces, users};
 use crate::db::{Conn, now, write_tx};
@@ -17,6 +17,10 @@ use crate::interconnect::{
 };
 use crate::org::Edition;
 use crate::web::Errors;
+
+pub use super::invites::{
+    invite_batch, invite_facts, regenerate_api_key, regenerate_token, space_by_key,
+};
 
 /// What the space rules need to know about an organisation.
 #[derive(Clone, Debug)]
@@ -396,138 +400,6 @@ pub fn home(conn: &mut Conn, access: &SpaceAccess) -> AppResult<HomeFacts> {
         people: people_count(conn, access.space_id)?,
         pending,
         limits: owner.limits,
-    })
-}
-
-/// The space's invitation token and whether an API key is set.
-pub fn invite_facts(conn: &mut Conn, space_id: i64) -> AppResult<(String, bool)> {
-    let (token, key): (String, Option<String>) = spaces::table
-        .find(space_id)
-        .select((spaces::invite_token, spaces::api_key_hash))
-        .first(conn)?;
-    Ok((token, key.is_some()))
-}
-
-fn require_manager(access: &SpaceAccess) -> AppResult<()> {
-    if access.manages {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden("interconnect.spaces.error.not_manager"))
-    }
-}
-
-/// A new invitation link; the old one stops working.
-pub fn regenerate_token(conn: &mut Conn, access: &SpaceAccess) -> AppResult<()> {
-    require_manager(access)?;
-    diesel::update(spaces::table.find(access.space_id))
-        .set(spaces::invite_token.eq(new_token()))
-        .execute(conn)?;
-    Ok(())
-}
-
-/// A new API key (returned once; only its hash is kept); the old one stops working.
-pub fn regenerate_api_key(conn: &mut Conn, access: &SpaceAccess) -> AppResult<String> {
-    require_manager(access)?;
-    let key = new_token();
-    diesel::update(spaces::table.find(access.space_id))
-        .set(spaces::api_key_hash.eq(Some(super::hash_key(&key))))
-        .execute(conn)?;
-    Ok(key)
-}
-
-/// The space a bearer key opens, if the key is the space's current one.
-pub fn space_by_key(conn: &mut Conn, space_id: i64, key: &str) -> AppResult<Option<i64>> {
-    let stored: Option<Option<String>> = spaces::table
-        .find(space_id)
-        .select(spaces::api_key_hash)
-        .first(conn)
-        .optional()?;
-    Ok(match stored.flatten() {
-        Some(h) if super::digest_eq(&h, &super::hash_key(key)) => Some(space_id),
-        _ => None,
-    })
-}
-
-/// Invites each CorpID: an organisation not yet in the space gets an `invited` row and its
-/// main admins a notice with the invitation link.
-pub fn invite_batch(
-    conn: &mut Conn,
-    space_id: i64,
-    corp_ids: &[String],
-) -> AppResult<Vec<(String, InviteOutcome)>> {
-    write_tx(conn, |conn| {
-        let (owner, name, token): (i64, String, String) = spaces::table
-            .find(space_id)
-            .select((spaces::owner_org_id, spaces::name, spaces::invite_token))
-            .first(conn)?;
-        let link = format!("/interconnect/join/{token}");
-        let mut out = Vec::with_capacity(corp_ids.len());
-        for corp in corp_ids {
-            let org: Option<i64> = orgs::table
-                .filter(orgs::corp_id.eq(corp))
-                .select(orgs::id)
-                .first(conn)
-                .optional()?;
-            let Some(org) = org else {
-                out.push((corp.clone(), InviteOutcome::UnknownCorpId));
-                continue;
-            };
-            let row: Option<(i64, String)> = space_orgs::table
-                .filter(space_orgs::space_id.eq(space_id))
-                .filter(space_orgs::org_id.eq(org))
-                .select((space_orgs::id, space_orgs::status))
-                .first(conn)
-                .optional()?;
-            let already = org == owner
-                || row.as_ref().is_some_and(|(_, s)| {
-                    matches!(
-                        OrgStatus::parse(s),
-                        Some(OrgStatus::Joined | OrgStatus::Pending)
-                    )
-                });
-            if already {
-                out.push((corp.clone(), InviteOutcome::AlreadyMember));
-                continue;
-            }
-            match row {
-                Some((id, _)) => {
-                    diesel::update(space_orgs::table.find(id))
-                        .set((
-                            space_orgs::status.eq(OrgStatus::Invited.as_str()),
-                            space_orgs::reason.eq(""),
-                        ))
-                        .execute(conn)?;
-                }
-                None => {
-                    diesel::insert_into(space_orgs::table)
-                        .values((
-                            space_orgs::space_id.eq(space_id),
-                            space_orgs::org_id.eq(org),
-                            space_orgs::role.eq("member"),
-                            space_orgs::status.eq(OrgStatus::Invited.as_str()),
-                            space_orgs::scope_kind.eq(ScopeKind::All.as_str()),
-                            space_orgs::created_at.eq(now()),
-                        ))
-                        .execute(conn)?;
-                }
-            }
-            let admins = main_admins(conn, org)?;
-            notify_all(
-                conn,
-                org,
-                &admins,
-                "interconnect.spaces.notify.invited",
-                &name,
-                &link,
-            )?;
-            out.push((corp.clone(), InviteOutcome::Invited));
-        }
-        tracing::info!(
-            space.id = space_id,
-            count = corp_ids.len(),
-            "batch invitation"
-        );
-        Ok(out)
     })
 }
 
