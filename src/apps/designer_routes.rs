@@ -320,7 +320,7 @@ async fn save_report(
     let check_scope = scope.clone();
     let outcome = state
         .db
-        .run(move |conn| design_store::set_report(conn, &check_scope, id, pid, &choice))
+        .write(move |conn| design_store::set_report(conn, &check_scope, id, pid, &choice))
         .await?;
     match outcome {
         Ok(()) => Ok(to_page(id, pid, "apps.flash.saved")),

@@ -98,7 +98,7 @@ async fn automation_edit(
     let l = Layout::new(&ctx);
     state
         .db
-        .write(move |conn| {
+        .run(move |conn| {
             let app = store::find_app_for_edit(conn, &scope, id)?;
             let a = ps::find_automation(conn, &app, aid)?;
             let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
