@@ -8,7 +8,8 @@
 //! ASCII names only, never user input) inside one transaction: 1M orders take a minute or
 //! two instead of hours of single-row inserts.
 
-use std::fmt::Write as _;
+mod batch;
+use batch::Batch;
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
@@ -107,53 +108,6 @@ impl Plan {
             notifications: (orders / 100).max(10),
             buy_links,
         }
-    }
-}
-
-/// Collects rows of one table and writes them as multi-row inserts of `CHUNK` rows.
-struct Batch<'a> {
-    conn: &'a mut Conn,
-    head: String,
-    sql: String,
-    rows: usize,
-}
-
-const CHUNK: usize = 1000;
-
-impl<'a> Batch<'a> {
-    fn new(conn: &'a mut Conn, head: &str) -> Batch<'a> {
-        Batch {
-            conn,
-            head: head.to_string(),
-            sql: String::with_capacity(256 * CHUNK),
-            rows: 0,
-        }
-    }
-
-    fn row(&mut self, values: std::fmt::Arguments<'_>) -> anyhow::Result<()> {
-        if self.rows == 0 {
-            self.sql.clear();
-            self.sql.push_str(&self.head);
-            self.sql.push_str(" VALUES ");
-        } else {
-            self.sql.push(',');
-        }
-        self.sql.push('(');
-        self.sql.write_fmt(values)?;
-        self.sql.push(')');
-        self.rows += 1;
-        if self.rows >= CHUNK {
-            self.flush()?;
-        }
-        Ok(())
-    }
-
-    fn flush(&mut self) -> anyhow::Result<()> {
-        if self.rows > 0 {
-            self.conn.batch_execute(&self.sql)?;
-            self.rows = 0;
-        }
-        Ok(())
     }
 }
 

@@ -2,6 +2,7 @@
 //! distributes apps to one customer organisation. This file holds the domain values a
 //! project form becomes and the rules about projects, free of the web and the database.
 
+mod closing;
 pub mod gate;
 pub mod pages;
 pub mod review;
@@ -16,6 +17,8 @@ use crate::i18n::Lang;
 use crate::org::CorpId;
 use crate::storage::{FileKind, image_decodes, pdf_looks_whole};
 use crate::web::Errors;
+
+pub use closing::{ACCEPTANCE_RESULTS, Closing, ClosingForm, acceptance_label, parse_closing};
 
 /// A project's id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -310,59 +313,6 @@ fn safe_file_name(raw: &str, kind: FileKind) -> String {
     }
 }
 
-/// Closing information (结项信息).
-#[derive(Clone, Debug, Default, serde::Deserialize)]
-pub struct ClosingForm {
-    #[serde(default)]
-    pub delivery_date: String,
-    #[serde(default)]
-    pub summary: String,
-    #[serde(default)]
-    pub acceptance: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Closing {
-    pub delivery_date: String,
-    pub summary: String,
-    pub acceptance: String,
-}
-
-pub const ACCEPTANCE_RESULTS: [&str; 3] = ["passed", "partial", "failed"];
-
-pub fn acceptance_label(s: &str) -> &'static str {
-    match s {
-        "passed" => "distribution.closing.result.passed",
-        "partial" => "distribution.closing.result.partial",
-        "failed" => "distribution.closing.result.failed",
-        _ => "common.none",
-    }
-}
-
-pub fn parse_closing(form: &ClosingForm) -> Result<Closing, Errors> {
-    let mut errors = Errors::default();
-    let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    let date = form.delivery_date.trim();
-    if time::Date::parse(date, &fmt).is_err() {
-        errors.add("delivery_date", "distribution.closing.error.date");
-    }
-    let summary = text_between(&form.summary, 1, 1000);
-    if summary.is_none() {
-        errors.add("summary", "distribution.closing.error.summary");
-    }
-    if !ACCEPTANCE_RESULTS.contains(&form.acceptance.as_str()) {
-        errors.add("acceptance", "distribution.closing.error.acceptance");
-    }
-    match summary {
-        Some(summary) if errors.is_empty() => Ok(Closing {
-            delivery_date: date.to_string(),
-            summary,
-            acceptance: form.acceptance.clone(),
-        }),
-        _ => Err(errors),
-    }
-}
-
 /// A rejection needs a reason (1–500 characters).
 pub fn parse_reject_reason(raw: &str) -> Result<String, &'static str> {
     text_between(raw, 1, 500).ok_or("distribution.review.error.reason")
@@ -488,23 +438,6 @@ mod tests {
         assert_eq!(review_due(fri + 3 * DAY), fri + 4 * DAY);
         assert!(review_overdue(fri, fri + 3 * DAY + 1));
         assert!(!review_overdue(fri, fri + 2 * DAY));
-    }
-
-    #[test]
-    fn closing_needs_a_date_a_summary_and_a_result() {
-        let ok = ClosingForm {
-            delivery_date: "2026-12-01".into(),
-            summary: "Delivered".into(),
-            acceptance: "passed".into(),
-        };
-        assert!(parse_closing(&ok).is_ok());
-        let bad = ClosingForm {
-            delivery_date: "tomorrow".into(),
-            summary: " ".into(),
-            acceptance: "maybe".into(),
-        };
-        let e = parse_closing(&bad).expect_err("refused");
-        assert_eq!(e.keys().len(), 3);
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! under its control (downstream admins get no builder rights). Downstream people use
 //! it through the forms pages; [`store::usable_app`] decides who may.
 
+mod manage;
 pub mod routes;
 pub mod store;
 
