@@ -12,3 +12,8 @@ pub mod parts_routes;
 pub mod parts_store;
 pub mod routes;
 pub mod store;
+
+// The face: what other domains may use of this one.
+pub use app::{App, AppStatus, Field, FieldKind, Page, PageKind, Step};
+pub use parts::{Automation, Component, Connector, NotificationTemplate};
+pub use store::{fields_of, find_app, is_app_admin, list_apps, org_people, steps_of};

@@ -1,19 +1,24 @@
 //! Who is asking, and in which organisation. The extractors here are the only place that
 //! can produce an [`OrgScope`], the proof every tenant query asks for.
 
+pub mod delegation;
 pub mod password;
-pub mod routes;
 pub mod session_store;
 pub mod store;
+
+use std::sync::{Arc, Mutex};
 
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
+use crate::config::SessionPolicy;
+use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
-use crate::web::AppState;
+
+pub use delegation::{Delegation, DelegationSource, Delegations};
 
 /// An organisation role (组织角色).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -120,24 +125,11 @@ pub struct MembershipView {
     pub role: Role,
     pub perms: Vec<Perm>,
     pub can_build_apps: bool,
-    /// Remote maintenance (远程维护): set only on the virtual membership that
-    /// `store::load_current` builds when the session holds a live grant. The user is then a
-    /// plain member of the customer organisation, app admin of the grant's app and nothing
+    /// Set only on the virtual membership that `store::load_current` builds when the
+    /// session holds a live delegation (remote maintenance, 远程维护). The user is then a
+    /// plain member of the granting organisation, app admin of the grant's app and nothing
     /// else (see `apps::store::find_app_for_edit`).
-    pub grant: Option<GrantView>,
-}
-
-/// A live maintenance grant the user is acting under, as the banner and the audit show it.
-#[derive(Clone, Debug)]
-pub struct GrantView {
-    pub grant_id: i64,
-    pub app_id: i64,
-    pub app_name: String,
-    pub customer_org_id: i64,
-    pub customer_org_name: String,
-    pub provider_org_id: i64,
-    pub provider_org_name: String,
-    pub expires_at: i64,
+    pub grant: Option<Delegation>,
 }
 
 #[derive(Clone, Debug)]
@@ -228,6 +220,11 @@ impl OrgScope {
     }
 }
 
+/// Filled by the `Ctx` extractor so that an error page rendered later can show the same
+/// navigation as the page that failed.
+#[derive(Clone, Default)]
+pub struct CtxSlot(pub Arc<Mutex<Option<Ctx>>>);
+
 /// What every page needs: language, the user (if any), the flash message, the path.
 #[derive(Clone)]
 pub struct Ctx {
@@ -241,20 +238,33 @@ pub struct Ctx {
 /// The session keys we store. Kept tiny: a page view reads them and writes nothing.
 pub const SESSION_USER: &str = "uid";
 pub const SESSION_ORG: &str = "org";
-/// The maintenance grant the user entered; honoured only while the grant is live.
+/// The grant the user entered; honoured only while the grant is live.
 pub const SESSION_GRANT: &str = "grant";
+/// Which [`DelegationSource`] issued the grant in [`SESSION_GRANT`].
+pub const SESSION_GRANT_KIND: &str = "grant_kind";
 
 #[derive(Deserialize, Default)]
 pub struct SessionData {
     pub uid: Option<i64>,
     pub org: Option<i64>,
     pub grant: Option<i64>,
+    pub grant_kind: Option<String>,
+}
+
+/// What the extractors need from the application: the database, the session lifetimes
+/// and the registered delegation sources. The assembled application state provides it
+/// through `FromRef`, so `auth` depends on nothing above it.
+#[derive(Clone)]
+pub struct AuthState {
+    pub db: Db,
+    pub sessions: SessionPolicy,
+    pub delegations: Delegations,
 }
 
 impl<S> FromRequestParts<S> for Ctx
 where
     S: Send + Sync,
-    AppState: FromRef<S>,
+    AuthState: FromRef<S>,
 {
     type Rejection = AppError;
 
@@ -262,13 +272,13 @@ where
         if let Some(ctx) = parts.extensions.get::<Ctx>() {
             return Ok(ctx.clone());
         }
-        let app = AppState::from_ref(state);
+        let app = AuthState::from_ref(state);
         let session = Session::from_request_parts(parts, state)
             .await
             .map_err(|(_, m)| AppError::internal(m))?;
         let lang = Lang::from_headers(&parts.headers);
-        let flash = crate::web::cookie(&parts.headers, crate::web::FLASH_COOKIE)
-            .filter(|k| crate::web::is_flash_key(k));
+        let flash = crate::tools::cookie(&parts.headers, crate::tools::http::FLASH_COOKIE)
+            .filter(|k| crate::tools::http::is_flash_key(k));
         let path = parts
             .uri
             .path_and_query()
@@ -277,13 +287,14 @@ where
         let user = match session.id() {
             Some(id) => {
                 let sid = id.to_string();
-                let policy = app.config.session_policy();
+                let policy = app.sessions;
                 let s = sid.clone();
+                let delegations = app.delegations.clone();
                 // Point reads only: on SQLite they run here, so that a page costs one
                 // blocking-pool hop (its own queries), not two.
                 let loaded = app
                     .db
-                    .read_inline(move |conn| store::load_current(conn, &s, policy))
+                    .read_inline(move |conn| store::load_current(conn, &s, policy, &delegations))
                     .await?;
                 if loaded.touch {
                     app.db
@@ -301,7 +312,7 @@ where
             path,
             session,
         };
-        if let Some(slot) = parts.extensions.get::<crate::web::CtxSlot>()
+        if let Some(slot) = parts.extensions.get::<CtxSlot>()
             && let Ok(mut guard) = slot.0.lock()
         {
             *guard = Some(ctx.clone());
@@ -347,7 +358,7 @@ macro_rules! guard {
         impl<S> FromRequestParts<S> for $name
         where
             S: Send + Sync,
-            AppState: FromRef<S>,
+            AuthState: FromRef<S>,
         {
             type Rejection = AppError;
 
@@ -405,7 +416,7 @@ pub struct Signed {
 impl<S> FromRequestParts<S> for Signed
 where
     S: Send + Sync,
-    AppState: FromRef<S>,
+    AuthState: FromRef<S>,
 {
     type Rejection = AppError;
 
@@ -425,7 +436,7 @@ pub struct Operator {
 impl<S> FromRequestParts<S> for Operator
 where
     S: Send + Sync,
-    AppState: FromRef<S>,
+    AuthState: FromRef<S>,
 {
     type Rejection = AppError;
 

@@ -3,7 +3,6 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use crate::auth::store::SessionPolicy;
 use crate::db::SqliteSync;
 
 #[derive(clap::Args, Clone, Debug)]
@@ -131,4 +130,11 @@ impl Config {
             log: "warn".into(),
         }
     }
+}
+
+/// Idle timeout and absolute lifetime of a session, in seconds.
+#[derive(Clone, Copy, Debug)]
+pub struct SessionPolicy {
+    pub idle: i64,
+    pub absolute: i64,
 }

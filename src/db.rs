@@ -4,6 +4,8 @@
 pub mod in_ids;
 pub mod schema;
 
+use std::cell::RefCell;
+use std::sync::Arc;
 use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
@@ -188,9 +190,10 @@ impl Db {
             .await
             .map_err(AppError::internal)?;
         let pool = self.pool.clone();
+        let hook = task_hook();
         tokio::task::spawn_blocking(move || {
             let mut conn = pool.get().map_err(AppError::internal)?;
-            let out = f(&mut conn);
+            let out = run_with_hook(hook, || f(&mut conn));
             drop(conn);
             drop(permit);
             out
@@ -226,13 +229,61 @@ impl Db {
         }
         let _permit = self.permits.acquire().await.map_err(AppError::internal)?;
         let mut conn = self.pool.get().map_err(AppError::internal)?;
-        f(&mut conn)
+        run_with_hook(task_hook(), || f(&mut conn))
     }
 
     /// Synchronous access for the CLI and tests.
     pub fn get(&self) -> anyhow::Result<r2d2::PooledConnection<Manager>> {
         Ok(self.pool.get()?)
     }
+}
+
+/// Work that must commit together with every write of a request, whatever the handler:
+/// `before` runs first inside each top-level write transaction, `after` last before the
+/// commit, and an error from either rolls the whole transaction back. Installed for one
+/// request with [`with_tx_hook`] (auth installs one while a user acts under a delegation:
+/// it re-checks the delegation and appends the action to the audit trail, so an action
+/// and its audit record commit or vanish together). The database layer knows no domain;
+/// it only runs the hook.
+pub trait TxHook: Send + Sync {
+    fn before(&self, conn: &mut Conn) -> AppResult<()>;
+    fn after(&self, conn: &mut Conn) -> AppResult<()>;
+}
+
+tokio::task_local! {
+    static TASK_HOOK: Arc<dyn TxHook>;
+}
+
+thread_local! {
+    /// The hook of the request whose closure runs on this thread right now.
+    static THREAD_HOOK: RefCell<Option<Arc<dyn TxHook>>> = const { RefCell::new(None) };
+}
+
+/// Runs `fut` (a request's handler) with `hook` around each of its write transactions.
+pub async fn with_tx_hook<F: std::future::Future>(hook: Arc<dyn TxHook>, fut: F) -> F::Output {
+    TASK_HOOK.scope(hook, fut).await
+}
+
+fn task_hook() -> Option<Arc<dyn TxHook>> {
+    TASK_HOOK.try_with(Arc::clone).ok()
+}
+
+/// Makes the request's hook visible to [`write_tx`] on the thread that runs `f`.
+fn run_with_hook<T>(hook: Option<Arc<dyn TxHook>>, f: impl FnOnce() -> T) -> T {
+    let Some(hook) = hook else {
+        return f();
+    };
+    // Restored on drop, so a panicking closure cannot leave its hook to the next
+    // request that this pooled thread serves.
+    struct Restore(Option<Arc<dyn TxHook>>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let previous = self.0.take();
+            THREAD_HOOK.with(|h| *h.borrow_mut() = previous);
+        }
+    }
+    let _restore = Restore(THREAD_HOOK.with(|h| h.replace(Some(hook))));
+    f()
 }
 
 /// Runs `$body` with `$c` bound to the backend's own connection (`&mut SqliteConnection`
@@ -255,7 +306,7 @@ macro_rules! native {
 pub fn write_tx<T, E, F>(conn: &mut Conn, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut Conn) -> Result<T, E>,
-    E: From<diesel::result::Error>,
+    E: From<diesel::result::Error> + From<AppError>,
 {
     // Inside an outer transaction this becomes a savepoint.
     let depth = match conn {
@@ -275,7 +326,15 @@ where
         }
         AnyConnection::Postgresql(c) => AnsiTransactionManager::begin_transaction(c)?,
     }
-    let result = f(conn);
+    let hook = THREAD_HOOK.with(|h| h.borrow().clone());
+    let result = match &hook {
+        None => f(conn),
+        Some(hook) => hook
+            .before(conn)
+            .map_err(E::from)
+            .and_then(|()| f(conn))
+            .and_then(|v| hook.after(conn).map(|()| v).map_err(E::from)),
+    };
     let end = match (&result, &mut *conn) {
         (Ok(_), AnyConnection::Sqlite(c)) => AnsiTransactionManager::commit_transaction(c),
         (Ok(_), AnyConnection::Postgresql(c)) => AnsiTransactionManager::commit_transaction(c),

@@ -13,3 +13,10 @@ pub mod links;
 pub mod orders;
 pub mod projects;
 pub mod routes;
+
+/// Maintenance grants, registered with `auth` as a delegation source.
+pub fn maintenance_delegation() -> std::sync::Arc<dyn crate::auth::DelegationSource> {
+    std::sync::Arc::new(grants::delegation::MaintenanceGrants)
+}
+
+pub use projects::gate::provider_guard;

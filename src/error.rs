@@ -70,12 +70,30 @@ impl std::fmt::Display for AppError {
     }
 }
 
+impl std::error::Error for AppError {}
+
 impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> Self {
         match e {
             diesel::result::Error::NotFound => AppError::NotFound,
+            // An `AppError` that crossed a transaction typed in diesel's error (below).
+            diesel::result::Error::QueryBuilderError(b) if b.is::<AppError>() => {
+                match b.downcast::<AppError>() {
+                    Ok(a) => *a,
+                    Err(e) => AppError::internal(e),
+                }
+            }
             e => AppError::internal(e),
         }
+    }
+}
+
+/// Lets a refusal raised inside a transaction typed in diesel's error (a
+/// [`crate::db::TxHook`] refusing an action) travel out unchanged: it is boxed here and
+/// unboxed by the conversion above.
+impl From<AppError> for diesel::result::Error {
+    fn from(e: AppError) -> Self {
+        diesel::result::Error::QueryBuilderError(Box::new(e))
     }
 }
 
@@ -88,7 +106,7 @@ impl From<askama::Error> for AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         if let AppError::LoginRequired(next) = &self {
-            let target = format!("/login?next={}", crate::web::encode_query(next));
+            let target = format!("/login?next={}", crate::tools::encode_query(next));
             return Redirect::to(&target).into_response();
         }
         let page = ErrorPage {

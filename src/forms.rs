@@ -10,3 +10,6 @@ pub mod report;
 pub mod routes;
 pub mod store;
 pub mod submission;
+
+// The face: what other domains may use of this one.
+pub use submission::{Attachment, Submission, parse_data};

@@ -1,6 +1,10 @@
 //! Languages. Every visible string comes from `src/locales/*.yml` (zh-CN and en side by
 //! side, compiled in by rust-i18n); the language is a cookie so it works before login.
 
+pub mod duration;
+
+pub use duration::{format_time_left, format_wait};
+
 use std::borrow::Cow;
 use std::sync::LazyLock;
 
@@ -54,7 +58,7 @@ impl Lang {
     }
 
     pub fn from_headers(headers: &HeaderMap) -> Lang {
-        crate::web::cookie(headers, LANG_COOKIE)
+        crate::tools::cookie(headers, LANG_COOKIE)
             .and_then(|v| Lang::parse(&v))
             .unwrap_or_default()
     }

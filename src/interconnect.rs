@@ -11,6 +11,18 @@ pub mod publish;
 pub mod routes;
 pub mod spaces;
 
+// The face: what other domains may use of this one.
+pub use publish::store::{
+    DataReach, PublishedApp, data_reach, initiator_people, org_choices, org_names, report_reach,
+    usable_app, usable_page, usable_published_ids, workbench_apps,
+};
+
+/// Member sync, seat release and collaboration groups follow each member organisation's
+/// directory: registered with `org` when the app is assembled.
+pub fn directory_listener() -> std::sync::Arc<dyn crate::org::DirectoryListener> {
+    std::sync::Arc::new(people::FollowDirectory)
+}
+
 use crate::auth::{OrgScope, Perm, Role};
 use crate::error::AppError;
 use crate::org::Edition;

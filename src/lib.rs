@@ -3,6 +3,8 @@
 
 rust_i18n::i18n!("src/locales");
 
+pub mod account;
+pub mod app;
 pub mod apps;
 pub mod auth;
 pub mod config;
@@ -19,27 +21,10 @@ pub mod org;
 pub mod reference;
 pub mod scale;
 pub mod storage;
+pub mod tools;
 pub mod web;
 
-use std::sync::Arc;
-
-use crate::auth::password::Hasher;
-use crate::config::Config;
-use crate::db::Db;
-use crate::web::AppState;
-
-/// Connects, migrates and assembles the state shared by every request.
-pub fn build_state(config: Config) -> anyhow::Result<AppState> {
-    let db = Db::connect(&config.database_url(), config.sqlite_sync, config.db_pool)?;
-    db.migrate()?;
-    let storage = storage::LocalDir::new(config.upload_dir())?;
-    Ok(AppState {
-        db,
-        config: Arc::new(config),
-        hasher: Hasher::for_this_machine(),
-        storage: Arc::new(storage),
-    })
-}
+pub use app::build_state;
 
 /// The tokio runtime of the portal and of the benchmark's reference server: one worker
 /// per core, and a blocking pool bounded near the database pool (diesel and argon2 run

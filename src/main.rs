@@ -121,7 +121,7 @@ async fn run() -> anyhow::Result<()> {
                 state.config.session_policy(),
             );
             tokio::spawn(store.continuously_delete_expired(Duration::from_secs(600)));
-            let app = fenfa::web::router(state);
+            let app = fenfa::app::router(state);
             let listener = tokio::net::TcpListener::bind(bind).await?;
             println!("Fenfa is listening on http://{}", listener.local_addr()?);
             axum::serve(

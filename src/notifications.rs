@@ -2,3 +2,6 @@
 //! user in one organisation. Other modules create them through [`store::notify`].
 pub mod routes;
 pub mod store;
+
+// The face: what other domains may use of this one.
+pub use store::notify;

@@ -2,9 +2,18 @@
 //! and the rules about who may change whose role. Free of the web and the database so
 //! each rule has a plain unit test.
 
+pub mod events;
 pub mod forms;
 pub mod routes;
 pub mod store;
+
+// The face: what other domains may use of this one.
+pub use events::{DirectoryEvent, DirectoryListener};
+pub use forms::{
+    AccountForm, AddMemberForm, ListQuery, NewOrg, OrgForm, OrgSettings, PasswordForm,
+};
+pub use store::MemberRow;
+pub(crate) use store::{insert_membership, insert_user, members_of, user_by_login};
 
 use crate::auth::{Perm, Role};
 use crate::error::AppError;

@@ -1,13 +1,13 @@
 //! The HTTP shell: application state, the router with its layers, the page layout every
 //! template embeds, flash messages, static files and small request helpers.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use askama::Template;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, FromRef, Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use tower_http::csrf::{CsrfLayer, ProtectionError};
@@ -18,13 +18,13 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::auth::session_store::DieselStore;
-use crate::auth::{Ctx, GrantView, MembershipView};
+use crate::auth::{AuthState, Ctx, CtxSlot, Delegation, Delegations, MembershipView};
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::ErrorPage;
 use crate::i18n::Lang;
 use crate::storage::Storage;
-use policy::{Policy, Routes};
+use policy::{Guards, Policy, Routes};
 
 pub mod policy;
 mod time_format;
@@ -37,17 +37,32 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub hasher: crate::auth::password::Hasher,
     pub storage: Arc<dyn Storage>,
+    /// The delegation sources the domains registered (see `auth::delegation`).
+    pub delegations: Delegations,
+    /// The policy guards the domains registered (see [`policy::Guards`]).
+    pub guards: Guards,
+}
+
+impl FromRef<AppState> for AuthState {
+    fn from_ref(s: &AppState) -> AuthState {
+        AuthState {
+            db: s.db.clone(),
+            sessions: s.config.session_policy(),
+            delegations: s.delegations.clone(),
+        }
+    }
 }
 
 impl FromRef<AppState> for () {
     fn from_ref(_: &AppState) {}
 }
 
-pub const FLASH_COOKIE: &str = "flash";
+pub use crate::tools::http::FLASH_COOKIE;
 pub const SESSION_COOKIE: &str = "fenfa_session";
 
-/// Builds the whole application: every domain's routes and the shared layers.
-pub fn router(state: AppState) -> Router {
+/// The router of `routes` (every domain's, joined by the composition root) inside the
+/// shared layers.
+pub fn router(state: AppState, routes: Routes) -> Router {
     let store = DieselStore::new(state.db.clone(), state.config.session_policy());
     let sessions = SessionManagerLayer::new(store)
         .with_name(SESSION_COOKIE)
@@ -59,7 +74,7 @@ pub fn router(state: AppState) -> Router {
     let csp = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
                object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-    let routes = route_table()
+    let routes = routes
         .into_router(&state)
         .fallback(not_found)
         .with_state(state.clone());
@@ -104,38 +119,20 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(middleware::from_fn_with_state(state.clone(), render_errors))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            audit_grant_actions,
-        ))
         .layer(CsrfLayer::new())
         .layer(sessions)
         .service(routes);
     Router::new().fallback_service(app)
 }
 
-/// Every route of the portal with its policy (see [`policy`]).
-pub fn route_table() -> Routes {
-    Routes::new()
-        .get("/static/{file}", Policy::Public, static_file)
-        .merge(crate::auth::routes::router())
-        .merge(crate::org::routes::router())
-        .merge(crate::operator::routes::router())
-        .merge(crate::apps::routes::router())
-        .merge(crate::forms::routes::router())
-        .merge(crate::notifications::routes::router())
-        .merge(crate::distribution::routes::router())
-        .merge(crate::interconnect::routes::router())
+/// The routes `web` serves itself: the static files.
+pub fn routes() -> Routes {
+    Routes::new().get("/static/{file}", Policy::Public, static_file)
 }
 
 async fn not_found() -> crate::error::AppError {
     crate::error::AppError::NotFound
 }
-
-/// Filled by the `Ctx` extractor so that an error page rendered later can show the same
-/// navigation as the page that failed.
-#[derive(Clone, Default)]
-pub struct CtxSlot(pub Arc<Mutex<Option<Ctx>>>);
 
 #[derive(Template)]
 #[template(path = "error.html")]
@@ -151,7 +148,7 @@ async fn render_errors(State(_state): State<AppState>, mut req: Request, next: N
     let slot = CtxSlot::default();
     req.extensions_mut().insert(slot.clone());
     let lang = Lang::from_headers(req.headers());
-    let had_flash = cookie(req.headers(), FLASH_COOKIE).is_some();
+    let had_flash = crate::tools::cookie(req.headers(), FLASH_COOKIE).is_some();
     let path = req.uri().path().to_string();
     let mut resp = next.run(req).await;
 
@@ -191,45 +188,6 @@ async fn render_errors(State(_state): State<AppState>, mut req: Request, next: N
     resp
 }
 
-/// Remote maintenance audit: every POST that succeeds (2xx/3xx) while the user acts under
-/// a maintenance grant is appended to the customer's audit chain. It runs after the
-/// handler, inside `render_errors` (whose `CtxSlot` holds the request's `Ctx`). The
-/// `/maintenance/…` actions record themselves explicitly and are skipped here.
-async fn audit_grant_actions(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let is_post = req.method() == axum::http::Method::POST;
-    let path = req.uri().path().to_string();
-    let slot = req.extensions().get::<CtxSlot>().cloned();
-    let resp = next.run(req).await;
-    let succeeded = (resp.status().is_success() || resp.status().is_redirection())
-        && resp.extensions().get::<ErrorPage>().is_none();
-    if !is_post || !succeeded || path.starts_with("/maintenance/") {
-        return resp;
-    }
-    let Some(user) = slot
-        .and_then(|s| s.0.lock().ok().and_then(|g| g.clone()))
-        .and_then(|ctx| ctx.user)
-    else {
-        return resp;
-    };
-    let Some(grant) = user.current().and_then(|m| m.grant.clone()) else {
-        return resp;
-    };
-    let action = format!("POST {path}");
-    let res = state
-        .db
-        .run(move |conn| {
-            crate::distribution::grants::store::record_action(
-                conn, user.id, &user.name, &grant, &action, &action,
-            )
-        })
-        .await;
-    if res.is_err() {
-        // Already logged where it failed; the action itself has happened.
-        tracing::error!(path = %path, "could not audit an action under a maintenance grant");
-    }
-    resp
-}
-
 /// What the base layout needs, built from the request context.
 #[derive(Clone)]
 pub struct Layout {
@@ -241,7 +199,7 @@ pub struct Layout {
     pub org: Option<MembershipView>,
     pub flash: Option<String>,
     /// The maintenance grant being acted under, for the banner on every page.
-    pub grant: Option<GrantView>,
+    pub grant: Option<Delegation>,
     pub unread: i64,
 }
 
@@ -286,20 +244,10 @@ impl Layout {
 
     /// "You are acting as app admin in ORG for APP under grant #G — time left".
     pub fn grant_banner(&self) -> String {
-        let Some(g) = &self.grant else {
-            return String::new();
-        };
-        let left =
-            crate::distribution::grants::time_left_text(self.lang, g.expires_at, crate::db::now());
-        self.lang.tf(
-            "distribution.maintenance.banner",
-            &[
-                ("org", &g.customer_org_name),
-                ("app", &g.app_name),
-                ("grant", &g.grant_id.to_string()),
-                ("left", &left),
-            ],
-        )
+        match &self.grant {
+            Some(g) => g.banner(self.lang, crate::db::now()),
+            None => String::new(),
+        }
     }
 
     pub fn t(&self, key: &str) -> std::borrow::Cow<'static, str> {
@@ -367,27 +315,6 @@ impl Layout {
     }
 }
 
-/// A named cookie's value from the request headers.
-pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_string())
-}
-
-/// Flash messages are i18n keys carried in a short-lived cookie; only key-shaped values
-/// are accepted so a forged cookie cannot inject text.
-pub fn is_flash_key(k: &str) -> bool {
-    !k.is_empty()
-        && k.len() < 80
-        && k.bytes()
-            .all(|b| b.is_ascii_lowercase() || b == b'.' || b == b'_')
-}
-
 /// Redirect after a successful POST, with a flash message for the next page.
 pub fn flash_redirect(to: &str, key: &'static str) -> Response {
     let mut resp = Redirect::to(to).into_response();
@@ -413,10 +340,6 @@ pub fn safe_next(next: Option<&str>) -> String {
         }
         _ => "/".to_string(),
     }
-}
-
-pub fn encode_query(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
 /// The static files, compiled into the binary so an instance needs nothing beside it.

@@ -36,12 +36,6 @@ fn take<T>(errors: &mut Errors, field: &str, r: Result<T, &'static str>) -> Opti
     }
 }
 
-/// The keyset cursor of a list page.
-#[derive(Deserialize, Default, Clone, Debug)]
-pub struct AfterQuery {
-    pub after: Option<i64>,
-}
-
 #[derive(Deserialize, Default, Clone, Debug)]
 #[serde(default)]
 pub struct AppForm {

@@ -10,12 +10,12 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use super::forms::AfterQuery;
 use super::forms::{AppForm, PremiumForm, UserForm};
 use super::pages::{ListPage, NewAppPage, OverviewPage};
 use super::store::{self, NewApp};
 use crate::auth::{AppBuilder, InOrg, OrgScope};
 use crate::error::AppResult;
+use crate::tools::AfterQuery;
 use crate::web::{AppState, Errors, Layout, flash_redirect};
 
 pub fn router() -> Routes {

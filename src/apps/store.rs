@@ -60,26 +60,15 @@ pub fn find_app(conn: &mut Conn, scope: &OrgScope, app_id: i64) -> AppResult<App
 
 /// An app the caller may change: app builders of the organisation, or its app admins.
 ///
-/// Remote maintenance: under a grant, the grant's app only, and only while the grant is
-/// still live — re-checked here because this runs inside the handler's database closure,
-/// before its write, so a grant ended or a maintenance closed meanwhile refuses the action.
+/// Under a delegation (remote maintenance), the delegation's app only: `find_app` refuses
+/// any other. Whether the delegation is still live is re-checked, with its row locked, by
+/// the hook `auth` puts around every write transaction of the request, so a grant ended
+/// or a maintenance closed meanwhile refuses the action.
 /// A delivered copy without full edit rights is edited by nobody else.
 pub fn find_app_for_edit(conn: &mut Conn, scope: &OrgScope, app_id: i64) -> AppResult<App> {
-    if let Some(grant) = scope.grant_id() {
-        // Lock the grant's row before checking it: closing maintenance updates that row,
-        // so within the caller's write transaction (`Db::write`) the close either came
-        // first (and is seen below) or waits until this action has committed.
-        crate::distribution::grants::live::lock_grant(conn, grant)?;
-    }
     let app = find_app(conn, scope, app_id)?;
     if scope.grant_app().is_some() {
-        return if crate::distribution::grants::live::scope_grant_is_live(conn, scope)? {
-            Ok(app)
-        } else {
-            Err(AppError::Forbidden(
-                "distribution.maintenance.error.not_live",
-            ))
-        };
+        return Ok(app);
     }
     if !(scope.can_build_apps() || is_app_admin(conn, scope, app_id)?) {
         return Err(AppError::Forbidden("error.builders_only"));

@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
 
-use super::store::SessionPolicy;
+use crate::config::SessionPolicy;
 use crate::db::schema::sessions;
 use crate::db::{Db, is_unique_violation, now};
 use crate::error::AppError;

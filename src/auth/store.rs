@@ -2,17 +2,12 @@
 
 use diesel::prelude::*;
 
-use super::{CurrentUser, MembershipView, Perm, Role, SessionData};
+use super::{CurrentUser, Delegations, MembershipView, Perm, Role, SessionData};
 use crate::db::schema::{ip_login_failures, memberships, notifications, orgs, sessions, users};
 use crate::db::{Conn, now, write_tx};
 use crate::error::AppResult;
 
-/// Idle timeout and absolute lifetime of a session, in seconds.
-#[derive(Clone, Copy, Debug)]
-pub struct SessionPolicy {
-    pub idle: i64,
-    pub absolute: i64,
-}
+use crate::config::SessionPolicy;
 
 /// Extending the idle expiry is a write; do it at most once per this many seconds so an
 /// ordinary page view stays read-only.
@@ -31,8 +26,13 @@ pub struct Loaded {
 /// maintenance grant and the unread count, all indexed point reads. It writes nothing,
 /// so that on SQLite it can run on the request's own thread (see `Db::read_inline`);
 /// the rare idle-expiry extension is [`touch`], run by the caller when `touch` is set.
-pub fn load_current(conn: &mut Conn, sid: &str, policy: SessionPolicy) -> AppResult<Loaded> {
-    let user = load_user(conn, sid, policy)?;
+pub fn load_current(
+    conn: &mut Conn,
+    sid: &str,
+    policy: SessionPolicy,
+    delegations: &Delegations,
+) -> AppResult<Loaded> {
+    let user = load_user(conn, sid, policy, delegations)?;
     Ok(Loaded {
         touch: user
             .as_ref()
@@ -54,6 +54,7 @@ fn load_user(
     conn: &mut Conn,
     sid: &str,
     policy: SessionPolicy,
+    delegations: &Delegations,
 ) -> AppResult<Option<(CurrentUser, i64)>> {
     let t = now();
     let row: Option<(String, i64, i64)> = crate::native!(conn, |c| sessions::table
@@ -81,12 +82,12 @@ fn load_user(
         return Ok(None);
     };
     let mut memberships = memberships_of(conn, id)?;
-    // Remote maintenance: a grant entered in this session is honoured only while it is
-    // live (checked here, in the same hop); it then makes the customer organisation the
+    // A delegation entered in this session is honoured only while it is live (asked of
+    // its source here, in the same hop); it then makes the granting organisation the
     // current one through a virtual membership. Otherwise it is ignored.
-    let acting = match data.grant {
-        Some(g) => crate::distribution::grants::live::live_membership(conn, g, id, &memberships)?,
-        None => None,
+    let acting = match (data.grant, data.grant_kind.as_deref()) {
+        (Some(g), Some(kind)) => delegations.resolve(conn, kind, g, id, &memberships)?,
+        _ => None,
     };
     let current = if let Some(v) = acting {
         memberships.push(v);

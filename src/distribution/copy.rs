@@ -13,8 +13,8 @@ use diesel::prelude::*;
 
 use super::events::{self, EventKind};
 use super::orders::detail::{Order, OrderApp, SendOptions, SendStatus};
-use crate::apps::app::{App, Field, Page, PageKind};
-use crate::apps::parts::{Automation, Component, Connector, NotificationTemplate};
+use crate::apps::{App, Field, Page, PageKind};
+use crate::apps::{Automation, Component, Connector, NotificationTemplate};
 use crate::auth::OrgScope;
 use crate::db::schema::{
     app_admins, apps, automations, components, connectors, fields, memberships,
@@ -22,8 +22,8 @@ use crate::db::schema::{
 };
 use crate::db::{Conn, now, write_tx};
 use crate::error::{AppError, AppResult};
-use crate::forms::submission::Submission;
-use crate::notifications::store::notify;
+use crate::forms::Submission;
+use crate::notifications::notify;
 
 mod rules;
 pub use rules::{FieldMap, Reconfigure, Stage, reconfigure_for, remap_sample};

@@ -4,6 +4,7 @@
 //! while it is live the developer acts inside the customer organisation as the app's admin
 //! and nothing more. This file holds the rules; `store` the queries, `routes` the pages.
 
+pub mod delegation;
 pub mod forms;
 pub mod lists;
 pub mod live;
@@ -146,14 +147,14 @@ pub fn is_live(f: &GrantFacts, user_id: i64, now: i64) -> bool {
         && f.expires_at.is_some_and(|e| e > now)
         && f.app_org_id == f.customer_org_id
         && f.maintenance_open
-        && f.app_state == crate::apps::app::AppStatus::Maintenance.as_str()
+        && f.app_state == crate::apps::AppStatus::Maintenance.as_str()
 }
 
 /// Whether a new grant may be requested on a copy, or the i18n key of why not.
 pub fn may_request(maintenance_open: bool, app_state: &str) -> Result<(), &'static str> {
     if !maintenance_open {
         Err("distribution.maintenance.error.closed")
-    } else if app_state != crate::apps::app::AppStatus::Maintenance.as_str() {
+    } else if app_state != crate::apps::AppStatus::Maintenance.as_str() {
         Err("distribution.maintenance.error.not_in_maintenance")
     } else {
         Ok(())
@@ -171,25 +172,6 @@ pub fn acting_detail(
     format!(
         "developer {developer} of provider {provider} acting as app admin in org {customer} \
          under grant #{grant_id}: {what}"
-    )
-}
-
-/// Time left split into (days, hours, minutes), zero once expired.
-pub fn time_left(expires_at: i64, now: i64) -> (i64, i64, i64) {
-    let s = (expires_at - now).max(0);
-    (s / 86_400, (s % 86_400) / 3600, (s % 3600) / 60)
-}
-
-/// The time left as the page shows it, in the reader's language.
-pub fn time_left_text(lang: crate::i18n::Lang, expires_at: i64, now: i64) -> String {
-    let (d, h, m) = time_left(expires_at, now);
-    lang.tf(
-        "distribution.maintenance.time_left",
-        &[
-            ("d", &d.to_string()),
-            ("h", &h.to_string()),
-            ("m", &m.to_string()),
-        ],
     )
 }
 
@@ -269,8 +251,6 @@ mod tests {
             GrantStatus::Expired
         );
         assert_eq!(effective_status("ended", Some(10), 99), GrantStatus::Ended);
-        assert_eq!(time_left(100 + 86_400 + 3600 + 120, 100), (1, 1, 2));
-        assert_eq!(time_left(0, 100), (0, 0, 0));
     }
 
     #[test]

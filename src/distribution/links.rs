@@ -6,25 +6,8 @@ pub mod pages;
 pub mod routes;
 pub mod store;
 
-use base64::Engine;
-use rand::RngCore;
-
-use crate::apps::app::App;
+use crate::apps::App;
 use crate::distribution::projects::ProjectStatus;
-
-/// A fresh unguessable token: 32 random bytes, URL-safe base64 without padding.
-pub fn new_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
-/// Tokens we issued have exactly this shape; anything else is not looked up.
-pub fn token_shape_ok(t: &str) -> bool {
-    t.len() == 43
-        && t.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-}
 
 /// Premium apps and distributed copies cannot be distributed (seed 000 FAQ).
 pub fn check_apps(apps: &[App]) -> Result<(), &'static str> {
@@ -74,25 +57,8 @@ pub fn link_refusal(
 pub fn link_url(public_base: &str, token: &str, customer_name: &str) -> String {
     format!(
         "{public_base}/d/{token}?corpName={}",
-        crate::web::encode_query(customer_name).replace('+', "%20")
+        crate::tools::encode_query(customer_name).replace('+', "%20")
     )
-}
-
-/// An inline SVG QR code of `text` (without the XML prolog, ready to embed in HTML).
-pub fn qr_svg(text: &str) -> String {
-    match qrcode::QrCode::new(text.as_bytes()) {
-        Ok(code) => {
-            let svg = code
-                .render::<qrcode::render::svg::Color<'_>>()
-                .min_dimensions(200, 200)
-                .build();
-            match svg.find("<svg") {
-                Some(i) => svg[i..].to_string(),
-                None => String::new(),
-            }
-        }
-        Err(_) => String::new(),
-    }
 }
 
 #[cfg(test)]
@@ -112,16 +78,6 @@ mod tests {
             created_by: 1,
             created_at: 0,
         }
-    }
-
-    #[test]
-    fn tokens_are_long_random_and_url_safe() {
-        let a = new_token();
-        let b = new_token();
-        assert_ne!(a, b);
-        assert!(token_shape_ok(&a), "{a}");
-        assert!(!token_shape_ok("short"));
-        assert!(!token_shape_ok(&"a/".repeat(22)[..43]));
     }
 
     #[test]
@@ -171,10 +127,9 @@ mod tests {
     }
 
     #[test]
-    fn the_url_carries_the_customer_name_and_the_qr_is_svg() {
+    fn the_url_carries_the_customer_name() {
         let u = link_url("https://fenfa.example", "tok", "星河 制造");
         assert!(u.starts_with("https://fenfa.example/d/tok?corpName=%E6%98%9F"));
         assert!(u.contains("%20"));
-        assert!(qr_svg(&u).starts_with("<svg"));
     }
 }

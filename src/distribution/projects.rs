@@ -13,7 +13,6 @@ pub mod store;
 use std::collections::HashMap;
 
 use crate::auth::{MembershipView, OrgScope, Perm, Role};
-use crate::i18n::Lang;
 use crate::org::CorpId;
 use crate::storage::{FileKind, image_decodes, pdf_looks_whole};
 use crate::web::Errors;
@@ -318,48 +317,6 @@ pub fn parse_reject_reason(raw: &str) -> Result<String, &'static str> {
     text_between(raw, 1, 500).ok_or("distribution.review.error.reason")
 }
 
-const DAY: i64 = 86_400;
-const CST: i64 = 8 * 3600;
-
-/// The review target: one business day after submission (weekends in China Standard Time
-/// do not count).
-pub fn review_due(submitted_at: i64) -> i64 {
-    let mut due = submitted_at + DAY;
-    // 1970-01-01 was a Thursday: weekday 0 = Thursday, 2 = Saturday, 3 = Sunday.
-    while matches!(((due + CST).div_euclid(DAY)).rem_euclid(7), 2 | 3) {
-        due += DAY;
-    }
-    due
-}
-
-pub fn review_overdue(submitted_at: i64, now: i64) -> bool {
-    now > review_due(submitted_at)
-}
-
-/// A duration as people read it: "2天3小时", "3 h 5 min", "<1 min".
-pub fn format_wait(lang: Lang, secs: i64) -> String {
-    let secs = secs.max(0);
-    let (d, h, m) = (secs / DAY, (secs % DAY) / 3600, (secs % 3600) / 60);
-    let part = |key: &str, n: i64| lang.tf(key, &[("n", &n.to_string())]);
-    if d > 0 {
-        format!(
-            "{} {}",
-            part("distribution.duration.days", d),
-            part("distribution.duration.hours", h)
-        )
-    } else if h > 0 {
-        format!(
-            "{} {}",
-            part("distribution.duration.hours", h),
-            part("distribution.duration.minutes", m)
-        )
-    } else if m > 0 {
-        part("distribution.duration.minutes", m)
-    } else {
-        lang.t("distribution.duration.moment").into_owned()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -425,19 +382,6 @@ mod tests {
             check_contract_file(pdf, 10),
             Err("distribution.project.error.file_too_large")
         );
-    }
-
-    #[test]
-    fn the_review_target_skips_weekends() {
-        // 2026-11-20 is a Friday; 10:00 CST = 02:00 UTC.
-        let fri = 1_795_140_000;
-        let weekday = ((fri + CST).div_euclid(DAY)).rem_euclid(7);
-        assert_eq!(weekday, 1, "2026-11-20 is a Friday");
-        assert_eq!(review_due(fri), fri + 3 * DAY);
-        // Monday → Tuesday.
-        assert_eq!(review_due(fri + 3 * DAY), fri + 4 * DAY);
-        assert!(review_overdue(fri, fri + 3 * DAY + 1));
-        assert!(!review_overdue(fri, fri + 2 * DAY));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use diesel::prelude::*;
 
-use crate::apps::app::Step;
+use crate::apps::Step;
 use crate::db::schema::approval_tasks;
 
 #[derive(Clone, Debug, Queryable, Selectable)]

@@ -6,13 +6,13 @@ use diesel::prelude::*;
 use super::approval::{self, Action, Task};
 use super::store::{find_for_action, new_task};
 use super::submission::{Status, Submission};
-use crate::apps::app::{App, Page};
-use crate::apps::store::steps_of;
+use crate::apps::steps_of;
+use crate::apps::{App, Page};
 use crate::auth::OrgScope;
 use crate::db::schema::{approval_tasks, apps, pages, submissions, users};
 use crate::db::{Conn, now, write_tx};
 use crate::error::{AppError, AppResult};
-use crate::notifications::store::notify;
+use crate::notifications::notify;
 use crate::web::{PAGE_SIZE, Page as ListPage};
 
 /// A row of "my approvals".
@@ -104,7 +104,7 @@ pub fn act(
         let initiator_org = s.initiator_org();
         // 转交/加签 stay inside the initiator's organisation.
         if let Action::HandOver { to, .. } | Action::AddApprover { to, .. } = &action
-            && !crate::interconnect::publish::store::initiator_people(conn, &app, initiator_org)?
+            && !crate::interconnect::initiator_people(conn, &app, initiator_org)?
                 .iter()
                 .any(|p| p.0 == *to)
         {

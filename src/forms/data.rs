@@ -15,14 +15,15 @@ use serde::Deserialize;
 
 use super::lookups::{display_text, field_keys, files_of, names_of, referenced_in};
 use super::submission::{Status, Submission, parse_date, status_key};
-use crate::apps::app::{App, Field, Page};
-use crate::apps::store::{fields_of, is_app_admin, org_people};
+use crate::apps::{App, Field, Page};
+use crate::apps::{fields_of, is_app_admin, org_people};
 use crate::auth::OrgScope;
 use crate::db::Conn;
 use crate::db::schema::submissions;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
-use crate::interconnect::publish::store::{DataReach, data_reach, org_choices, org_names};
+use crate::interconnect::{DataReach, data_reach, org_choices, org_names};
+use crate::tools::csv_cell;
 use crate::web::{PAGE_SIZE, Page as ListPage};
 
 /// The filters as they arrive in the query string (empty inputs are "no filter").
@@ -91,7 +92,7 @@ impl DataQuery {
         pairs
             .iter()
             .filter_map(|(k, v)| {
-                non_empty(v).map(|v| format!("{k}={}", crate::web::encode_query(v)))
+                non_empty(v).map(|v| format!("{k}={}", crate::tools::encode_query(v)))
             })
             .collect::<Vec<_>>()
             .join("&")
@@ -324,16 +325,6 @@ fn submitter_choices(
     Ok(out)
 }
 
-/// A spreadsheet would run a cell starting with `= + - @` (or a tab or carriage return)
-/// as a formula; a leading apostrophe makes it text.
-pub fn csv_cell(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    }
-}
-
 const CSV_BATCH: i64 = 500;
 
 /// The filtered submissions as CSV: UTF-8 with a byte-order mark (so Excel reads Chinese),
@@ -389,15 +380,6 @@ pub fn export_csv(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn formula_cells_are_made_text() {
-        assert_eq!(csv_cell("=1+1"), "'=1+1");
-        assert_eq!(csv_cell("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(csv_cell("+86"), "'+86");
-        assert_eq!(csv_cell("-5"), "'-5");
-        assert_eq!(csv_cell("采购"), "采购");
-    }
 
     #[test]
     fn date_filters_cover_whole_days_in_china_time() {

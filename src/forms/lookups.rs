@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use diesel::prelude::*;
 
 use super::submission::{Attachment, Submission};
-use crate::apps::app::{Field, FieldKind};
+use crate::apps::{Field, FieldKind};
 use crate::db::Conn;
 use crate::db::in_ids::{IN_IDS, in_ids};
 use crate::db::schema::{attachments, users};

@@ -10,7 +10,7 @@ use crate::auth::OrgScope;
 use crate::db::Conn;
 use crate::db::schema::{approval_steps, approval_tasks, apps, pages, submissions, users};
 use crate::error::AppResult;
-use crate::interconnect::publish::store::usable_published_ids;
+use crate::interconnect::usable_published_ids;
 use crate::web::{PAGE_SIZE, Page as ListPage};
 
 /// A row of "my submissions".

@@ -8,7 +8,7 @@ use super::data::{DataQuery, DataRow};
 use super::report::ReportView;
 use super::store::{Detail, FormDef, SubmissionRow};
 use super::submission::{RawForm, Status, input_name, status_key};
-use crate::apps::app::{App, Field, Page};
+use crate::apps::{App, Field, Page};
 use crate::web::{Errors, Layout};
 
 #[derive(Template, WebTemplate)]
@@ -89,11 +89,10 @@ impl FillPage {
                 }
             })
             .collect();
-        let accepts =
-            def.page.kind() != crate::apps::app::PageKind::Process || !def.steps.is_empty();
+        let accepts = def.page.kind() != crate::apps::PageKind::Process || !def.steps.is_empty();
         FillPage {
             l,
-            is_process: def.page.kind() == crate::apps::app::PageKind::Process,
+            is_process: def.page.kind() == crate::apps::PageKind::Process,
             app: def.app,
             page: def.page,
             inputs,

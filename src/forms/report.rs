@@ -11,13 +11,13 @@ use diesel::prelude::*;
 
 use super::store::{display_text, names_of, referenced};
 use super::submission::{Status, Submission};
-use crate::apps::app::{Field, Page};
-use crate::apps::store::fields_of;
+use crate::apps::fields_of;
+use crate::apps::{Field, Page};
 use crate::auth::OrgScope;
 use crate::db::Conn;
 use crate::db::schema::submissions;
 use crate::error::AppResult;
-use crate::interconnect::publish::store::{DataReach, org_names, report_reach, usable_page};
+use crate::interconnect::{DataReach, org_names, report_reach, usable_page};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Agg {

@@ -18,10 +18,11 @@ use super::pages::{
 };
 use super::submission::{RawForm, Status, validate};
 use super::{approval_store, report, store};
-use crate::apps::app::{App, PageKind};
+use crate::apps::{App, PageKind};
 use crate::auth::InOrg;
 use crate::error::{AppError, AppResult};
-use crate::interconnect::publish::store::{PublishedApp, usable_page, workbench_apps};
+use crate::interconnect::{PublishedApp, usable_page, workbench_apps};
+use crate::tools::AfterQuery;
 use crate::web::{AppState, Errors, Layout, flash_redirect};
 
 pub fn router() -> Routes {
@@ -39,11 +40,6 @@ pub fn router() -> Routes {
         .post("/submissions/{id}/tasks/{task_id}", Policy::InOrg, act)
         .get("/approvals", Policy::InOrg, approvals)
         .get("/files/{id}", Policy::InOrg, file)
-}
-
-#[derive(Deserialize, Default)]
-pub struct AfterQuery {
-    pub after: Option<i64>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -66,7 +62,7 @@ async fn workbench(
     let (page, published) = state
         .db
         .run(move |conn| {
-            let page = crate::apps::store::list_apps(conn, &scope, q.after)?;
+            let page = crate::apps::list_apps(conn, &scope, q.after)?;
             let published = if q.after.is_none() {
                 workbench_apps(conn, &scope)?
             } else {
@@ -97,8 +93,7 @@ async fn app_home(
             let origin = if app.org_id == org_id {
                 None
             } else {
-                crate::interconnect::publish::store::org_names(conn, &[app.org_id].into())?
-                    .remove(&app.org_id)
+                crate::interconnect::org_names(conn, &[app.org_id].into())?.remove(&app.org_id)
             };
             Ok((app, pages, admin, origin))
         })
@@ -417,7 +412,7 @@ async fn file(
         .await?;
     let is_image = a.content_type.starts_with("image/");
     // RFC 5987 wants percent-encoding, where form encoding would turn spaces into "+".
-    let encoded = crate::web::encode_query(&a.filename).replace('+', "%20");
+    let encoded = crate::tools::encode_query(&a.filename).replace('+', "%20");
     let disposition = if is_image { "inline" } else { "attachment" };
     Ok((
         [

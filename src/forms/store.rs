@@ -8,8 +8,8 @@ use diesel::prelude::*;
 
 use super::approval::{self, Task};
 use super::submission::{Attachment, Status, Submission, Valid, parse_data};
-use crate::apps::app::{App, Field, Page, PageKind, Step};
-use crate::apps::store::{fields_of, is_app_admin, org_people, steps_of};
+use crate::apps::{App, Field, Page, PageKind, Step};
+use crate::apps::{fields_of, is_app_admin, org_people, steps_of};
 use crate::auth::OrgScope;
 use crate::db::schema::{
     approval_tasks, apps, attachments, automations, fields, memberships, notification_templates,
@@ -17,10 +17,8 @@ use crate::db::schema::{
 };
 use crate::db::{Conn, now, write_tx};
 use crate::error::{AppError, AppResult};
-use crate::interconnect::publish::store::{
-    DataReach, data_reach, initiator_people, usable_app, usable_page,
-};
-use crate::notifications::store::notify;
+use crate::interconnect::{DataReach, data_reach, initiator_people, usable_app, usable_page};
+use crate::notifications::notify;
 use crate::storage::Storage;
 
 pub use super::lookups::{display_text, files_of, names_of, referenced};

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use diesel::prelude::*;
 
-use crate::apps::app::{Field, FieldKind};
+use crate::apps::{Field, FieldKind};
 use crate::db::schema::{attachments, submissions};
 use crate::storage::{FileKind, image_decodes};
 use crate::web::Errors;

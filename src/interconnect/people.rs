@@ -3,7 +3,8 @@
 //! people). Nothing is copied, so joining a department, a transfer or leaving the
 //! organisation shows in the space at once (the seed: 实时生效). What *is* stored per
 //! person — seats and collaboration-group memberships — is reconciled by
-//! [`reconcile_org`] in the same transaction as the directory change.
+//! [`reconcile_org`] in the same transaction as the directory change, which `org` announces
+//! to [`FollowDirectory`].
 
 use std::collections::{HashMap, HashSet};
 
@@ -17,7 +18,9 @@ use crate::db::schema::{
 };
 use crate::error::{AppError, AppResult};
 
+mod listener;
 mod seat_pool;
+pub use listener::FollowDirectory;
 pub use seat_pool::{alert_on_use, grant_seat, linked_to_pool, seat_use};
 
 /// A joined organisation of a space (the owner included) and what it links.

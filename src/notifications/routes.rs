@@ -5,11 +5,11 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use serde::Deserialize;
 
 use super::store::{self, Notification};
 use crate::auth::InOrg;
 use crate::error::AppResult;
+use crate::tools::AfterQuery;
 use crate::web::{AppState, Layout, flash_redirect};
 
 pub fn router() -> Routes {
@@ -17,11 +17,6 @@ pub fn router() -> Routes {
         .get("/notifications", Policy::InOrg, list)
         .post("/notifications/{id}/read", Policy::InOrg, mark_read)
         .post("/notifications/read-all", Policy::InOrg, mark_all_read)
-}
-
-#[derive(Deserialize, Default)]
-pub struct AfterQuery {
-    pub after: Option<i64>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -62,7 +57,7 @@ async fn mark_read(
 ) -> AppResult<Response> {
     state
         .db
-        .run(move |conn| store::mark_read(conn, &scope, id))
+        .write(move |conn| store::mark_read(conn, &scope, id))
         .await?;
     Ok(flash_redirect("/notifications", "notifications.flash.read"))
 }
@@ -73,7 +68,7 @@ async fn mark_all_read(
 ) -> AppResult<Response> {
     state
         .db
-        .run(move |conn| store::mark_all_read(conn, &scope))
+        .write(move |conn| store::mark_all_read(conn, &scope))
         .await?;
     Ok(flash_redirect(
         "/notifications",

@@ -30,7 +30,7 @@ impl Notification {
             || self.title.starts_with("notifications.")
             || self.title.starts_with("distribution.")
             || self.title.starts_with("interconnect."))
-            && crate::web::is_flash_key(&self.title)
+            && crate::tools::http::is_flash_key(&self.title)
     }
 }
 

@@ -11,12 +11,14 @@ use axum::response::{IntoResponse, Response};
 use super::store::{self, OrgRow, UserRow};
 use crate::auth::{Operator, Role};
 use crate::error::AppResult;
-use crate::org::forms::{AccountForm, AddMemberForm, ListQuery, OrgForm, PasswordForm};
-use crate::org::store::MemberRow;
+use crate::org::MemberRow;
+use crate::org::{AccountForm, AddMemberForm, ListQuery, OrgForm, PasswordForm};
 use crate::org::{
     Edition, NewPassword, OrgId, ProviderLevel, UserId, edition_label, provider_label,
 };
-use crate::web::{AppState, Errors, Layout, Page, encode_query, flash_redirect};
+use crate::tools::AfterQuery;
+use crate::tools::encode_query;
+use crate::web::{AppState, Errors, Layout, Page, flash_redirect};
 
 pub fn router() -> Routes {
     Routes::new()
@@ -177,11 +179,6 @@ impl OrgPage {
     }
 }
 
-#[derive(serde::Deserialize, Default)]
-pub struct AfterQuery {
-    after: Option<i64>,
-}
-
 async fn load_org_page(
     state: &AppState,
     op: &Operator,
@@ -333,7 +330,7 @@ async fn create_user(
         .await?;
     let created = state
         .db
-        .run(move |conn| crate::org::store::insert_user(conn, &account, &hash))
+        .run(move |conn| crate::org::insert_user(conn, &account, &hash))
         .await?;
     match created {
         Ok(id) => Ok(flash_redirect(

@@ -7,9 +7,9 @@ use crate::auth::Role;
 use crate::db::schema::{orgs, users};
 use crate::db::{Conn, is_unique_violation, now, write_tx};
 use crate::error::{AppError, AppResult};
-use crate::org::forms::{NewOrg, OrgSettings};
-use crate::org::store::{MemberRow, insert_membership, members_of, user_by_login};
 use crate::org::{MemberId, OrgId, UserId};
+use crate::org::{MemberRow, insert_membership, members_of, user_by_login};
+use crate::org::{NewOrg, OrgSettings};
 use crate::web::{Errors, PAGE_SIZE, Page};
 
 #[derive(Clone, Debug, Queryable)]

@@ -4,6 +4,7 @@
 
 use diesel::prelude::*;
 
+use super::events::{DirectoryEvent, announce};
 use super::forms::{NewAccount, RoleChange};
 use super::{
     Actor, DeptId, MemberId, Target, UserId, check_removal, check_role_change, stored_perms,
@@ -289,7 +290,16 @@ pub(crate) fn insert_membership(
         .returning(memberships::id)
         .get_result::<i64>(conn);
     match res {
-        Ok(id) => Ok(Ok(MemberId(id))),
+        Ok(id) => {
+            announce(
+                conn,
+                DirectoryEvent::PersonJoined {
+                    org_id,
+                    user_id: user_id.0,
+                },
+            )?;
+            Ok(Ok(MemberId(id)))
+        }
         Err(e) if is_unique_violation(&e) => Ok(Err(already())),
         Err(e) => Err(e.into()),
     }
@@ -324,12 +334,7 @@ pub fn add_existing(
             Ok(u) => u,
             Err(e) => return Ok(Err(e)),
         };
-        let added = insert_membership(conn, scope.org_id(), user, Role::Member, "login")?;
-        if added.is_ok() {
-            // Joining may link the person into a space and changes the pool's use.
-            crate::interconnect::people::reconcile_org(conn, scope.org_id())?;
-        }
-        Ok(added)
+        insert_membership(conn, scope.org_id(), user, Role::Member, "login")
     })
 }
 
@@ -345,12 +350,7 @@ pub fn add_new_account(
             Ok(u) => u,
             Err(e) => return Ok(Err(e)),
         };
-        let added = insert_membership(conn, scope.org_id(), user, Role::Member, "login")?;
-        if added.is_ok() {
-            // Joining may link the person into a space and changes the pool's use.
-            crate::interconnect::people::reconcile_org(conn, scope.org_id())?;
-        }
-        Ok(added)
+        insert_membership(conn, scope.org_id(), user, Role::Member, "login")
     })
 }
 
@@ -386,8 +386,13 @@ pub fn remove_member(conn: &mut Conn, scope: &OrgScope, id: MemberId) -> AppResu
                 .filter(memberships::id.eq(m.id)),
         )
         .execute(conn)?;
-        // Leaving the organisation leaves its spaces, groups and seats at once.
-        crate::interconnect::people::reconcile_org(conn, scope.org_id())?;
+        announce(
+            conn,
+            DirectoryEvent::PersonLeft {
+                org_id: scope.org_id(),
+                user_id: m.user_id,
+            },
+        )?;
         tracing::info!(org.id = scope.org_id(), member.id = m.id, "member removed");
         Ok(())
     })
@@ -454,8 +459,15 @@ pub fn move_member(
         )
         .set(memberships::department_id.eq(dept.map(|d| d.0)))
         .execute(conn)?;
-        // A transfer may move the person into or out of a linked department.
-        crate::interconnect::people::reconcile_org(conn, scope.org_id())?;
+        announce(
+            conn,
+            DirectoryEvent::PersonMoved {
+                org_id: scope.org_id(),
+                user_id: m.user_id,
+                from: m.department_id,
+                to: dept.map(|d| d.0),
+            },
+        )?;
         Ok(())
     })
 }

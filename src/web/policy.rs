@@ -4,16 +4,21 @@
 //! handlers use, so the session is loaded once); handlers keep their finer checks (the
 //! creator of a project, the app admin of an app, the tenant of every id).
 
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, OnceLock};
+
 use axum::Router;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::handler::Handler;
+use axum::http::request::Parts;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
 
 use crate::auth::AppBuilder;
-use crate::auth::{InOrg, MemberManager, Operator, OrgAdmin, Signed};
-use crate::distribution::projects::gate::Provider;
+use crate::auth::{Ctx, InOrg, MemberManager, Operator, OrgAdmin, Signed};
+use crate::error::AppError;
 use crate::web::AppState;
 
 /// Who may call a route.
@@ -34,7 +39,8 @@ pub enum Policy {
     MemberManager,
     /// Admins, app sub-admins and members with app-building rights.
     AppBuilder,
-    /// Admins and developers of a certified provider (intermediate or higher).
+    /// Admins and developers of a certified provider (intermediate or higher). Enforced
+    /// by the guard the provider domain registers ([`Guards`]); without one, refused.
     Provider,
     /// The platform operator.
     Operator,
@@ -52,6 +58,33 @@ impl Policy {
         Policy::Provider,
         Policy::Operator,
     ];
+}
+
+/// A policy's check that a domain supplies (the provider gate renders its own page):
+/// it takes the request head and gives it back with the refusal, if any.
+pub type Guard = fn(Parts, AppState) -> GuardFuture;
+pub type GuardFuture = Pin<Box<dyn Future<Output = (Parts, Option<Response>)> + Send>>;
+
+/// The guards registered when the app is assembled, by policy.
+#[derive(Clone, Default)]
+pub struct Guards(Arc<Vec<(Policy, Guard)>>);
+
+impl Guards {
+    pub fn new(guards: Vec<(Policy, Guard)>) -> Guards {
+        Guards(Arc::new(guards))
+    }
+
+    fn get(&self, policy: Policy) -> Option<Guard> {
+        self.0.iter().find(|(p, _)| *p == policy).map(|(_, g)| *g)
+    }
+}
+
+/// The table of the router built last (the same in every build: it is the code's).
+static ROUTE_SPECS: OnceLock<Vec<RouteSpec>> = OnceLock::new();
+
+/// The route table without handlers, once a router has been built.
+pub fn route_specs() -> &'static [RouteSpec] {
+    ROUTE_SPECS.get().map_or(&[], Vec::as_slice)
 }
 
 /// One row of the table.
@@ -120,6 +153,7 @@ impl Routes {
 
     /// Builds the router: each route behind the layer that enforces its policy.
     pub fn into_router(self, state: &AppState) -> Router<AppState> {
+        let _ = ROUTE_SPECS.set(self.table());
         let mut by_path: Vec<(&'static str, MethodRouter<AppState>)> = Vec::new();
         for (spec, route) in self.rows {
             let policy = spec.policy;
@@ -171,14 +205,62 @@ async fn enforce(state: AppState, policy: Policy, req: Request, next: Next) -> R
             .await
             .err()
             .map(IntoResponse::into_response),
-        Policy::Provider => Provider::from_request_parts(&mut parts, &state).await.err(),
+        Policy::Provider => match state.guards.get(Policy::Provider) {
+            Some(guard) => {
+                let (back, refused) = guard(parts, state.clone()).await;
+                parts = back;
+                refused
+            }
+            // A policy without its guard is a wiring mistake: refuse, never let through.
+            None => {
+                Some(AppError::internal("no guard registered for Policy::Provider").into_response())
+            }
+        },
         Policy::Operator => Operator::from_request_parts(&mut parts, &state)
             .await
             .err()
             .map(IntoResponse::into_response),
     };
-    match refused {
-        Some(resp) => resp,
-        None => next.run(Request::from_parts(parts, body)).await,
+    if let Some(resp) = refused {
+        return resp;
     }
+    // Acting under a delegation: every write transaction of this request re-checks it
+    // and records the action, in the same transaction (see `auth::delegation`).
+    let hook = parts.extensions.get::<Ctx>().and_then(|ctx| {
+        let user = ctx.user.as_ref()?;
+        let d = user.current()?.grant.as_ref()?;
+        let action = format!("{} {}", parts.method, parts.uri.path());
+        state
+            .delegations
+            .action_hook(user.id, &user.name, d, action)
+    });
+    let req = Request::from_parts(parts, body);
+    match hook {
+        Some(hook) => crate::db::with_tx_hook(hook, next.run(req)).await,
+        None => next.run(req).await,
+    }
+}
+
+/// Whether a local path (query ignored) is a page: the routes it matches most closely
+/// (literal segments win over parameters, as in the router) include a GET route.
+pub fn is_get_page(path: &str) -> bool {
+    let path = path.split(['?', '#']).next().unwrap_or("/");
+    let segs: Vec<&str> = path.split('/').collect();
+    let matches: Vec<(usize, bool)> = route_specs()
+        .iter()
+        .filter_map(|r| {
+            let pat: Vec<&str> = r.path.split('/').collect();
+            let fits = pat.len() == segs.len()
+                && pat
+                    .iter()
+                    .zip(&segs)
+                    .all(|(p, s)| (p.starts_with('{') && !s.is_empty()) || p == s);
+            fits.then(|| {
+                let literals = pat.iter().filter(|p| !p.starts_with('{')).count();
+                (literals, r.method == "GET")
+            })
+        })
+        .collect();
+    let best = matches.iter().map(|(n, _)| *n).max();
+    matches.iter().any(|(n, get)| *get && Some(*n) == best)
 }

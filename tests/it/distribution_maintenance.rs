@@ -928,3 +928,87 @@ async fn a_32_way_concurrent_append_keeps_one_unbroken_chain() {
     })
     .await;
 }
+
+/// The delegation the developer acts under, as `auth` resolves it for a request.
+fn resolved_delegation(app: &TestApp, d: &Deal, grant: i64) -> Option<fenfa::auth::Delegation> {
+    let mut conn = app.conn();
+    let memberships = fenfa::auth::store::memberships_of(&mut conn, d.dev).expect("memberships");
+    app.state
+        .delegations
+        .resolve(&mut conn, "maintenance", grant, d.dev, &memberships)
+        .expect("resolve")
+        .and_then(|m| m.grant)
+}
+
+/// Runs one write transaction as an action of the developer under the grant: the write
+/// renames the copy, then either commits or fails.
+async fn act_under_grant(
+    app: &TestApp,
+    delegation: &fenfa::auth::Delegation,
+    d: &Deal,
+    action: &str,
+    name: &'static str,
+    fail: bool,
+) -> fenfa::error::AppResult<()> {
+    let hook = app
+        .state
+        .delegations
+        .action_hook(d.dev, "dev", delegation, action.to_string())
+        .expect("a hook for a registered delegation");
+    let copy = d.copy;
+    fenfa::db::with_tx_hook(
+        hook,
+        app.state.db.write(move |conn| {
+            diesel::update(apps::table.find(copy))
+                .set(apps::name.eq(name))
+                .execute(conn)?;
+            if fail {
+                return Err(fenfa::error::AppError::Conflict("error.internal"));
+            }
+            Ok(())
+        }),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn an_action_under_a_grant_commits_together_with_its_audit_record_or_not_at_all() {
+    each_backend(async |app| {
+        let d = deal(&app);
+        let (_dev, g) = live_grant(&app, &d).await;
+        let delegation = resolved_delegation(&app, &d, g).expect("a live grant resolves");
+        let before = audit_actions(&app, d.customer);
+
+        // Aborted: neither the change nor an audit record.
+        let aborted = act_under_grant(&app, &delegation, &d, "POST /aborted", "半途", true).await;
+        assert!(aborted.is_err());
+        assert_eq!(app_name(&app, d.copy), "采购管理");
+        assert_eq!(audit_actions(&app, d.customer), before);
+
+        // Committed: the change and its record, together.
+        act_under_grant(&app, &delegation, &d, "POST /committed", "已改", false)
+            .await
+            .expect("a live grant lets the action through");
+        assert_eq!(app_name(&app, d.copy), "已改");
+        let after = audit_actions(&app, d.customer);
+        assert_eq!(after.len(), before.len() + 1);
+        assert_eq!(after.last().map(String::as_str), Some("POST /committed"));
+
+        // Ended meanwhile: the action's own transaction sees it and refuses, unrecorded.
+        app.signed_in("cadmin")
+            .await
+            .post(&format!("/maintenance/grants/{g}/end"), &[])
+            .await
+            .assert_redirect("/maintenance");
+        let ended = audit_actions(&app, d.customer);
+        let refused = act_under_grant(&app, &delegation, &d, "POST /late", "太迟", false).await;
+        assert!(
+            matches!(refused, Err(fenfa::error::AppError::Forbidden(_))),
+            "{refused:?}"
+        );
+        assert_eq!(app_name(&app, d.copy), "已改");
+        assert_eq!(audit_actions(&app, d.customer), ended);
+        assert!(resolved_delegation(&app, &d, g).is_none());
+    })
+    .await;
+}

@@ -94,6 +94,7 @@ const KEY_AREAS: &[&str] = &[
     "approval",
     "demo",
     "distribution",
+    "duration",
     "interconnect",
 ];
 

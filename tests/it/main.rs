@@ -2,6 +2,7 @@
 
 mod approvals;
 mod apps;
+mod architecture;
 mod auth;
 mod browser;
 mod browser_distribution;

@@ -1146,7 +1146,7 @@ fn normalise(body: &str, path: &str) -> String {
 async fn every_route_answers_each_principal_as_its_policy_says() {
     each_backend(async |app| {
         let mut ps = principals(&app).await;
-        let mut routes: Vec<RouteSpec> = fenfa::web::route_table().table();
+        let mut routes: Vec<RouteSpec> = fenfa::app::route_table().table();
         routes.retain(|r| {
             !IGNORED
                 .iter()
@@ -1305,7 +1305,7 @@ async fn every_route_answers_each_principal_as_its_policy_says() {
 /// Every form each principal's pages show, keyed by action: GETs every page route with the
 /// principal's own ids.
 pub async fn harvest(ps: &[Principal]) -> Vec<HashMap<String, Form>> {
-    let routes = fenfa::web::route_table().table();
+    let routes = fenfa::app::route_table().table();
     let mut out = vec![];
     for p in ps {
         let mut forms = HashMap::new();

@@ -35,7 +35,7 @@ async fn no_state_changing_route_accepts_a_cross_site_post() {
         let forms = harvest(&ps).await;
         let before = snapshot(&app);
         let (mut tried, mut succeeded) = (0usize, vec![]);
-        let routes = fenfa::web::route_table().table();
+        let routes = fenfa::app::route_table().table();
         for r in routes.iter().filter(|r| r.method == "POST") {
             let i = allowed_for(r, &ps).unwrap_or(0);
             let p = &ps[i];
@@ -213,7 +213,7 @@ async fn stored_script_is_shown_as_text_on_every_page_for_every_role() {
         // (ten shapes), the slow run all fifty payloads.
         let rounds = size(all.len() / 5, 2);
         let n = rounds * 5;
-        let gets: Vec<_> = fenfa::web::route_table()
+        let gets: Vec<_> = fenfa::app::route_table()
             .table()
             .into_iter()
             .filter(|r| {
@@ -298,7 +298,7 @@ async fn no_return_parameter_redirects_off_the_site() {
             let c = app.client();
             // The login page carries `next` into its form; the form posts it back.
             let page = c
-                .get(&format!("/login?next={}", fenfa::web::encode_query(next)))
+                .get(&format!("/login?next={}", fenfa::tools::encode_query(next)))
                 .await;
             let kept = crate::support::input_value(&page.body, "next").unwrap_or_default();
             assert!(stays_local(&kept), "login page kept {kept:?} for {next:?}");
@@ -324,7 +324,7 @@ async fn no_return_parameter_redirects_off_the_site() {
                 .client()
                 .get(&format!(
                     "/workbench?next={}",
-                    fenfa::web::encode_query(next)
+                    fenfa::tools::encode_query(next)
                 ))
                 .await;
             assert!(r.location().starts_with("/login"), "{:?}", r.location());

@@ -46,7 +46,7 @@ impl TestApp {
         let config = Config::for_tests(url, dir.path().to_path_buf());
         let state = fenfa::build_state(config).expect("state");
         TestApp {
-            router: fenfa::web::router(state.clone()),
+            router: fenfa::app::router(state.clone()),
             state,
             backend: "sqlite",
             pg: None,
@@ -87,7 +87,7 @@ impl TestApp {
         let config = Config::for_tests(url, dir.path().to_path_buf());
         let state = fenfa::build_state(config).expect("state");
         Some(TestApp {
-            router: fenfa::web::router(state.clone()),
+            router: fenfa::app::router(state.clone()),
             state,
             backend: "postgres",
             pg: Some((base, schema)),
@@ -103,7 +103,7 @@ impl TestApp {
         let url = format!("{base}{sep}options=-csearch_path%3D{schema}");
         let config = Config::for_tests(url, self._dir.path().to_path_buf());
         let state = fenfa::build_state(config).expect("second instance");
-        Some(fenfa::web::router(state))
+        Some(fenfa::app::router(state))
     }
 
     pub fn conn(&self) -> impl std::ops::DerefMut<Target = fenfa::db::Conn> {

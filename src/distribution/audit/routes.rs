@@ -8,23 +8,18 @@ use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
 
 use super::Verification;
 use super::store::{self, ChainCheck, RecordRow};
 use crate::auth::OrgAdmin;
 use crate::error::AppResult;
+use crate::tools::AfterQuery;
 use crate::web::{AppState, Layout, PAGE_SIZE, format_time};
 
 pub fn router() -> Routes {
     Routes::new()
         .get("/maintenance/audit", Policy::OrgAdmin, trail)
         .get("/maintenance/audit.csv", Policy::OrgAdmin, export)
-}
-
-#[derive(Deserialize, Default)]
-pub struct AfterQuery {
-    pub after: Option<i64>,
 }
 
 #[derive(Template, WebTemplate)]

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::forms::submission::parse_data;
+use crate::forms::parse_data;
 
 /// Source field id → (copy field id, is a file field).
 pub type FieldMap = HashMap<i64, (i64, bool)>;

@@ -12,9 +12,9 @@ use axum::response::{IntoResponse, Response};
 
 use super::store::{self, Detail, Row};
 use super::{AcceptForm, ToggleForm, enable_blocker, event_label_key, waited};
-use crate::apps::forms::AfterQuery;
 use crate::auth::OrgAdmin;
 use crate::error::AppResult;
+use crate::tools::AfterQuery;
 use crate::web::{AppState, Errors, Layout, flash_redirect};
 
 pub fn router() -> Routes {

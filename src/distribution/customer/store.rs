@@ -13,7 +13,7 @@ use crate::db::{Conn, now, write_tx};
 use crate::distribution::copy::Reconfigure;
 use crate::distribution::events::{self, EventKind};
 use crate::error::{AppError, AppResult};
-use crate::notifications::store::notify;
+use crate::notifications::notify;
 use crate::web::{PAGE_SIZE, Page};
 
 /// Organisation admins (main or platform) manage purchased apps.

@@ -4,7 +4,7 @@
 use diesel::prelude::*;
 
 use super::{GrantFacts, is_live};
-use crate::auth::{GrantView, MembershipView, OrgScope, Perm, Role};
+use crate::auth::{Delegation, MembershipView, OrgScope, Perm, Role};
 use crate::db::schema::{apps, maintenance_grants as mg, orgs};
 use crate::db::{Conn, now};
 use crate::error::AppResult;
@@ -118,7 +118,9 @@ pub fn live_membership(
         role: Role::Member,
         perms: vec![],
         can_build_apps: false,
-        grant: Some(GrantView {
+        grant: Some(Delegation {
+            kind: super::delegation::KIND,
+            banner_key: "distribution.maintenance.banner",
             grant_id: f.grant_id,
             app_id: f.app_id,
             app_name,

@@ -3,11 +3,12 @@
 use askama::Template;
 use askama_web::WebTemplate;
 
+use super::GrantStatus;
 use super::forms::RequestForm;
 use super::lists::GrantRow;
 use super::store::CopyTarget;
-use super::{GrantStatus, time_left_text};
-use crate::auth::GrantView;
+use crate::auth::Delegation;
+use crate::i18n::format_time_left;
 use crate::web::{Errors, Layout, Page};
 
 #[derive(Template, WebTemplate)]
@@ -32,7 +33,7 @@ pub struct ListPage {
     pub now: i64,
     pub sections: Vec<Section>,
     /// The grant being acted under, if any.
-    pub acting: Option<GrantView>,
+    pub acting: Option<Delegation>,
 }
 
 /// One list on the page: grants on our apps (customer admins), my grants (developers),
@@ -69,7 +70,7 @@ impl ListPage {
     /// Time left for an active grant, else the requested duration.
     pub fn time(&self, g: &GrantRow) -> String {
         match (self.status(g), g.expires_at) {
-            (GrantStatus::Active, Some(e)) => time_left_text(self.l.lang, e, self.now),
+            (GrantStatus::Active, Some(e)) => format_time_left(self.l.lang, e, self.now),
             _ => self.l.tf(
                 "distribution.maintenance.duration_hours",
                 "hours",

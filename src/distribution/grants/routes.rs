@@ -11,7 +11,7 @@ use super::forms::{AppQuery, ListQuery, RequestForm};
 use super::lists::{self, Side};
 use super::pages::{ListPage, RequestPage, Section};
 use super::store::{self, Decision};
-use crate::auth::{AppBuilder, InOrg, OrgAdmin, SESSION_GRANT, Signed};
+use crate::auth::{AppBuilder, InOrg, OrgAdmin, SESSION_GRANT, SESSION_GRANT_KIND, Signed};
 use crate::db::now;
 use crate::error::{AppError, AppResult};
 use crate::web::{AppState, Errors, Layout, flash_redirect};
@@ -219,6 +219,10 @@ async fn enter(
         .insert(SESSION_GRANT, id)
         .await
         .map_err(AppError::internal)?;
+    ctx.session
+        .insert(SESSION_GRANT_KIND, super::delegation::KIND)
+        .await
+        .map_err(AppError::internal)?;
     tracing::info!(grant.id = id, "maintenance grant entered");
     Ok(flash_redirect(
         &format!("/apps/{app_id}"),
@@ -238,6 +242,10 @@ async fn leave(State(state): State<AppState>, Signed { ctx, user }: Signed) -> A
     }
     ctx.session
         .remove::<i64>(SESSION_GRANT)
+        .await
+        .map_err(AppError::internal)?;
+    ctx.session
+        .remove::<String>(SESSION_GRANT_KIND)
         .await
         .map_err(AppError::internal)?;
     Ok(flash_redirect(

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 
 use super::live::{grant_facts, provider_membership};
 use super::{GrantFacts, GrantStatus, is_live, may_request};
-use crate::auth::{GrantView, MembershipView, OrgScope, Role};
+use crate::auth::{Delegation, MembershipView, OrgScope, Role};
 use crate::db::schema::{
     apps, maintenance_grants as mg, memberships, order_apps, orders, orgs, users,
 };
@@ -15,7 +15,7 @@ use crate::db::{Conn, now, write_tx};
 use crate::distribution::audit::store::{self as audit, NewRecord};
 use crate::distribution::events::{self, EventKind};
 use crate::error::{AppError, AppResult};
-use crate::notifications::store::notify;
+use crate::notifications::notify;
 
 /// The names a grant's notifications and audit records speak of.
 #[derive(Clone, Debug)]
@@ -453,7 +453,7 @@ pub fn record_action(
     conn: &mut Conn,
     user_id: i64,
     user_name: &str,
-    g: &GrantView,
+    g: &Delegation,
     action: &str,
     what: &str,
 ) -> AppResult<i64> {

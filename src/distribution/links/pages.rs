@@ -4,7 +4,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 
 use super::store::{LinkEventRow, LinkView};
-use crate::apps::app::App;
+use crate::apps::App;
 use crate::distribution::projects::store::Project;
 use crate::web::Layout;
 

@@ -9,9 +9,10 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::pages::{LinkPage, NewLinkPage};
-use super::{link_refusal, link_url, parse_expiry_days, qr_svg, store};
+use super::{link_refusal, link_url, parse_expiry_days, store};
 use crate::distribution::projects::gate::Provider;
 use crate::error::{AppError, AppResult};
+use crate::tools::qr_svg;
 use crate::web::{AppState, Layout, flash_redirect};
 
 pub fn router() -> Routes {

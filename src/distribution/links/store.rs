@@ -4,14 +4,15 @@
 
 use diesel::prelude::*;
 
-use super::{check_apps, new_token};
-use crate::apps::app::App;
+use super::check_apps;
+use crate::apps::App;
 use crate::auth::OrgScope;
 use crate::db::schema::{apps, distribution_links, link_apps, link_events, orgs, projects, users};
 use crate::db::{Conn, now, write_tx};
 use crate::distribution::events::{EventKind, record};
 use crate::distribution::projects::store::Project;
 use crate::error::{AppError, AppResult};
+use crate::tools::new_token;
 
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = distribution_links)]
@@ -41,7 +42,7 @@ impl LinkEventRow {
         format!("distribution.link.event.{}", self.kind)
     }
     pub fn has_reason(&self) -> bool {
-        crate::web::is_flash_key(&self.reason)
+        crate::tools::http::is_flash_key(&self.reason)
     }
 }
 
@@ -240,7 +241,7 @@ pub fn revoke(conn: &mut Conn, scope: &OrgScope, is_admin: bool, id: i64) -> App
 
 /// A link as the customer opens it: by token, with its project, apps and provider's name.
 pub fn by_token(conn: &mut Conn, token: &str) -> AppResult<(LinkView, String)> {
-    if !super::token_shape_ok(token) {
+    if !crate::tools::token_shape_ok(token) {
         return Err(AppError::NotFound);
     }
     let link: Link = distribution_links::table

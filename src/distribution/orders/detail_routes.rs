@@ -59,7 +59,7 @@ impl OrderPage {
         crate::distribution::customer::Acceptance::parse(a).badge()
     }
     pub fn is_key(&self, s: &str) -> bool {
-        s.starts_with("distribution.") && crate::web::is_flash_key(s)
+        s.starts_with("distribution.") && crate::tools::http::is_flash_key(s)
     }
 }
 

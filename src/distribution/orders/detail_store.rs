@@ -6,8 +6,8 @@
 use diesel::prelude::*;
 
 use super::detail::{Order, OrderApp, PartKind, PartSend};
-use crate::apps::app::{App, Field, Page, PageKind};
-use crate::apps::parts::Component;
+use crate::apps::Component;
+use crate::apps::{App, Field, Page, PageKind};
 use crate::auth::{OrgScope, Perm};
 use crate::db::schema::{
     apps, components, fields, order_apps, orders, orgs, pages, part_sends, projects, users,

@@ -223,7 +223,7 @@ pub fn purchase(
             "purchased",
             "",
         )?;
-        crate::notifications::store::notify(
+        crate::notifications::notify(
             conn,
             p.provider_org_id,
             p.creator_id,

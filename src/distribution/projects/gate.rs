@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 use super::{ProviderRole, membership_is_certified_provider, provider_role};
 use crate::auth::{Ctx, OrgScope};
 use crate::error::AppError;
+use crate::web::policy::GuardFuture;
 use crate::web::{AppState, Layout};
 
 /// Proof that the caller is a provider admin or developer of a certified provider.
@@ -56,7 +57,7 @@ impl GatePage {
 impl<S> FromRequestParts<S> for Provider
 where
     S: Send + Sync,
-    AppState: FromRef<S>,
+    crate::auth::AuthState: FromRef<S>,
 {
     type Rejection = Response;
 
@@ -81,4 +82,13 @@ where
         }
         Ok(Provider { ctx, scope, role })
     }
+}
+
+/// The guard of `Policy::Provider`, registered when the app is assembled: the certified
+/// provider's admins and developers pass, others get the refusal (the gate page).
+pub fn provider_guard(mut parts: Parts, state: AppState) -> GuardFuture {
+    Box::pin(async move {
+        let refused = Provider::from_request_parts(&mut parts, &state).await.err();
+        (parts, refused)
+    })
 }

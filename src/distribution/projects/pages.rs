@@ -5,8 +5,7 @@ use askama_web::WebTemplate;
 
 use super::store::{Project, ProjectRow, TimelineRow};
 use super::{
-    ACCEPTANCE_RESULTS, ClosingForm, ProjectForm, ProjectStatus, acceptance_label, format_wait,
-    status_label,
+    ACCEPTANCE_RESULTS, ClosingForm, ProjectForm, ProjectStatus, acceptance_label, status_label,
 };
 use crate::distribution::links::store::LinkSummary;
 use crate::distribution::orders::list::OrderRow;
@@ -56,7 +55,7 @@ impl ProjectsPage {
         let mut s = format!("/provider/projects?status={tab}");
         if !self.q.is_empty() {
             s.push_str("&q=");
-            s.push_str(&crate::web::encode_query(&self.q));
+            s.push_str(&crate::tools::encode_query(&self.q));
         }
         s
     }
@@ -119,7 +118,7 @@ impl ProjectPage {
         !self.p.review_reason.is_empty()
     }
     pub fn wait(&self, secs: &i64) -> String {
-        format_wait(self.l.lang, *secs)
+        crate::i18n::format_wait(self.l.lang, *secs)
     }
     pub fn event_key(&self, e: &TimelineRow) -> String {
         e.label_key()

@@ -11,9 +11,12 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::review_store::{self, ReviewRow};
-use super::{format_wait, parse_reject_reason, review_due, review_overdue, status_label};
+use super::{parse_reject_reason, status_label};
 use crate::auth::Operator;
 use crate::error::AppResult;
+use crate::i18n::format_wait;
+use crate::tools::AfterQuery;
+use crate::tools::{review_due, review_overdue};
 use crate::web::{AppState, Errors, Layout, Page, flash_redirect};
 
 pub fn router() -> Routes {
@@ -27,11 +30,6 @@ pub fn router() -> Routes {
             Policy::Operator,
             contract,
         )
-}
-
-#[derive(Deserialize)]
-pub struct AfterQuery {
-    after: Option<i64>,
 }
 
 #[derive(Template, WebTemplate)]

@@ -9,7 +9,7 @@ use crate::db::schema::{orgs, projects, users};
 use crate::db::{Conn, now, write_tx};
 use crate::distribution::events::{EventKind, record};
 use crate::error::{AppError, AppResult};
-use crate::forms::submission::Attachment;
+use crate::forms::Attachment;
 use crate::web::{PAGE_SIZE, Page};
 
 /// A project as the operator sees it: with the provider and the creator.
@@ -130,7 +130,7 @@ pub fn decide(
         } else {
             format!("{} — {reason}", p.name)
         };
-        crate::notifications::store::notify(
+        crate::notifications::notify(
             conn,
             p.provider_org_id,
             p.creator_id,

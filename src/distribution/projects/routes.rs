@@ -15,8 +15,9 @@ use super::gate::Provider;
 use super::pages::{NewProjectPage, ProjectPage, ProjectsPage};
 use super::{ClosingForm, ProjectForm, ProjectStatus, Upload, parse_closing, parse_project, store};
 use crate::error::{AppError, AppResult};
-use crate::forms::submission::Attachment;
-use crate::web::{AppState, Errors, Layout, encode_query, flash_redirect};
+use crate::forms::Attachment;
+use crate::tools::encode_query;
+use crate::web::{AppState, Errors, Layout, flash_redirect};
 
 pub fn router() -> Routes {
     Routes::new()

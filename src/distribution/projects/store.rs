@@ -9,7 +9,7 @@ use crate::db::schema::{attachments, orders, project_events, projects, users};
 use crate::db::{Conn, now, write_tx};
 use crate::distribution::events::{EventKind, record};
 use crate::error::{AppError, AppResult};
-use crate::forms::submission::Attachment;
+use crate::forms::Attachment;
 use crate::storage::Storage;
 use crate::web::{PAGE_SIZE, Page};
 
@@ -255,7 +255,7 @@ pub fn close(conn: &mut Conn, scope: &OrgScope, id: i64, c: &Closing) -> AppResu
             .distinct()
             .load(conn)?;
         for (org, user) in buyers {
-            crate::notifications::store::notify(
+            crate::notifications::notify(
                 conn,
                 org,
                 user,
@@ -264,7 +264,7 @@ pub fn close(conn: &mut Conn, scope: &OrgScope, id: i64, c: &Closing) -> AppResu
                 "",
             )?;
         }
-        crate::notifications::store::notify(
+        crate::notifications::notify(
             conn,
             p.provider_org_id,
             p.creator_id,

@@ -34,8 +34,8 @@ impl GroupsPage {
         format!(
             "{}?q={}&after={}",
             self.base(),
-            crate::web::encode_query(&self.q),
-            crate::web::encode_query(n)
+            crate::tools::encode_query(&self.q),
+            crate::tools::encode_query(n)
         )
     }
     pub fn next_groups(&self, n: &i64) -> String {
@@ -71,8 +71,8 @@ impl GroupPage {
         format!(
             "{}?q={}&after={}",
             self.base(),
-            crate::web::encode_query(&self.q),
-            crate::web::encode_query(n)
+            crate::tools::encode_query(&self.q),
+            crate::tools::encode_query(n)
         )
     }
     pub fn is_me(&self, m: &Member) -> bool {

@@ -121,13 +121,13 @@ impl ReportPage {
     pub fn next_href(&self, n: &i64) -> String {
         format!(
             "/interconnect/licences/report?days={}&after={n}",
-            crate::web::encode_query(&self.days)
+            crate::tools::encode_query(&self.days)
         )
     }
     pub fn csv_href(&self) -> String {
         format!(
             "/interconnect/licences/report/export?days={}",
-            crate::web::encode_query(&self.days)
+            crate::tools::encode_query(&self.days)
         )
     }
 }

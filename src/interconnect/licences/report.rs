@@ -12,8 +12,8 @@ use crate::auth::OrgScope;
 use crate::db::schema::{departments, memberships, orgs, seats, users};
 use crate::db::{Conn, now};
 use crate::error::{AppError, AppResult};
-use crate::forms::data::csv_cell;
 use crate::i18n::Lang;
+use crate::tools::csv_cell;
 use crate::web::{PAGE_SIZE, Page, format_time};
 
 /// Seats of one organisation, or of one department of it.

@@ -154,7 +154,7 @@ pub fn alert_on_use(conn: &mut Conn, pool_org_id: i64) -> AppResult<()> {
             usage.remaining()
         );
         for a in admins {
-            crate::notifications::store::notify(
+            crate::notifications::notify(
                 conn,
                 pool_org_id,
                 a,

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use diesel::prelude::*;
 
-use crate::apps::app::AppStatus;
+use crate::apps::AppStatus;
 use crate::auth::{OrgScope, Role};
 use crate::db::schema::{
     apps, memberships, orgs, space_app_targets, space_apps, space_orgs, users,
@@ -14,7 +14,7 @@ use crate::db::schema::{
 use crate::db::{Conn, now, write_tx};
 use crate::error::{AppError, AppResult};
 use crate::interconnect::OrgStatus;
-use crate::notifications::store::notify;
+use crate::notifications::notify;
 
 /// A publication as the publish page lists it.
 pub struct Publication {

@@ -9,8 +9,8 @@ use std::collections::{BTreeMap, HashSet};
 
 use diesel::prelude::*;
 
-use crate::apps::app::{App, AppStatus};
-use crate::apps::store::find_app;
+use crate::apps::find_app;
+use crate::apps::{App, AppStatus};
 use crate::auth::OrgScope;
 use crate::db::Conn;
 use crate::db::in_ids::{IN_IDS, in_ids};
@@ -283,8 +283,8 @@ pub fn usable_page(
     conn: &mut Conn,
     scope: &OrgScope,
     page_id: i64,
-) -> AppResult<(App, crate::apps::app::Page)> {
-    use crate::apps::app::Page;
+) -> AppResult<(App, crate::apps::Page)> {
+    use crate::apps::Page;
     use crate::db::schema::pages;
     let page: Page = crate::native!(conn, |c| pages::table
         .find(page_id)

@@ -1,4 +1,5 @@
-//! Handlers of the space admin's pages (invitations are in `invite_routes`): the member
+//! Handlers of the space admin's pages (invitations are in `invite_routes`, which uses
+//! [`managed`] from here): the member
 //! organisations with their review, visibility and removal, and the space's own
 //! groups of member organisations. Each opens the space through `space_for` and refuses
 //! anyone but a manager of the creating organisation.
@@ -9,18 +10,19 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::directory::{self, parse_group_name};
-use super::invite_routes;
 use super::pages::{GroupsPage, OrgActionPage, OrgsPage, VisibilityPage};
 use super::{membership, parse_reason, store};
 use crate::auth::InOrg;
 use crate::error::{AppError, AppResult};
 use crate::interconnect::OrgStatus;
 use crate::interconnect::people::{SpaceAccess, space_for};
+use crate::tools::AfterQuery;
+use crate::tools::encode_query;
 use crate::web::policy::{Policy, Routes};
-use crate::web::{AppState, Layout, encode_query, flash_redirect};
+use crate::web::{AppState, Layout, flash_redirect};
 
 pub fn router() -> Routes {
-    invite_routes::router()
+    Routes::new()
         .get("/interconnect/spaces/{id}/orgs", Policy::InOrg, orgs)
         .post(
             "/interconnect/spaces/{id}/orgs/{so}/approve",
@@ -297,11 +299,6 @@ async fn set_visibility(
         &format!("/interconnect/spaces/{id}/orgs/{so}/visibility"),
         "interconnect.spaces.flash.visibility_saved",
     ))
-}
-
-#[derive(Deserialize, Default)]
-pub struct AfterQuery {
-    after: Option<i64>,
 }
 
 async fn groups_page(

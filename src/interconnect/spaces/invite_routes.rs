@@ -9,9 +9,9 @@ use super::admin_routes::managed;
 use super::pages::InvitePage;
 use super::{InviteOutcome, parse_corp_ids, store};
 use crate::auth::InOrg;
-use crate::distribution::links::qr_svg;
 use crate::error::{AppError, AppResult};
 use crate::interconnect::people::SpaceAccess;
+use crate::tools::qr_svg;
 use crate::web::policy::{Policy, Routes};
 use crate::web::{AppState, Layout, flash_redirect};
 

@@ -7,10 +7,10 @@ use super::InviteOutcome;
 use super::store::{main_admins, notify_all};
 use crate::db::schema::{orgs, space_orgs, spaces};
 use crate::db::{Conn, now, write_tx};
-use crate::distribution::links::new_token;
 use crate::error::{AppError, AppResult};
 use crate::interconnect::people::SpaceAccess;
 use crate::interconnect::{OrgStatus, ScopeKind};
+use crate::tools::new_token;
 
 /// The space's invitation token and whether an API key is set.
 pub fn invite_facts(conn: &mut Conn, space_id: i64) -> AppResult<(String, bool)> {

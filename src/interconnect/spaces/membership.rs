@@ -12,10 +12,10 @@ use super::store::{
 use crate::auth::OrgScope;
 use crate::db::schema::{orgs, space_orgs, space_visibility, spaces};
 use crate::db::{Conn, now, write_tx};
-use crate::distribution::links::token_shape_ok;
 use crate::error::{AppError, AppResult};
 use crate::interconnect::people::{SpaceAccess, lock_org, people_count, reconcile_org};
 use crate::interconnect::{OrgStatus, ScopeKind, check_people, check_room, may_apply_for_org};
+use crate::tools::token_shape_ok;
 
 /// A space as its invitation link shows it to the applying organisation.
 #[derive(Clone, Debug)]

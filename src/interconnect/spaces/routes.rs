@@ -6,7 +6,6 @@
 use axum::extract::{Path, Query, RawForm, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
 
 use super::forms::{ScopeForm, parse_create};
 use super::pages::{HomePage, JoinPage, LandingPage, MembershipPage, NewSpacePage, PeoplePage};
@@ -15,6 +14,7 @@ use crate::auth::InOrg;
 use crate::error::{AppError, AppResult};
 use crate::interconnect::people::space_for;
 use crate::interconnect::{ScopeKind, SpaceKind, may_apply_for_org, scope_may_manage};
+use crate::tools::AfterQuery;
 use crate::web::policy::{Policy, Routes};
 use crate::web::{AppState, Errors, Layout, flash_redirect};
 
@@ -43,12 +43,8 @@ pub fn router() -> Routes {
             leave,
         )
         .merge(super::admin_routes::router())
+        .merge(super::invite_routes::router())
         .merge(super::api::router())
-}
-
-#[derive(Deserialize, Default)]
-pub struct AfterQuery {
-    pub after: Option<i64>,
 }
 
 async fn landing(State(state): State<AppState>, g: InOrg) -> AppResult<LandingPage> {

@@ -7,7 +7,6 @@ use diesel::prelude::*;
 use crate::auth::{OrgScope, Perm, Role};
 use crate::db::schema::{departments, memberships, orgs, space_orgs, space_scope, spaces, users};
 use crate::db::{Conn, now, write_tx};
-use crate::distribution::links::new_token;
 use crate::error::{AppError, AppResult};
 use crate::interconnect::people::{
     LinkedOrg, SpaceAccess, linked_user_ids, lock_org, people_count, reconcile_org,
@@ -16,6 +15,7 @@ use crate::interconnect::{
     Limits, OrgStatus, ScopeKind, SpaceKind, check_people, check_room, scope_may_manage,
 };
 use crate::org::Edition;
+use crate::tools::new_token;
 use crate::web::Errors;
 
 pub use super::invites::{
@@ -108,7 +108,7 @@ pub fn notify_all(
     link: &str,
 ) -> AppResult<()> {
     for u in users {
-        crate::notifications::store::notify(conn, org_id, *u, title, body, link)?;
+        crate::notifications::notify(conn, org_id, *u, title, body, link)?;
     }
     Ok(())
 }

@@ -4,7 +4,7 @@
 use diesel::prelude::*;
 
 use crate::auth::OrgScope;
-use crate::db::schema::{departments, memberships, seat_auto_departments, space_scope};
+use crate::db::schema::{departments, memberships};
 use crate::db::{Conn, now, write_tx};
 use crate::error::{AppError, AppResult};
 use crate::org::{DeptId, DeptName};
@@ -107,7 +107,13 @@ pub fn rename_dept(
     if n == 0 {
         return Err(AppError::NotFound);
     }
-    Ok(())
+    crate::org::events::announce(
+        conn,
+        crate::org::events::DirectoryEvent::DepartmentRenamed {
+            org_id: scope.org_id(),
+            department_id: id.0,
+        },
+    )
 }
 
 /// Deletes an empty department; one with sub-departments or members is refused.
@@ -125,17 +131,15 @@ pub fn delete_dept(conn: &mut Conn, scope: &OrgScope, id: DeptId) -> AppResult<(
         if d.members > 0 {
             return Err(AppError::Conflict("org.error.dept_has_members"));
         }
-        // An empty department may still be linked into a space or set to auto-grant seats.
-        diesel::delete(
-            space_scope::table
-                .filter(space_scope::kind.eq("department"))
-                .filter(space_scope::ref_id.eq(d.id)),
-        )
-        .execute(conn)?;
-        diesel::delete(
-            seat_auto_departments::table.filter(seat_auto_departments::department_id.eq(d.id)),
-        )
-        .execute(conn)?;
+        // An empty department may still be named elsewhere (a space's scope, seats granted
+        // automatically, an app's usage scope): the listeners let go of it first.
+        crate::org::events::announce(
+            conn,
+            crate::org::events::DirectoryEvent::DepartmentRemoved {
+                org_id: scope.org_id(),
+                department_id: d.id,
+            },
+        )?;
         diesel::delete(
             departments::table
                 .filter(departments::org_id.eq(scope.org_id()))

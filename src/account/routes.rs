@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::{Ctx, SESSION_ORG, SESSION_USER, Signed, store};
+use crate::auth::{Ctx, SESSION_ORG, SESSION_USER, Signed, store};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{LANG_COOKIE, Lang};
 use crate::web::{AppState, Layout, flash_redirect, safe_next};
@@ -180,7 +180,11 @@ pub struct LangForm {
 async fn set_lang(Form(form): Form<LangForm>) -> AppResult<Response> {
     let lang = Lang::parse(&form.lang).ok_or(AppError::BadRequest("error.bad_request"))?;
     let next = safe_next(form.next.as_deref());
-    let next = if is_get_page(&next) { next } else { "/".into() };
+    let next = if crate::web::policy::is_get_page(&next) {
+        next
+    } else {
+        "/".into()
+    };
     let mut resp = Redirect::to(&next).into_response();
     let cookie = format!(
         "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
@@ -191,31 +195,6 @@ async fn set_lang(Form(form): Form<LangForm>) -> AppResult<Response> {
         HeaderValue::from_str(&cookie).map_err(AppError::internal)?,
     );
     Ok(resp)
-}
-
-/// Whether a local path (query ignored) is a page: the routes it matches most closely
-/// (literal segments win over parameters, as in the router) include a GET route.
-fn is_get_page(path: &str) -> bool {
-    let path = path.split(['?', '#']).next().unwrap_or("/");
-    let segs: Vec<&str> = path.split('/').collect();
-    let matches: Vec<(usize, bool)> = crate::web::route_table()
-        .table()
-        .iter()
-        .filter_map(|r| {
-            let pat: Vec<&str> = r.path.split('/').collect();
-            let fits = pat.len() == segs.len()
-                && pat
-                    .iter()
-                    .zip(&segs)
-                    .all(|(p, s)| (p.starts_with('{') && !s.is_empty()) || p == s);
-            fits.then(|| {
-                let literals = pat.iter().filter(|p| !p.starts_with('{')).count();
-                (literals, r.method == "GET")
-            })
-        })
-        .collect();
-    let best = matches.iter().map(|(n, _)| *n).max();
-    matches.iter().any(|(n, get)| *get && Some(*n) == best)
 }
 
 #[derive(Deserialize)]

@@ -1,0 +1,18 @@
+//! Small general tools that several domains use and that know nothing of any domain:
+//! unguessable tokens, QR codes, CSV cells, keyset cursors, URL and cookie helpers, and
+//! the review queues' business-day clock. They sit below `web` and every domain, so a
+//! domain never reaches into another one for them.
+
+pub mod csv;
+pub mod http;
+pub mod keyset;
+pub mod qr;
+pub mod token;
+pub mod wait;
+
+pub use csv::csv_cell;
+pub use http::{cookie, encode_query};
+pub use keyset::AfterQuery;
+pub use qr::qr_svg;
+pub use token::{new_token, token_shape_ok};
+pub use wait::{review_due, review_overdue};
