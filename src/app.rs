@@ -19,7 +19,10 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
     let db = Db::connect(&config.database_url(), config.sqlite_sync, config.db_pool)?;
     db.migrate()?;
     let storage = crate::storage::LocalDir::new(config.upload_dir())?;
-    crate::org::events::register(vec![crate::interconnect::directory_listener()]);
+    crate::org::events::register(vec![
+        crate::interconnect::directory_listener(),
+        crate::apps::directory_listener(),
+    ]);
     Ok(AppState {
         db,
         config: Arc::new(config),

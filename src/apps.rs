@@ -12,8 +12,15 @@ pub mod parts_routes;
 pub mod parts_store;
 pub mod routes;
 pub mod store;
+pub mod usage;
+pub mod usage_routes;
 
 // The face: what other domains may use of this one.
 pub use app::{App, AppStatus, Field, FieldKind, Page, PageKind, Step};
 pub use parts::{Automation, Component, Connector, NotificationTemplate};
 pub use store::{fields_of, find_app, is_app_admin, list_apps, org_people, steps_of};
+
+/// Usage scopes follow the directory: registered with `org` when the app is assembled.
+pub fn directory_listener() -> std::sync::Arc<dyn crate::org::DirectoryListener> {
+    std::sync::Arc::new(usage::FollowDirectory)
+}

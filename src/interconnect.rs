@@ -27,6 +27,10 @@ use crate::auth::{OrgScope, Perm, Role};
 use crate::error::AppError;
 use crate::org::Edition;
 
+/// What a member organisation links into a space (the seed: 申请加入时可以设置本组织哪些人
+/// 或者部门需要加入空间，也可以选择整个组织架构加入): the organisation's scope picker.
+pub use crate::org::ScopeKind;
+
 /// The two kinds of space the seed describes, each gated by edition.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SpaceKind {
@@ -161,39 +165,6 @@ pub fn scope_may_manage(scope: &OrgScope) -> bool {
 /// A member organisation applies and leaves through its main admin only.
 pub fn may_apply_for_org(role: Role) -> bool {
     role == Role::MainAdmin
-}
-
-/// What a member organisation links into a space (申请加入时可以设置本组织哪些人或者部门
-/// 需要加入空间，也可以选择整个组织架构加入).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ScopeKind {
-    All,
-    Departments,
-    People,
-}
-
-impl ScopeKind {
-    pub const ALL: [ScopeKind; 3] = [ScopeKind::All, ScopeKind::Departments, ScopeKind::People];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ScopeKind::All => "all",
-            ScopeKind::Departments => "departments",
-            ScopeKind::People => "people",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<ScopeKind> {
-        ScopeKind::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
-    pub fn label_key(self) -> &'static str {
-        match self {
-            ScopeKind::All => "interconnect.scope.all",
-            ScopeKind::Departments => "interconnect.scope.departments",
-            ScopeKind::People => "interconnect.scope.people",
-        }
-    }
 }
 
 /// A member organisation's state in a space.

@@ -5,12 +5,16 @@
 pub mod events;
 pub mod forms;
 pub mod routes;
+pub mod scope;
 pub mod store;
 
 // The face: what other domains may use of this one.
 pub use events::{DirectoryEvent, DirectoryListener};
 pub use forms::{
     AccountForm, AddMemberForm, ListQuery, NewOrg, OrgForm, OrgSettings, PasswordForm,
+};
+pub use scope::{
+    PICKER_PEOPLE, Picker, ScopeForm, ScopeKind, check_refs, department_chain, picker,
 };
 pub use store::MemberRow;
 pub(crate) use store::{insert_membership, insert_user, members_of, user_by_login};

@@ -34,6 +34,7 @@ pub fn router() -> Routes {
         )
         .merge(super::designer_routes::router())
         .merge(super::parts_routes::router())
+        .merge(super::usage_routes::router())
 }
 
 async fn list(

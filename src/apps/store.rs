@@ -5,9 +5,12 @@ use diesel::prelude::*;
 
 use super::app::{App, AppStatus, Field, FieldKind, Page, PageKind, Step};
 use crate::auth::OrgScope;
-use crate::db::schema::{app_admins, approval_steps, apps, fields, memberships, pages, users};
+use crate::db::schema::{
+    app_admins, app_usage_refs, approval_steps, apps, fields, memberships, pages, users,
+};
 use crate::db::{Conn, now, write_tx};
 use crate::error::{AppError, AppResult};
+use crate::org::ScopeKind;
 use crate::web::{PAGE_SIZE, Page as ListPage};
 
 /// The apps of the scope's organisation, newest first, keyset-paginated by id.
@@ -17,6 +20,13 @@ pub fn list_apps(
     scope: &OrgScope,
     after: Option<i64>,
 ) -> AppResult<ListPage<App>> {
+    // Members see the apps whose usage scope names them, or a department above theirs.
+    let member = scope.grant_app().is_none() && !scope.can_build_apps();
+    let chain = if member {
+        crate::org::department_chain(conn, scope.org_id(), scope.user_id())?
+    } else {
+        vec![]
+    };
     let rows = crate::native!(conn, |c| {
         let mut q = apps::table
             .filter(apps::org_id.eq(scope.org_id()))
@@ -27,8 +37,24 @@ pub fn list_apps(
         if let Some(g) = scope.grant_app() {
             // Under a maintenance grant only the grant's app exists, in whatever state.
             q = q.filter(apps::id.eq(g));
-        } else if !scope.can_build_apps() {
-            q = q.filter(apps::state.eq(AppStatus::Enabled.as_str()));
+        } else if member {
+            let naming_me = app_usage_refs::table
+                .filter(
+                    app_usage_refs::kind
+                        .eq(super::usage::PERSON)
+                        .and(app_usage_refs::ref_id.eq(scope.user_id()))
+                        .or(app_usage_refs::kind
+                            .eq(super::usage::DEPARTMENT)
+                            .and(app_usage_refs::ref_id.eq_any(chain.clone()))),
+                )
+                .select(app_usage_refs::app_id);
+            q = q
+                .filter(apps::state.eq(AppStatus::Enabled.as_str()))
+                .filter(
+                    apps::usage_scope
+                        .eq(ScopeKind::All.as_str())
+                        .or(apps::id.eq_any(naming_me)),
+                );
         }
         if let Some(a) = after {
             q = q.filter(apps::id.lt(a));
@@ -53,6 +79,10 @@ pub fn find_app(conn: &mut Conn, scope: &OrgScope, app_id: i64) -> AppResult<App
     .ok_or(AppError::NotFound)?;
     if app.status() != AppStatus::Enabled && !scope.can_build_apps() && scope.grant_app().is_none()
     {
+        return Err(AppError::NotFound);
+    }
+    // Outside the app's usage scope the app does not exist for this member.
+    if !super::usage::may_use(conn, scope, app_id)? {
         return Err(AppError::NotFound);
     }
     Ok(app)

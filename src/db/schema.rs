@@ -94,6 +94,7 @@ diesel::table! {
         acceptance -> Text,
         acceptance_comment -> Text,
         reconfigure -> Text,
+        usage_scope -> Text,
     }
 }
 
@@ -434,6 +435,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    app_usage_refs (app_id, kind, ref_id) {
+        app_id -> BigInt,
+        kind -> Text,
+        ref_id -> BigInt,
+    }
+}
+
+diesel::table! {
     space_scope (space_org_id, kind, ref_id) {
         space_org_id -> BigInt,
         kind -> Text,
@@ -539,6 +548,7 @@ diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(memberships -> departments (department_id));
 diesel::joinable!(apps -> users (created_by));
 diesel::joinable!(apps -> orgs (org_id));
+diesel::joinable!(app_usage_refs -> apps (app_id));
 diesel::joinable!(app_admins -> apps (app_id));
 diesel::joinable!(app_admins -> users (user_id));
 diesel::joinable!(pages -> orgs (org_id));
@@ -611,6 +621,7 @@ diesel::joinable!(seat_auto_departments -> departments (department_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     orgs,
+    app_usage_refs,
     users,
     ip_login_failures,
     sessions,

@@ -2,6 +2,7 @@
 
 mod approvals;
 mod apps;
+mod apps_usage_scope;
 mod architecture;
 mod auth;
 mod browser;

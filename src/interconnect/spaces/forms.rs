@@ -2,49 +2,8 @@
 //! hand from the urlencoded body; what was typed is kept to show the form again.
 
 use crate::error::AppError;
-use crate::interconnect::ScopeKind;
 
-/// What an organisation links into a space, as typed: the whole organisation, chosen
-/// departments (sub-departments included) or chosen people.
-#[derive(Clone, Debug, Default)]
-pub struct ScopeForm {
-    pub scope_kind: String,
-    pub departments: Vec<i64>,
-    pub people: Vec<i64>,
-}
-
-impl ScopeForm {
-    pub fn whole() -> ScopeForm {
-        ScopeForm {
-            scope_kind: ScopeKind::All.as_str().into(),
-            ..ScopeForm::default()
-        }
-    }
-
-    /// The chosen kind and the ids that go with it (none for the whole organisation).
-    pub fn parse(&self) -> Result<(ScopeKind, Vec<i64>), &'static str> {
-        let kind = ScopeKind::parse(&self.scope_kind).ok_or("interconnect.spaces.error.scope")?;
-        let refs = match kind {
-            ScopeKind::All => vec![],
-            ScopeKind::Departments => self.departments.clone(),
-            ScopeKind::People => self.people.clone(),
-        };
-        if kind != ScopeKind::All && refs.is_empty() {
-            return Err("interconnect.spaces.error.scope_empty");
-        }
-        Ok((kind, refs))
-    }
-
-    pub fn has_department(&self, id: &i64) -> bool {
-        self.departments.contains(id)
-    }
-    pub fn has_person(&self, id: &i64) -> bool {
-        self.people.contains(id)
-    }
-    pub fn is_kind(&self, k: &ScopeKind) -> bool {
-        self.scope_kind == k.as_str()
-    }
-}
+pub use crate::org::ScopeForm;
 
 /// The create form: name, kind and the creating organisation's own scope.
 #[derive(Clone, Debug, Default)]
@@ -89,6 +48,7 @@ pub fn parse_ids(body: &[u8], field: &str) -> Result<Vec<i64>, AppError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::org::ScopeKind;
 
     #[test]
     fn a_scope_of_departments_or_people_needs_at_least_one() {

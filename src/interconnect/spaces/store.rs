@@ -5,7 +5,7 @@
 use diesel::prelude::*;
 
 use crate::auth::{OrgScope, Perm, Role};
-use crate::db::schema::{departments, memberships, orgs, space_orgs, space_scope, spaces, users};
+use crate::db::schema::{memberships, orgs, space_orgs, space_scope, spaces};
 use crate::db::{Conn, now, write_tx};
 use crate::error::{AppError, AppResult};
 use crate::interconnect::people::{
@@ -113,64 +113,7 @@ pub fn notify_all(
     Ok(())
 }
 
-/// The departments and people of an organisation, for the scope pickers.
-#[derive(Clone, Debug, Default)]
-pub struct Picker {
-    pub departments: Vec<(i64, String)>,
-    pub people: Vec<(i64, String)>,
-}
-
-/// At most this many people are listed in the picker (the rest are linked by department).
-pub const PICKER_PEOPLE: i64 = 500;
-
-pub fn picker(conn: &mut Conn, org_id: i64) -> AppResult<Picker> {
-    let departments = departments::table
-        .filter(departments::org_id.eq(org_id))
-        .order(departments::id.asc())
-        .select((departments::id, departments::name))
-        .load(conn)?;
-    let people = memberships::table
-        .inner_join(users::table)
-        .filter(memberships::org_id.eq(org_id))
-        .order((users::name.asc(), users::id.asc()))
-        .select((users::id, users::name))
-        .limit(PICKER_PEOPLE)
-        .load(conn)?;
-    Ok(Picker {
-        departments,
-        people,
-    })
-}
-
-/// Checks that the chosen departments / people belong to `org_id`; the field error if not.
-pub fn check_refs(
-    conn: &mut Conn,
-    org_id: i64,
-    kind: ScopeKind,
-    refs: &[i64],
-) -> AppResult<Result<(), &'static str>> {
-    let found: i64 = match kind {
-        ScopeKind::All => return Ok(Ok(())),
-        ScopeKind::Departments => departments::table
-            .filter(departments::org_id.eq(org_id))
-            .filter(departments::id.eq_any(refs))
-            .count()
-            .get_result(conn)?,
-        ScopeKind::People => memberships::table
-            .filter(memberships::org_id.eq(org_id))
-            .filter(memberships::user_id.eq_any(refs))
-            .count()
-            .get_result(conn)?,
-    };
-    let mut unique = refs.to_vec();
-    unique.sort_unstable();
-    unique.dedup();
-    Ok(if found == unique.len() as i64 {
-        Ok(())
-    } else {
-        Err("interconnect.spaces.error.scope_foreign")
-    })
-}
+pub use crate::org::{PICKER_PEOPLE, Picker, check_refs, picker};
 
 /// Replaces what a space organisation links.
 pub fn write_scope(

@@ -1,0 +1,2 @@
+DROP TABLE app_usage_refs;
+ALTER TABLE apps DROP COLUMN usage_scope;
