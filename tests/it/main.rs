@@ -13,6 +13,7 @@ mod distribution_links;
 mod distribution_maintenance;
 mod distribution_projects;
 mod distribution_send;
+mod edges_distribution;
 mod figures;
 mod forms;
 mod i18n;
