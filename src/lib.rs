@@ -5,6 +5,7 @@ rust_i18n::i18n!("src/locales");
 
 pub mod apps;
 pub mod auth;
+pub mod backup;
 pub mod config;
 pub mod db;
 pub mod demo;
@@ -18,6 +19,7 @@ pub mod operator;
 pub mod org;
 pub mod reference;
 pub mod scale;
+pub mod serve;
 pub mod storage;
 pub mod web;
 
