@@ -174,6 +174,7 @@ async fn render_errors(State(_state): State<AppState>, mut req: Request, next: N
     let csrf = resp.extensions().get::<ProtectionError>().is_some();
     let (marker, mut resp) = match resp.extensions().get::<ErrorPage>().cloned() {
         Some(m) => (Some(m), resp),
+        None if csrf => (None, resp),
         None => unmarked_error(resp).await,
     };
     if csrf || marker.is_some() {
