@@ -1,7 +1,8 @@
 //! Configuration, from flags or the environment (flags win).
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::db::SqliteSync;
 
@@ -69,14 +70,38 @@ pub struct Config {
     #[arg(long, global = true, env = "FENFA_MAX_UPLOAD_MB", default_value_t = 10)]
     pub max_upload_mb: usize,
 
-    /// The address customers reach the portal at; distribution links are built on it.
+    /// The address customers reach the portal at; distribution and invitation links and
+    /// their QR codes are built on it. Default: the `--bind` address (loopback when bound
+    /// to every interface).
+    #[arg(long, global = true, env = "FENFA_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// Seconds a client may take to send a request's headers before it is disconnected.
     #[arg(
         long,
         global = true,
-        env = "FENFA_PUBLIC_URL",
-        default_value = "http://127.0.0.1:3000"
+        env = "FENFA_HEADER_TIMEOUT_SECS",
+        default_value_t = 10
     )]
-    pub public_url: String,
+    pub header_timeout_secs: u64,
+
+    /// Seconds a client may take to send a request's body, however slowly it trickles.
+    #[arg(
+        long,
+        global = true,
+        env = "FENFA_BODY_TIMEOUT_SECS",
+        default_value_t = 20
+    )]
+    pub body_timeout_secs: u64,
+
+    /// Seconds a request may take in all before it is answered with a timeout page.
+    #[arg(
+        long,
+        global = true,
+        env = "FENFA_REQUEST_TIMEOUT_SECS",
+        default_value_t = 30
+    )]
+    pub request_timeout_secs: u64,
 
     /// Log filter, e.g. `info` or `fenfa=debug,tower_http=info`.
     #[arg(long, global = true, env = "FENFA_LOG", default_value = "info")]
@@ -104,9 +129,47 @@ impl Config {
         }
     }
 
-    /// The public base URL without a trailing slash.
-    pub fn public_base(&self) -> &str {
-        self.public_url.trim_end_matches('/')
+    /// The public base URL without a trailing slash: the configured one, or else the bind
+    /// address, so that a portal started on another port does not print dead links. An
+    /// address bound on every interface (0.0.0.0, ::) names no host; loopback stands in.
+    pub fn public_base(&self) -> String {
+        match &self.public_url {
+            Some(url) => url.trim_end_matches('/').to_string(),
+            None => {
+                let ip = match self.bind.ip() {
+                    IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+                    IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+                    ip => ip,
+                };
+                format!("http://{}", SocketAddr::new(ip, self.bind.port()))
+            }
+        }
+    }
+
+    /// The start-up warning when the portal listens beyond this machine but no public URL
+    /// was set: links and QR codes would then name an address customers cannot reach.
+    pub fn public_url_warning(&self) -> Option<String> {
+        if self.public_url.is_some() || self.bind.ip().is_loopback() {
+            return None;
+        }
+        Some(format!(
+            "listening on {} without a public URL: distribution and invitation links will \
+             point to {}; set --public-url (FENFA_PUBLIC_URL) to the address customers use",
+            self.bind,
+            self.public_base()
+        ))
+    }
+
+    pub fn header_timeout(&self) -> Duration {
+        Duration::from_secs(self.header_timeout_secs)
+    }
+
+    pub fn body_timeout(&self) -> Duration {
+        Duration::from_secs(self.body_timeout_secs)
+    }
+
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.request_timeout_secs)
     }
 
     pub fn max_upload_bytes(&self) -> usize {
@@ -126,7 +189,10 @@ impl Config {
             session_max_hours: 12,
             trust_proxy: false,
             max_upload_mb: 2,
-            public_url: "http://127.0.0.1:3000".into(),
+            public_url: Some("http://127.0.0.1:3000".into()),
+            header_timeout_secs: 10,
+            body_timeout_secs: 20,
+            request_timeout_secs: 30,
             log: "warn".into(),
         }
     }
@@ -137,4 +203,76 @@ impl Config {
 pub struct SessionPolicy {
     pub idle: i64,
     pub absolute: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(args: &[&str]) -> Config {
+        #[derive(clap::Parser)]
+        struct Cli {
+            #[command(flatten)]
+            config: Config,
+        }
+        let mut all = vec!["fenfa"];
+        all.extend_from_slice(args);
+        <Cli as clap::Parser>::try_parse_from(all)
+            .expect("arguments parse")
+            .config
+    }
+
+    #[test]
+    fn the_public_url_defaults_to_the_bind_address() {
+        assert_eq!(parsed(&[]).public_base(), "http://127.0.0.1:3000");
+        assert_eq!(
+            parsed(&["--bind", "127.0.0.1:4000"]).public_base(),
+            "http://127.0.0.1:4000"
+        );
+        assert_eq!(
+            parsed(&["--bind", "0.0.0.0:8080"]).public_base(),
+            "http://127.0.0.1:8080"
+        );
+        assert_eq!(
+            parsed(&["--bind", "[::]:8080"]).public_base(),
+            "http://[::1]:8080"
+        );
+        assert_eq!(
+            parsed(&["--bind", "192.168.1.20:80"]).public_base(),
+            "http://192.168.1.20:80"
+        );
+        let set = parsed(&[
+            "--bind",
+            "0.0.0.0:8080",
+            "--public-url",
+            "https://fenfa.example.com/",
+        ]);
+        assert_eq!(set.public_base(), "https://fenfa.example.com");
+    }
+
+    #[test]
+    fn a_non_loopback_bind_without_a_public_url_is_warned_about() {
+        assert_eq!(parsed(&[]).public_url_warning(), None);
+        assert_eq!(parsed(&["--bind", "[::1]:4000"]).public_url_warning(), None);
+        let warning = parsed(&["--bind", "0.0.0.0:8080"])
+            .public_url_warning()
+            .expect("a warning");
+        assert!(warning.contains("0.0.0.0:8080") && warning.contains("--public-url"));
+        let set = parsed(&[
+            "--bind",
+            "0.0.0.0:8080",
+            "--public-url",
+            "https://fenfa.example.com",
+        ]);
+        assert_eq!(set.public_url_warning(), None);
+    }
+
+    #[test]
+    fn slow_clients_are_cut_off_within_thirty_seconds_by_default() {
+        let c = parsed(&[]);
+        assert_eq!(c.header_timeout(), Duration::from_secs(10));
+        assert_eq!(c.body_timeout(), Duration::from_secs(20));
+        assert_eq!(c.request_timeout(), Duration::from_secs(30));
+        assert!(c.body_timeout() < c.request_timeout());
+    }
 }

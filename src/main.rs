@@ -1,4 +1,5 @@
-//! The `fenfa` command: serve the portal, apply migrations, or load demo data.
+//! The `fenfa` command: serve the portal, apply migrations, load demo data, or back up
+//! and restore a SQLite installation.
 
 use std::time::Duration;
 
@@ -38,6 +39,18 @@ enum Command {
     },
     /// Serve the benchmark's bare-stack reference routes instead of the portal.
     Reference,
+    /// Copy the SQLite database and the uploads into FILE, FILE.uploads/ and
+    /// FILE.manifest while the portal runs (on PostgreSQL: use pg_dump).
+    Backup {
+        /// Where the database copy goes; it must not exist yet.
+        file: std::path::PathBuf,
+    },
+    /// Check a backup made by `fenfa backup` and restore it into the configured data
+    /// directory; nothing is replaced unless every check passes. Stop the portal first.
+    Restore {
+        /// The backup's database file (FILE, beside FILE.uploads/ and FILE.manifest).
+        file: std::path::PathBuf,
+    },
     /// Print how many argon2 verifications per second the login permits can do.
     Argon2Rate {
         /// Verifying threads; defaults to the login permits of this machine.
@@ -104,6 +117,14 @@ async fn run() -> anyhow::Result<()> {
             println!("seconds={:.1}", started.elapsed().as_secs_f64());
         }
         Command::Reference => fenfa::reference::serve(config).await?,
+        Command::Backup { file } => {
+            let made = fenfa::backup::backup(&config, &file)?;
+            println!("{}", made.summary());
+        }
+        Command::Restore { file } => {
+            let restored = fenfa::backup::restore(&config, &file)?;
+            println!("{}", restored.summary());
+        }
         Command::Argon2Rate { permits, seconds } => {
             let permits = permits.unwrap_or_else(fenfa::auth::password::login_permits);
             let rate = fenfa::scale::argon2_rate(permits, seconds)?;
@@ -111,6 +132,9 @@ async fn run() -> anyhow::Result<()> {
         }
         Command::Serve { demo } => {
             let bind = config.bind;
+            if let Some(warning) = config.public_url_warning() {
+                tracing::warn!("{warning}");
+            }
             let state = fenfa::build_state(config)?;
             if demo {
                 load_demo(&state)?;
@@ -121,14 +145,13 @@ async fn run() -> anyhow::Result<()> {
                 state.config.session_policy(),
             );
             tokio::spawn(store.continuously_delete_expired(Duration::from_secs(600)));
+            let header_timeout = state.config.header_timeout();
+            let public = state.config.public_base();
             let app = fenfa::app::router(state);
             let listener = tokio::net::TcpListener::bind(bind).await?;
             println!("Fenfa is listening on http://{}", listener.local_addr()?);
-            axum::serve(
-                listener,
-                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-            )
-            .with_graceful_shutdown(async {
+            println!("Links are built on {public}");
+            fenfa::serve::serve(listener, app, header_timeout, async {
                 let _ = tokio::signal::ctrl_c().await;
             })
             .await?;

@@ -48,6 +48,35 @@ impl Storage for LocalDir {
     }
 }
 
+/// Characters an uploaded file's name loses: control characters, and the bidirectional
+/// formatting characters (U+202A–U+202E embeddings and overrides, U+2066–U+2069
+/// isolates, the LRM/RLM/ALM marks) with which "invoice\u{202E}fdp.exe" reads as
+/// "invoiceexe.pdf".
+pub fn unsafe_in_file_name(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}'
+        )
+}
+
+/// A display name for an uploaded file: the last path segment without unsafe characters
+/// or quotes, at most 100 characters; `fallback.EXT` when nothing usable is left.
+pub fn clean_file_name(raw: &str, fallback: &str, kind: FileKind) -> String {
+    let last = raw.rsplit(['/', '\\']).next().unwrap_or("");
+    let s: String = last
+        .chars()
+        .filter(|c| !unsafe_in_file_name(*c) && *c != '"')
+        .take(100)
+        .collect();
+    let s = s.trim();
+    if s.is_empty() || s.starts_with('.') {
+        format!("{fallback}.{}", kind.extension())
+    } else {
+        s.to_string()
+    }
+}
+
 /// What an uploaded file really is, judged by its content and never by its name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FileKind {
@@ -109,4 +138,32 @@ pub fn image_decodes(bytes: &[u8]) -> bool {
 /// A PDF must at least carry its header and end-of-file marker.
 pub fn pdf_looks_whole(bytes: &[u8]) -> bool {
     bytes.starts_with(b"%PDF-") && bytes.windows(5).rev().take(1024).any(|w| w == b"%%EOF")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_lose_bidi_overrides_and_control_characters() {
+        let spoof = "invoice\u{202E}fdp.exe";
+        assert_eq!(
+            clean_file_name(spoof, "file", FileKind::Pdf),
+            "invoicefdp.exe"
+        );
+        let isolates = "\u{2066}a\u{2067}b\u{2068}c\u{2069}\u{202A}\u{202B}\u{202C}\u{202D}.pdf";
+        assert_eq!(clean_file_name(isolates, "file", FileKind::Pdf), "abc.pdf");
+        assert_eq!(
+            clean_file_name("a\tb\r\n\0c.png", "file", FileKind::Png),
+            "abc.png"
+        );
+        assert_eq!(
+            clean_file_name("C:\\x\\合同.pdf", "contract", FileKind::Pdf),
+            "合同.pdf"
+        );
+        assert_eq!(
+            clean_file_name("\u{202E}", "contract", FileKind::Pdf),
+            "contract.pdf"
+        );
+    }
 }

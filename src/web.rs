@@ -13,6 +13,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use tower_http::csrf::{CsrfLayer, ProtectionError};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::{DeadlineBody, RequestBodyDeadlineLayer, TimeoutLayer};
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -26,6 +27,7 @@ use crate::i18n::Lang;
 use crate::storage::Storage;
 use policy::{Guards, Policy, Routes};
 
+pub mod input;
 pub mod policy;
 mod time_format;
 
@@ -119,6 +121,20 @@ pub fn router(state: AppState, routes: Routes) -> Router {
         ))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(middleware::from_fn_with_state(state.clone(), render_errors))
+        // Slow clients and stuck requests: the whole request has a deadline (answered
+        // 503, rendered as a page), and so has the body however it trickles (a byte every
+        // two seconds is cut off at the deadline, 408). The header read timeout is
+        // hyper's, in `crate::serve`.
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            state.config.request_timeout(),
+        ))
+        .layer(RequestBodyDeadlineLayer::new(state.config.body_timeout()))
+        .map_request(|req: Request<DeadlineBody<Body>>| req.map(Body::new))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            input::check_input,
+        ))
         .layer(CsrfLayer::new())
         .layer(sessions)
         .service(routes);
@@ -150,10 +166,14 @@ async fn render_errors(State(_state): State<AppState>, mut req: Request, next: N
     let lang = Lang::from_headers(req.headers());
     let had_flash = crate::tools::cookie(req.headers(), FLASH_COOKIE).is_some();
     let path = req.uri().path().to_string();
-    let mut resp = next.run(req).await;
+    let resp = next.run(req).await;
 
     let csrf = resp.extensions().get::<ProtectionError>().is_some();
-    let marker = resp.extensions().get::<ErrorPage>().cloned();
+    let (marker, mut resp) = match resp.extensions().get::<ErrorPage>().cloned() {
+        Some(m) => (Some(m), resp),
+        None if csrf => (None, resp),
+        None => unmarked_error(resp).await,
+    };
     if csrf || marker.is_some() {
         let (status, key) = match marker {
             Some(m) => (m.status, m.key),
@@ -186,6 +206,63 @@ async fn render_errors(State(_state): State<AppState>, mut req: Request, next: N
         );
     }
     resp
+}
+
+/// An error answered by a layer or an extractor rather than by `AppError`: axum's
+/// rejections (plain text), tower-http's timeouts and empty statuses (no body). They get
+/// the same localised page. A path segment that does not parse as the id a route expects
+/// (`/apps/abc`) names nothing, so axum's "Invalid URL" rejection becomes the 404 page.
+async fn unmarked_error(resp: Response) -> (Option<ErrorPage>, Response) {
+    let status = resp.status();
+    let plain = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v.starts_with("text/plain"));
+    if !(status.is_client_error() || status.is_server_error()) || !plain {
+        return (None, resp);
+    }
+    let (parts, body) = resp.into_parts();
+    let Ok(text) = axum::body::to_bytes(body, 16 * 1024).await else {
+        return (
+            Some(ErrorPage {
+                status,
+                key: "error.internal",
+            }),
+            Response::from_parts(parts, Body::empty()),
+        );
+    };
+    let page = match status {
+        StatusCode::BAD_REQUEST if text.starts_with(b"Invalid URL") => ErrorPage {
+            status: StatusCode::NOT_FOUND,
+            key: "error.not_found",
+        },
+        StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => ErrorPage {
+            status,
+            key: "error.not_found",
+        },
+        StatusCode::REQUEST_TIMEOUT => ErrorPage {
+            status,
+            key: "error.timeout",
+        },
+        StatusCode::PAYLOAD_TOO_LARGE => ErrorPage {
+            status,
+            key: "error.too_large",
+        },
+        StatusCode::SERVICE_UNAVAILABLE | StatusCode::TOO_MANY_REQUESTS => ErrorPage {
+            status,
+            key: "error.busy",
+        },
+        s if s.is_client_error() => ErrorPage {
+            status,
+            key: "error.bad_request",
+        },
+        _ => ErrorPage {
+            status,
+            key: "error.internal",
+        },
+    };
+    (Some(page), Response::from_parts(parts, Body::from(text)))
 }
 
 /// What the base layout needs, built from the request context.

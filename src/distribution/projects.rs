@@ -303,13 +303,7 @@ pub fn parse_project(
 
 /// The name kept for download: the uploaded name without path parts, or a generic one.
 fn safe_file_name(raw: &str, kind: FileKind) -> String {
-    let base = raw.rsplit(['/', '\\']).next().unwrap_or("").trim();
-    let clean: String = base.chars().filter(|c| !c.is_control()).take(100).collect();
-    if clean.is_empty() {
-        format!("contract.{}", kind.extension())
-    } else {
-        clean
-    }
+    crate::storage::clean_file_name(raw, "contract", kind)
 }
 
 /// A rejection needs a reason (1–500 characters).

@@ -145,7 +145,7 @@ async fn read_multipart(mut mp: Multipart) -> AppResult<RawForm> {
             }
             None => {
                 raw.texts
-                    .insert(name, String::from_utf8_lossy(&bytes).into_owned());
+                    .insert(name, crate::web::input::text_field(&bytes)?);
             }
         }
     }

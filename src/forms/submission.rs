@@ -215,21 +215,9 @@ pub fn check_file(
     }))
 }
 
-/// A display name for an uploaded file: the last path segment, without control
-/// characters or quotes, at most 100 characters; a fallback when nothing is left.
+/// A display name for an uploaded file (see [`crate::storage::clean_file_name`]).
 pub fn clean_filename(raw: &str, kind: FileKind) -> String {
-    let last = raw.rsplit(['/', '\\']).next().unwrap_or("");
-    let s: String = last
-        .chars()
-        .filter(|c| !c.is_control() && *c != '"')
-        .take(100)
-        .collect();
-    let s = s.trim().to_string();
-    if s.is_empty() || s.starts_with('.') {
-        format!("file.{}", kind.extension())
-    } else {
-        s
-    }
+    crate::storage::clean_file_name(raw, "file", kind)
 }
 
 /// Checks the whole form. On failure the errors are keyed by input name.

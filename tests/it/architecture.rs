@@ -25,7 +25,9 @@ const DOMAINS: &[&str] = &[
     "operator",
 ];
 /// The composition root and what assembles whole programs or data sets: anything goes.
-const TOP: &[&str] = &["app", "lib", "main", "demo", "scale", "reference", "bin"];
+const TOP: &[&str] = &[
+    "app", "lib", "main", "demo", "scale", "reference", "bin", "backup", "serve",
+];
 
 fn rank(module: &str) -> Option<u8> {
     [GROUND, AUTH, WEB, DOMAINS, TOP]

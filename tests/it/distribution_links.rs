@@ -225,7 +225,7 @@ async fn corp_id_mismatch_cannot_purchase() {
             .await
             .assert_status(StatusCode::OK)
             .assert_contains("别家公司")
-            .assert_contains("组织 CorpID 与项目不一致");
+            .assert_contains("当前组织不是项目登记的客户组织");
         o.post(&format!("/d/{token}"), &[])
             .await
             .assert_status(StatusCode::FORBIDDEN)

@@ -147,7 +147,7 @@ async fn show(
         })
         .await?;
     let url = link_url(
-        state.config.public_base(),
+        &state.config.public_base(),
         &v.link.token,
         &v.project.customer_name,
     );

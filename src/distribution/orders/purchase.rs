@@ -30,6 +30,14 @@ impl PurchaseView {
     pub fn refusal(&self) -> Option<&'static str> {
         self.link_refusal.or_else(|| self.eligibility.refusal())
     }
+
+    /// Whether the page may show the project, its customer and its apps: only to the
+    /// organisation the project names. Anyone else who opens the link (another
+    /// organisation's admin, a user outside any organisation) learns the provider's name
+    /// and the seed's refusal, not whom the provider sells what.
+    pub fn reveals_project(&self) -> bool {
+        self.eligibility.org.is_some() && self.eligibility.corp_matches
+    }
 }
 
 fn eligibility(

@@ -114,7 +114,7 @@ async fn read_multipart(mut mp: Multipart) -> AppResult<(HashMap<String, String>
             }
             Some(_) => {}
             None => {
-                texts.insert(name, String::from_utf8_lossy(&bytes).into_owned());
+                texts.insert(name, crate::web::input::text_field(&bytes)?);
             }
         }
     }

@@ -134,7 +134,7 @@ async fn read_batch(mut mp: Multipart) -> AppResult<String> {
             .await
             .map_err(|_| AppError::BadRequest("error.bad_request"))?;
         if name == "corp_ids" || name == "file" {
-            let s = String::from_utf8_lossy(&bytes);
+            let s = crate::web::input::text_field(&bytes)?;
             if !text.is_empty() && !s.trim().is_empty() {
                 text.push('\n');
             }
