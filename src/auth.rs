@@ -1,10 +1,12 @@
 //! Who is asking, and in which organisation. The extractors here are the only place that
 //! can produce an [`OrgScope`], the proof every tenant query asks for.
 
+pub mod device;
 pub mod password;
 pub mod routes;
 pub mod session_store;
 pub mod store;
+pub mod throttle;
 
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;

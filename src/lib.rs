@@ -32,11 +32,14 @@ use crate::web::AppState;
 pub fn build_state(config: Config) -> anyhow::Result<AppState> {
     let db = Db::connect(&config.database_url(), config.sqlite_sync, config.db_pool)?;
     db.migrate()?;
+    let device_key = crate::auth::device::DeviceKey::load_or_create(&mut *db.get()?)
+        .map_err(|_| anyhow::anyhow!("could not read or create the device-cookie secret"))?;
     let storage = storage::LocalDir::new(config.upload_dir())?;
     Ok(AppState {
         db,
         config: Arc::new(config),
         hasher: Hasher::for_this_machine(),
+        device_key,
         storage: Arc::new(storage),
     })
 }

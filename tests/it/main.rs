@@ -3,6 +3,8 @@
 mod approvals;
 mod apps;
 mod auth;
+mod auth_cookies;
+mod auth_throttle;
 mod browser;
 mod browser_distribution;
 mod browser_interconnect;
