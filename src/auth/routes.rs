@@ -143,7 +143,10 @@ async fn login(
     let uid = match (ok, attempt.user_id) {
         (true, Some(uid)) => uid,
         _ => {
-            state.db.run(move |conn| throttle::failed(conn, &ip)).await?;
+            state
+                .db
+                .run(move |conn| throttle::failed(conn, &ip))
+                .await?;
             return refuse(ctx.lang.t("auth.invalid").into_owned());
         }
     };

@@ -74,7 +74,9 @@ pub struct Attempt {
 
 pub enum Gate {
     /// Too many attempts: refused without looking at the password, for `wait` seconds.
-    Refused { wait: i64 },
+    Refused {
+        wait: i64,
+    },
     Open(Attempt),
 }
 

@@ -44,8 +44,14 @@ async fn with_secure_cookies_hsts_is_sent_and_the_session_and_device_cookies_are
         let cookies = set_cookies(&r);
         assert_host_cookie(&cookies, "__Host-fenfa_session");
         assert_host_cookie(&cookies, "__Host-fenfa_device");
-        assert!(set_cookie(&cookies, "fenfa_session").is_none(), "{cookies:?}");
-        assert!(set_cookie(&cookies, "fenfa_device").is_none(), "{cookies:?}");
+        assert!(
+            set_cookie(&cookies, "fenfa_session").is_none(),
+            "{cookies:?}"
+        );
+        assert!(
+            set_cookie(&cookies, "fenfa_device").is_none(),
+            "{cookies:?}"
+        );
         let hsts = |r: &Resp| {
             r.headers
                 .get(header::STRICT_TRANSPORT_SECURITY)
@@ -81,7 +87,11 @@ async fn without_secure_cookies_the_plain_cookie_names_stay_and_no_hsts_is_sent(
         assert!(r.headers.get(header::STRICT_TRANSPORT_SECURITY).is_none());
         let page = c.get("/workbench").await;
         page.assert_status(StatusCode::OK);
-        assert!(page.headers.get(header::STRICT_TRANSPORT_SECURITY).is_none());
+        assert!(
+            page.headers
+                .get(header::STRICT_TRANSPORT_SECURITY)
+                .is_none()
+        );
     })
     .await;
 }
@@ -99,7 +109,12 @@ async fn signed_in_pages_are_never_stored_by_a_browser_or_a_proxy() {
                 .unwrap_or("")
                 .to_string()
         };
-        for path in ["/workbench", "/submissions", "/notifications", "/no/such/page"] {
+        for path in [
+            "/workbench",
+            "/submissions",
+            "/notifications",
+            "/no/such/page",
+        ] {
             let r = c.get(path).await;
             assert_eq!(cache(&r), "no-store", "{path} ({})", r.status);
         }

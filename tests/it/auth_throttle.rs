@@ -55,7 +55,10 @@ async fn owners_browser(app: &TestApp, login: &str) -> Client {
     let c = app.client();
     c.login(login, PASSWORD).await;
     c.post("/logout", &[]).await.assert_redirect("/login");
-    assert!(c.cookie(DEVICE).is_some(), "a sign-in leaves a device cookie");
+    assert!(
+        c.cookie(DEVICE).is_some(),
+        "a sign-in leaves a device cookie"
+    );
     c
 }
 
@@ -112,17 +115,17 @@ async fn guessing_from_unknown_browsers_stops_at_the_limit_while_the_owners_brow
         for _ in 0..3 {
             let r = attempt(&owner, "alice", PASSWORD).await;
             if r.status.is_redirection() {
-                owner
-                    .get("/workbench")
-                    .await
-                    .assert_status(StatusCode::OK);
+                owner.get("/workbench").await.assert_status(StatusCode::OK);
                 owner.post("/logout", &[]).await;
             } else {
                 refused += 1;
             }
         }
         figure(
-            &format!("owner sign-ins refused after {sent} attacker guesses ({})", app.backend),
+            &format!(
+                "owner sign-ins refused after {sent} attacker guesses ({})",
+                app.backend
+            ),
             format!("{refused} of 3 (goal 0)"),
         );
         assert_eq!(refused, 0);
@@ -221,7 +224,10 @@ async fn a_forged_or_tampered_device_cookie_counts_as_an_unknown_browser() {
             r.assert_contains(THROTTLED);
         }
         figure(
-            &format!("forged or tampered device cookies honoured ({})", app.backend),
+            &format!(
+                "forged or tampered device cookies honoured ({})",
+                app.backend
+            ),
             format!("0 of {} (goal 0)", cases.len()),
         );
         // The genuine one still works.

@@ -550,7 +550,10 @@ async fn guessing_passwords_is_capped_for_a_while_and_takes_the_same_time_for_an
             .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
             .assert_contains("登录尝试次数过多");
         figure(
-            &format!("attempts from unknown browsers before throttling ({})", app.backend),
+            &format!(
+                "attempts from unknown browsers before throttling ({})",
+                app.backend
+            ),
             format!("{limit} per account per hour, throttling message shown"),
         );
         // Not permanent: once the window has passed the right password works again.
