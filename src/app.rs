@@ -18,6 +18,8 @@ use crate::web::policy::{Guards, Policy, Routes};
 pub fn build_state(config: Config) -> anyhow::Result<AppState> {
     let db = Db::connect(&config.database_url(), config.sqlite_sync, config.db_pool)?;
     db.migrate()?;
+    let device_key = crate::auth::device::DeviceKey::load_or_create(&mut *db.get()?)
+        .map_err(|_| anyhow::anyhow!("could not read or create the device-cookie secret"))?;
     let storage = crate::storage::LocalDir::new(config.upload_dir())?;
     crate::org::events::register(vec![
         crate::interconnect::directory_listener(),
@@ -27,6 +29,7 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
         db,
         config: Arc::new(config),
         hasher: Hasher::for_this_machine(),
+        device_key,
         storage: Arc::new(storage),
         delegations: Delegations::new(vec![crate::distribution::maintenance_delegation()]),
         guards: Guards::new(vec![(

@@ -2,9 +2,11 @@
 //! can produce an [`OrgScope`], the proof every tenant query asks for.
 
 pub mod delegation;
+pub mod device;
 pub mod password;
 pub mod session_store;
 pub mod store;
+pub mod throttle;
 
 use std::sync::{Arc, Mutex};
 

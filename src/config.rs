@@ -26,7 +26,8 @@ pub struct Config {
     )]
     pub bind: SocketAddr,
 
-    /// Mark the session cookie `Secure` (HTTPS only). Turn off for plain-http local use.
+    /// Served over https: the session and device cookies are `Secure` with the `__Host-`
+    /// prefix, and HSTS is sent. Turn off for plain-http local use.
     #[arg(long, global = true, env = "FENFA_SECURE_COOKIES", default_value_t = true, action = clap::ArgAction::Set)]
     pub secure_cookies: bool,
 

@@ -38,6 +38,8 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pub hasher: crate::auth::password::Hasher,
+    /// The device cookies' HMAC key, kept in the database (see `auth::device`).
+    pub device_key: crate::auth::device::DeviceKey,
     pub storage: Arc<dyn Storage>,
     /// The delegation sources the domains registered (see `auth::delegation`).
     pub delegations: Delegations,
@@ -61,20 +63,39 @@ impl FromRef<AppState> for () {
 
 pub use crate::tools::http::FLASH_COOKIE;
 pub const SESSION_COOKIE: &str = "fenfa_session";
+/// The session cookie's name with secure cookies on: the `__Host-` prefix makes browsers
+/// insist on `Secure`, `Path=/` and no `Domain`, so no other host can plant or overwrite
+/// it. Over plain http browsers refuse such a cookie, so the plain name stays there.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-fenfa_session";
+
+pub fn session_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        SECURE_SESSION_COOKIE
+    } else {
+        SESSION_COOKIE
+    }
+}
 
 /// The router of `routes` (every domain's, joined by the composition root) inside the
 /// shared layers.
 pub fn router(state: AppState, routes: Routes) -> Router {
     let store = DieselStore::new(state.db.clone(), state.config.session_policy());
     let sessions = SessionManagerLayer::new(store)
-        .with_name(SESSION_COOKIE)
+        .with_name(session_cookie_name(state.config.secure_cookies))
         .with_secure(state.config.secure_cookies)
+        .with_path("/")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_expiry(Expiry::OnSessionEnd);
     let max_body = state.config.max_upload_bytes() + 64 * 1024;
     let csp = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
                object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+    // Secure cookies mean the portal is served over https: browsers are then told to
+    // use nothing else.
+    let hsts = state
+        .config
+        .secure_cookies
+        .then(|| HeaderValue::from_static("max-age=31536000; includeSubDomains"));
 
     let routes = routes
         .into_router(&state)
@@ -118,6 +139,16 @@ pub fn router(state: AppState, routes: Routes) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(csp),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            move |_: &Response| hsts.clone(),
+        ))
+        // Pages show a signed-in person's data: no browser or proxy may keep them. Only
+        // the static files say otherwise.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
         ))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(middleware::from_fn_with_state(state.clone(), render_errors))

@@ -9,7 +9,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use crate::auth::{Ctx, SESSION_ORG, SESSION_USER, Signed, store};
+use crate::auth::throttle::{self, Gate};
+use crate::auth::{Ctx, SESSION_ORG, SESSION_USER, Signed, device, store};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{LANG_COOKIE, Lang};
 use crate::web::{AppState, Layout, flash_redirect, safe_next};
@@ -117,34 +118,45 @@ async fn login(
         Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
     };
 
-    let (lookup_login, lookup_ip) = (login.clone(), ip.clone());
-    let target = state
+    // A device cookie counts only when it verifies for the login typed (OWASP's device
+    // cookies: see `throttle`); a forged, tampered or foreign one leaves the browser unknown.
+    let secure = state.config.secure_cookies;
+    let device = crate::tools::cookie(&headers, device::cookie_name(secure))
+        .and_then(|v| state.device_key.verify(&v, &login, crate::db::now()));
+    let (l, i) = (login.clone(), ip.clone());
+    let gate = state
         .db
-        .run(move |conn| store::login_target(conn, &lookup_login, &lookup_ip))
+        .run(move |conn| throttle::begin(conn, &l, device, &i))
         .await?;
-    if target.locked_for > 0 {
-        let minutes = (target.locked_for + 59) / 60;
-        return refuse(
-            ctx.lang
-                .tf("auth.locked", &[("minutes", &minutes.to_string())]),
-        );
-    }
-    let ok = state
-        .hasher
-        .verify(form.password, target.hash.clone())
-        .await?;
-    let user_id = target.user_id;
-    if !ok || user_id.is_none() {
-        state
-            .db
-            .run(move |conn| store::record_failure(conn, user_id, &ip))
-            .await?;
-        return refuse(ctx.lang.t("auth.invalid").into_owned());
-    }
-    let uid = user_id.ok_or(AppError::Internal)?;
+    let attempt = match gate {
+        // The same words for every login, known or not.
+        Gate::Refused { wait } => {
+            let minutes = (wait + 59) / 60;
+            return refuse(
+                ctx.lang
+                    .tf("auth.throttled", &[("minutes", &minutes.to_string())]),
+            );
+        }
+        Gate::Open(attempt) => attempt,
+    };
+    let ok = state.hasher.verify(form.password, attempt.hash).await?;
+    let uid = match (ok, attempt.user_id) {
+        (true, Some(uid)) => uid,
+        _ => {
+            state
+                .db
+                .run(move |conn| throttle::failed(conn, &ip))
+                .await?;
+            return refuse(ctx.lang.t("auth.invalid").into_owned());
+        }
+    };
+    let bucket = attempt.bucket;
     let memberships = state
         .db
-        .run(move |conn| store::record_success(conn, uid))
+        .run(move |conn| {
+            throttle::succeeded(conn, &bucket)?;
+            store::record_success(conn, uid)
+        })
         .await?;
     // A new id at login defeats session fixation.
     let session = &ctx.session;
@@ -160,7 +172,14 @@ async fn login(
             .map_err(AppError::internal)?;
     }
     tracing::info!(user.id = uid, "signed in");
-    Ok(Redirect::to(&next).into_response())
+    // This browser is now trusted for this login, with a fresh nonce.
+    let mut resp = Redirect::to(&next).into_response();
+    let cookie = device::set_cookie(secure, &state.device_key.issue(&login, crate::db::now()));
+    resp.headers_mut().append(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&cookie).map_err(AppError::internal)?,
+    );
+    Ok(resp)
 }
 
 async fn logout(ctx: Ctx) -> AppResult<Response> {

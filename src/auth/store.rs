@@ -1,10 +1,11 @@
-//! Queries behind sign-in: the current user of a session, and the failed-login counters.
+//! Queries behind sign-in: the current user of a session, and a successful sign-in
+//! (the failed-sign-in counters are [`super::throttle`]).
 
 use diesel::prelude::*;
 
 use super::{CurrentUser, Delegations, MembershipView, Perm, Role, SessionData};
-use crate::db::schema::{ip_login_failures, memberships, notifications, orgs, sessions, users};
-use crate::db::{Conn, now, write_tx};
+use crate::db::schema::{memberships, notifications, orgs, sessions, users};
+use crate::db::{Conn, now};
 use crate::error::AppResult;
 
 use crate::config::SessionPolicy;
@@ -187,125 +188,9 @@ pub fn memberships_of(conn: &mut Conn, user_id: i64) -> AppResult<Vec<Membership
         .collect())
 }
 
-/// Failed attempts allowed per account and per IP within one window.
-pub const ACCOUNT_FAILURE_LIMIT: i32 = 100;
-pub const IP_FAILURE_LIMIT: i32 = 1000;
-pub const FAILURE_WINDOW: i64 = 3600;
-
-/// What the login handler needs to know before verifying a password.
-pub struct LoginTarget {
-    pub user_id: Option<i64>,
-    pub hash: Option<String>,
-    /// Seconds until the account or the IP may try again; 0 when not locked.
-    pub locked_for: i64,
-}
-
-pub fn login_target(conn: &mut Conn, login: &str, ip: &str) -> AppResult<LoginTarget> {
-    let t = now();
-    let ip_row: Option<(i32, i64)> = ip_login_failures::table
-        .find(ip)
-        .select((ip_login_failures::failures, ip_login_failures::window_start))
-        .first(conn)
-        .optional()?;
-    let mut locked_for = match ip_row {
-        Some((n, start)) if n >= IP_FAILURE_LIMIT && start + FAILURE_WINDOW > t => {
-            start + FAILURE_WINDOW - t
-        }
-        _ => 0,
-    };
-    let user: Option<(i64, String, bool, i64)> = users::table
-        .filter(users::login.eq(login))
-        .select((
-            users::id,
-            users::password_hash,
-            users::disabled,
-            users::locked_until,
-        ))
-        .first(conn)
-        .optional()?;
-    let (user_id, hash) = match user {
-        Some((id, hash, false, locked_until)) => {
-            locked_for = locked_for.max(locked_until - t);
-            (Some(id), Some(hash))
-        }
-        // A disabled account is refused exactly like an unknown one.
-        _ => (None, None),
-    };
-    Ok(LoginTarget {
-        user_id,
-        hash,
-        locked_for: locked_for.max(0),
-    })
-}
-
-/// Counts a failure against the account (if any) and the IP; locks the account for the
-/// rest of its window when it reaches the limit.
-pub fn record_failure(conn: &mut Conn, user_id: Option<i64>, ip: &str) -> AppResult<()> {
-    let t = now();
-    write_tx(conn, |conn| {
-        if let Some(uid) = user_id {
-            let (n, start): (i32, i64) = users::table
-                .find(uid)
-                .select((users::failed_logins, users::failed_window_start))
-                .first(conn)?;
-            let (n, start) = if start + FAILURE_WINDOW <= t {
-                (1, t)
-            } else {
-                (n + 1, start)
-            };
-            let locked_until = if n >= ACCOUNT_FAILURE_LIMIT {
-                start + FAILURE_WINDOW
-            } else {
-                0
-            };
-            diesel::update(users::table.find(uid))
-                .set((
-                    users::failed_logins.eq(n),
-                    users::failed_window_start.eq(start),
-                    users::locked_until.eq(locked_until),
-                ))
-                .execute(conn)?;
-        }
-        let row: Option<(i32, i64)> = ip_login_failures::table
-            .find(ip)
-            .select((ip_login_failures::failures, ip_login_failures::window_start))
-            .first(conn)
-            .optional()?;
-        match row {
-            Some((n, start)) => {
-                let (n, start) = if start + FAILURE_WINDOW <= t {
-                    (1, t)
-                } else {
-                    (n + 1, start)
-                };
-                diesel::update(ip_login_failures::table.find(ip))
-                    .set((
-                        ip_login_failures::failures.eq(n),
-                        ip_login_failures::window_start.eq(start),
-                    ))
-                    .execute(conn)?;
-            }
-            None => {
-                diesel::insert_into(ip_login_failures::table)
-                    .values((
-                        ip_login_failures::ip.eq(ip),
-                        ip_login_failures::failures.eq(1),
-                        ip_login_failures::window_start.eq(t),
-                    ))
-                    .execute(conn)?;
-            }
-        }
-        Ok(())
-    })
-}
-
 pub fn record_success(conn: &mut Conn, user_id: i64) -> AppResult<Vec<MembershipView>> {
     diesel::update(users::table.find(user_id))
-        .set((
-            users::failed_logins.eq(0),
-            users::locked_until.eq(0),
-            users::last_login_at.eq(Some(crate::db::now())),
-        ))
+        .set(users::last_login_at.eq(Some(crate::db::now())))
         .execute(conn)?;
     memberships_of(conn, user_id)
 }

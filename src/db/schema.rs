@@ -26,9 +26,6 @@ diesel::table! {
         password_hash -> Text,
         is_operator -> Bool,
         disabled -> Bool,
-        failed_logins -> Integer,
-        failed_window_start -> BigInt,
-        locked_until -> BigInt,
         created_at -> BigInt,
         last_login_at -> Nullable<BigInt>,
     }
@@ -39,6 +36,23 @@ diesel::table! {
         ip -> Text,
         failures -> Integer,
         window_start -> BigInt,
+    }
+}
+
+diesel::table! {
+    login_throttle (kind, subject) {
+        kind -> Text,
+        subject -> Text,
+        failures -> Integer,
+        window_start -> BigInt,
+    }
+}
+
+diesel::table! {
+    server_secrets (name) {
+        name -> Text,
+        secret -> Text,
+        created_at -> BigInt,
     }
 }
 

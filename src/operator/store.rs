@@ -221,15 +221,12 @@ pub fn set_disabled(conn: &mut Conn, actor: UserId, id: UserId, disabled: bool) 
 pub fn reset_password(conn: &mut Conn, actor: UserId, id: UserId, hash: &str) -> AppResult<()> {
     write_tx(conn, |conn| {
         let n = diesel::update(users::table.find(id.0))
-            .set((
-                users::password_hash.eq(hash),
-                users::failed_logins.eq(0),
-                users::locked_until.eq(0),
-            ))
+            .set(users::password_hash.eq(hash))
             .execute(conn)?;
         if n == 0 {
             return Err(AppError::NotFound);
         }
+        crate::auth::throttle::clear_account(conn, id.0)?;
         if actor != id {
             crate::auth::store::end_sessions_of(conn, id.0)?;
         }

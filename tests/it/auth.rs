@@ -4,7 +4,7 @@ use axum::body::Body;
 use axum::http::{StatusCode, header};
 use diesel::prelude::*;
 use fenfa::auth::Role;
-use fenfa::db::schema::{sessions, users};
+use fenfa::db::schema::{login_throttle, sessions, users};
 
 use crate::support::{PASSWORD, each_backend};
 
@@ -140,32 +140,35 @@ async fn a_session_ends_at_its_absolute_lifetime_even_when_active() {
 }
 
 #[tokio::test]
-async fn an_account_is_locked_for_a_while_after_100_failed_logins_per_hour() {
+async fn a_browser_that_never_signed_in_is_refused_for_a_while_after_100_attempts_per_hour() {
     each_backend(async |app| {
         let org = app.org("Acme", "ding001", "professional");
-        let alice = app.person(org, "alice", Role::Member);
-        // 99 failures already this hour.
-        diesel::update(users::table.find(alice))
-            .set((
-                users::failed_logins.eq(99),
-                users::failed_window_start.eq(fenfa::db::now() - 60),
+        app.person(org, "alice", Role::Member);
+        // 99 attempts from unknown browsers already this hour.
+        diesel::insert_into(login_throttle::table)
+            .values((
+                login_throttle::kind.eq("login"),
+                login_throttle::subject.eq("alice"),
+                login_throttle::failures.eq(99),
+                login_throttle::window_start.eq(fenfa::db::now() - 60),
             ))
             .execute(&mut *app.conn())
             .expect("set");
         let c = app.client();
         c.post("/login", &[("login", "alice"), ("password", "bad")])
             .await
-            .assert_status(StatusCode::UNPROCESSABLE_ENTITY);
-        // Now even the right password is refused, with the lock-out message.
+            .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+            .assert_contains("账号或密码错误");
+        // Now even the right password is refused from a browser that never signed in.
         c.post("/login", &[("login", "alice"), ("password", PASSWORD)])
             .await
             .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
-            .assert_contains("账号已临时锁定");
-        // The lock is timed, not permanent.
-        diesel::update(users::table.find(alice))
-            .set(users::locked_until.eq(fenfa::db::now() - 1))
+            .assert_contains("登录尝试次数过多");
+        // The refusal is timed, not permanent.
+        diesel::update(login_throttle::table)
+            .set(login_throttle::window_start.eq(fenfa::db::now() - 3601))
             .execute(&mut *app.conn())
-            .expect("unlock");
+            .expect("an hour later");
         c.login("alice", PASSWORD).await;
     })
     .await;

@@ -5,6 +5,8 @@ mod apps;
 mod apps_usage_scope;
 mod architecture;
 mod auth;
+mod auth_cookies;
+mod auth_throttle;
 mod browser;
 mod browser_distribution;
 mod browser_interconnect;

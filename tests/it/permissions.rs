@@ -999,6 +999,7 @@ struct Name {
 const VOLATILE: &[&str] = &[
     "sessions",
     "ip_login_failures",
+    "login_throttle",
     "link_events",
     "__diesel_schema_migrations",
 ];

@@ -10,7 +10,7 @@ use axum::http::{StatusCode, header};
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 use fenfa::auth::Role;
-use fenfa::db::schema::{fields, sessions, submissions, users};
+use fenfa::db::schema::{fields, login_throttle, sessions, submissions};
 
 use crate::figures::{figure, size};
 use crate::permissions::{allowed_for, fill, harvest, principals, snapshot};
@@ -497,7 +497,7 @@ fn median(mut v: Vec<Duration>) -> Duration {
 async fn guessing_passwords_is_capped_for_a_while_and_takes_the_same_time_for_any_login() {
     each_backend(async |app| {
         let org = app.org("Acme", "ding001", "professional");
-        let alice = app.person(org, "alice", Role::Member);
+        app.person(org, "alice", Role::Member);
         app.person(org, "bob", Role::Member);
         let c = app.client();
         // Equal refusal times: a known login with a wrong password and an unknown login.
@@ -528,34 +528,37 @@ async fn guessing_passwords_is_capped_for_a_while_and_takes_the_same_time_for_an
             "a refusal reveals whether the login exists: {mk:?} vs {mu:?}"
         );
 
-        // The cap: after 100 failures in an hour the account is locked, with the message.
-        let limit = fenfa::auth::store::ACCOUNT_FAILURE_LIMIT;
-        diesel::update(users::table.find(alice))
-            .set((
-                users::failed_logins.eq(limit - 1),
-                users::failed_window_start.eq(fenfa::db::now()),
+        // The cap: after 100 attempts in an hour, browsers that never signed in to the
+        // account are refused, with the message (browsers that did: `auth_throttle.rs`).
+        let limit = fenfa::auth::throttle::UNTRUSTED_LIMIT;
+        diesel::insert_into(login_throttle::table)
+            .values((
+                login_throttle::kind.eq("login"),
+                login_throttle::subject.eq("alice"),
+                login_throttle::failures.eq(limit - 1),
+                login_throttle::window_start.eq(fenfa::db::now()),
             ))
             .execute(&mut *app.conn())
-            .expect("failures so far");
+            .expect("attempts so far");
         c.post("/login", &[("login", "alice"), ("password", "wrong")])
             .await
             .assert_status(StatusCode::UNPROCESSABLE_ENTITY);
-        let locked = c
+        let throttled = c
             .post("/login", &[("login", "alice"), ("password", PASSWORD)])
             .await;
-        locked
+        throttled
             .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
-            .assert_contains("账号已临时锁定");
+            .assert_contains("登录尝试次数过多");
         figure(
-            &format!("failed logins before lock-out ({})", app.backend),
-            format!("{limit} per account per hour, lock-out message shown"),
+            &format!(
+                "attempts from unknown browsers before throttling ({})",
+                app.backend
+            ),
+            format!("{limit} per account per hour, throttling message shown"),
         );
         // Not permanent: once the window has passed the right password works again.
-        diesel::update(users::table.find(alice))
-            .set((
-                users::failed_window_start.eq(fenfa::db::now() - 3601),
-                users::locked_until.eq(fenfa::db::now() - 1),
-            ))
+        diesel::update(login_throttle::table)
+            .set(login_throttle::window_start.eq(fenfa::db::now() - 3601))
             .execute(&mut *app.conn())
             .expect("an hour later");
         c.login("alice", PASSWORD).await;

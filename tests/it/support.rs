@@ -106,6 +106,23 @@ impl TestApp {
         Some(fenfa::app::router(state))
     }
 
+    /// The same server (state, database) with its configuration changed, e.g. secure
+    /// cookies on.
+    pub fn configured(&self, f: impl FnOnce(&mut Config)) -> Router {
+        let mut config = (*self.state.config).clone();
+        f(&mut config);
+        let mut state = self.state.clone();
+        state.config = Arc::new(config);
+        fenfa::app::router(state)
+    }
+
+    /// Another server started on the same database: what a restart, or a second instance
+    /// behind a load balancer, sees.
+    pub fn restarted(&self) -> Router {
+        let state = fenfa::build_state((*self.state.config).clone()).expect("restart");
+        fenfa::app::router(state)
+    }
+
     pub fn conn(&self) -> impl std::ops::DerefMut<Target = fenfa::db::Conn> {
         self.state.db.get().expect("conn")
     }

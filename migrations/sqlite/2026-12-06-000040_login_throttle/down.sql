@@ -1,0 +1,5 @@
+ALTER TABLE users ADD COLUMN failed_logins INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN failed_window_start BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN locked_until BIGINT NOT NULL DEFAULT 0;
+DROP TABLE server_secrets;
+DROP TABLE login_throttle;
