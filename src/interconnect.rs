@@ -5,6 +5,7 @@
 //! so each has a plain unit test; `people` computes who is in a space, live.
 
 pub mod collab;
+pub mod contacts;
 pub mod licences;
 pub mod people;
 pub mod publish;

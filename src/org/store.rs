@@ -380,6 +380,13 @@ pub fn remove_member(conn: &mut Conn, scope: &OrgScope, id: MemberId) -> AppResu
                 .filter(app_admins::app_id.eq_any(org_apps)),
         )
         .execute(conn)?;
+        // A contact or space admin who leaves: the other side is told, a successor is due.
+        crate::interconnect::contacts::on_leave(
+            conn,
+            scope.org_id(),
+            m.user_id,
+            crate::interconnect::contacts::Reason::Removed,
+        )?;
         diesel::delete(
             memberships::table
                 .filter(memberships::org_id.eq(scope.org_id()))
