@@ -91,20 +91,25 @@ fn contact_rows(
     if let Some(s) = space_id {
         q = q.filter(space_orgs::space_id.eq(s));
     }
-    #[expect(clippy::type_complexity, reason = "one row of space_orgs with its space")]
+    #[expect(
+        clippy::type_complexity,
+        reason = "one row of space_orgs with its space"
+    )]
     let rows: Vec<(i64, i64, i64, String, Option<i64>, Option<i64>, i64)> = q.load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(so, space_id, org_id, role, contact, applied_by, creator)| {
-            let owner = role == "owner";
-            ContactRow {
-                so,
-                space_id,
-                org_id,
-                owner,
-                contact: contact.or(if owner { Some(creator) } else { applied_by }),
-            }
-        })
+        .map(
+            |(so, space_id, org_id, role, contact, applied_by, creator)| {
+                let owner = role == "owner";
+                ContactRow {
+                    so,
+                    space_id,
+                    org_id,
+                    owner,
+                    contact: contact.or(if owner { Some(creator) } else { applied_by }),
+                }
+            },
+        )
         .collect())
 }
 
@@ -345,7 +350,16 @@ impl Departure {
     }
 }
 
-type DepartureRow = (i64, i64, String, String, String, i64, Option<i64>, Option<i64>);
+type DepartureRow = (
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    i64,
+    Option<i64>,
+    Option<i64>,
+);
 
 fn departures_query(
     conn: &mut Conn,
@@ -530,7 +544,9 @@ pub fn name_successor(
         lock_org(conn, org)?;
         let v = view(conn, scope, id)?;
         if !v.d.open() {
-            return Err(AppError::Conflict("interconnect.contacts.error.already_named"));
+            return Err(AppError::Conflict(
+                "interconnect.contacts.error.already_named",
+            ));
         }
         if successor == v.d.user_id || !still_member(conn, org, successor)? {
             let mut e = Errors::default();
@@ -549,7 +565,9 @@ pub fn name_successor(
         ))
         .execute(conn)?;
         if claimed != 1 {
-            return Err(AppError::Conflict("interconnect.contacts.error.already_named"));
+            return Err(AppError::Conflict(
+                "interconnect.contacts.error.already_named",
+            ));
         }
         let leaver = v.d.user_id;
         let groups = items(conn, id, "group")?;
@@ -683,6 +701,9 @@ mod tests {
             Reason::label_key("disabled"),
             "interconnect.contacts.reason.disabled"
         );
-        assert_eq!(Reason::label_key("removed"), "interconnect.contacts.reason.removed");
+        assert_eq!(
+            Reason::label_key("removed"),
+            "interconnect.contacts.reason.removed"
+        );
     }
 }

@@ -145,10 +145,7 @@ pub fn store(
         crate::interconnect::people::lock_org(conn, org_id)?;
         if o.seat_pool != before.seat_pool && !confirmed {
             let now_use = crate::interconnect::people::seat_use(conn, org_id)?;
-            let edition: String = orgs::table
-                .find(org_id)
-                .select(orgs::edition)
-                .first(conn)?;
+            let edition: String = orgs::table.find(org_id).select(orgs::edition).first(conn)?;
             let base = o.seat_pool.map(i64::from).unwrap_or_else(|| {
                 crate::interconnect::default_seat_pool(
                     crate::org::Edition::parse(&edition).unwrap_or(crate::org::Edition::Free),

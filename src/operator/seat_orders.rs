@@ -25,8 +25,11 @@ pub struct SeatOrdersPage {
 
 impl SeatOrdersPage {
     fn term_label(&self, o: &SeatOrder) -> String {
-        self.l
-            .tf("interconnect.licences.buy.years", "n", &(o.term_months / 12))
+        self.l.tf(
+            "interconnect.licences.buy.years",
+            "n",
+            &(o.term_months / 12),
+        )
     }
 }
 

@@ -9,8 +9,8 @@ use fenfa::apps::app::{FieldKind, PageKind};
 use fenfa::auth::Role;
 use fenfa::db::now;
 use fenfa::db::schema::{
-    approval_tasks, collab_groups, collab_members, contact_departures, memberships,
-    notifications, space_apps, space_orgs, submissions,
+    approval_tasks, collab_groups, collab_members, contact_departures, memberships, notifications,
+    space_apps, space_orgs, submissions,
 };
 
 use crate::forms::app_with_page;
@@ -64,12 +64,13 @@ async fn when_a_member_organisations_contact_is_removed_the_space_admin_is_told_
         let contact = app.person(down, "dncontact", Role::Member);
         let early = app.person(down, "dnearly", Role::Member);
         let heir = app.person(down, "dnheir", Role::Member);
-        let form = app_with_page(&app, up, up_admin, PageKind::Process, &[(
-            "事由",
-            FieldKind::Text,
-            true,
-            "",
-        )]);
+        let form = app_with_page(
+            &app,
+            up,
+            up_admin,
+            PageKind::Process,
+            &[("事由", FieldKind::Text, true, "")],
+        );
         let space = app.joined_space(up, up_admin, &[(down, "all", &[])]);
         let so = space_org(&app, space, down);
         let t = now();
@@ -164,8 +165,15 @@ async fn when_a_member_organisations_contact_is_removed_the_space_admin_is_told_
             .assert_contains("下游经销商 的对接人 dncontact 已离开组织（空间：space of");
         // The organisation's admin is asked to name a successor.
         let dep = departure_of(&app, down, contact);
-        let asked = notified(&app, dn_admin, "interconnect.contacts.notify.name_successor");
-        assert_eq!(asked, vec![(down, format!("/interconnect/departures/{dep}"))]);
+        let asked = notified(
+            &app,
+            dn_admin,
+            "interconnect.contacts.notify.name_successor",
+        );
+        assert_eq!(
+            asked,
+            vec![(down, format!("/interconnect/departures/{dep}"))]
+        );
         admin
             .get("/interconnect/departures")
             .await

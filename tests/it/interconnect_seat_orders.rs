@@ -117,8 +117,7 @@ async fn a_purchase_posted_twice_or_concurrently_with_its_form_key_files_one_ord
             });
         }
         while let Some(r) = posts.join_next().await {
-            r.expect("task")
-                .assert_redirect("/interconnect/licences");
+            r.expect("task").assert_redirect("/interconnect/licences");
         }
         let placed = orders(&app, p.up);
         assert_eq!(
@@ -170,7 +169,11 @@ async fn only_the_pools_managers_buy_seats() {
                 .assert_status(StatusCode::FORBIDDEN);
             c.post(
                 "/interconnect/licences/purchase",
-                &[("quantity", "5"), ("term", "12"), ("idem", "abcdef0123456789")],
+                &[
+                    ("quantity", "5"),
+                    ("term", "12"),
+                    ("idem", "abcdef0123456789"),
+                ],
             )
             .await
             .assert_status(StatusCode::FORBIDDEN);

@@ -39,7 +39,10 @@ impl DeparturePage {
     pub fn intro(&self) -> String {
         self.l.lang.tf(
             "interconnect.contacts.intro",
-            &[("name", &self.v.d.name), ("when", &self.l.time(&self.v.d.left_at))],
+            &[
+                ("name", &self.v.d.name),
+                ("when", &self.l.time(&self.v.d.left_at)),
+            ],
         )
     }
 }

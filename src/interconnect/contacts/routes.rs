@@ -77,7 +77,11 @@ async fn page(
     })
 }
 
-async fn show(State(state): State<AppState>, g: InOrg, Path(id): Path<i64>) -> AppResult<DeparturePage> {
+async fn show(
+    State(state): State<AppState>,
+    g: InOrg,
+    Path(id): Path<i64>,
+) -> AppResult<DeparturePage> {
     require_admin(&g.scope)?;
     page(&state, &g, id, String::new(), Errors::default()).await
 }

@@ -63,7 +63,10 @@ mod tests {
             text(Lang::En, &at(5, 4)),
             "4 of 5 seats used (80%); 1 more can be assigned"
         );
-        assert_eq!(text(Lang::Zh, &at(5, 5)), "已使用 5/5 个名额（100%），名额已满");
+        assert_eq!(
+            text(Lang::Zh, &at(5, 5)),
+            "已使用 5/5 个名额（100%），名额已满"
+        );
         assert_eq!(
             text(Lang::Zh, &at(5, 7)),
             "已使用 7/5 个名额（140%），超出 2 个名额"

@@ -4,8 +4,8 @@ use askama::Template;
 use askama_web::WebTemplate;
 
 use super::auto::AutoDept;
-use super::report::{Report, SeatCount, StaleHolder};
 use super::purchase::SeatOrder;
+use super::report::{Report, SeatCount, StaleHolder};
 use super::store::{Candidate, Holder, Overview, PoolOrg};
 use crate::interconnect::{MAX_SEAT_ORGS, SEAT_ALERTS};
 use crate::web::{Errors, Layout, Page};
@@ -25,8 +25,11 @@ impl PoolPage {
         super::alert::text(self.l.lang, &self.ov.usage)
     }
     pub fn term_label(&self, o: &SeatOrder) -> String {
-        self.l
-            .tf("interconnect.licences.buy.years", "n", &(o.term_months / 12))
+        self.l.tf(
+            "interconnect.licences.buy.years",
+            "n",
+            &(o.term_months / 12),
+        )
     }
     pub fn max_orgs(&self) -> i64 {
         MAX_SEAT_ORGS

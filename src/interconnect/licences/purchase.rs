@@ -290,13 +290,19 @@ mod tests {
     #[test]
     fn a_purchase_needs_a_quantity_in_range_and_a_term_of_one_to_three_years() {
         let ok = SeatPurchase::parse(" 3000 ", "12").ok();
-        assert_eq!(ok.map(|p| (p.quantity(), p.term_months())), Some((3000, 12)));
+        assert_eq!(
+            ok.map(|p| (p.quantity(), p.term_months())),
+            Some((3000, 12))
+        );
         let e = SeatPurchase::parse("0", "7").err().unwrap_or_default();
         assert_eq!(
             e.get("quantity"),
             Some("interconnect.licences.buy.quantity_invalid")
         );
-        assert_eq!(e.get("term"), Some("interconnect.licences.buy.term_invalid"));
+        assert_eq!(
+            e.get("term"),
+            Some("interconnect.licences.buy.term_invalid")
+        );
         assert!(SeatPurchase::parse("100001", "36").is_err());
         assert!(SeatPurchase::parse("2.5", "24").is_err());
     }

@@ -57,8 +57,11 @@ impl BuyPage {
         MAX_QUANTITY
     }
     fn quantity_help(&self) -> String {
-        self.l
-            .tf("interconnect.licences.buy.quantity_help", "max", &MAX_QUANTITY)
+        self.l.tf(
+            "interconnect.licences.buy.quantity_help",
+            "max",
+            &MAX_QUANTITY,
+        )
     }
 }
 
