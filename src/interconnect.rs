@@ -5,6 +5,7 @@
 //! so each has a plain unit test; `people` computes who is in a space, live.
 
 pub mod collab;
+pub mod contacts;
 pub mod licences;
 pub mod people;
 pub mod publish;
@@ -12,6 +13,11 @@ pub mod routes;
 pub mod spaces;
 
 // The face: what other domains may use of this one.
+/// An account disabled or enabled again by the operator (a contact who leaves every
+/// organisation at once, or comes back).
+pub use contacts::{on_disabled, on_enabled};
+pub use licences::purchase::{SeatOrder, all_seat_orders};
+pub use people::{alert_on_use, lock_org, seat_use};
 pub use publish::store::{
     DataReach, PublishedApp, data_reach, initiator_people, org_choices, org_names, report_reach,
     usable_app, usable_page, usable_published_ids, workbench_apps,

@@ -4,4 +4,4 @@ pub mod routes;
 pub mod store;
 
 // The face: what other domains may use of this one.
-pub use store::notify;
+pub use store::{keyed_body, notify};

@@ -3,6 +3,7 @@
 
 pub mod interconnect;
 pub mod routes;
+pub mod seat_orders;
 pub mod store;
 
 use crate::error::AppError;

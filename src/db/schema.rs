@@ -445,6 +445,43 @@ diesel::table! {
         reason -> Text,
         joined_at -> Nullable<BigInt>,
         created_at -> BigInt,
+        contact_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    contact_departures (id) {
+        id -> BigInt,
+        org_id -> BigInt,
+        user_id -> BigInt,
+        reason -> Text,
+        left_at -> BigInt,
+        successor_id -> Nullable<BigInt>,
+        resolved_by -> Nullable<BigInt>,
+        resolved_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    departure_items (departure_id, kind, ref_id) {
+        departure_id -> BigInt,
+        kind -> Text,
+        ref_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    seat_orders (id) {
+        id -> BigInt,
+        order_no -> Text,
+        org_id -> BigInt,
+        quantity -> BigInt,
+        term_months -> Integer,
+        starts_at -> BigInt,
+        ends_at -> BigInt,
+        buyer_id -> BigInt,
+        idem -> Text,
+        created_at -> BigInt,
     }
 }
 
@@ -631,6 +668,9 @@ diesel::joinable!(space_apps -> apps (app_id));
 diesel::joinable!(space_app_targets -> space_apps (space_app_id));
 diesel::joinable!(space_app_targets -> orgs (org_id));
 diesel::joinable!(seats -> users (user_id));
+diesel::joinable!(seat_orders -> orgs (org_id));
+diesel::joinable!(seat_orders -> users (buyer_id));
+diesel::joinable!(departure_items -> contact_departures (departure_id));
 diesel::joinable!(seat_auto_departments -> departments (department_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -665,6 +705,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     maintenance_grants,
     audit_records,
     spaces,
+    seat_orders,
+    contact_departures,
+    departure_items,
     space_orgs,
     space_scope,
     space_visibility,

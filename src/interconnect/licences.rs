@@ -6,8 +6,11 @@
 //! ([`super::people::lock_org`]) inside an IMMEDIATE write transaction, so concurrent
 //! grants never oversell.
 
+pub mod alert;
 pub mod auto;
 pub mod pages;
+pub mod purchase;
+pub mod purchase_routes;
 pub mod report;
 pub mod routes;
 pub mod store;

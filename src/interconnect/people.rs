@@ -351,7 +351,9 @@ pub fn space_for(
             .optional())?
         .ok_or(AppError::NotFound)?;
     let is_owner_org = owner_org_id == scope.org_id();
-    let manages = is_owner_org && super::scope_may_manage(scope);
+    let manages = is_owner_org
+        && (super::scope_may_manage(scope)
+            || super::contacts::is_named_admin(conn, space_id, scope)?);
     let is_person = in_space(conn, space_id, scope.org_id(), scope.user_id())?;
     if !(manages || is_person) {
         return Err(AppError::NotFound);

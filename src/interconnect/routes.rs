@@ -7,5 +7,7 @@ pub fn router() -> Routes {
         .merge(super::spaces::router())
         .merge(super::publish::router())
         .merge(super::licences::router())
+        .merge(super::licences::purchase_routes::router())
+        .merge(super::contacts::router())
         .merge(super::collab::router())
 }

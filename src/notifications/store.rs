@@ -32,6 +32,35 @@ impl Notification {
             || self.title.starts_with("interconnect."))
             && crate::tools::http::is_flash_key(&self.title)
     }
+
+    /// The body in the reader's language: a system body written with [`keyed_body`] is
+    /// translated with its figures; any other body is shown as written.
+    pub fn body_text(&self, lang: crate::i18n::Lang) -> String {
+        let Some((key, query)) = self.body.split_once('?') else {
+            return self.body.clone();
+        };
+        if !(key.starts_with("interconnect.") && crate::tools::http::is_flash_key(key) && lang.has(key)) {
+            return self.body.clone();
+        }
+        let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
+            .into_owned()
+            .collect();
+        let args: Vec<(&str, &str)> = pairs
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        lang.tf(key, &args)
+    }
+}
+
+/// A notification body that each reader sees in their own language: the message's i18n
+/// key and its parameters ("key?name=value&…", URL-encoded).
+pub fn keyed_body(key: &str, args: &[(&str, &str)]) -> String {
+    let mut q = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in args {
+        q.append_pair(k, v);
+    }
+    format!("{key}?{}", q.finish())
 }
 
 /// Creates a notification for `user_id` in `org_id`. Callers run it inside their own

@@ -5,7 +5,8 @@
 
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::response::Response;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use diesel::prelude::*;
 use serde::Deserialize;
 
@@ -17,7 +18,9 @@ use crate::web::policy::{Policy, Routes};
 use crate::web::{AppState, flash_redirect};
 
 pub fn router() -> Routes {
-    Routes::new().post("/operator/orgs/{id}/interconnect", Policy::Operator, save)
+    Routes::new()
+        .post("/operator/orgs/{id}/interconnect", Policy::Operator, save)
+        .merge(super::seat_orders::router())
 }
 
 /// The overrides as stored: `None` means the default.
@@ -63,6 +66,9 @@ pub struct OverridesForm {
     ic_max_orgs: String,
     #[serde(default)]
     seat_pool: String,
+    /// Ticked to lower the pool below the seats in use after the warning.
+    #[serde(default)]
+    confirm_below: String,
 }
 
 /// A limit: empty for the default, else 0–1,000,000.
@@ -117,9 +123,47 @@ pub fn load(conn: &mut Conn, org_id: i64) -> AppResult<Overrides> {
     })
 }
 
-pub fn store(conn: &mut Conn, org_id: i64, o: Overrides) -> AppResult<()> {
+/// The pool would fall below its use: (seats in use, the pool after the change).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BelowUse {
+    pub used: i64,
+    pub pool: i64,
+}
+
+/// Stores the overrides, unless the seat figure would put the pool below the seats in use
+/// and the operator has not confirmed it: then nothing is written and the figures come
+/// back for the warning. A confirmed lowering raises the 100 % alert at once (every change
+/// of the pool re-evaluates its alerts in the same transaction).
+pub fn store(
+    conn: &mut Conn,
+    org_id: i64,
+    o: Overrides,
+    confirmed: bool,
+) -> AppResult<Option<BelowUse>> {
     write_tx(conn, |conn| {
-        load(conn, org_id)?;
+        let before = load(conn, org_id)?;
+        crate::interconnect::lock_org(conn, org_id)?;
+        if o.seat_pool != before.seat_pool && !confirmed {
+            let now_use = crate::interconnect::seat_use(conn, org_id)?;
+            let edition: String = orgs::table.find(org_id).select(orgs::edition).first(conn)?;
+            let base = o.seat_pool.map(i64::from).unwrap_or_else(|| {
+                crate::interconnect::default_seat_pool(
+                    crate::org::Edition::parse(&edition).unwrap_or(crate::org::Edition::Free),
+                )
+            });
+            let old_base = before.seat_pool.map(i64::from).unwrap_or_else(|| {
+                crate::interconnect::default_seat_pool(
+                    crate::org::Edition::parse(&edition).unwrap_or(crate::org::Edition::Free),
+                )
+            });
+            let pool = now_use.bought - old_base + base;
+            if pool < now_use.used() {
+                return Ok(Some(BelowUse {
+                    used: now_use.used(),
+                    pool,
+                }));
+            }
+        }
         diesel::update(orgs::table.find(org_id))
             .set((
                 orgs::ic_max_spaces.eq(o.max_spaces),
@@ -129,7 +173,8 @@ pub fn store(conn: &mut Conn, org_id: i64, o: Overrides) -> AppResult<()> {
                 orgs::seat_pool.eq(o.seat_pool),
             ))
             .execute(conn)?;
-        Ok(())
+        crate::interconnect::alert_on_use(conn, org_id)?;
+        Ok(None)
     })
 }
 
@@ -140,7 +185,25 @@ async fn save(
     Form(form): Form<OverridesForm>,
 ) -> AppResult<Response> {
     let o = form.parse()?;
-    state.db.run(move |conn| store(conn, id, o)).await?;
+    let confirmed = form.confirm_below == "yes";
+    let below = state
+        .db
+        .run(move |conn| store(conn, id, o, confirmed))
+        .await?;
+    if let Some(b) = below {
+        let add = crate::org::AddMemberForm {
+            role: crate::auth::Role::Member.as_str().into(),
+            ..Default::default()
+        };
+        let mut page =
+            super::routes::load_org_page(&state, &op, id, None, add, Default::default()).await?;
+        page.ic = o;
+        page.ic_warning = Some(op.ctx.lang.tf(
+            "operator.interconnect.below_use",
+            &[("used", &b.used.to_string()), ("pool", &b.pool.to_string())],
+        ));
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
     tracing::info!(
         org.id = id,
         operator.id = op.user_id,

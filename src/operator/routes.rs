@@ -161,7 +161,10 @@ pub struct OrgPage {
     levels: [ProviderLevel; 3],
     roles: [Role; 4],
     /// The interconnection limits the operator set (empty = default).
-    ic: super::interconnect::Overrides,
+    pub(super) ic: super::interconnect::Overrides,
+    /// Set when the seat figure typed would put the pool below its use: the warning
+    /// shown beside the field until the operator confirms.
+    pub(super) ic_warning: Option<String>,
 }
 
 impl OrgPage {
@@ -179,7 +182,7 @@ impl OrgPage {
     }
 }
 
-async fn load_org_page(
+pub(super) async fn load_org_page(
     state: &AppState,
     op: &Operator,
     id: i64,
@@ -205,6 +208,7 @@ async fn load_org_page(
         levels: ProviderLevel::ALL,
         roles: Role::ALL,
         ic,
+        ic_warning: None,
     })
 }
 

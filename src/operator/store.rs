@@ -211,6 +211,10 @@ pub fn set_disabled(conn: &mut Conn, actor: UserId, id: UserId, disabled: bool) 
         }
         if disabled {
             crate::auth::store::end_sessions_of(conn, id.0)?;
+            // A disabled contact has left each of their organisations' spaces.
+            crate::interconnect::on_disabled(conn, id.0)?;
+        } else {
+            crate::interconnect::on_enabled(conn, id.0)?;
         }
         tracing::info!(user.id = id.0, disabled, "account status set");
         Ok(())

@@ -1,5 +1,5 @@
-//! Directory changes as events. `org` announces what changed — a person joined, moved or
-//! left; a department was renamed or removed — inside the transaction that changed it, to
+//! Directory changes as events. `org` announces what changed — a person joined, moved,
+//! is leaving or left; a department was renamed or removed — inside the transaction that changed it, to
 //! the listeners registered when the app was assembled (interconnection's member sync,
 //! seat release and collaboration groups; usage scopes). A listener's error rolls the
 //! change back, so the directory and what follows from it never disagree. `org` names
@@ -23,6 +23,12 @@ pub enum DirectoryEvent {
         from: Option<i64>,
         to: Option<i64>,
     },
+    /// About to be removed: still a member, so a listener can read what they held (a
+    /// space admin is known by their role).
+    PersonLeaving {
+        org_id: i64,
+        user_id: i64,
+    },
     PersonLeft {
         org_id: i64,
         user_id: i64,
@@ -42,6 +48,7 @@ impl DirectoryEvent {
         match *self {
             DirectoryEvent::PersonJoined { org_id, .. }
             | DirectoryEvent::PersonMoved { org_id, .. }
+            | DirectoryEvent::PersonLeaving { org_id, .. }
             | DirectoryEvent::PersonLeft { org_id, .. }
             | DirectoryEvent::DepartmentRenamed { org_id, .. }
             | DirectoryEvent::DepartmentRemoved { org_id, .. } => org_id,

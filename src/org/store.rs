@@ -380,6 +380,13 @@ pub fn remove_member(conn: &mut Conn, scope: &OrgScope, id: MemberId) -> AppResu
                 .filter(app_admins::app_id.eq_any(org_apps)),
         )
         .execute(conn)?;
+        announce(
+            conn,
+            DirectoryEvent::PersonLeaving {
+                org_id: scope.org_id(),
+                user_id: m.user_id,
+            },
+        )?;
         diesel::delete(
             memberships::table
                 .filter(memberships::org_id.eq(scope.org_id()))

@@ -21,7 +21,8 @@ use fenfa::db::schema::{
     notification_templates, notifications, orgs, pages, projects, submissions, users,
 };
 use fenfa::db::schema::{
-    collab_groups, collab_members, space_apps, space_groups, space_orgs, spaces,
+    collab_groups, collab_members, contact_departures, departure_items, space_apps, space_groups,
+    space_orgs, spaces,
 };
 use fenfa::web::policy::{Policy, RouteSpec};
 
@@ -100,7 +101,8 @@ fn narrowed(method: &str, path: &str, k: Kind) -> Option<&'static str> {
     );
     let own_pool = path == "/interconnect/spaces/new"
         || path == "/interconnect/spaces"
-        || path.starts_with("/interconnect/licences");
+        || path.starts_with("/interconnect/licences")
+        || path.starts_with("/interconnect/departures");
     if space_manager_only && (never_manages || (k == Downstream && own_pool)) {
         return Some(
             "spaces and the licence pool are managed by the main admin or a sub-admin with the \
@@ -146,6 +148,11 @@ const SPACE_MANAGEMENT: &[(&str, &str)] = &[
     ("POST", "/interconnect/licences/orgs/{org}/auto"),
     ("POST", "/interconnect/spaces/{id}/orgs/{so}/remove"),
     ("POST", "/interconnect/spaces/{id}/org-groups/{gid}/delete"),
+    ("GET", "/interconnect/licences/purchase"),
+    ("POST", "/interconnect/licences/purchase"),
+    ("GET", "/interconnect/departures"),
+    ("GET", "/interconnect/departures/{id}"),
+    ("POST", "/interconnect/departures/{id}/successor"),
 ];
 
 /// Routes the matrix cannot exercise, with the reason.
@@ -447,6 +454,30 @@ fn interconnect(app: &TestApp, f: &mut Fixtures, s: &SideIds) {
     put("members/{uid}", partner_user.to_string());
     put("join/{token}", token);
     put("orgs/{org}", partner.to_string());
+    // A contact of the side's organisation who left, waiting for a successor.
+    let departure: i64 = one(
+        diesel::insert_into(contact_departures::table)
+            .values((
+                contact_departures::org_id.eq(s.org),
+                contact_departures::user_id.eq(partner_user),
+                contact_departures::reason.eq("removed"),
+                contact_departures::left_at.eq(now()),
+            ))
+            .returning(contact_departures::id)
+            .get_result(&mut *app.conn()),
+        "departure",
+    );
+    one(
+        diesel::insert_into(departure_items::table)
+            .values((
+                departure_items::departure_id.eq(departure),
+                departure_items::kind.eq("space"),
+                departure_items::ref_id.eq(space),
+            ))
+            .execute(&mut *app.conn()),
+        "departure item",
+    );
+    put("departures/{id}", departure.to_string());
 }
 
 /// The principal's own submission, approval task and notification.

@@ -4,6 +4,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 
 use super::auto::AutoDept;
+use super::purchase::SeatOrder;
 use super::report::{Report, SeatCount, StaleHolder};
 use super::store::{Candidate, Holder, Overview, PoolOrg};
 use crate::interconnect::{MAX_SEAT_ORGS, SEAT_ALERTS};
@@ -14,9 +15,22 @@ use crate::web::{Errors, Layout, Page};
 pub struct PoolPage {
     pub l: Layout,
     pub ov: Overview,
+    /// The organisation's own seat orders, newest first.
+    pub orders: Page<SeatOrder>,
 }
 
 impl PoolPage {
+    /// The use in words ("已使用 4/5 个名额（80%），另有 1 人待分配").
+    pub fn summary(&self) -> String {
+        super::alert::text(self.l.lang, &self.ov.usage)
+    }
+    pub fn term_label(&self, o: &SeatOrder) -> String {
+        self.l.tf(
+            "interconnect.licences.buy.years",
+            "n",
+            &(o.term_months / 12),
+        )
+    }
     pub fn max_orgs(&self) -> i64 {
         MAX_SEAT_ORGS
     }

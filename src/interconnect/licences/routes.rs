@@ -47,16 +47,32 @@ pub fn router() -> Routes {
         )
 }
 
-async fn pool(State(state): State<AppState>, g: InOrg) -> AppResult<PoolPage> {
+#[derive(Deserialize, Default)]
+struct PoolQuery {
+    /// The cursor of the seat orders' history.
+    after: Option<i64>,
+}
+
+async fn pool(
+    State(state): State<AppState>,
+    g: InOrg,
+    Query(q): Query<PoolQuery>,
+) -> AppResult<PoolPage> {
     require_manager(&g.scope)?;
     let scope = g.scope.clone();
-    let ov = state
+    let (ov, orders) = state
         .db
-        .run(move |conn| store::overview(conn, &scope))
+        .run(move |conn| {
+            Ok((
+                store::overview(conn, &scope)?,
+                super::purchase::orders_of(conn, &scope, q.after)?,
+            ))
+        })
         .await?;
     Ok(PoolPage {
         l: Layout::new(&g.ctx),
         ov,
+        orders,
     })
 }
 

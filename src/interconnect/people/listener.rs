@@ -1,6 +1,6 @@
 //! Interconnection follows the member organisations' directories: the people in a joined
 //! scope follow their organisation at once (join, transfer, leave), with their seats and
-//! collaboration groups, and a removed department stops being named in a space's scope or
+//! collaboration groups; a contact or space admin who leaves starts a hand-over; and a removed department stops being named in a space's scope or
 //! among the departments that receive seats automatically.
 
 use diesel::prelude::*;
@@ -19,6 +19,14 @@ impl DirectoryListener for FollowDirectory {
             DirectoryEvent::PersonJoined { org_id, .. }
             | DirectoryEvent::PersonMoved { org_id, .. }
             | DirectoryEvent::PersonLeft { org_id, .. } => reconcile_org(conn, org_id),
+            // A contact or space admin who leaves: the other side is told, a successor is
+            // due (read while they are still a member).
+            DirectoryEvent::PersonLeaving { org_id, user_id } => crate::interconnect::contacts::on_leave(
+                conn,
+                org_id,
+                user_id,
+                crate::interconnect::contacts::Reason::Removed,
+            ),
             // Scopes name departments by id, never by name.
             DirectoryEvent::DepartmentRenamed { .. } => Ok(()),
             // Only an empty department without sub-departments can be removed, so nobody

@@ -16,9 +16,12 @@ pub fn seat_use(conn: &mut Conn, pool_org_id: i64) -> AppResult<SeatUse> {
         .find(pool_org_id)
         .select((orgs::edition, orgs::seat_pool))
         .first(conn)?;
-    let bought = pool.map(i64::from).unwrap_or_else(|| {
+    let base = pool.map(i64::from).unwrap_or_else(|| {
         crate::interconnect::default_seat_pool(Edition::parse(&edition).unwrap_or(Edition::Free))
     });
+    // Seats the organisation bought itself, for the orders whose term runs now.
+    let bought =
+        base + crate::interconnect::licences::purchase::purchased_seats(conn, pool_org_id, now())?;
     let main_org: i64 = memberships::table
         .filter(memberships::org_id.eq(pool_org_id))
         .count()
@@ -109,7 +112,7 @@ pub fn grant_seat(
     Ok(true)
 }
 
-/// Sends the 80 / 90 / 100 % alerts newly reached to the pool owner's main admins, and
+/// Sends one alert when the use newly reaches 80 / 90 / 100 % to the pool owner's main admins, and
 /// forgets those no longer reached so that they fire again next time.
 pub fn alert_on_use(conn: &mut Conn, pool_org_id: i64) -> AppResult<()> {
     let usage = seat_use(conn, pool_org_id)?;
@@ -131,28 +134,28 @@ pub fn alert_on_use(conn: &mut Conn, pool_org_id: i64) -> AppResult<()> {
         )
         .execute(conn)?;
     }
-    for t in reached {
-        if sent.contains(&(t as i32)) {
-            continue;
-        }
+    let fresh: Vec<i64> = reached
+        .into_iter()
+        .filter(|t| !sent.contains(&(*t as i32)))
+        .collect();
+    for t in &fresh {
         diesel::insert_into(seat_alerts::table)
             .values((
                 seat_alerts::pool_org_id.eq(pool_org_id),
-                seat_alerts::threshold.eq(t as i32),
+                seat_alerts::threshold.eq(*t as i32),
                 seat_alerts::sent_at.eq(now()),
             ))
             .execute(conn)?;
+    }
+    // One notice per change, however many thresholds it crossed: the sentence gives the
+    // use in words ("已使用 4/5 个名额（80%），另有 1 人待分配").
+    if !fresh.is_empty() {
         let admins: Vec<i64> = memberships::table
             .filter(memberships::org_id.eq(pool_org_id))
             .filter(memberships::role.eq(crate::auth::Role::MainAdmin.as_str()))
             .select(memberships::user_id)
             .load(conn)?;
-        let body = format!(
-            "{t}% · {}/{} · {}",
-            usage.used(),
-            usage.bought,
-            usage.remaining()
-        );
+        let body = crate::interconnect::licences::alert::body(&usage);
         for a in admins {
             crate::notifications::notify(
                 conn,

@@ -209,7 +209,7 @@ pub fn apply(
             .find(scope.org_id())
             .select(orgs::name)
             .first(conn)?;
-        let managers = space_managers(conn, owner)?;
+        let managers = crate::interconnect::contacts::space_admins(conn, space_id, owner)?;
         notify_all(
             conn,
             owner,
