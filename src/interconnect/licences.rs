@@ -7,7 +7,9 @@
 //! grants never oversell.
 
 pub mod auto;
+pub mod gate;
 pub mod pages;
+pub mod released;
 pub mod report;
 pub mod routes;
 pub mod store;

@@ -19,6 +19,7 @@ mod i18n;
 mod interconnect_collab;
 mod interconnect_licences;
 mod interconnect_publish;
+mod interconnect_seats;
 mod interconnect_spaces;
 mod operator;
 mod org;
