@@ -172,7 +172,8 @@ async fn render_errors(State(_state): State<AppState>, mut req: Request, next: N
         let refusal = resp.extensions().get::<crate::error::Refusal>();
         let message = match refusal {
             Some(r) => {
-                let args: Vec<(&str, &str)> = r.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                let args: Vec<(&str, &str)> =
+                    r.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
                 l.lang.tf(key, &args)
             }
             None => l.t(key).into_owned(),

@@ -62,9 +62,10 @@ impl WorkbenchPage {
     pub fn seat_text(&self, p: &PublishedApp) -> String {
         match &p.seat {
             SeatState::Held => self.l.t("interconnect.seats.tile_held").into_owned(),
-            SeatState::Missing(admins) if admins.is_empty() => {
-                self.l.t("interconnect.seats.tile_missing_no_admin").into_owned()
-            }
+            SeatState::Missing(admins) if admins.is_empty() => self
+                .l
+                .t("interconnect.seats.tile_missing_no_admin")
+                .into_owned(),
             SeatState::Missing(admins) => self.l.tf(
                 "interconnect.seats.tile_missing",
                 "admins",

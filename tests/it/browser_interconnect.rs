@@ -242,8 +242,10 @@ async fn interconnect_journey(j: &Journey) -> Step<()> {
     in_english(j, "/workbench", UPSTREAM).await?;
     let app = attr(j, &format!("{card}//a"), "href").await?;
     j.click(&format!("{card}//a")).await?;
-    j.find("//ul[contains(@class,'error-contacts')]/li[normalize-space()='周集团（上游主管理员）']")
-        .await?;
+    j.find(
+        "//ul[contains(@class,'error-contacts')]/li[normalize-space()='周集团（上游主管理员）']",
+    )
+    .await?;
     in_english(j, "no seat page", "You hold no seat").await?;
     j.logout().await?;
 

@@ -28,7 +28,11 @@ pub fn holds_seat(conn: &mut Conn, pool_org_id: i64, org_id: i64, user_id: i64) 
 }
 
 /// The pools among `pools` in which the caller holds a seat in their current organisation.
-pub fn pools_with_seat(conn: &mut Conn, scope: &OrgScope, pools: &[i64]) -> AppResult<HashSet<i64>> {
+pub fn pools_with_seat(
+    conn: &mut Conn,
+    scope: &OrgScope,
+    pools: &[i64],
+) -> AppResult<HashSet<i64>> {
     if pools.is_empty() {
         return Ok(HashSet::new());
     }
@@ -68,7 +72,9 @@ pub fn granting_admins(conn: &mut Conn, pool_org_id: i64) -> AppResult<Vec<Strin
 /// pool: a 403 page naming the app, the upstream organisation and the admins who can grant
 /// one. The app's own organisation always passes (main-organisation use).
 pub fn require_seat(conn: &mut Conn, scope: &OrgScope, app: &App) -> AppResult<()> {
-    if app.org_id == scope.org_id() || holds_seat(conn, app.org_id, scope.org_id(), scope.user_id())? {
+    if app.org_id == scope.org_id()
+        || holds_seat(conn, app.org_id, scope.org_id(), scope.user_id())?
+    {
         return Ok(());
     }
     let upstream: String = orgs::table
