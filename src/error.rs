@@ -21,8 +21,20 @@ pub enum AppError {
     Conflict(&'static str),
     /// Too many attempts or a saturated resource.
     TooBusy(&'static str),
+    /// Signed in but not allowed, with a page that names more than a fixed sentence
+    /// (whose seat is missing, whom to ask): a 403 like [`AppError::Forbidden`].
+    Refused(Box<Refusal>),
     /// Anything unexpected. Logged once where it was created, never shown.
     Internal,
+}
+
+/// A refusal's message with its `%{name}` placeholders filled, and the people the page
+/// names to turn to (e.g. the admins who can grant a seat).
+#[derive(Clone, Debug)]
+pub struct Refusal {
+    pub key: &'static str,
+    pub args: Vec<(&'static str, String)>,
+    pub contacts: Vec<String>,
 }
 
 /// Put on error responses so the rendering middleware can build the page.
@@ -42,7 +54,7 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::Forbidden(_) | AppError::Refused(_) => StatusCode::FORBIDDEN,
             AppError::LoginRequired(_) => StatusCode::SEE_OTHER,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
@@ -58,6 +70,7 @@ impl AppError {
             | AppError::BadRequest(k)
             | AppError::Conflict(k)
             | AppError::TooBusy(k) => k,
+            AppError::Refused(r) => r.key,
             AppError::LoginRequired(_) => "error.login_required",
             AppError::Internal => "error.internal",
         }
@@ -115,6 +128,9 @@ impl IntoResponse for AppError {
         };
         let mut resp = (self.status(), page.key).into_response();
         resp.extensions_mut().insert(page);
+        if let AppError::Refused(r) = self {
+            resp.extensions_mut().insert(*r);
+        }
         resp
     }
 }

@@ -16,6 +16,7 @@ pub mod spaces;
 /// An account disabled or enabled again by the operator (a contact who leaves every
 /// organisation at once, or comes back).
 pub use contacts::{on_disabled, on_enabled};
+pub use licences::gate::SeatState;
 pub use licences::purchase::{SeatOrder, all_seat_orders};
 pub use people::{alert_on_use, lock_org, seat_use};
 pub use publish::store::{

@@ -187,6 +187,8 @@ struct ErrorTpl {
     l: Layout,
     status: u16,
     message: String,
+    /// People the refusal names to turn to (see [`crate::error::Refusal`]).
+    contacts: Vec<String>,
 }
 
 /// Turns error markers (from `AppError` or the CSRF layer) into a localised page, and
@@ -215,11 +217,21 @@ async fn render_errors(State(_state): State<AppState>, mut req: Request, next: N
             Some(ctx) => Layout::new(&ctx),
             None => Layout::anonymous(lang, path),
         };
-        let message = l.t(key).into_owned();
+        let refusal = resp.extensions().get::<crate::error::Refusal>();
+        let message = match refusal {
+            Some(r) => {
+                let args: Vec<(&str, &str)> =
+                    r.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                l.lang.tf(key, &args)
+            }
+            None => l.t(key).into_owned(),
+        };
+        let contacts = refusal.map(|r| r.contacts.clone()).unwrap_or_default();
         let page = ErrorTpl {
             l,
             status: status.as_u16(),
             message,
+            contacts,
         };
         let body = page.render().unwrap_or_else(|_| status.to_string());
         return (status, Html(body)).into_response();

@@ -593,6 +593,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    seat_releases (pool_org_id, org_id, user_id) {
+        pool_org_id -> BigInt,
+        org_id -> BigInt,
+        user_id -> BigInt,
+        released_by -> Nullable<BigInt>,
+        released_at -> BigInt,
+    }
+}
+
 diesel::joinable!(departments -> orgs (org_id));
 diesel::joinable!(memberships -> orgs (org_id));
 diesel::joinable!(memberships -> users (user_id));
@@ -720,4 +730,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     seats,
     seat_auto_departments,
     seat_alerts,
+    seat_releases,
 );

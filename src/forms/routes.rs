@@ -21,7 +21,7 @@ use super::{approval_store, report, store};
 use crate::apps::{App, PageKind};
 use crate::auth::InOrg;
 use crate::error::{AppError, AppResult};
-use crate::interconnect::{PublishedApp, usable_page, workbench_apps};
+use crate::interconnect::{PublishedApp, SeatState, usable_page, workbench_apps};
 use crate::tools::AfterQuery;
 use crate::web::{AppState, Errors, Layout, flash_redirect};
 
@@ -50,6 +50,24 @@ pub struct WorkbenchPage {
     next: Option<i64>,
     /// Apps published to this organisation by upstream organisations (first page only).
     published: Vec<PublishedApp>,
+}
+
+impl WorkbenchPage {
+    /// A published app's tile names the caller's seat: 有名额, or whom to ask for one.
+    pub fn seat_text(&self, p: &PublishedApp) -> String {
+        match &p.seat {
+            SeatState::Held => self.l.t("interconnect.seats.tile_held").into_owned(),
+            SeatState::Missing(admins) if admins.is_empty() => self
+                .l
+                .t("interconnect.seats.tile_missing_no_admin")
+                .into_owned(),
+            SeatState::Missing(admins) => self.l.tf(
+                "interconnect.seats.tile_missing",
+                "admins",
+                &admins.join(&self.l.t("interconnect.seats.name_separator")),
+            ),
+        }
+    }
 }
 
 /// 工作台: the apps of the current organisation this member can open, and in a section

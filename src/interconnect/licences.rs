@@ -8,9 +8,11 @@
 
 pub mod alert;
 pub mod auto;
+pub mod gate;
 pub mod pages;
 pub mod purchase;
 pub mod purchase_routes;
+pub mod released;
 pub mod report;
 pub mod routes;
 pub mod store;

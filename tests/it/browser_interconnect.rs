@@ -1,10 +1,11 @@
 //! The upstream/downstream interconnection journey in a real browser (issue 4 "Done when",
 //! issue 5 section 1), with the demo organisations and nothing written directly:
 //! create a space → invitation link → a downstream organisation applies with chosen
-//! departments → approved → an app published downstream → a downstream member submits and
-//! is approved → upstream sees the data with the organisation column → a seat is granted →
-//! the member is moved out of the joined department and loses the app and the seat, is
-//! moved back and regains the app, and finally leaves the organisation and loses it again.
+//! departments → approved → an app published downstream → a downstream member without a
+//! seat is refused with the admins named → a seat is granted → the member submits and is
+//! approved → upstream sees the data with the organisation column → the member is moved out
+//! of the joined department and loses the app and the seat, is moved back and sees the app
+//! again, and finally leaves the organisation and loses it again.
 //! Every page of the journey is also read once in English with no untranslated key.
 
 use fantoccini::Locator;
@@ -224,7 +225,8 @@ async fn interconnect_journey(j: &Journey) -> Step<()> {
         .await?;
     j.logout().await?;
 
-    // 4. A downstream member sees the app marked with its origin and submits an order.
+    // 4. A downstream member sees the app marked with its origin and that they hold no
+    //    seat; opening it names the upstream admins who can grant one.
     j.login("downstream.member").await?;
     j.click("//a[@href='/workbench']").await?;
     let card = format!(
@@ -232,8 +234,61 @@ async fn interconnect_journey(j: &Journey) -> Step<()> {
     );
     j.find(&format!("{card}//span[contains(., '{UPSTREAM}')]"))
         .await?;
+    j.find(&format!(
+        "{card}//span[contains(., '{}') and contains(., '周集团（上游主管理员）')]",
+        zh("interconnect.seats.tile_missing").replace(" %{admins}", "")
+    ))
+    .await?;
     in_english(j, "/workbench", UPSTREAM).await?;
     let app = attr(j, &format!("{card}//a"), "href").await?;
+    j.click(&format!("{card}//a")).await?;
+    j.find(
+        "//ul[contains(@class,'error-contacts')]/li[normalize-space()='周集团（上游主管理员）']",
+    )
+    .await?;
+    in_english(j, "no seat page", "You hold no seat").await?;
+    j.logout().await?;
+
+    // 5. The upstream admin grants the member a seat from the licence pool.
+    j.login("upstream.admin").await?;
+    j.goto("/interconnect").await?;
+    j.click("//main//a[@href='/interconnect/licences']").await?;
+    in_english(
+        j,
+        "/interconnect/licences",
+        &en("interconnect.licences.title"),
+    )
+    .await?;
+    j.click(&format!(
+        "//tr[td[contains(., '{DOWNSTREAM}')]]//a[text()='{}']",
+        zh("interconnect.licences.manage")
+    ))
+    .await?;
+    let pool_org = current_path(j).await?;
+    j.click(&format!(
+        "//input[@name='user_id' and @aria-label='{MEMBER}']"
+    ))
+    .await?;
+    j.click("//form[contains(@action,'/grant')]//button[@type='submit']")
+        .await?;
+    j.find(&format!(
+        "//form[contains(@action,'/release')]//label[normalize-space()='{MEMBER}']"
+    ))
+    .await?;
+    in_english(j, "member org seats", &en("interconnect.licences.grant")).await?;
+    j.goto("/interconnect/licences").await?;
+    j.find("//td[@id='seats-downstream' and normalize-space()='1']")
+        .await?;
+    j.logout().await?;
+
+    // 6. With a seat, the member submits an order.
+    j.login("downstream.member").await?;
+    j.click("//a[@href='/workbench']").await?;
+    j.find(&format!(
+        "{card}//span[normalize-space()='{}']",
+        zh("interconnect.seats.tile_held")
+    ))
+    .await?;
     j.click(&format!("{card}//a")).await?;
     j.click(&format!(
         "//tr[.//a[text()='订货申请']]//a[text()='{}']",
@@ -249,7 +304,7 @@ async fn interconnect_journey(j: &Journey) -> Step<()> {
     in_english(j, "submission", "净水器 A1").await?;
     j.logout().await?;
 
-    // 5. The approver approves it; upstream's data management shows the member's org.
+    // 7. The approver approves it; upstream's data management shows the member's org.
     j.login("upstream.admin").await?;
     j.click("//a[@href='/approvals']").await?;
     in_english(j, "/approvals", "订货申请").await?;
@@ -281,38 +336,9 @@ async fn interconnect_journey(j: &Journey) -> Step<()> {
     .await?;
     in_english(j, "data management", &en("interconnect.publish.data.org")).await?;
 
-    // 6. The upstream admin grants the member a seat from the licence pool.
-    j.goto("/interconnect").await?;
-    j.click("//main//a[@href='/interconnect/licences']").await?;
-    in_english(
-        j,
-        "/interconnect/licences",
-        &en("interconnect.licences.title"),
-    )
-    .await?;
-    j.click(&format!(
-        "//tr[td[contains(., '{DOWNSTREAM}')]]//a[text()='{}']",
-        zh("interconnect.licences.manage")
-    ))
-    .await?;
-    let pool_org = current_path(j).await?;
-    j.click(&format!(
-        "//input[@name='user_id' and @aria-label='{MEMBER}']"
-    ))
-    .await?;
-    j.click("//form[contains(@action,'/grant')]//button[@type='submit']")
-        .await?;
-    j.find(&format!(
-        "//form[contains(@action,'/release')]//label[normalize-space()='{MEMBER}']"
-    ))
-    .await?;
-    in_english(j, "member org seats", &en("interconnect.licences.grant")).await?;
-    j.goto("/interconnect/licences").await?;
-    j.find("//td[@id='seats-downstream' and normalize-space()='1']")
-        .await?;
     j.logout().await?;
 
-    // 7. The downstream admin moves the member out of the joined department.
+    // 8. The downstream admin moves the member out of the joined department.
     j.login("downstream.admin").await?;
     switch_to(j, DOWNSTREAM).await?;
     j.goto("/org/members").await?;
@@ -326,7 +352,7 @@ async fn interconnect_journey(j: &Journey) -> Step<()> {
     j.sees(&zh("org.flash.member_moved")).await?;
     j.logout().await?;
 
-    // 8. The member no longer sees the app, and cannot open it by its address.
+    // 9. The member no longer sees the app, and cannot open it by its address.
     j.login("downstream.member").await?;
     j.click("//a[@href='/workbench']").await?;
     j.find("//main/h1").await?;
@@ -342,7 +368,7 @@ async fn interconnect_journey(j: &Journey) -> Step<()> {
     }
     j.logout().await?;
 
-    // 9. The seat went back to the pool.
+    // 10. The seat went back to the pool.
     j.login("upstream.admin").await?;
     j.goto("/interconnect/licences").await?;
     j.find("//td[@id='seats-downstream' and normalize-space()='0']")
@@ -359,8 +385,9 @@ async fn interconnect_journey(j: &Journey) -> Step<()> {
     }
     j.logout().await?;
 
-    // 10. Moved back into the joined department, the member follows at once; removed from
-    //     the downstream organisation (after confirming), the member loses the app again.
+    // 11. Moved back into the joined department, the member sees the app again at once
+    //     (without a seat: the automatic release is not undone by hand); removed from the
+    //     downstream organisation (after confirming), the member loses the app again.
     j.login("downstream.admin").await?;
     switch_to(j, DOWNSTREAM).await?;
     j.goto("/org/members").await?;

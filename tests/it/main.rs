@@ -30,6 +30,7 @@ mod interconnect_contacts;
 mod interconnect_licences;
 mod interconnect_publish;
 mod interconnect_seat_orders;
+mod interconnect_seats;
 mod interconnect_spaces;
 mod operator;
 mod org;

@@ -190,7 +190,9 @@ fn reconcile_pool(conn: &mut Conn, pool: i64, org_id: i64) -> AppResult<()> {
             "seats released automatically"
         );
     }
-    in_auto.retain(|u| linked.contains(u));
+    // People whose seat an admin released by hand wait for a grant by hand.
+    let released = super::released::released_ids(conn, pool, org_id)?;
+    in_auto.retain(|u| linked.contains(u) && !released.contains(u));
     let mut fresh = without_seat(conn, pool, org_id, in_auto)?;
     if !fresh.is_empty() {
         // A full pool or the three-organisation cap stops automatic grants quietly: the

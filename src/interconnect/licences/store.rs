@@ -141,6 +141,8 @@ pub struct Candidate {
     pub login: String,
     pub department: Option<String>,
     pub has_seat: bool,
+    /// Their seat was released by hand: automatic grants skip them until a grant by hand.
+    pub released: bool,
 }
 
 /// Departments of `org_id` by user, for the given people.
@@ -181,6 +183,7 @@ pub fn candidates(
         .load::<i64>(conn)?
         .into_iter()
         .collect();
+    let released = super::released::released_ids(conn, pool, org_id)?;
     let depts = departments_of(conn, org_id, &ids)?;
     let rows: Vec<(i64, String, String)> = users::table
         .filter(users::id.eq_any(&ids))
@@ -195,6 +198,7 @@ pub fn candidates(
             login,
             department: depts.get(&user_id).cloned().flatten(),
             has_seat: held.contains(&user_id),
+            released: released.contains(&user_id),
         })
         .collect();
     Ok(Page::from_rows(items, PAGE_SIZE, |c: &Candidate| c.user_id))
@@ -290,6 +294,8 @@ pub fn grant(conn: &mut Conn, scope: &OrgScope, org_id: i64, user_ids: &[i64]) -
         }
         let fresh = without_seat(conn, pool, org_id, user_ids.to_vec())?;
         insert_seats(conn, pool, org_id, &fresh, false, Some(by))?;
+        // A grant by hand lifts an earlier release by hand: automatic grants apply again.
+        super::released::clear(conn, pool, org_id, user_ids)?;
         people::alert_on_use(conn, pool)?;
         tracing::info!(
             org.id = pool,
@@ -371,16 +377,17 @@ pub fn release(
         if seat_ids.is_empty() {
             return Err(AppError::BadRequest("interconnect.licences.pick_seats"));
         }
-        let n = diesel::delete(
-            seats::table
-                .filter(seats::pool_org_id.eq(pool))
-                .filter(seats::org_id.eq(org_id))
-                .filter(seats::id.eq_any(seat_ids)),
-        )
-        .execute(conn)?;
+        let chosen = seats::table
+            .filter(seats::pool_org_id.eq(pool))
+            .filter(seats::org_id.eq(org_id))
+            .filter(seats::id.eq_any(seat_ids));
+        let people: Vec<i64> = chosen.clone().select(seats::user_id).load(conn)?;
+        let n = diesel::delete(chosen).execute(conn)?;
         if n != seat_ids.len() {
             return Err(AppError::NotFound);
         }
+        // Remembered, so that automatic grants do not hand these seats straight back.
+        super::released::record(conn, pool, org_id, &people, scope.user_id())?;
         people::alert_on_use(conn, pool)?;
         tracing::info!(
             org.id = pool,

@@ -15,10 +15,11 @@ use crate::auth::OrgScope;
 use crate::db::Conn;
 use crate::db::in_ids::{IN_IDS, in_ids};
 use crate::db::schema::{
-    apps, memberships, orgs, space_app_targets, space_apps, space_orgs, spaces, users,
+    apps, memberships, orgs, seats, space_app_targets, space_apps, space_orgs, spaces, users,
 };
 use crate::error::{AppError, AppResult};
 use crate::interconnect::OrgStatus;
+use crate::interconnect::licences::gate::{SeatState, require_seat, seat_states};
 use crate::interconnect::people::{in_space, linked_orgs, linked_user_ids, visible_orgs};
 
 pub use super::manage::{
@@ -29,6 +30,9 @@ pub use super::manage::{
 /// The app `app_id` if the caller may use it in their current organisation; otherwise
 /// the same 404 as a missing id. A published app is used, never edited: the builder keeps
 /// calling `find_app_for_edit`, which only knows the caller's own organisation's apps.
+/// A published app that reaches the caller is theirs to use only with a seat of the
+/// upstream organisation's pool: without one, the 403 "no seat" page
+/// ([`require_seat`]).
 pub fn usable_app(conn: &mut Conn, scope: &OrgScope, app_id: i64) -> AppResult<App> {
     match find_app(conn, scope, app_id) {
         Err(AppError::NotFound) => {}
@@ -46,6 +50,7 @@ pub fn usable_app(conn: &mut Conn, scope: &OrgScope, app_id: i64) -> AppResult<A
     if app.status() != AppStatus::Enabled {
         return Err(AppError::NotFound);
     }
+    require_seat(conn, scope, &app)?;
     Ok(app)
 }
 
@@ -82,10 +87,18 @@ fn is_target(conn: &mut Conn, space_app_id: i64, org_id: i64) -> AppResult<bool>
     Ok(n > 0)
 }
 
-/// An app on the downstream workbench, with the organisation it comes from.
+/// An app on the downstream workbench, with the organisation it comes from and whether
+/// the caller holds a seat to use it.
 pub struct PublishedApp {
     pub app: App,
     pub origin: String,
+    pub seat: SeatState,
+}
+
+impl PublishedApp {
+    pub fn has_seat(&self) -> bool {
+        self.seat == SeatState::Held
+    }
 }
 
 /// At most this many published apps are shown on one workbench (a member organisation
@@ -134,10 +147,22 @@ pub fn workbench_apps(conn: &mut Conn, scope: &OrgScope) -> AppResult<Vec<Publis
         .select((App::as_select(), orgs::name))
         .load(conn)?;
     let mut seen = HashSet::new();
-    Ok(rows
+    let rows: Vec<(App, String)> = rows
         .into_iter()
         .filter(|(a, _)| seen.insert(a.id))
-        .map(|(app, origin)| PublishedApp { app, origin })
+        .collect();
+    let pools: Vec<i64> = rows.iter().map(|(a, _)| a.org_id).collect();
+    let states = seat_states(conn, scope, &pools)?;
+    Ok(rows
+        .into_iter()
+        .map(|(app, origin)| PublishedApp {
+            seat: states
+                .get(&app.org_id)
+                .cloned()
+                .unwrap_or(SeatState::Missing(vec![])),
+            app,
+            origin,
+        })
         .collect())
 }
 
@@ -235,6 +260,15 @@ pub fn initiator_people(
             ids.extend(linked_user_ids(conn, &l)?);
         }
     }
+    // Only those holding a seat of the app's pool can act on the approval.
+    let seated: HashSet<i64> = seats::table
+        .filter(seats::pool_org_id.eq(app.org_id))
+        .filter(seats::org_id.eq(initiator_org))
+        .select(seats::user_id)
+        .load::<i64>(conn)?
+        .into_iter()
+        .collect();
+    ids.retain(|u| seated.contains(u));
     Ok(everyone
         .into_iter()
         .filter(|p| ids.contains(&p.0))
@@ -299,7 +333,8 @@ pub fn usable_page(
     Ok((app, page))
 }
 
-/// The ids of the apps published to the caller that they may use now.
+/// The ids of the apps published to the caller that reach them now, seat or not (their
+/// own submissions stay listed; opening one needs a seat, see [`usable_app`]).
 pub fn usable_published_ids(conn: &mut Conn, scope: &OrgScope) -> AppResult<Vec<i64>> {
     Ok(workbench_apps(conn, scope)?
         .into_iter()
