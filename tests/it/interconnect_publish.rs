@@ -468,7 +468,7 @@ async fn hand_over_and_add_approver_pick_only_people_of_the_organisation_the_app
                 &[("action", action), ("target", &target.to_string())],
             )
             .await
-            .assert_status(StatusCode::CONFLICT);
+            .assert_status(StatusCode::UNPROCESSABLE_ENTITY);
         }
         assert_eq!(pending_task(&app, sid).0, task);
         // Handing over to a person of B works; they act from B.
@@ -496,7 +496,7 @@ async fn hand_over_and_add_approver_pick_only_people_of_the_organisation_the_app
             ],
         )
         .await
-        .assert_status(StatusCode::CONFLICT);
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY);
         da.post(
             &format!("/submissions/{sid}/tasks/{task2}"),
             &[("action", "approve")],
@@ -544,7 +544,7 @@ async fn a_person_in_both_organisations_picks_from_the_organisation_they_started
             ],
         )
         .await
-        .assert_status(StatusCode::CONFLICT);
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY);
         up.post(
             &format!("/submissions/{in_a}/tasks/{task_a}"),
             &[("action", "hand_over"), ("target", &up_clerk.to_string())],
@@ -573,7 +573,7 @@ async fn a_person_in_both_organisations_picks_from_the_organisation_they_started
             ],
         )
         .await
-        .assert_status(StatusCode::CONFLICT);
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY);
         up.post(
             &format!("/submissions/{in_b}/tasks/{task_b}"),
             &[("action", "hand_over"), ("target", &b.to_string())],
@@ -784,7 +784,8 @@ async fn a_downstream_organisation_sees_no_other_member_organisations_data_unles
 }
 
 #[tokio::test]
-async fn a_person_who_leaves_the_space_loses_the_published_apps_and_their_earlier_submissions() {
+async fn a_person_who_leaves_the_space_loses_the_published_apps_but_keeps_their_own_submissions_read_only()
+ {
     each_backend(async |app| {
         let w = world(&app);
         publish(&app, &w, &[]).await;
@@ -811,13 +812,23 @@ async fn a_person_who_leaves_the_space_loses_the_published_apps_and_their_earlie
         for path in [
             format!("/a/{}", w.form.app_id),
             format!("/f/{}", w.form.page.id),
-            format!("/submissions/{sid}"),
-            format!("/files/{file}"),
             format!("/f/{}/data", w.form.page.id),
         ] {
             dm.get(&path).await.assert_status(StatusCode::NOT_FOUND);
         }
-        dm.get("/submissions").await.assert_lacks("采购申请");
+        // Their own submission stays readable, read only (issue 14).
+        dm.get(&format!("/submissions/{sid}"))
+            .await
+            .assert_status(StatusCode::OK)
+            .assert_contains("离开前提交")
+            .assert_contains("id=\"read-only\"");
+        dm.get(&format!("/files/{file}"))
+            .await
+            .assert_status(StatusCode::OK);
+        dm.get("/submissions")
+            .await
+            .assert_contains("采购申请")
+            .assert_contains("仅供查看");
         // The submission itself stays with the upstream app.
         let up = app.signed_in("upadmin").await;
         up.get(&format!("/submissions/{sid}"))
