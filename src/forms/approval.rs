@@ -229,10 +229,19 @@ mod tests {
             Err("approval.error.own_submission")
         );
         assert!(check_not_own(&add(2), 7, 7).is_err(), "加签 approves too");
-        assert!(check_not_own(&hand(2), 7, 7).is_ok(), "handing on is allowed");
+        assert!(
+            check_not_own(&hand(2), 7, 7).is_ok(),
+            "handing on is allowed"
+        );
         assert!(check_not_own(&approve, 1, 7).is_ok());
-        assert_eq!(Refusal::of("approval.error.comment_required").field, "comment");
-        assert_eq!(Refusal::of("approval.error.target_required").field, "target");
+        assert_eq!(
+            Refusal::of("approval.error.comment_required").field,
+            "comment"
+        );
+        assert_eq!(
+            Refusal::of("approval.error.target_required").field,
+            "target"
+        );
     }
 
     #[test]

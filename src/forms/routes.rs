@@ -261,8 +261,7 @@ async fn act(
     Path((id, task_id)): Path<(i64, i64)>,
     Form(f): Form<ActForm>,
 ) -> AppResult<Response> {
-    let parsed = match parse_action(&f.action, &f.comment, f.target.as_deref(), scope.user_id())
-    {
+    let parsed = match parse_action(&f.action, &f.comment, f.target.as_deref(), scope.user_id()) {
         Err("error.bad_request") => return Err(AppError::BadRequest("error.bad_request")),
         other => other.map_err(Refusal::of),
     };

@@ -458,12 +458,10 @@ pub fn detail(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<Detail> {
     } else {
         vec![]
     };
-    let submitter_org = crate::interconnect::publish::store::org_names(
-        conn,
-        &[s.initiator_org()].into(),
-    )?
-    .remove(&s.initiator_org())
-    .unwrap_or_default();
+    let submitter_org =
+        crate::interconnect::publish::store::org_names(conn, &[s.initiator_org()].into())?
+            .remove(&s.initiator_org())
+            .unwrap_or_default();
     Ok(Detail {
         read_only,
         own: s.submitter_id == scope.user_id(),

@@ -128,7 +128,10 @@ async fn the_upstream_approver_cannot_hand_over_or_add_the_downstream_submitter(
             &da,
             sid,
             t2,
-            &[("action", "add_approver"), ("target", &submitter.to_string())],
+            &[
+                ("action", "add_approver"),
+                ("target", &submitter.to_string()),
+            ],
         )
         .await
         .assert_status(StatusCode::UNPROCESSABLE_ENTITY);
@@ -268,7 +271,9 @@ async fn a_step_whose_approver_is_the_submitter_goes_to_a_stand_in() {
         let sid = submit(&m, &p.url, &p.field, "经理自己的申请").await;
         let first = pending(&app, sid);
         assert_eq!((first[0].2, first[0].3.as_str()), (p.boss, "stand_in"));
-        m.get("/approvals").await.assert_lacks(&format!("/submissions/{sid}"));
+        m.get("/approvals")
+            .await
+            .assert_lacks(&format!("/submissions/{sid}"));
         let b = app.signed_in("boss").await;
         b.get(&format!("/submissions/{sid}"))
             .await

@@ -18,6 +18,7 @@ mod figures;
 mod forms;
 mod i18n;
 mod interconnect_collab;
+mod interconnect_details;
 mod interconnect_licences;
 mod interconnect_publish;
 mod interconnect_spaces;
