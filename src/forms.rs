@@ -8,6 +8,7 @@ pub mod mine;
 pub mod pages;
 pub mod report;
 pub mod routes;
+pub mod self_approval;
 pub mod store;
 pub mod submission;
 

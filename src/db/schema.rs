@@ -494,6 +494,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    space_org_exits (id) {
+        id -> BigInt,
+        space_org_id -> BigInt,
+        how -> Text,
+        by_user_id -> BigInt,
+        at -> BigInt,
+    }
+}
+
+diesel::table! {
     space_scope (space_org_id, kind, ref_id) {
         space_org_id -> BigInt,
         kind -> Text,
@@ -666,6 +676,8 @@ diesel::joinable!(audit_records -> users (actor_id));
 
 diesel::joinable!(space_orgs -> spaces (space_id));
 diesel::joinable!(space_orgs -> orgs (org_id));
+diesel::joinable!(space_org_exits -> space_orgs (space_org_id));
+diesel::joinable!(space_org_exits -> users (by_user_id));
 diesel::joinable!(space_scope -> space_orgs (space_org_id));
 diesel::joinable!(space_groups -> spaces (space_id));
 diesel::joinable!(collab_groups -> spaces (space_id));
@@ -719,6 +731,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     contact_departures,
     departure_items,
     space_orgs,
+    space_org_exits,
     space_scope,
     space_visibility,
     space_groups,

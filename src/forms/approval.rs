@@ -29,6 +29,9 @@ pub const HANDED_OVER: &str = "handed_over";
 pub const KIND_STEP: &str = "step";
 /// A task added by 加签 (add approver, after me) at the same step.
 pub const KIND_ADDED: &str = "added";
+/// A step task given to a stand-in because the step's configured approver is the
+/// submitter (nobody approves their own submission; see `forms::self_approval`).
+pub const KIND_STAND_IN: &str = "stand_in";
 
 pub const COMMENT_MAX: usize = 500;
 
@@ -43,10 +46,46 @@ pub fn task_status_key(s: &str) -> &'static str {
 }
 
 pub fn task_kind_key(s: &str) -> &'static str {
-    if s == KIND_ADDED {
-        "approval.kind.added"
-    } else {
-        "approval.kind.step"
+    match s {
+        KIND_ADDED => "approval.kind.added",
+        KIND_STAND_IN => "approval.kind.stand_in",
+        _ => "approval.kind.step",
+    }
+}
+
+/// A refused action, shown beside the form's field (`comment` or `target`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    pub field: &'static str,
+    pub key: &'static str,
+}
+
+impl Refusal {
+    /// The field a refusal key of [`parse_action`] belongs to.
+    pub fn of(key: &'static str) -> Refusal {
+        let field = match key {
+            "approval.error.comment_too_long" | "approval.error.comment_required" => "comment",
+            _ => "target",
+        };
+        Refusal { field, key }
+    }
+}
+
+/// Nobody approves their own submission: the submitter may not approve (加签 approves
+/// too) a task of it, and may not be handed or added the task. Returns the refusal.
+pub fn check_not_own(action: &Action, me: i64, submitter: i64) -> Result<(), Refusal> {
+    match action {
+        Action::HandOver { to, .. } | Action::AddApprover { to, .. } if *to == submitter => {
+            Err(Refusal {
+                field: "target",
+                key: "approval.error.target_is_submitter",
+            })
+        }
+        Action::Approve { .. } | Action::AddApprover { .. } if me == submitter => Err(Refusal {
+            field: "action",
+            key: "approval.error.own_submission",
+        }),
+        _ => Ok(()),
     }
 }
 
@@ -161,6 +200,47 @@ mod tests {
         assert_eq!(
             parse_action("delete", "", None, 1),
             Err("error.bad_request")
+        );
+    }
+
+    #[test]
+    fn nobody_is_handed_their_own_submission_nor_approves_it() {
+        let hand = |to| Action::HandOver {
+            to,
+            comment: String::new(),
+        };
+        let add = |to| Action::AddApprover {
+            to,
+            comment: String::new(),
+        };
+        let approve = Action::Approve {
+            comment: String::new(),
+        };
+        assert_eq!(
+            check_not_own(&hand(7), 1, 7).map_err(|r| r.key),
+            Err("approval.error.target_is_submitter")
+        );
+        assert_eq!(
+            check_not_own(&add(7), 1, 7).map_err(|r| r.field),
+            Err("target")
+        );
+        assert_eq!(
+            check_not_own(&approve, 7, 7).map_err(|r| r.key),
+            Err("approval.error.own_submission")
+        );
+        assert!(check_not_own(&add(2), 7, 7).is_err(), "加签 approves too");
+        assert!(
+            check_not_own(&hand(2), 7, 7).is_ok(),
+            "handing on is allowed"
+        );
+        assert!(check_not_own(&approve, 1, 7).is_ok());
+        assert_eq!(
+            Refusal::of("approval.error.comment_required").field,
+            "comment"
+        );
+        assert_eq!(
+            Refusal::of("approval.error.target_required").field,
+            "target"
         );
     }
 

@@ -3,7 +3,8 @@
 
 use diesel::prelude::*;
 
-use super::approval::{self, Action, Task};
+use super::approval::{self, Action, Refusal, Task, check_not_own};
+use super::self_approval::{NO_STAND_IN, step_assignee};
 use super::store::{find_for_action, new_task};
 use super::submission::{Status, Submission};
 use crate::apps::steps_of;
@@ -69,7 +70,7 @@ pub fn my_tasks(
 
 /// Applies an assignee's action to a pending task, exactly once: the task is claimed with
 /// a conditional update, so a second click (or a second tab) finds it already handled and
-/// changes nothing. Returns the flash message key.
+/// changes nothing. Returns the flash message key, or the refusal to show on the form.
 ///
 /// A task belongs to the organisation its assignee acts in: step tasks to the app's
 /// organisation, hand-over and add-approver tasks to the organisation the approval was
@@ -80,7 +81,7 @@ pub fn act(
     submission_id: i64,
     task_id: i64,
     action: Action,
-) -> AppResult<&'static str> {
+) -> AppResult<Result<&'static str, Refusal>> {
     write_tx(conn, |conn| {
         let s: Submission = find_for_action(conn, scope, submission_id)?;
         let task: Task = approval_tasks::table
@@ -97,6 +98,10 @@ pub fn act(
         if task.status != approval::PENDING {
             return Err(AppError::Conflict("approval.error.already_handled"));
         }
+        // Nobody approves their own submission, nor is handed or added its task.
+        if let Err(r) = check_not_own(&action, scope.user_id(), s.submitter_id) {
+            return Ok(Err(r));
+        }
         let app: App = apps::table
             .find(s.app_id)
             .select(App::as_select())
@@ -108,7 +113,7 @@ pub fn act(
                 .iter()
                 .any(|p| p.0 == *to)
         {
-            return Err(AppError::Conflict("approval.error.target_outside_org"));
+            return Ok(Err(Refusal::of("approval.error.target_outside_org")));
         }
         let (new_status, comment) = match &action {
             Action::Approve { comment } | Action::AddApprover { comment, .. } => {
@@ -155,23 +160,12 @@ pub fn act(
                 let steps = steps_of(conn, &page)?;
                 match approval::next_step(&steps, task.step_position) {
                     Some(next) => {
-                        new_task(
-                            conn,
-                            org,
-                            s.id,
-                            next.position,
-                            next.approver_id,
-                            approval::KIND_STEP,
-                        )?;
+                        // Never to the submitter: a stand-in takes their step.
+                        let (to, kind) = step_assignee(conn, &app, next, s.submitter_id)?
+                            .ok_or(AppError::Conflict(NO_STAND_IN))?;
+                        new_task(conn, org, s.id, next.position, to, kind)?;
                         set_status(conn, Status::InApproval, next.position)?;
-                        notify(
-                            conn,
-                            org,
-                            next.approver_id,
-                            "approval.notify.task",
-                            &about,
-                            &link,
-                        )?;
+                        notify(conn, org, to, "approval.notify.task", &about, &link)?;
                     }
                     None => {
                         set_status(conn, Status::Approved, task.step_position)?;
@@ -185,7 +179,7 @@ pub fn act(
                         )?;
                     }
                 }
-                Ok("approval.flash.approved")
+                Ok(Ok("approval.flash.approved"))
             }
             Action::Reject { .. } => {
                 set_status(conn, Status::Rejected, task.step_position)?;
@@ -197,7 +191,7 @@ pub fn act(
                     &about,
                     &link,
                 )?;
-                Ok("approval.flash.rejected")
+                Ok(Ok("approval.flash.rejected"))
             }
             Action::HandOver { to, .. } => {
                 new_task(
@@ -216,7 +210,7 @@ pub fn act(
                     &about,
                     &link,
                 )?;
-                Ok("approval.flash.handed_over")
+                Ok(Ok("approval.flash.handed_over"))
             }
             Action::AddApprover { to, .. } => {
                 new_task(
@@ -235,7 +229,7 @@ pub fn act(
                     &about,
                     &link,
                 )?;
-                Ok("approval.flash.added")
+                Ok(Ok("approval.flash.added"))
             }
         }
     })

@@ -20,10 +20,13 @@ pub struct SubmissionRow {
     pub form_name: String,
     pub step_name: Option<String>,
     pub assignee: Option<String>,
+    /// The app is no longer usable in this organisation: history, read only.
+    pub read_only: bool,
 }
 
 /// The caller's own submissions made in the current organisation, newest first: to its
-/// own apps, and to published apps they may still use.
+/// own apps and to published apps, also those no longer usable here (their own history,
+/// marked read-only: the organisation left the space or the app was withdrawn).
 pub fn my_submissions(
     conn: &mut Conn,
     scope: &OrgScope,
@@ -33,11 +36,6 @@ pub fn my_submissions(
     let mut q = submissions::table
         .inner_join(apps::table)
         .inner_join(pages::table)
-        .filter(
-            submissions::org_id
-                .eq(scope.org_id())
-                .or(submissions::app_id.eq_any(published)),
-        )
         .filter(submissions::submitter_org_id.eq(scope.org_id()))
         .filter(submissions::submitter_id.eq(scope.user_id()))
         .order(submissions::id.desc())
@@ -86,6 +84,7 @@ pub fn my_submissions(
         .map(|(s, app_name, form_name)| {
             let at = pending.get(&s.id);
             SubmissionRow {
+                read_only: s.org_id != scope.org_id() && !published.contains(&s.app_id),
                 step_name: at.and_then(|(pos, _)| step_names.get(&(s.page_id, *pos)).cloned()),
                 assignee: at.map(|(_, n)| n.clone()),
                 submission: s,

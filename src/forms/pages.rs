@@ -131,9 +131,29 @@ impl SubmissionsPage {
 pub struct SubmissionPage {
     pub l: Layout,
     pub d: Detail,
+    /// A refused action: its error beside the field, and what was typed.
+    pub errors: Errors,
+    pub comment: String,
+    pub target: String,
 }
 
 impl SubmissionPage {
+    pub fn new(l: Layout, d: Detail) -> SubmissionPage {
+        SubmissionPage {
+            l,
+            d,
+            errors: Errors::default(),
+            comment: String::new(),
+            target: String::new(),
+        }
+    }
+    /// The caller submitted this: they may not approve it (only hand it on or reject).
+    pub fn own(&self) -> bool {
+        self.d.own
+    }
+    pub fn target_chosen(&self, id: &i64) -> bool {
+        self.target == id.to_string()
+    }
     pub fn status_key(&self) -> &'static str {
         status_key(&self.d.submission.status)
     }

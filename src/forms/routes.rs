@@ -10,7 +10,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::approval::parse_action;
+use super::approval::{Refusal, parse_action};
 use super::data::{self, DataQuery};
 use super::pages::{
     AppHomePage, ApprovalsPage, CustomPage, DataPage, FillPage, ReportPage, SubmissionPage,
@@ -253,10 +253,7 @@ async fn submission(
         .db
         .run(move |conn| store::detail(conn, &scope, id))
         .await?;
-    Ok(SubmissionPage {
-        l: Layout::new(&ctx),
-        d,
-    })
+    Ok(SubmissionPage::new(Layout::new(&ctx), d))
 }
 
 #[derive(Deserialize)]
@@ -267,20 +264,43 @@ pub struct ActForm {
     target: Option<String>,
 }
 
-/// An approval action by the task's assignee; the store makes it exactly-once.
+/// An approval action by the task's assignee; the store makes it exactly-once. A
+/// refused action (no comment on a reject, a target outside the initiator's
+/// organisation, the submitter as target, approving one's own submission) shows the
+/// submission again with the error beside the field and what was typed (422).
 async fn act(
     State(state): State<AppState>,
-    InOrg { scope, .. }: InOrg,
+    InOrg { ctx, scope }: InOrg,
     Path((id, task_id)): Path<(i64, i64)>,
     Form(f): Form<ActForm>,
 ) -> AppResult<Response> {
-    let action = parse_action(&f.action, &f.comment, f.target.as_deref(), scope.user_id())
-        .map_err(AppError::Conflict)?;
-    let key = state
+    let parsed = match parse_action(&f.action, &f.comment, f.target.as_deref(), scope.user_id()) {
+        Err("error.bad_request") => return Err(AppError::BadRequest("error.bad_request")),
+        other => other.map_err(Refusal::of),
+    };
+    let outcome = state
         .db
-        .run(move |conn| approval_store::act(conn, &scope, id, task_id, action))
+        .run(move |conn| {
+            let refused = match parsed {
+                Ok(action) => match approval_store::act(conn, &scope, id, task_id, action)? {
+                    Ok(key) => return Ok(Ok(key)),
+                    Err(r) => r,
+                },
+                Err(r) => r,
+            };
+            Ok(Err((store::detail(conn, &scope, id)?, refused)))
+        })
         .await?;
-    Ok(flash_redirect(&format!("/submissions/{id}"), key))
+    match outcome {
+        Ok(key) => Ok(flash_redirect(&format!("/submissions/{id}"), key)),
+        Err((d, refused)) => {
+            let mut page = SubmissionPage::new(Layout::new(&ctx), d);
+            page.errors.add(refused.field, refused.key);
+            page.comment = f.comment;
+            page.target = f.target.unwrap_or_default();
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+    }
 }
 
 async fn approvals(

@@ -170,18 +170,16 @@ pub fn submit(
         let link = format!("/submissions/{sid}");
         let about = format!("{} · {}", def.app.name, def.page.name);
         if let Some(step) = first {
-            new_task(
-                conn,
-                def.app.org_id,
-                sid,
-                step.position,
-                step.approver_id,
-                approval::KIND_STEP,
-            )?;
+            // Never to the submitter: a stand-in takes a step they are the approver of.
+            super::self_approval::check_flow(conn, &def.app, &def.steps, scope.user_id())?;
+            let (to, kind) =
+                super::self_approval::step_assignee(conn, &def.app, step, scope.user_id())?
+                    .ok_or(AppError::Conflict(super::self_approval::NO_STAND_IN))?;
+            new_task(conn, def.app.org_id, sid, step.position, to, kind)?;
             notify(
                 conn,
                 def.app.org_id,
-                step.approver_id,
+                to,
                 "approval.notify.task",
                 &about,
                 &link,
@@ -279,9 +277,14 @@ fn run_automations(
 /// or had a task on it, app builders of the organisation and the app's admins. From a
 /// downstream organisation, only while the app is usable there: the submitter and
 /// assignees who act in the organisation the approval started in, and that
-/// organisation's admins within their data reach.
-fn may_see(conn: &mut Conn, scope: &OrgScope, s: &Submission) -> AppResult<bool> {
+/// organisation's admins within their data reach. With `history`, a submitter keeps
+/// reading (never acting on) what they submitted from the organisation they are in,
+/// even after the app stopped being usable there (their organisation left the space).
+fn may_see(conn: &mut Conn, scope: &OrgScope, s: &Submission, history: bool) -> AppResult<bool> {
     if s.org_id != scope.org_id() {
+        if history && s.initiator_org() == scope.org_id() && s.submitter_id == scope.user_id() {
+            return Ok(true);
+        }
         let app = match usable_app(conn, scope, s.app_id) {
             Ok(a) => a,
             Err(AppError::NotFound) => return Ok(false),
@@ -325,7 +328,7 @@ pub fn find_submission(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<
         .first(conn)
         .optional()?
         .ok_or(AppError::NotFound)?;
-    if may_see(conn, scope, &s)? {
+    if may_see(conn, scope, &s, true)? {
         Ok(s)
     } else {
         Err(AppError::NotFound)
@@ -341,7 +344,7 @@ pub fn find_for_action(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<
         .first(conn)
         .optional()?
         .ok_or(AppError::NotFound)?;
-    if s.org_id == scope.org_id() || may_see(conn, scope, &s)? {
+    if s.org_id == scope.org_id() || may_see(conn, scope, &s, false)? {
         Ok(s)
     } else {
         Err(AppError::NotFound)
@@ -368,10 +371,16 @@ pub struct Detail {
     pub app_name: String,
     pub page: Page,
     pub submitter: String,
+    /// The organisation the submitter acted in.
+    pub submitter_org: String,
     pub values: Vec<ValueView>,
     pub timeline: Vec<TaskView>,
     pub my_task: Option<Task>,
     pub people: Vec<(i64, String, String)>,
+    /// The caller is the submitter.
+    pub own: bool,
+    /// The submitter's own history of an app no longer usable in their organisation.
+    pub read_only: bool,
 }
 
 pub fn detail(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<Detail> {
@@ -420,9 +429,12 @@ pub fn detail(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<Detail> {
         .iter()
         .map(|st| (st.position, st.name.clone()))
         .collect();
+    // Own history of an app no longer usable here: read only, no actions.
+    let read_only = s.org_id != scope.org_id() && !may_see(conn, scope, &s, false)?;
     let my_task = tasks
         .iter()
         .find(|t| t.status == approval::PENDING && t.assignee_id == scope.user_id())
+        .filter(|_| !read_only)
         .cloned();
     let timeline = tasks
         .into_iter()
@@ -435,13 +447,22 @@ pub fn detail(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<Detail> {
             task: t,
         })
         .collect();
-    // 转交/加签 pick only people of the organisation the approval started in.
+    // 转交/加签 pick only people of the organisation the approval started in, never
+    // the submitter (nobody approves their own submission).
     let people = if my_task.is_some() {
-        initiator_people(conn, &app, s.initiator_org())?
+        let mut p = initiator_people(conn, &app, s.initiator_org())?;
+        p.retain(|p| p.0 != s.submitter_id);
+        p
     } else {
         vec![]
     };
+    let submitter_org = crate::interconnect::org_names(conn, &[s.initiator_org()].into())?
+        .remove(&s.initiator_org())
+        .unwrap_or_default();
     Ok(Detail {
+        read_only,
+        own: s.submitter_id == scope.user_id(),
+        submitter_org,
         submitter: names.get(&s.submitter_id).cloned().unwrap_or_default(),
         submission: s,
         app_name,
@@ -490,7 +511,7 @@ pub fn find_file(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<Attach
             fs.iter()
                 .any(|f| values.get(&f.to_string()) == Some(&id.to_string()))
         });
-        if refers && may_see(conn, scope, &s)? {
+        if refers && may_see(conn, scope, &s, true)? {
             return Ok(a);
         }
     }

@@ -334,10 +334,15 @@ pub struct SpaceAccess {
     pub manages: bool,
     /// The user is a person of the space in the current organisation right now.
     pub is_person: bool,
+    /// The user administers a joined member organisation (main admin or interconnect
+    /// sub-admin), whether or not they are personally in the scope it linked.
+    pub member_admin: bool,
 }
 
 /// The space `space_id` if the current organisation has joined it (or created it) and
-/// the user is one of its people or manages it; otherwise the same 404 as a missing id.
+/// the user is one of its people, manages it, or administers a joined member
+/// organisation (its admins see the space directory even outside the linked scope);
+/// otherwise the same 404 as a missing id.
 pub fn space_for(
     conn: &mut Conn,
     scope: &crate::auth::OrgScope,
@@ -355,7 +360,16 @@ pub fn space_for(
         && (super::scope_may_manage(scope)
             || super::contacts::is_named_admin(conn, space_id, scope)?);
     let is_person = in_space(conn, space_id, scope.org_id(), scope.user_id())?;
-    if !(manages || is_person) {
+    let member_admin = !is_owner_org
+        && super::scope_may_manage(scope)
+        && crate::native!(conn, |c| space_orgs::table
+            .filter(space_orgs::space_id.eq(space_id))
+            .filter(space_orgs::org_id.eq(scope.org_id()))
+            .filter(space_orgs::status.eq(OrgStatus::Joined.as_str()))
+            .count()
+            .get_result::<i64>(c))?
+            > 0;
+    if !(manages || is_person || member_admin) {
         return Err(AppError::NotFound);
     }
     Ok(SpaceAccess {
@@ -366,5 +380,6 @@ pub fn space_for(
         is_owner_org,
         manages,
         is_person,
+        member_admin,
     })
 }

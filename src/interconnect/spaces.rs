@@ -15,6 +15,7 @@ pub mod invite_routes;
 pub mod invites;
 pub mod membership;
 pub mod pages;
+pub mod review;
 pub mod routes;
 pub mod store;
 

@@ -39,7 +39,10 @@ impl Notification {
         let Some((key, query)) = self.body.split_once('?') else {
             return self.body.clone();
         };
-        if !(key.starts_with("interconnect.") && crate::tools::http::is_flash_key(key) && lang.has(key)) {
+        if !(key.starts_with("interconnect.")
+            && crate::tools::http::is_flash_key(key)
+            && lang.has(key))
+        {
             return self.body.clone();
         }
         let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())

@@ -165,7 +165,7 @@ async fn a_reject_needs_a_comment_and_ends_the_flow() {
         let m = app.signed_in("manager").await;
         act(&m, sid, task, &[("action", "reject"), ("comment", " ")])
             .await
-            .assert_status(StatusCode::CONFLICT)
+            .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
             .assert_contains("拒绝时请填写意见");
         assert_eq!(status(&app, sid), "in_approval");
         act(
@@ -273,7 +273,7 @@ async fn hand_over_to_someone_outside_the_initiators_organisation_is_refused() {
         for action in ["hand_over", "add_approver"] {
             act(&m, sid, task, &[("action", action), ("target", &to)])
                 .await
-                .assert_status(StatusCode::CONFLICT)
+                .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
                 .assert_contains("仅限发起人所在组织的成员");
         }
         let still = pending(&app, sid);

@@ -26,7 +26,15 @@ const DOMAINS: &[&str] = &[
 ];
 /// The composition root and what assembles whole programs or data sets: anything goes.
 const TOP: &[&str] = &[
-    "app", "lib", "main", "demo", "scale", "reference", "bin", "backup", "serve",
+    "app",
+    "lib",
+    "main",
+    "demo",
+    "scale",
+    "reference",
+    "bin",
+    "backup",
+    "serve",
 ];
 
 fn rank(module: &str) -> Option<u8> {

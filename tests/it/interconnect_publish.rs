@@ -491,7 +491,7 @@ async fn hand_over_and_add_approver_pick_only_people_of_the_organisation_the_app
                 &[("action", action), ("target", &target.to_string())],
             )
             .await
-            .assert_status(StatusCode::CONFLICT);
+            .assert_status(StatusCode::UNPROCESSABLE_ENTITY);
         }
         assert_eq!(pending_task(&app, sid).0, task);
         // Handing over to a person of B works; they act from B.
@@ -509,7 +509,8 @@ async fn hand_over_and_add_approver_pick_only_people_of_the_organisation_the_app
         let da = app.signed_in("dnadmin").await;
         da.get("/approvals").await.assert_contains("采购申请");
         let page = da.get(&format!("/submissions/{sid}")).await;
-        assert!(picker_offers(&page.body, w.down_member));
+        // Never the submitter (issue 14: nobody approves their own submission).
+        assert!(!picker_offers(&page.body, w.down_member));
         assert!(!picker_offers(&page.body, w.up_admin));
         da.post(
             &format!("/submissions/{sid}/tasks/{task2}"),
@@ -519,7 +520,7 @@ async fn hand_over_and_add_approver_pick_only_people_of_the_organisation_the_app
             ],
         )
         .await
-        .assert_status(StatusCode::CONFLICT);
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY);
         da.post(
             &format!("/submissions/{sid}/tasks/{task2}"),
             &[("action", "approve")],
@@ -568,7 +569,7 @@ async fn a_person_in_both_organisations_picks_from_the_organisation_they_started
             ],
         )
         .await
-        .assert_status(StatusCode::CONFLICT);
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY);
         up.post(
             &format!("/submissions/{in_a}/tasks/{task_a}"),
             &[("action", "hand_over"), ("target", &up_clerk.to_string())],
@@ -597,27 +598,30 @@ async fn a_person_in_both_organisations_picks_from_the_organisation_they_started
             ],
         )
         .await
-        .assert_status(StatusCode::CONFLICT);
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+        // b submitted it: they are not offered nor accepted (nobody approves their own).
+        assert!(!picker_offers(&page.body, b), "{}", page.body);
         up.post(
             &format!("/submissions/{in_b}/tasks/{task_b}"),
             &[("action", "hand_over"), ("target", &b.to_string())],
         )
         .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+        up.post(
+            &format!("/submissions/{in_b}/tasks/{task_b}"),
+            &[
+                ("action", "hand_over"),
+                ("target", &w.down_member.to_string()),
+            ],
+        )
+        .await
         .assert_redirect(&format!("/submissions/{in_b}"));
         let (task_b2, _, task_org) = pending_task(&app, in_b);
         assert_eq!(task_org, w.down);
-        // b holds that task as a person of B: from A it is not theirs to act on.
-        switch(&bc, w.up).await;
-        bc.get("/approvals").await.assert_lacks("采购申请");
-        bc.post(
-            &format!("/submissions/{in_b}/tasks/{task_b2}"),
-            &[("action", "approve")],
-        )
-        .await
-        .assert_status(StatusCode::NOT_FOUND);
-        switch(&bc, w.down).await;
-        bc.get("/approvals").await.assert_contains("采购申请");
-        bc.post(
+        // The task is held in B: its holder acts from B.
+        let dm = app.signed_in("dnmember").await;
+        dm.get("/approvals").await.assert_contains("采购申请");
+        dm.post(
             &format!("/submissions/{in_b}/tasks/{task_b2}"),
             &[("action", "approve")],
         )
@@ -655,7 +659,8 @@ async fn the_upstream_data_view_shows_every_organisations_submissions_with_an_or
         };
         publish(&app, &w, &[]).await;
         let up = app.signed_in("upadmin").await;
-        let own = submit(&up, &w, "上游自己").await;
+        // By a clerk: the main admin approves the flow, and nobody approves their own.
+        let own = submit(&app.signed_in("upclerk").await, &w, "上游自己").await;
         let dm = app.signed_in("dnmember").await;
         let from_down = submit(&dm, &w, "下游订货").await;
         let om = app.signed_in("otmember").await;
@@ -724,8 +729,8 @@ async fn a_downstream_organisation_sees_no_other_member_organisations_data_unles
     each_backend(async |app| {
         let w = world(&app);
         publish(&app, &w, &[]).await;
-        let up = app.signed_in("upadmin").await;
-        let own = submit(&up, &w, "上游自己").await;
+        // By a clerk: the main admin approves the flow, and nobody approves their own.
+        let own = submit(&app.signed_in("upclerk").await, &w, "上游自己").await;
         let dm = app.signed_in("dnmember").await;
         let mine = submit(&dm, &w, "下游订货").await;
         let om = app.signed_in("otmember").await;
@@ -809,7 +814,8 @@ async fn a_downstream_organisation_sees_no_other_member_organisations_data_unles
 }
 
 #[tokio::test]
-async fn a_person_who_leaves_the_space_loses_the_published_apps_and_their_earlier_submissions() {
+async fn a_person_who_leaves_the_space_loses_the_published_apps_but_keeps_their_own_submissions_read_only()
+ {
     each_backend(async |app| {
         let w = world(&app);
         publish(&app, &w, &[]).await;
@@ -836,13 +842,23 @@ async fn a_person_who_leaves_the_space_loses_the_published_apps_and_their_earlie
         for path in [
             format!("/a/{}", w.form.app_id),
             format!("/f/{}", w.form.page.id),
-            format!("/submissions/{sid}"),
-            format!("/files/{file}"),
             format!("/f/{}/data", w.form.page.id),
         ] {
             dm.get(&path).await.assert_status(StatusCode::NOT_FOUND);
         }
-        dm.get("/submissions").await.assert_lacks("采购申请");
+        // Their own submission stays readable, read only (issue 14).
+        dm.get(&format!("/submissions/{sid}"))
+            .await
+            .assert_status(StatusCode::OK)
+            .assert_contains("离开前提交")
+            .assert_contains("id=\"read-only\"");
+        dm.get(&format!("/files/{file}"))
+            .await
+            .assert_status(StatusCode::OK);
+        dm.get("/submissions")
+            .await
+            .assert_contains("采购申请")
+            .assert_contains("仅供查看");
         // The submission itself stays with the upstream app.
         let up = app.signed_in("upadmin").await;
         up.get(&format!("/submissions/{sid}"))

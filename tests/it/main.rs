@@ -1,6 +1,7 @@
 //! Fenfa's integration tests: one binary, every test on SQLite and on PostgreSQL.
 
 mod approvals;
+mod approvals_self;
 mod apps;
 mod apps_usage_scope;
 mod architecture;
@@ -27,6 +28,7 @@ mod forms;
 mod i18n;
 mod interconnect_collab;
 mod interconnect_contacts;
+mod interconnect_details;
 mod interconnect_licences;
 mod interconnect_publish;
 mod interconnect_seat_orders;

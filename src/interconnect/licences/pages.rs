@@ -70,6 +70,8 @@ pub struct OrgSeatsPage {
     /// Cursors of the two lists, each kept when the other pages on.
     pub after: Option<i64>,
     pub hafter: Option<i64>,
+    /// A refused release (nothing chosen), shown beside its button.
+    pub errors: crate::web::Errors,
 }
 
 impl OrgSeatsPage {

@@ -88,6 +88,17 @@ async fn org_seats(
     Path(org): Path<i64>,
     Query(q): Query<OrgQuery>,
 ) -> AppResult<OrgSeatsPage> {
+    org_page(&state, &g, org, q, Errors::default()).await
+}
+
+/// One member organisation's seats page, with `errors` beside the refused form.
+async fn org_page(
+    state: &AppState,
+    g: &InOrg,
+    org: i64,
+    q: OrgQuery,
+    errors: Errors,
+) -> AppResult<OrgSeatsPage> {
     require_manager(&g.scope)?;
     let scope = g.scope.clone();
     let (org_name, corp_id, remaining, candidates, holders, depts) = state
@@ -116,6 +127,7 @@ async fn org_seats(
         depts,
         after: q.after,
         hafter: q.hafter,
+        errors,
     })
 }
 
@@ -143,6 +155,13 @@ async fn release(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let ids = ids_of(&pairs, "seat_id")?;
+    // Nothing chosen: say so beside the button, on the page itself (422).
+    if ids.is_empty() {
+        let mut errors = Errors::default();
+        errors.add("seat_id", "interconnect.licences.pick_seats");
+        let page = org_page(&state, &g, org, OrgQuery::default(), errors).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
     on_org(
         state,
         g,

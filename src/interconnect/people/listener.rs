@@ -21,12 +21,14 @@ impl DirectoryListener for FollowDirectory {
             | DirectoryEvent::PersonLeft { org_id, .. } => reconcile_org(conn, org_id),
             // A contact or space admin who leaves: the other side is told, a successor is
             // due (read while they are still a member).
-            DirectoryEvent::PersonLeaving { org_id, user_id } => crate::interconnect::contacts::on_leave(
-                conn,
-                org_id,
-                user_id,
-                crate::interconnect::contacts::Reason::Removed,
-            ),
+            DirectoryEvent::PersonLeaving { org_id, user_id } => {
+                crate::interconnect::contacts::on_leave(
+                    conn,
+                    org_id,
+                    user_id,
+                    crate::interconnect::contacts::Reason::Removed,
+                )
+            }
             // Scopes name departments by id, never by name.
             DirectoryEvent::DepartmentRenamed { .. } => Ok(()),
             // Only an empty department without sub-departments can be removed, so nobody

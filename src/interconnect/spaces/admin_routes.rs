@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::directory::{self, parse_group_name};
 use super::pages::{GroupsPage, OrgActionPage, OrgsPage, VisibilityPage};
-use super::{membership, parse_reason, store};
+use super::{membership, parse_reason, review, store};
 use crate::auth::InOrg;
 use crate::error::{AppError, AppResult};
 use crate::interconnect::OrgStatus;
@@ -114,9 +114,14 @@ async fn orgs(
 ) -> AppResult<OrgsPage> {
     let a = managed(&state, &g, id).await?;
     let status = q.status.as_deref().and_then(OrgStatus::parse);
-    let page = state
+    let (page, scopes, exits) = state
         .db
-        .run(move |conn| directory::orgs_page(conn, id, status, q.after))
+        .run(move |conn| {
+            let page = directory::orgs_page(conn, id, status, q.after)?;
+            let scopes = review::summaries(conn, &page.items)?;
+            let exits = review::exits(conn, &page.items)?;
+            Ok((page, scopes, exits))
+        })
         .await?;
     let status_str = status.map(|s| s.as_str().to_string()).unwrap_or_default();
     let base = if status_str.is_empty() {
@@ -134,6 +139,8 @@ async fn orgs(
         status: status_str,
         statuses: OrgStatus::ALL,
         base,
+        scopes,
+        exits,
     })
 }
 
@@ -164,13 +171,12 @@ async fn action_page(
     error: Option<&'static str>,
 ) -> AppResult<OrgActionPage> {
     let a = managed(state, g, id).await?;
-    let (row, exports) = state
+    let (row, exports, summary) = state
         .db
         .run(move |conn| {
-            Ok((
-                directory::org_row(conn, id, so)?,
-                store::export_pages(conn, id)?,
-            ))
+            let row = directory::org_row(conn, id, so)?;
+            let summary = review::summaries(conn, std::slice::from_ref(&row))?.remove(&so);
+            Ok((row, store::export_pages(conn, id)?, summary))
         })
         .await?;
     if !row.is_member() {
@@ -184,6 +190,7 @@ async fn action_page(
         action,
         reason,
         error,
+        summary,
     })
 }
 
@@ -240,9 +247,10 @@ async fn remove(
     Path((id, so)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
     let a = managed(&state, &g, id).await?;
+    let by = g.scope.user_id();
     state
         .db
-        .run(move |conn| membership::remove(conn, &a, so))
+        .run(move |conn| membership::remove(conn, &a, by, so))
         .await?;
     Ok(flash_redirect(
         &format!("/interconnect/spaces/{id}/orgs"),

@@ -6,6 +6,7 @@
 
 use diesel::prelude::*;
 
+use super::review::ExitHow;
 use super::store::{
     check_refs, linked_count, main_admins, notify_all, org_facts, space_managers, write_scope,
 };
@@ -324,7 +325,15 @@ pub fn review(
 
 /// Ends an organisation's membership: its people leave the space, its collaboration
 /// groups and its seats (via reconcile); visibility rules naming it go.
-fn end_membership(conn: &mut Conn, space_id: i64, so: i64, org: i64) -> AppResult<()> {
+fn end_membership(
+    conn: &mut Conn,
+    space_id: i64,
+    so: i64,
+    org: i64,
+    how: ExitHow,
+    by: i64,
+) -> AppResult<()> {
+    super::review::record(conn, so, how, by)?;
     diesel::update(space_orgs::table.find(so))
         .set((
             space_orgs::status.eq(OrgStatus::Left.as_str()),
@@ -344,15 +353,15 @@ fn end_membership(conn: &mut Conn, space_id: i64, so: i64, org: i64) -> AppResul
     reconcile_org(conn, org)
 }
 
-/// The space admin removes a member organisation (取消关联): all its people leave.
-pub fn remove(conn: &mut Conn, access: &SpaceAccess, so: i64) -> AppResult<()> {
+/// The space admin `by` removes a member organisation (取消关联): all its people leave.
+pub fn remove(conn: &mut Conn, access: &SpaceAccess, by: i64, so: i64) -> AppResult<()> {
     require_manager(access)?;
     write_tx(conn, |conn| {
         let (org, status) = member_row(conn, access.space_id, so)?;
         if status != OrgStatus::Joined {
             return Err(AppError::Conflict("interconnect.spaces.error.not_joined"));
         }
-        end_membership(conn, access.space_id, so, org)?;
+        end_membership(conn, access.space_id, so, org, ExitHow::Removed, by)?;
         let admins = main_admins(conn, org)?;
         notify_all(
             conn,
@@ -462,7 +471,14 @@ pub fn leave(conn: &mut Conn, scope: &OrgScope, space_id: i64) -> AppResult<()> 
                 "interconnect.spaces.error.owner_cannot_leave",
             ));
         }
-        end_membership(conn, space_id, m.space_org_id, scope.org_id())?;
+        end_membership(
+            conn,
+            space_id,
+            m.space_org_id,
+            scope.org_id(),
+            ExitHow::Left,
+            scope.user_id(),
+        )?;
         let (owner, name): (i64, String) = spaces::table
             .find(space_id)
             .select((spaces::owner_org_id, spaces::name))

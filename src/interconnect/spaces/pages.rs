@@ -124,6 +124,19 @@ pub struct OrgsPage {
     pub status: String,
     pub statuses: [OrgStatus; 5],
     pub base: String,
+    /// Each pending or joined member's scope, named (by row id).
+    pub scopes: std::collections::HashMap<i64, super::review::ScopeSummary>,
+    /// How each departed member's membership ended (by row id).
+    pub exits: std::collections::HashMap<i64, super::review::Exit>,
+}
+
+impl OrgsPage {
+    pub fn scope_of(&self, r: &OrgRow) -> Option<&super::review::ScopeSummary> {
+        self.scopes.get(&r.space_org_id)
+    }
+    pub fn exit_of(&self, r: &OrgRow) -> Option<&super::review::Exit> {
+        self.exits.get(&r.space_org_id)
+    }
 }
 
 /// Reject with a reason, or remove a member organisation: the one-row pages.
@@ -139,6 +152,8 @@ pub struct OrgActionPage {
     /// Form pages of the space's published apps (data pages with export).
     pub exports: Vec<(i64, String)>,
     pub error: Option<&'static str>,
+    /// The organisation's scope, named (for the review).
+    pub summary: Option<super::review::ScopeSummary>,
 }
 
 #[derive(Template, WebTemplate)]

@@ -302,7 +302,7 @@ pub fn landing(conn: &mut Conn, scope: &OrgScope) -> AppResult<Vec<SpaceItem>> {
             owner_name,
             status,
             owned,
-            can_open: (owned && manages) || person,
+            can_open: (owned && manages) || person || (status == OrgStatus::Joined && manages),
             join_token: (main_admin && status.may_apply() && !owned).then_some(token),
         });
     }
