@@ -355,6 +355,31 @@ pub fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
+/// The error of a transaction guarded by a unique key (exactly-once effects): a unique
+/// violation, meaning a concurrent twin of the same request won, kept apart from real
+/// errors so the caller can return the twin's result.
+#[derive(Debug)]
+pub enum TxError {
+    Duplicate,
+    App(AppError),
+}
+
+impl From<diesel::result::Error> for TxError {
+    fn from(e: diesel::result::Error) -> Self {
+        if is_unique_violation(&e) {
+            TxError::Duplicate
+        } else {
+            TxError::App(e.into())
+        }
+    }
+}
+
+impl From<AppError> for TxError {
+    fn from(e: AppError) -> Self {
+        TxError::App(e)
+    }
+}
+
 /// True when a diesel error is a unique-constraint violation (an exactly-once guard fired).
 pub fn is_unique_violation(e: &diesel::result::Error) -> bool {
     matches!(

@@ -15,8 +15,6 @@ pub mod projects;
 pub mod routes;
 
 // The face: what other domains may use of this one.
-/// Order numbers, shared with the licence pool's seat orders.
-pub use orders::order_no;
 pub use projects::gate::provider_guard;
 
 /// Maintenance grants, registered with `auth` as a delegation source.

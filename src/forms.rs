@@ -13,5 +13,4 @@ pub mod store;
 pub mod submission;
 
 // The face: what other domains may use of this one.
-pub use approval::PENDING;
 pub use submission::{Attachment, Submission, parse_data};

@@ -6,6 +6,7 @@
 pub mod csv;
 pub mod http;
 pub mod keyset;
+pub mod order_no;
 pub mod qr;
 pub mod token;
 pub mod wait;
@@ -13,6 +14,7 @@ pub mod wait;
 pub use csv::csv_cell;
 pub use http::{cookie, encode_query};
 pub use keyset::AfterQuery;
+pub use order_no::order_no;
 pub use qr::qr_svg;
 pub use token::{new_token, token_shape_ok};
 pub use wait::{review_due, review_overdue};

@@ -11,16 +11,9 @@ pub mod purchase;
 pub mod purchase_routes;
 pub mod routes;
 
-/// An order number people can read out: "FF", the day (China Standard Time), the id.
+/// A distribution order's number: "FF", the day (China Standard Time), the id.
 pub fn order_no(created_at: i64, id: i64) -> String {
-    let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
-    let fmt = time::macros::format_description!("[year][month][day]");
-    let day = time::OffsetDateTime::from_unix_timestamp(created_at)
-        .map(|t| t.to_offset(offset))
-        .ok()
-        .and_then(|t| t.format(&fmt).ok())
-        .unwrap_or_else(|| "00000000".into());
-    format!("FF{day}{id:06}")
+    crate::tools::order_no("FF", created_at, id)
 }
 
 /// The send statuses of an order's apps summed up: failed if any failed, sending if any

@@ -430,7 +430,13 @@ pub fn detail(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<Detail> {
         .map(|st| (st.position, st.name.clone()))
         .collect();
     // Own history of an app no longer usable here: read only, no actions.
-    let read_only = s.org_id != scope.org_id() && !may_see(conn, scope, &s, false)?;
+    let acting = match may_see(conn, scope, &s, false) {
+        Ok(v) => v,
+        // Without a seat the app is not usable here either: one's own history only.
+        Err(AppError::Refused(_)) => false,
+        Err(e) => return Err(e),
+    };
+    let read_only = s.org_id != scope.org_id() && !acting;
     let my_task = tasks
         .iter()
         .find(|t| t.status == approval::PENDING && t.assignee_id == scope.user_id())

@@ -31,6 +31,10 @@ use crate::error::{AppError, AppResult};
 use crate::notifications::keyed_body;
 use crate::web::{Errors, PAGE_SIZE, Page};
 
+/// An approval task not acted on yet (the stored status; `forms` sits above interconnection
+/// in the layers, so the value is named here rather than imported).
+const PENDING_TASK: &str = "pending";
+
 /// Why the person is gone.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Reason {
@@ -456,7 +460,7 @@ fn pending_tasks(conn: &mut Conn, org_id: i64, user_id: i64, space_id: i64) -> A
         .inner_join(submissions::table)
         .filter(approval_tasks::org_id.eq(org_id))
         .filter(approval_tasks::assignee_id.eq(user_id))
-        .filter(approval_tasks::status.eq(crate::forms::PENDING))
+        .filter(approval_tasks::status.eq(PENDING_TASK))
         .filter(submissions::app_id.eq_any(published))
         .select(approval_tasks::id)
         .load(conn)?)

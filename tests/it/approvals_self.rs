@@ -69,6 +69,8 @@ async fn the_upstream_approver_cannot_hand_over_or_add_the_downstream_submitter(
         );
         store::add_step(&mut app.conn(), &form.page, "上游审批", up_admin).expect("step");
         let space = app.joined_space(up, up_admin, &[(down, "all", &[])]);
+        app.seat(up, down, down_admin);
+        app.seat(up, down, submitter);
         let upc = app.signed_in("upadmin").await;
         upc.post(
             &format!("/interconnect/spaces/{space}/apps"),

@@ -136,7 +136,7 @@ async fn interconnect_journey(j: &Journey) -> Step<()> {
     j.find("//a[@href='/interconnect/spaces/new']").await?;
     in_english(j, "/interconnect", &en("interconnect.spaces.new.title")).await?;
     j.click("//a[@href='/interconnect/spaces/new']").await?;
-    in_english(j, "/interconnect/spaces/new", &en("interconnect.scope.all")).await?;
+    in_english(j, "/interconnect/spaces/new", &en("org.scope.all")).await?;
     j.fill(&zh("interconnect.spaces.name"), "华东经销商互联")
         .await?;
     j.click("//select[@name='kind']/option[@value='partner']")
@@ -179,7 +179,7 @@ async fn interconnect_journey(j: &Journey) -> Step<()> {
         .await?;
     j.click(&format!(
         "//summary[normalize-space()='{}']",
-        zh("interconnect.scope.departments")
+        zh("org.scope.departments")
     ))
     .await?;
     j.click("//label[contains(normalize-space(.), '销售部')]/input[@name='department']")

@@ -37,7 +37,7 @@ fn world(app: &TestApp) -> World {
     let peer = app.person(down, "dnpeer", Role::Member);
     app.place(down, peer, Some(sales));
     app.person(down, "dnoutside", Role::Member);
-    app.person(other, "otadmin", Role::MainAdmin);
+    let other_admin = app.person(other, "otadmin", Role::MainAdmin);
     let form = app_with_page(
         app,
         up,
@@ -51,6 +51,10 @@ fn world(app: &TestApp) -> World {
         up_admin,
         &[(down, "departments", &[sales]), (other, "all", &[])],
     );
+    // The linked people hold seats of the upstream pool (only they use shared apps).
+    for (org, user) in [(down, down_member), (down, peer), (other, other_admin)] {
+        app.seat(up, org, user);
+    }
     World {
         up,
         down,

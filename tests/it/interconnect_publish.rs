@@ -10,8 +10,8 @@ use fenfa::apps::app::{FieldKind, PageKind, ReportAgg, ReportSpec};
 use fenfa::apps::store;
 use fenfa::auth::Role;
 use fenfa::db::schema::{
-    approval_tasks, attachments, automations, notification_templates, notifications, seats,
-    space_orgs, space_visibility, submissions,
+    approval_tasks, attachments, automations, notification_templates, notifications, space_orgs,
+    space_visibility, submissions,
 };
 
 use crate::forms::{Fixture, app_with_page, png, submission_id};
@@ -73,7 +73,7 @@ fn world(app: &TestApp) -> World {
         (other, other_admin),
         (other, other_member),
     ] {
-        seat(app, up, org, user);
+        app.seat(up, org, user);
     }
     World {
         up,
@@ -87,20 +87,6 @@ fn world(app: &TestApp) -> World {
         space,
         form,
     }
-}
-
-/// A seat of `pool`'s licence for `user` acting in `org`.
-fn seat(app: &TestApp, pool: i64, org: i64, user: i64) {
-    diesel::insert_into(seats::table)
-        .values((
-            seats::pool_org_id.eq(pool),
-            seats::org_id.eq(org),
-            seats::user_id.eq(user),
-            seats::automatic.eq(false),
-            seats::granted_at.eq(0),
-        ))
-        .execute(&mut *app.conn())
-        .expect("seat");
 }
 
 /// The upstream main admin publishes the form's app to `targets` (empty = all).
@@ -544,7 +530,7 @@ async fn a_person_in_both_organisations_picks_from_the_organisation_they_started
             .first(&mut *app.conn())
             .expect("sales");
         app.place(w.down, b, Some(sales));
-        seat(&app, w.up, w.down, b);
+        app.seat(w.up, w.down, b);
         let up_clerk: i64 = fenfa::db::schema::users::table
             .filter(fenfa::db::schema::users::login.eq("upclerk"))
             .select(fenfa::db::schema::users::id)
@@ -770,7 +756,7 @@ async fn a_downstream_organisation_sees_no_other_member_organisations_data_unles
                 .first(&mut *app.conn())
                 .expect("sales");
             app.place(w.down, b, Some(sales));
-            seat(&app, w.up, w.down, b);
+            app.seat(w.up, w.down, b);
             let c = app.signed_in("dnsecond").await;
             submit(&c, &w, "同事订货").await
         };

@@ -213,6 +213,21 @@ impl TestApp {
             .expect("department")
     }
 
+    /// A seat of `pool`'s licence for `user` acting in `org` (granted by hand).
+    pub fn seat(&self, pool: i64, org: i64, user: i64) {
+        use fenfa::db::schema::seats;
+        diesel::insert_into(seats::table)
+            .values((
+                seats::pool_org_id.eq(pool),
+                seats::org_id.eq(org),
+                seats::user_id.eq(user),
+                seats::automatic.eq(false),
+                seats::granted_at.eq(0),
+            ))
+            .execute(&mut *self.conn())
+            .expect("seat");
+    }
+
     /// Puts a member of `org` into a department.
     pub fn place(&self, org: i64, user: i64, dept: Option<i64>) {
         diesel::update(

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use super::{Eligibility, corp_matches, order_no};
 use crate::auth::{OrgScope, Role};
 use crate::db::schema::{memberships, order_apps, orders, orgs, users};
-use crate::db::{Conn, is_unique_violation, now, write_tx};
+use crate::db::{Conn, TxError, now, write_tx};
 use crate::distribution::events::{EventKind, record};
 use crate::distribution::links::link_refusal;
 use crate::distribution::links::store::{LinkView, by_token, log_event};
@@ -129,27 +129,6 @@ pub fn open(
         None => log_event(conn, view.v.link.id, Some(user_id), org, "opened", "")?,
     }
     Ok(view)
-}
-
-enum TxError {
-    Duplicate,
-    App(AppError),
-}
-
-impl From<diesel::result::Error> for TxError {
-    fn from(e: diesel::result::Error) -> Self {
-        if is_unique_violation(&e) {
-            TxError::Duplicate
-        } else {
-            TxError::App(e.into())
-        }
-    }
-}
-
-impl From<AppError> for TxError {
-    fn from(e: AppError) -> Self {
-        TxError::App(e)
-    }
 }
 
 /// The outcome of a purchase: the order (new or the one already placed), or the refusal

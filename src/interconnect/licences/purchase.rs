@@ -12,7 +12,7 @@ use diesel::prelude::*;
 use super::super::people;
 use crate::auth::OrgScope;
 use crate::db::schema::{orgs, seat_orders, users};
-use crate::db::{Conn, is_unique_violation, now, write_tx};
+use crate::db::{Conn, TxError, now, write_tx};
 use crate::error::{AppError, AppResult};
 use crate::web::{Errors, PAGE_SIZE, Page};
 
@@ -239,7 +239,7 @@ pub fn purchase(conn: &mut Conn, scope: &OrgScope, p: SeatPurchase, key: &str) -
             ))
             .returning(seat_orders::id)
             .get_result(conn)?;
-        let no = crate::distribution::order_no(ts, id).replacen("FF", "LS", 1);
+        let no = crate::tools::order_no("LS", ts, id);
         diesel::update(seat_orders::table.find(id))
             .set(seat_orders::order_no.eq(&no))
             .execute(conn)?;
@@ -258,28 +258,6 @@ pub fn purchase(conn: &mut Conn, scope: &OrgScope, p: SeatPurchase, key: &str) -
         // A concurrent twin won the unique key: its order is this click's order.
         Err(TxError::Duplicate) => by_idem(conn, org, key)?.ok_or(AppError::Internal),
         Err(TxError::App(e)) => Err(e),
-    }
-}
-
-/// A unique violation (a concurrent twin of the same click) kept apart from real errors.
-enum TxError {
-    Duplicate,
-    App(AppError),
-}
-
-impl From<diesel::result::Error> for TxError {
-    fn from(e: diesel::result::Error) -> Self {
-        if is_unique_violation(&e) {
-            TxError::Duplicate
-        } else {
-            TxError::App(e.into())
-        }
-    }
-}
-
-impl From<AppError> for TxError {
-    fn from(e: AppError) -> Self {
-        TxError::App(e)
     }
 }
 
