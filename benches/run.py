@@ -208,8 +208,11 @@ def summary(runs):
 
 # ---------------------------------------------------------------- one data set
 
-def seed(size, fresh):
-    db = os.path.join(OUT, f"scale-{size}.db")
+def seed(size, fresh, exe=None, name="scale"):
+    """The scale data set of `size` orders, made by `exe` (the current binary unless an
+    older one is compared: each binary measures on a database of its own schema)."""
+    exe = exe or os.path.join(BIN, "fenfa")
+    db = os.path.join(OUT, f"{name}-{size}.db")
     if fresh or not os.path.exists(db):
         for suffix in ("", "-wal", "-shm"):
             if os.path.exists(db + suffix):
@@ -217,14 +220,13 @@ def seed(size, fresh):
         t0 = time.monotonic()
         env = dict(os.environ, DATABASE_URL="sqlite://" + db, FENFA_LOG="warn",
                    FENFA_DATA_DIR=os.path.join(OUT, "data"))
-        sh([os.path.join(BIN, "fenfa"), "seed-scale", "--orders", str(size)], env=env,
-           stdout=subprocess.DEVNULL)
+        sh([exe, "seed-scale", "--orders", str(size)], env=env, stdout=subprocess.DEVNULL)
         log(f"seeded {size} orders in {time.monotonic() - t0:.1f}s")
     else:
         # A kept database gets its pending migrations here, not in the start-up measured.
         env = dict(os.environ, DATABASE_URL="sqlite://" + db, FENFA_LOG="warn",
                    FENFA_DATA_DIR=os.path.join(OUT, "data"))
-        sh([os.path.join(BIN, "fenfa"), "migrate"], env=env, stdout=subprocess.DEVNULL)
+        sh([exe, "migrate"], env=env, stdout=subprocess.DEVNULL)
     return db
 
 
@@ -339,9 +341,11 @@ def measure_posts(size, db, portal, ref, cookies, pages, res, args):
 
 
 def compare(size, db, old_exe, args):
-    """Before/after: an older portal binary against the current one on the same database,
-    interleaved (old, new, old, new, ...), median of three."""
-    old = Server("portal-old", old_exe, db, REF_PORT)
+    """Before/after: an older portal binary against the current one, each on the same data
+    set seeded by itself (schemas differ between versions), interleaved (old, new, old,
+    new, ...), median of three."""
+    old_db = seed(size, not args.reuse, exe=old_exe, name="scale-old")
+    old = Server("portal-old", old_exe, old_db, REF_PORT)
     new = Server("portal", os.path.join(BIN, "fenfa"), db, PORTAL_PORT)
     rows = []
     try:

@@ -12,6 +12,7 @@ use crate::db::Conn;
 use crate::db::in_ids::{IN_IDS, in_ids};
 use crate::db::schema::{apps, order_apps, orders, orgs, projects};
 use crate::error::{AppError, AppResult};
+use crate::tools::csv_cell;
 use crate::web::{PAGE_SIZE, Page};
 
 /// One order as the lists show it.
@@ -200,11 +201,11 @@ pub fn export_csv(
             after = Some(last.id);
             for r in &rows {
                 w.write_record([
-                    cell(&r.order_no),
-                    cell(&r.project_name),
-                    cell(&r.customer_name),
-                    cell(&r.customer_corp_id),
-                    cell(&r.app_names()),
+                    csv_cell(&r.order_no),
+                    csv_cell(&r.project_name),
+                    csv_cell(&r.customer_name),
+                    csv_cell(&r.customer_corp_id),
+                    csv_cell(&r.app_names()),
                     crate::web::format_time(r.created_at),
                     status_text(r.send_status()),
                 ])
@@ -214,22 +215,4 @@ pub fn export_csv(
         w.flush().map_err(AppError::internal)?;
     }
     Ok(out)
-}
-
-/// A cell that a spreadsheet will not run as a formula (names are typed by other people).
-fn cell(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn formula_like_cells_are_defused() {
-        assert_eq!(super::cell("=HYPERLINK(1)"), "'=HYPERLINK(1)");
-        assert_eq!(super::cell("星河"), "星河");
-    }
 }
