@@ -402,7 +402,7 @@ async fn fields_move_up_and_down_and_can_be_removed() {
         .await
         .assert_redirect(&format!("/apps/{app_id}/pages/{page_id}"));
         assert_eq!(order(&app), vec![b, a]);
-        c.post(
+        c.post_ok(
             &format!("/apps/{app_id}/pages/{page_id}/fields/{b}/move"),
             &[("dir", "down")],
         )
@@ -921,7 +921,7 @@ async fn another_orgs_app_is_not_found_and_unchanged() {
             .select(app_admins::user_id)
             .first(&mut *app.conn())
             .expect("admin");
-        c.post(
+        c.post_ok(
             &format!("/apps/{app_id}/pages/{form}/steps"),
             &[("name", "审批"), ("approver_id", &dev_id.to_string())],
         )
@@ -930,7 +930,7 @@ async fn another_orgs_app_is_not_found_and_unchanged() {
             .select(approval_steps::id)
             .first(&mut *app.conn())
             .expect("step");
-        c.post(
+        c.post_ok(
             &format!("/apps/{app_id}/connectors/new"),
             &[
                 ("name", "ERP"),
@@ -939,7 +939,7 @@ async fn another_orgs_app_is_not_found_and_unchanged() {
             ],
         )
         .await;
-        c.post(
+        c.post_ok(
             &format!("/apps/{app_id}/templates/new"),
             &[("name", "T"), ("title", "T"), ("body", "B")],
         )
@@ -967,7 +967,7 @@ async fn another_orgs_app_is_not_found_and_unchanged() {
             .select(automations::id)
             .first(&mut *app.conn())
             .expect("a");
-        c.post(
+        c.post_ok(
             &format!("/apps/{app_id}/components/new"),
             &[("name", "K"), ("markup", "<b>k</b>")],
         )
@@ -1170,7 +1170,8 @@ async fn the_app_builder_speaks_english_too() {
         let c = app.signed_in("dev").await;
         let app_id = new_app(&c, "Purchasing").await;
         let page_id = new_page(&c, app_id, "process", "Request").await;
-        c.post("/lang", &[("lang", "en"), ("next", "/apps")]).await;
+        c.post_ok("/lang", &[("lang", "en"), ("next", "/apps")])
+            .await;
         c.get("/apps")
             .await
             .assert_contains("Enabled")

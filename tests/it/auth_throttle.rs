@@ -116,7 +116,7 @@ async fn guessing_from_unknown_browsers_stops_at_the_limit_while_the_owners_brow
             let r = attempt(&owner, "alice", PASSWORD).await;
             if r.status.is_redirection() {
                 owner.get("/workbench").await.assert_status(StatusCode::OK);
-                owner.post("/logout", &[]).await;
+                owner.post_ok("/logout", &[]).await;
             } else {
                 refused += 1;
             }

@@ -139,24 +139,24 @@ async fn enabling_needs_acceptance_and_closed_maintenance() {
             .await
             .assert_status(StatusCode::CONFLICT)
             .assert_contains("请先验收通过，再关闭开发维护，然后启用");
-        c.post(
+        c.post_ok(
             &format!("{base}/accept"),
             &[("result", "failed"), ("comment", "缺少审批人")],
         )
         .await;
-        c.post(&format!("{base}/close-maintenance"), &[]).await;
+        c.post_ok(&format!("{base}/close-maintenance"), &[]).await;
         c.post(&format!("{base}/enable"), &[])
             .await
             .assert_status(StatusCode::CONFLICT);
-        c.post(&format!("{base}/request-maintenance"), &[]).await;
-        c.post(&format!("{base}/accept"), &[("result", "passed")])
+        c.post_ok(&format!("{base}/request-maintenance"), &[]).await;
+        c.post_ok(&format!("{base}/accept"), &[("result", "passed")])
             .await;
         c.post(&format!("{base}/enable"), &[])
             .await
             .assert_status(StatusCode::CONFLICT)
             .assert_contains("请先关闭开发维护，再启用应用");
         assert_eq!(app_row(&app, copy).0, "maintenance");
-        c.post(&format!("{base}/close-maintenance"), &[]).await;
+        c.post_ok(&format!("{base}/close-maintenance"), &[]).await;
         c.post(&format!("{base}/enable"), &[])
             .await
             .assert_redirect(&base);

@@ -114,7 +114,7 @@ async fn the_language_switch_turns_the_portal_into_english_and_back() {
             .assert_status(StatusCode::OK)
             .assert_contains("Sign in")
             .assert_lacks("登录");
-        c.post("/lang", &[("lang", "zh-CN"), ("next", "/login")])
+        c.post_ok("/lang", &[("lang", "zh-CN"), ("next", "/login")])
             .await;
         c.get("/login").await.assert_contains("登录");
         // Unknown languages are refused, not stored.

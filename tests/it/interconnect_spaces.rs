@@ -556,7 +556,7 @@ async fn people_follow_their_organisation_when_they_join_a_department_transfer_o
             .first(&mut *app.conn())
             .expect("m");
         let store = w.d_store.to_string();
-        d.post(
+        d.post_ok(
             &format!("/org/members/{dother_m}/department"),
             &[("department_id", &store)],
         )
@@ -579,7 +579,7 @@ async fn people_follow_their_organisation_when_they_join_a_department_transfer_o
             .select(memberships::id)
             .first(&mut *app.conn())
             .expect("m");
-        d.post(
+        d.post_ok(
             &format!("/org/members/{dmember_m}/department"),
             &[("department_id", "")],
         )
@@ -595,7 +595,7 @@ async fn people_follow_their_organisation_when_they_join_a_department_transfer_o
             .await
             .assert_status(StatusCode::NOT_FOUND);
         // Removed from the organisation: gone from the space.
-        d.post(&format!("/org/members/{dother_m}/remove"), &[])
+        d.post_ok(&format!("/org/members/{dother_m}/remove"), &[])
             .await;
         u.get(&people).await.assert_lacks("dother");
     })
@@ -789,7 +789,7 @@ async fn the_invitation_api_answers_per_corp_id_and_a_wrong_key_gets_401() {
         api(&app, second, Some(&key), body)
             .await
             .assert_status(StatusCode::UNAUTHORIZED);
-        u.post(&format!("/interconnect/spaces/{space}/invite/api-key"), &[])
+        u.post_ok(&format!("/interconnect/spaces/{space}/invite/api-key"), &[])
             .await;
         api(&app, space, Some(&key), body)
             .await
@@ -1101,7 +1101,7 @@ async fn every_space_page_renders_in_both_languages() {
         let u = app.signed_in("uadmin").await;
         let d = app.signed_in("dadmin").await;
         // The fixture's token is not of the issued shape: issue a real one.
-        u.post(
+        u.post_ok(
             &format!("/interconnect/spaces/{space}/invite/regenerate"),
             &[],
         )
@@ -1110,7 +1110,7 @@ async fn every_space_page_renders_in_both_languages() {
         let base = format!("/interconnect/spaces/{space}");
         for lang in ["zh-CN", "en"] {
             for c in [&u, &d] {
-                c.post("/lang", &[("lang", lang), ("next", "/")]).await;
+                c.post_ok("/lang", &[("lang", lang), ("next", "/")]).await;
             }
             for path in [
                 "/interconnect".to_string(),

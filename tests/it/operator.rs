@@ -143,7 +143,7 @@ async fn a_malformed_organisation_form_keeps_what_was_typed() {
         assert_eq!(input_value(&r.body, "corp_id").as_deref(), Some("bad id!"));
         assert_eq!(org_count(&app), 0);
         // English too.
-        c.post("/lang", &[("lang", "en")]).await;
+        c.post_ok("/lang", &[("lang", "en")]).await;
         c.post("/operator/orgs/new", &org_form("Acme", "abc"))
             .await
             .assert_status(StatusCode::UNPROCESSABLE_ENTITY)

@@ -505,7 +505,7 @@ async fn departments_form_a_tree_with_member_counts() {
                 .first(&mut *app.conn())
                 .expect("boss"),
         );
-        c.post(
+        c.post_ok(
             &format!("/org/members/{boss_m}/department"),
             &[("department_id", &north.0.to_string())],
         )
@@ -718,7 +718,8 @@ async fn the_overview_shows_the_organisation_in_both_languages() {
             .assert_contains("ding001")
             .assert_contains("专业版")
             .assert_contains("未认证");
-        c.post("/lang", &[("lang", "en"), ("next", "/org")]).await;
+        c.post_ok("/lang", &[("lang", "en"), ("next", "/org")])
+            .await;
         c.get("/org")
             .await
             .assert_contains("Professional")
@@ -741,7 +742,7 @@ async fn organisation_and_operator_pages_are_complete_in_english() {
         dept(&app, org, Some(sales), "North");
         let boss_m = membership(&app, org, boss);
         let c = app.signed_in("boss").await;
-        c.post("/lang", &[("lang", "en")]).await;
+        c.post_ok("/lang", &[("lang", "en")]).await;
         for path in [
             "/org".to_string(),
             "/org/members".to_string(),

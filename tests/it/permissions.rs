@@ -870,7 +870,7 @@ pub async fn principals(app: &TestApp) -> Vec<Principal> {
     }
     // Disabled by the operator while signed in: the session must end at once.
     let op = &out[1].client;
-    op.post(&format!("/operator/users/{disabled}/disable"), &[])
+    op.post_ok(&format!("/operator/users/{disabled}/disable"), &[])
         .await;
     let still: bool = one(
         users::table

@@ -398,7 +398,7 @@ async fn the_session_id_changes_at_login_and_dies_at_logout_expiry_and_disabling
         let sid = c.cookie("fenfa_session").expect("cookie");
         assert_ne!(sid, "plantedplantedplanted1");
         // The old id is refused after logout.
-        c.post("/logout", &[]).await;
+        c.post_ok("/logout", &[]).await;
         let replay = app.client();
         replay.set_cookie("fenfa_session", &sid);
         replay.get("/workbench").await.assert_redirect("/login");
@@ -421,7 +421,7 @@ async fn the_session_id_changes_at_login_and_dies_at_logout_expiry_and_disabling
         let a1 = app.signed_in("alice").await;
         let a2 = app.signed_in("alice").await;
         let op = app.signed_in("op").await;
-        op.post(&format!("/operator/users/{alice}/disable"), &[])
+        op.post_ok(&format!("/operator/users/{alice}/disable"), &[])
             .await;
         a1.get("/workbench").await.assert_redirect("/login");
         a2.get("/workbench").await.assert_redirect("/login");
@@ -460,7 +460,7 @@ async fn a_slow_request_in_flight_at_logout_does_not_bring_the_session_back() {
             tokio::time::sleep(Duration::from_millis((t % 3) as u64)).await;
             let out = app.client();
             out.set_cookie("fenfa_session", &sid);
-            out.post("/logout", &[]).await;
+            out.post_ok("/logout", &[]).await;
             let _ = tx
                 .send_data(axum::body::Bytes::from(format!("org_id={b}")))
                 .await;

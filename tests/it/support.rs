@@ -462,6 +462,19 @@ impl Client {
         .await
     }
 
+    /// A setup post that must succeed (a 2xx page or a redirect): a test's preparation
+    /// that silently failed would make what it then checks meaningless.
+    pub async fn post_ok(&self, path: &str, form: &[(&str, &str)]) -> Resp {
+        let r = self.post(path, form).await;
+        assert!(
+            r.status.is_success() || r.status.is_redirection(),
+            "setup post {path} answered {}: {}",
+            r.status,
+            r.body
+        );
+        r
+    }
+
     /// A multipart form post; files are (field, filename, content type, bytes).
     pub async fn post_multipart(
         &self,
