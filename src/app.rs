@@ -31,7 +31,10 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
         hasher: Hasher::for_this_machine(),
         device_key,
         storage: Arc::new(storage),
-        delegations: Delegations::new(vec![crate::distribution::maintenance_delegation()]),
+        delegations: Delegations::new(vec![
+            crate::distribution::maintenance_delegation(),
+            crate::customdev::authorisation_delegation(),
+        ]),
         guards: Guards::new(vec![(
             Policy::Provider,
             crate::distribution::provider_guard,
@@ -51,6 +54,7 @@ pub fn route_table() -> Routes {
         .merge(crate::notifications::routes::router())
         .merge(crate::distribution::routes::router())
         .merge(crate::interconnect::routes::router())
+        .merge(crate::customdev::router())
 }
 
 /// The whole application: the route table inside the shared layers.

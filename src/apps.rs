@@ -18,7 +18,10 @@ pub mod usage_routes;
 // The face: what other domains may use of this one.
 pub use app::{App, AppStatus, Field, FieldKind, Page, PageKind, Step};
 pub use parts::{Automation, Component, Connector, NotificationTemplate};
-pub use store::{fields_of, find_app, is_app_admin, list_apps, org_people, steps_of};
+pub use store::{
+    NewApp, create_app_in, fields_of, find_app, is_app_admin, list_apps, org_people, pages_of,
+    set_state, steps_of,
+};
 
 /// Usage scopes follow the directory: registered with `org` when the app is assembled.
 pub fn directory_listener() -> std::sync::Arc<dyn crate::org::DirectoryListener> {

@@ -15,9 +15,23 @@ pub mod projects;
 pub mod routes;
 
 // The face: what other domains may use of this one.
-pub use projects::gate::provider_guard;
+pub use copy::{CopySpec, copy_app_into};
+pub use orders::detail::SendOptions;
+pub use projects::gate::{Provider, provider_guard};
 
 /// Maintenance grants, registered with `auth` as a delegation source.
 pub fn maintenance_delegation() -> std::sync::Arc<dyn crate::auth::DelegationSource> {
     std::sync::Arc::new(grants::delegation::MaintenanceGrants)
+}
+
+/// Where an app copy stopped ([`copy_app_into`]).
+pub type CopyStage = copy::Stage;
+
+/// A record of a customer organisation's hash-chained audit trail.
+pub type AuditRecord = audit::store::NewRecord;
+
+/// Appends to a customer organisation's audit trail (inside the caller's transaction):
+/// for actions under another domain's delegation.
+pub fn append_audit(conn: &mut crate::db::Conn, r: &AuditRecord) -> crate::error::AppResult<i64> {
+    audit::store::append(conn, r)
 }

@@ -9,6 +9,7 @@ pub mod apps;
 pub mod auth;
 pub mod backup;
 pub mod config;
+pub mod customdev;
 pub mod db;
 pub mod demo;
 pub mod distribution;

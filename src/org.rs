@@ -16,7 +16,7 @@ pub use forms::{
 pub use scope::{
     PICKER_PEOPLE, Picker, ScopeForm, ScopeKind, check_refs, department_chain, picker,
 };
-pub use store::MemberRow;
+pub use store::{MemberRow, create_test_org};
 pub(crate) use store::{insert_membership, insert_user, members_of, user_by_login};
 
 use crate::auth::{Perm, Role};

@@ -14,6 +14,11 @@ pub use report::{ReportAgg, ReportSpec, can_group_by, check_report};
 pub enum AppStatus {
     Enabled,
     Maintenance,
+    /// 开发中: a custom app (seed 003) its provider is still building; members cannot use it.
+    Developing,
+    /// Removed by its organisation (a cancelled custom app the enterprise chose not to
+    /// keep). The row stays for the audit trail that names it; nobody can open it.
+    Deleted,
 }
 
 impl AppStatus {
@@ -21,13 +26,31 @@ impl AppStatus {
         match self {
             AppStatus::Enabled => "enabled",
             AppStatus::Maintenance => "maintenance",
+            AppStatus::Developing => "developing",
+            AppStatus::Deleted => "deleted",
         }
     }
     pub fn parse(s: &str) -> AppStatus {
-        if s == "maintenance" {
-            AppStatus::Maintenance
-        } else {
-            AppStatus::Enabled
+        match s {
+            "maintenance" => AppStatus::Maintenance,
+            "developing" => AppStatus::Developing,
+            "deleted" => AppStatus::Deleted,
+            _ => AppStatus::Enabled,
+        }
+    }
+    pub fn label_key(self) -> &'static str {
+        match self {
+            AppStatus::Enabled => "apps.state.enabled",
+            AppStatus::Maintenance => "apps.state.maintenance",
+            AppStatus::Developing => "apps.state.developing",
+            AppStatus::Deleted => "apps.state.deleted",
+        }
+    }
+    /// The badge colour of the state's family.
+    pub fn badge(self) -> &'static str {
+        match self {
+            AppStatus::Enabled => "ok",
+            _ => "warn",
         }
     }
 }
@@ -150,6 +173,8 @@ pub struct App {
     pub source_app_id: Option<i64>,
     pub created_by: i64,
     pub created_at: i64,
+    /// 应用主页: where the workbench tile also links (a custom app's homepage, seed 003).
+    pub homepage_url: String,
 }
 
 impl App {

@@ -30,6 +30,7 @@ pub fn list_apps(
     let rows = crate::native!(conn, |c| {
         let mut q = apps::table
             .filter(apps::org_id.eq(scope.org_id()))
+            .filter(apps::state.ne(AppStatus::Deleted.as_str()))
             .select(App::as_select())
             .order(apps::id.desc())
             .limit(PAGE_SIZE + 1)
@@ -77,6 +78,9 @@ pub fn find_app(conn: &mut Conn, scope: &OrgScope, app_id: i64) -> AppResult<App
         .first(c)
         .optional())?
     .ok_or(AppError::NotFound)?;
+    if app.status() == AppStatus::Deleted {
+        return Err(AppError::NotFound);
+    }
     if app.status() != AppStatus::Enabled && !scope.can_build_apps() && scope.grant_app().is_none()
     {
         return Err(AppError::NotFound);
@@ -203,28 +207,75 @@ pub struct NewApp<'a> {
 
 /// Creates an app in the scope's organisation; the creator becomes its app admin.
 pub fn create_app(conn: &mut Conn, scope: &OrgScope, new: NewApp<'_>) -> AppResult<i64> {
+    create_app_in(
+        conn,
+        scope.org_id(),
+        scope.user_id(),
+        new,
+        AppStatus::Enabled,
+        ScopeKind::All,
+    )
+}
+
+/// Creates an app in organisation `org_id` in `state`, usable by `usage` (with no one
+/// named yet when that is departments or people); `owner` becomes its app admin. For
+/// apps another domain creates on an organisation's behalf (a custom app, seed 003).
+pub fn create_app_in(
+    conn: &mut Conn,
+    org_id: i64,
+    owner: i64,
+    new: NewApp<'_>,
+    state: AppStatus,
+    usage: ScopeKind,
+) -> AppResult<i64> {
     crate::db::write_tx(conn, |conn| {
         let id: i64 = diesel::insert_into(apps::table)
             .values((
-                apps::org_id.eq(scope.org_id()),
+                apps::org_id.eq(org_id),
                 apps::name.eq(new.name),
                 apps::icon.eq(new.icon),
                 apps::description.eq(new.description),
                 apps::premium.eq(new.premium),
-                apps::state.eq(AppStatus::Enabled.as_str()),
-                apps::created_by.eq(scope.user_id()),
+                apps::state.eq(state.as_str()),
+                apps::created_by.eq(owner),
                 apps::created_at.eq(now()),
+                apps::usage_scope.eq(usage.as_str()),
             ))
             .returning(apps::id)
             .get_result(conn)?;
         diesel::insert_into(app_admins::table)
-            .values((
-                app_admins::app_id.eq(id),
-                app_admins::user_id.eq(scope.user_id()),
-            ))
+            .values((app_admins::app_id.eq(id), app_admins::user_id.eq(owner)))
             .execute(conn)?;
         Ok(id)
     })
+}
+
+/// Moves an app of organisation `org_id` to `state` (and, when given, its usage scope,
+/// with no one named). Returns whether the app was there to move.
+pub fn set_state(
+    conn: &mut Conn,
+    org_id: i64,
+    app_id: i64,
+    state: AppStatus,
+    usage: Option<ScopeKind>,
+) -> AppResult<bool> {
+    let target = apps::table.find(app_id).filter(apps::org_id.eq(org_id));
+    let n = match usage {
+        Some(u) => {
+            diesel::delete(app_usage_refs::table.filter(app_usage_refs::app_id.eq(app_id)))
+                .execute(conn)?;
+            diesel::update(target)
+                .set((
+                    apps::state.eq(state.as_str()),
+                    apps::usage_scope.eq(u.as_str()),
+                ))
+                .execute(conn)?
+        }
+        None => diesel::update(target)
+            .set(apps::state.eq(state.as_str()))
+            .execute(conn)?,
+    };
+    Ok(n == 1)
 }
 
 /// Adds a page at the end of the app. The app must already be checked editable.

@@ -30,6 +30,9 @@ pub struct Delegation {
     pub expires_at: i64,
     /// The banner's sentence (an i18n key with `org`, `app`, `grant` and `left`).
     pub banner_key: &'static str,
+    /// Where the banner's "leave" button posts, and its label (an i18n key).
+    pub leave_path: &'static str,
+    pub leave_key: &'static str,
 }
 
 impl Delegation {

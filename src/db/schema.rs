@@ -15,6 +15,7 @@ diesel::table! {
         ic_max_people -> Nullable<Integer>,
         ic_max_orgs -> Nullable<Integer>,
         seat_pool -> Nullable<Integer>,
+        test_of_provider -> Nullable<BigInt>,
     }
 }
 
@@ -109,6 +110,7 @@ diesel::table! {
         acceptance_comment -> Text,
         reconfigure -> Text,
         usage_scope -> Text,
+        homepage_url -> Text,
     }
 }
 
@@ -695,6 +697,113 @@ diesel::joinable!(seat_orders -> users (buyer_id));
 diesel::joinable!(departure_items -> contact_departures (departure_id));
 diesel::joinable!(seat_auto_departments -> departments (department_id));
 
+diesel::table! {
+    cd_catalogue (id) {
+        id -> BigInt,
+        kind -> Text,
+        name -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    cd_templates (id) {
+        id -> BigInt,
+        provider_org_id -> BigInt,
+        source_app_id -> Nullable<BigInt>,
+        token -> Text,
+        live_version_id -> Nullable<BigInt>,
+        created_by -> BigInt,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    cd_template_versions (id) {
+        id -> BigInt,
+        template_id -> BigInt,
+        version -> Integer,
+        name -> Text,
+        intro -> Text,
+        logo_key -> Text,
+        category -> Text,
+        industry -> Text,
+        callback_url -> Text,
+        saved_by -> BigInt,
+        saved_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    cd_custom_apps (id) {
+        id -> BigInt,
+        template_id -> BigInt,
+        provider_org_id -> BigInt,
+        enterprise_org_id -> BigInt,
+        app_id -> Nullable<BigInt>,
+        status -> Text,
+        name -> Text,
+        intro -> Text,
+        logo_key -> Text,
+        homepage_url -> Text,
+        trusted_domain -> Text,
+        domain_token -> Text,
+        domain_verified_at -> Nullable<BigInt>,
+        ip_allow_list -> Text,
+        callback_url -> Text,
+        configured_at -> Nullable<BigInt>,
+        live_at -> Nullable<BigInt>,
+        authorised_by -> BigInt,
+        authorised_at -> BigInt,
+        cancelled_by -> Nullable<BigInt>,
+        cancelled_at -> Nullable<BigInt>,
+        cancel_outcome -> Text,
+    }
+}
+
+diesel::table! {
+    cd_reviews (id) {
+        id -> BigInt,
+        provider_org_id -> BigInt,
+        subject -> Text,
+        template_id -> BigInt,
+        version_id -> Nullable<BigInt>,
+        custom_app_id -> Nullable<BigInt>,
+        state -> Text,
+        reason -> Text,
+        submitted_by -> BigInt,
+        submitted_at -> BigInt,
+        reviewed_by -> Nullable<BigInt>,
+        reviewed_at -> Nullable<BigInt>,
+        live_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    cd_batches (id) {
+        id -> BigInt,
+        provider_org_id -> BigInt,
+        token -> Text,
+        expires_at -> BigInt,
+        created_by -> BigInt,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    cd_batch_templates (batch_id, template_id) {
+        batch_id -> BigInt,
+        template_id -> BigInt,
+    }
+}
+
+diesel::joinable!(cd_template_versions -> cd_templates (template_id));
+diesel::joinable!(cd_custom_apps -> cd_templates (template_id));
+diesel::joinable!(cd_reviews -> cd_templates (template_id));
+diesel::joinable!(cd_batch_templates -> cd_templates (template_id));
+diesel::joinable!(cd_batch_templates -> cd_batches (batch_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     orgs,
     app_usage_refs,
@@ -744,4 +853,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     seat_auto_departments,
     seat_alerts,
     seat_releases,
+    cd_catalogue,
+    cd_templates,
+    cd_template_versions,
+    cd_custom_apps,
+    cd_reviews,
+    cd_batches,
+    cd_batch_templates,
 );

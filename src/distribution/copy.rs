@@ -13,7 +13,7 @@ use diesel::prelude::*;
 
 use super::events::{self, EventKind};
 use super::orders::detail::{Order, OrderApp, SendOptions, SendStatus};
-use crate::apps::{App, Field, Page, PageKind};
+use crate::apps::{App, AppStatus, Field, Page, PageKind};
 use crate::apps::{Automation, Component, Connector, NotificationTemplate};
 use crate::auth::OrgScope;
 use crate::db::schema::{
@@ -24,6 +24,7 @@ use crate::db::{Conn, now, write_tx};
 use crate::error::{AppError, AppResult};
 use crate::forms::Submission;
 use crate::notifications::notify;
+use crate::org::ScopeKind;
 
 mod rules;
 pub use rules::{FieldMap, Reconfigure, Stage, reconfigure_for, remap_sample};
@@ -251,35 +252,79 @@ fn copy_app(
     options: SendOptions,
     stage: &mut Stage,
 ) -> AppResult<(i64, String)> {
+    copy_app_into(
+        conn,
+        &CopySpec {
+            source_app_id: oa.source_app_id,
+            source_org_id: order.provider_org_id,
+            target_org_id: order.customer_org_id,
+            owner_id: order.purchaser_id,
+            state: AppStatus::Maintenance,
+            usage: ScopeKind::All,
+            provider_org_id: Some(order.provider_org_id),
+            maintenance_open: true,
+            options,
+        },
+        stage,
+    )
+}
+
+/// What to copy where, and what the copy starts as.
+pub struct CopySpec {
+    pub source_app_id: i64,
+    /// The source must belong to this organisation, or the copy stops at [`Stage::App`].
+    pub source_org_id: i64,
+    pub target_org_id: i64,
+    /// Becomes the copy's app admin and the submitter of its sample data.
+    pub owner_id: i64,
+    pub state: AppStatus,
+    pub usage: ScopeKind,
+    /// Set for a distributed copy (the customer's purchased apps list it).
+    pub provider_org_id: Option<i64>,
+    pub maintenance_open: bool,
+    pub options: SendOptions,
+}
+
+/// Copies an app with its pages, reports, components, connectors (optionally),
+/// notification templates, automations (off) and sample data (optionally) into another
+/// organisation, inside the caller's transaction. Returns the copy's id and name;
+/// `stage` tells where a failure stopped.
+pub fn copy_app_into(
+    conn: &mut Conn,
+    spec: &CopySpec,
+    stage: &mut Stage,
+) -> AppResult<(i64, String)> {
+    let options = spec.options;
     *stage = Stage::App;
     let source: App = apps::table
-        .find(oa.source_app_id)
-        .filter(apps::org_id.eq(order.provider_org_id))
+        .find(spec.source_app_id)
+        .filter(apps::org_id.eq(spec.source_org_id))
         .select(App::as_select())
         .first(conn)
         .optional()?
         .ok_or(missing(Stage::App))?;
     let copy_id: i64 = diesel::insert_into(apps::table)
         .values((
-            apps::org_id.eq(order.customer_org_id),
+            apps::org_id.eq(spec.target_org_id),
             apps::name.eq(&source.name),
             apps::icon.eq(&source.icon),
             apps::description.eq(&source.description),
             apps::premium.eq(false),
-            apps::state.eq("maintenance"),
+            apps::state.eq(spec.state.as_str()),
             apps::source_app_id.eq(Some(source.id)),
-            apps::created_by.eq(order.purchaser_id),
+            apps::created_by.eq(spec.owner_id),
             apps::created_at.eq(now()),
-            apps::provider_org_id.eq(Some(order.provider_org_id)),
-            apps::maintenance_open.eq(true),
+            apps::provider_org_id.eq(spec.provider_org_id),
+            apps::maintenance_open.eq(spec.maintenance_open),
             apps::full_edit.eq(options.full_edit),
+            apps::usage_scope.eq(spec.usage.as_str()),
         ))
         .returning(apps::id)
         .get_result(conn)?;
     diesel::insert_into(app_admins::table)
         .values((
             app_admins::app_id.eq(copy_id),
-            app_admins::user_id.eq(order.purchaser_id),
+            app_admins::user_id.eq(spec.owner_id),
         ))
         .execute(conn)?;
     let copy: App = apps::table
@@ -436,7 +481,7 @@ fn copy_app(
                     submissions::org_id.eq(copy.org_id),
                     submissions::app_id.eq(copy.id),
                     submissions::page_id.eq(page),
-                    submissions::submitter_id.eq(order.purchaser_id),
+                    submissions::submitter_id.eq(spec.owner_id),
                     submissions::submitter_org_id.eq(Some(copy.org_id)),
                     submissions::data.eq(remap_sample(&s.data, &field_map)),
                     submissions::status.eq(&s.status),

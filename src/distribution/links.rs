@@ -77,6 +77,7 @@ mod tests {
             source_app_id: source,
             created_by: 1,
             created_at: 0,
+            homepage_url: String::new(),
         }
     }
 

@@ -29,7 +29,8 @@ impl Notification {
         (self.title.starts_with("approval.")
             || self.title.starts_with("notifications.")
             || self.title.starts_with("distribution.")
-            || self.title.starts_with("interconnect."))
+            || self.title.starts_with("interconnect.")
+            || self.title.starts_with("customdev."))
             && crate::tools::http::is_flash_key(&self.title)
     }
 

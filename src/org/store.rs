@@ -478,3 +478,31 @@ pub fn move_member(
         Ok(())
     })
 }
+
+/// Creates an organisation with `owner` as its main admin: a provider's test organisation
+/// (测试企业, seed 003), marked with the provider that made it. The CorpID is generated.
+pub fn create_test_org(
+    conn: &mut Conn,
+    provider_org_id: i64,
+    name: &str,
+    owner: i64,
+) -> AppResult<i64> {
+    write_tx(conn, |conn| {
+        let corp_id = format!("test{}", &crate::tools::new_token()[..12]).to_lowercase();
+        let id: i64 = diesel::insert_into(orgs::table)
+            .values((
+                orgs::name.eq(name),
+                orgs::corp_id.eq(&corp_id),
+                orgs::edition.eq("professional"),
+                orgs::certified.eq(false),
+                orgs::provider_level.eq("none"),
+                orgs::created_at.eq(now()),
+                orgs::test_of_provider.eq(Some(provider_org_id)),
+            ))
+            .returning(orgs::id)
+            .get_result(conn)?;
+        insert_membership(conn, id, UserId(owner), Role::MainAdmin, "name")?
+            .map_err(|_| AppError::Conflict("org.error.already_member"))?;
+        Ok(id)
+    })
+}

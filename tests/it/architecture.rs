@@ -23,6 +23,7 @@ const DOMAINS: &[&str] = &[
     "distribution",
     "interconnect",
     "operator",
+    "customdev",
 ];
 /// The composition root and what assembles whole programs or data sets: anything goes.
 const TOP: &[&str] = &[

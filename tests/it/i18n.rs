@@ -96,6 +96,7 @@ const KEY_AREAS: &[&str] = &[
     "distribution",
     "duration",
     "interconnect",
+    "customdev",
 ];
 
 #[tokio::test]

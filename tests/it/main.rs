@@ -12,6 +12,7 @@ mod browser;
 mod browser_distribution;
 mod browser_interconnect;
 mod crash;
+mod customdev;
 mod demo;
 mod distribution_customer;
 mod distribution_links;

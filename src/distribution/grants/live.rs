@@ -121,6 +121,8 @@ pub fn live_membership(
         grant: Some(Delegation {
             kind: super::delegation::KIND,
             banner_key: "distribution.maintenance.banner",
+            leave_path: "/maintenance/leave",
+            leave_key: "distribution.maintenance.leave",
             grant_id: f.grant_id,
             app_id: f.app_id,
             app_name,

@@ -1,0 +1,23 @@
+//! Custom-development templates (代开发, seed 003): a certified provider offers templates;
+//! after the platform's go-live review an enterprise's admin authorises one by its QR code
+//! or link, which creates the enterprise's own custom app 开发中; the provider configures
+//! and builds it inside the enterprise under that authorisation (a delegation), puts it
+//! live through its own review, and the enterprise chooses who may use it.
+
+pub mod custom_apps;
+pub mod delegation;
+pub mod enterprise_routes;
+pub mod operator_routes;
+pub mod pages;
+pub mod review;
+pub mod routes;
+pub mod rules;
+pub mod store;
+
+// The face: what other domains and the composition root may use of this one.
+pub use routes::router;
+
+/// Authorisations, registered with `auth` as a delegation source.
+pub fn authorisation_delegation() -> std::sync::Arc<dyn crate::auth::DelegationSource> {
+    std::sync::Arc::new(delegation::Authorisations)
+}

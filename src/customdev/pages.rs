@@ -1,0 +1,327 @@
+//! The pages of custom development: one struct per page, display logic as methods.
+
+use askama::Template;
+use askama_web::WebTemplate;
+
+use super::custom_apps::CustomApp;
+use super::review::Ticket;
+use super::rules::{AppConfigForm, Catalogue, ReviewState, TemplateForm};
+use super::store::{Batch, CatalogueRow, Template as Tpl, VersionRow};
+use crate::i18n::format_wait;
+use crate::tools::{review_due, review_overdue};
+use crate::web::{Errors, Layout, Page};
+
+/// The basic permissions that come with an authorisation (基础权限), shown before authorising.
+pub const BASE_PERMISSIONS: [&str; 3] = [
+    "customdev.perm.org_identity",
+    "customdev.perm.scope_people",
+    "customdev.perm.app_data",
+];
+
+fn review_label(r: Option<ReviewState>) -> &'static str {
+    r.map_or("customdev.review.saved", ReviewState::label_key)
+}
+
+fn review_badge(r: Option<ReviewState>) -> &'static str {
+    r.map_or("", ReviewState::badge)
+}
+
+/// 服务商 › 代开发 › 模版.
+#[derive(Template, WebTemplate)]
+#[template(path = "customdev/templates.html")]
+pub struct TemplatesPage {
+    pub l: Layout,
+    pub page: Page<Tpl>,
+    pub is_admin: bool,
+}
+
+impl TemplatesPage {
+    pub fn state_key(&self, t: &Tpl) -> &'static str {
+        review_label(t.latest_review)
+    }
+    pub fn state_badge(&self, t: &Tpl) -> &'static str {
+        review_badge(t.latest_review)
+    }
+}
+
+/// Creating or editing a template.
+#[derive(Template, WebTemplate)]
+#[template(path = "customdev/template_form.html")]
+pub struct TemplateFormPage {
+    pub l: Layout,
+    /// `None` when creating.
+    pub id: Option<i64>,
+    pub form: TemplateForm,
+    pub errors: Errors,
+    pub catalogue: Catalogue,
+    pub own_apps: Vec<(i64, String)>,
+    /// Editing a live template saves a new version (the page says so).
+    pub live: bool,
+    pub has_logo: bool,
+}
+
+impl TemplateFormPage {
+    pub fn action(&self) -> String {
+        match self.id {
+            Some(id) => format!("/provider/custom-dev/{id}"),
+            None => "/provider/custom-dev".into(),
+        }
+    }
+    pub fn is_source(&self, id: &i64) -> bool {
+        self.form.source_app_id == id.to_string()
+    }
+}
+
+/// One template: its versions, its authorisation code once live, its enterprises.
+#[derive(Template, WebTemplate)]
+#[template(path = "customdev/template.html")]
+pub struct TemplatePage {
+    pub l: Layout,
+    pub t: Tpl,
+    pub versions: Vec<VersionRow>,
+    pub enterprises: Page<CustomApp>,
+    pub link: String,
+    pub qr: String,
+    pub is_admin: bool,
+    pub source_name: Option<String>,
+}
+
+impl TemplatePage {
+    pub fn version_key(&self, v: &VersionRow) -> &'static str {
+        if v.live {
+            "customdev.review.live"
+        } else {
+            review_label(v.review)
+        }
+    }
+    pub fn version_badge(&self, v: &VersionRow) -> &'static str {
+        if v.live { "ok" } else { review_badge(v.review) }
+    }
+    pub fn base(&self) -> String {
+        format!("/provider/custom-dev/{}", self.t.id)
+    }
+}
+
+/// 代开发应用上线: the tickets, submitting templates, submitting apps.
+#[derive(Template, WebTemplate)]
+#[template(path = "customdev/golive.html")]
+pub struct GoLivePage {
+    pub l: Layout,
+    pub tickets: Page<Ticket>,
+    /// Templates whose latest version can be submitted.
+    pub submittable: Vec<Tpl>,
+    /// Every live template (the left side of app submission).
+    pub live: Vec<Tpl>,
+    pub chosen: Option<i64>,
+    /// The chosen template's apps awaiting go-live (the right side).
+    pub apps: Vec<CustomApp>,
+    pub error: Option<&'static str>,
+}
+
+impl GoLivePage {
+    pub fn is_chosen(&self, id: &i64) -> bool {
+        self.chosen == Some(*id)
+    }
+    pub fn subject_key(&self, t: &Ticket) -> &'static str {
+        if t.is_app() {
+            "customdev.golive.subject_app"
+        } else {
+            "customdev.golive.subject_template"
+        }
+    }
+}
+
+/// One ticket: its state, the reason of a rejection, 提交上线 once approved.
+#[derive(Template, WebTemplate)]
+#[template(path = "customdev/ticket.html")]
+pub struct TicketPage {
+    pub l: Layout,
+    pub t: Ticket,
+}
+
+impl TicketPage {
+    pub fn subject_key(&self) -> &'static str {
+        if self.t.is_app() {
+            "customdev.golive.subject_app"
+        } else {
+            "customdev.golive.subject_template"
+        }
+    }
+}
+
+/// 批量授权: choosing 2–9 live templates.
+#[derive(Template, WebTemplate)]
+#[template(path = "customdev/batch_new.html")]
+pub struct BatchNewPage {
+    pub l: Layout,
+    pub live: Vec<Tpl>,
+    pub chosen: Vec<i64>,
+    pub error: Option<&'static str>,
+}
+
+impl BatchNewPage {
+    pub fn is_chosen(&self, id: &i64) -> bool {
+        self.chosen.contains(id)
+    }
+}
+
+/// A batch's code and link, with its expiry.
+#[derive(Template, WebTemplate)]
+#[template(path = "customdev/batch.html")]
+pub struct BatchPage {
+    pub l: Layout,
+    pub b: Batch,
+    pub link: String,
+    pub qr: String,
+    pub expired: bool,
+}
+
+/// 开始代开发应用: the provider's configuration of one enterprise's app.
+#[derive(Template, WebTemplate)]
+#[template(path = "customdev/app_config.html")]
+pub struct AppConfigPage {
+    pub l: Layout,
+    pub c: CustomApp,
+    pub form: AppConfigForm,
+    pub errors: Errors,
+    pub domain_verified: bool,
+    pub well_known: String,
+}
+
+/// 测试企业.
+#[derive(Template, WebTemplate)]
+#[template(path = "customdev/test_orgs.html")]
+pub struct TestOrgsPage {
+    pub l: Layout,
+    pub orgs: Vec<(i64, String, String)>,
+    pub name: String,
+    pub errors: Errors,
+    pub max: i64,
+}
+
+/// The enterprise's authorisation page, reached by the QR code or link.
+#[derive(Template, WebTemplate)]
+#[template(path = "customdev/authorise.html")]
+pub struct AuthorisePage {
+    pub l: Layout,
+    pub provider: String,
+    pub templates: Vec<Tpl>,
+    /// Templates already authorised here, with their custom app.
+    pub existing: Vec<(i64, i64)>,
+    pub action: String,
+    pub is_admin: bool,
+    pub admins: String,
+    pub expires_at: Option<i64>,
+}
+
+impl AuthorisePage {
+    pub fn permissions(&self) -> [&'static str; 3] {
+        BASE_PERMISSIONS
+    }
+    pub fn existing_of(&self, t: &Tpl) -> Option<i64> {
+        self.existing
+            .iter()
+            .find(|(tid, _)| *tid == t.id)
+            .map(|e| e.1)
+    }
+    pub fn all_existing(&self) -> bool {
+        self.templates.iter().all(|t| self.existing_of(t).is_some())
+    }
+}
+
+/// What authorising did.
+#[derive(Template, WebTemplate)]
+#[template(path = "customdev/authorised.html")]
+pub struct AuthorisedPage {
+    pub l: Layout,
+    pub created: Vec<(String, i64)>,
+    pub skipped: Vec<(String, i64)>,
+}
+
+/// A batch link opened after its 10 days.
+#[derive(Template, WebTemplate)]
+#[template(path = "customdev/expired.html")]
+pub struct ExpiredPage {
+    pub l: Layout,
+    pub provider: String,
+}
+
+/// 组织管理 › 代开发应用.
+#[derive(Template, WebTemplate)]
+#[template(path = "customdev/org_apps.html")]
+pub struct OrgAppsPage {
+    pub l: Layout,
+    pub page: Page<CustomApp>,
+}
+
+/// Cancelling an authorisation: what becomes of the app.
+#[derive(Template, WebTemplate)]
+#[template(path = "customdev/cancel.html")]
+pub struct CancelPage {
+    pub l: Layout,
+    pub c: CustomApp,
+    /// The app's form pages, each with its data export.
+    pub forms: Vec<(i64, String)>,
+    pub error: Option<&'static str>,
+}
+
+/// The operator's go-live queue.
+#[derive(Template, WebTemplate)]
+#[template(path = "customdev/operator_queue.html")]
+pub struct QueuePage {
+    pub l: Layout,
+    pub page: Page<Ticket>,
+    pub now: i64,
+    pub error: Option<(i64, &'static str)>,
+}
+
+impl QueuePage {
+    pub fn waited(&self, t: &Ticket) -> String {
+        format_wait(self.l.lang, self.now - t.submitted_at)
+    }
+    pub fn due(&self, t: &Ticket) -> String {
+        crate::web::format_time(review_due(t.submitted_at))
+    }
+    pub fn overdue(&self, t: &Ticket) -> bool {
+        review_overdue(t.submitted_at, self.now)
+    }
+    pub fn subject_key(&self, t: &Ticket) -> &'static str {
+        if t.is_app() {
+            "customdev.golive.subject_app"
+        } else {
+            "customdev.golive.subject_template"
+        }
+    }
+    pub fn error_for(&self, t: &Ticket) -> Option<&'static str> {
+        self.error.filter(|e| e.0 == t.id).map(|e| e.1)
+    }
+}
+
+/// The operator's lists: categories, industries, banned words.
+#[derive(Template, WebTemplate)]
+#[template(path = "customdev/operator_catalogue.html")]
+pub struct CataloguePage {
+    pub l: Layout,
+    pub rows: Vec<CatalogueRow>,
+    pub seed_words: [&'static str; 6],
+    pub kind: String,
+    pub name: String,
+    pub errors: Errors,
+}
+
+impl CataloguePage {
+    pub fn kind_key(&self, kind: &str) -> &'static str {
+        match kind {
+            super::store::CATEGORY => "customdev.catalogue.category",
+            super::store::INDUSTRY => "customdev.catalogue.industry",
+            _ => "customdev.catalogue.banned",
+        }
+    }
+    pub fn kinds(&self) -> [&'static str; 3] {
+        [
+            super::store::CATEGORY,
+            super::store::INDUSTRY,
+            super::store::BANNED,
+        ]
+    }
+}
