@@ -144,7 +144,9 @@ pub fn memberships_of(conn: &mut Conn, user_id: i64) -> AppResult<Vec<Membership
     let rows: Vec<Row> = crate::native!(conn, |c| memberships::table
         .inner_join(orgs::table)
         .filter(memberships::user_id.eq(user_id))
-        .order(orgs::name.asc())
+        // Test organisations last: without a choice the first is current, and a
+        // provider's admin should land in the provider, not in one of its test orgs.
+        .order((orgs::test_of_provider.is_not_null().asc(), orgs::name.asc()))
         .select((
             orgs::id,
             orgs::name,

@@ -17,7 +17,7 @@ use super::pages::{
 };
 use super::rules::{AppConfigForm, MAX_TEST_ORGS, TemplateForm, check_app_config, check_template};
 use super::{custom_apps, review, store};
-use crate::auth::{SESSION_GRANT, SESSION_GRANT_KIND, Signed};
+use crate::auth::{SESSION_GRANT, SESSION_GRANT_KIND, SESSION_ORG, Signed};
 use crate::distribution::Provider;
 use crate::error::{AppError, AppResult};
 use crate::storage::FileKind;
@@ -684,6 +684,13 @@ async fn test_org_create(
     match res {
         Ok(id) => {
             tracing::info!(org.id = id, "test organisation created");
+            // The admin now belongs to one more organisation: stay in the provider's
+            // (without a choice in the session the first by name would be current).
+            pv.ctx
+                .session
+                .insert(SESSION_ORG, pv.scope.org_id())
+                .await
+                .map_err(AppError::internal)?;
             Ok(flash_redirect(
                 "/provider/custom-dev/test-orgs",
                 "customdev.flash.test_org",

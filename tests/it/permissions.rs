@@ -110,6 +110,19 @@ fn narrowed(method: &str, path: &str, k: Kind) -> Option<&'static str> {
              are refused",
         );
     }
+    let provider_admin_only = path.starts_with("/provider/custom-dev")
+        && (method == "POST" || path == "/provider/custom-dev/new" || path.ends_with("/edit"))
+        && path != "/provider/custom-dev/custom-apps/{id}/enter";
+    if k == ProviderDev && provider_admin_only {
+        return Some(
+            "templates, go-live, batches, configuration and test organisations are changed by the provider's admins (seed 003)",
+        );
+    }
+    let authorises = method == "POST"
+        && (path == "/custom-dev/authorise/{token}" || path == "/custom-dev/batch/{token}");
+    if authorises && matches!(k, CustomerMember | Downstream | ProviderDev) {
+        return Some("only the enterprise's main admin or platform admin authorises (seed 003)");
+    }
     if k == Operator && path == "/d/{token}/done" {
         return Some("the operator belongs to no organisation that could have purchased");
     }
@@ -174,6 +187,12 @@ fn cross_tenant_exempt(path: &str) -> Option<&'static str> {
     }
     if path.starts_with("/static/") {
         return Some("static files are public");
+    }
+    if path == "/custom-dev/authorise/{token}" || path == "/custom-dev/batch/{token}" {
+        return Some("the authorisation code is the bearer capability of its template(s)");
+    }
+    if path == "/custom-dev/templates/{id}/logo" {
+        return Some("a template's logo is shown to every enterprise it is offered to");
     }
     if path == "/maintenance/grants/{id}/enter" {
         return Some(
@@ -366,7 +385,136 @@ fn side(app: &TestApp, s: &SideIds) -> Fixtures {
     put("my-apps/{id}", s.app.to_string());
     put("grants/{id}", s.grant.to_string());
     interconnect(app, &mut f, s);
+    customdev(app, &mut f, s);
     f
+}
+
+/// A live template of the side's organisation (as a provider) with a ticket in review, a
+/// batch, and a custom app it authorised to itself (the state is impossible through the
+/// product, where a provider authorises its own templates only in a test organisation,
+/// but it gives both the provider's and the enterprise's routes an id of this tenant).
+/// The custom app has no app, so entering it changes no session.
+fn customdev(app: &TestApp, f: &mut Fixtures, s: &SideIds) {
+    use fenfa::db::schema::{
+        cd_batch_templates, cd_batches, cd_catalogue, cd_custom_apps, cd_reviews,
+        cd_template_versions, cd_templates,
+    };
+    let mut c = app.conn();
+    let token = fenfa::tools::new_token();
+    let tid: i64 = one(
+        diesel::insert_into(cd_templates::table)
+            .values((
+                cd_templates::provider_org_id.eq(s.org),
+                cd_templates::token.eq(&token),
+                cd_templates::created_by.eq(s.victim_user),
+                cd_templates::created_at.eq(now()),
+            ))
+            .returning(cd_templates::id)
+            .get_result(&mut *c),
+        "template",
+    );
+    let vid: i64 = one(
+        diesel::insert_into(cd_template_versions::table)
+            .values((
+                cd_template_versions::template_id.eq(tid),
+                cd_template_versions::version.eq(1),
+                cd_template_versions::name.eq("矩阵模版"),
+                cd_template_versions::intro.eq("矩阵测试模版"),
+                cd_template_versions::logo_key.eq("no-such-logo.png"),
+                cd_template_versions::category.eq("客户管理"),
+                cd_template_versions::industry.eq("通用"),
+                cd_template_versions::callback_url.eq("https://isv.example.com/cb"),
+                cd_template_versions::saved_by.eq(s.victim_user),
+                cd_template_versions::saved_at.eq(now()),
+            ))
+            .returning(cd_template_versions::id)
+            .get_result(&mut *c),
+        "version",
+    );
+    one(
+        diesel::update(cd_templates::table.find(tid))
+            .set(cd_templates::live_version_id.eq(Some(vid)))
+            .execute(&mut *c),
+        "live",
+    );
+    let ticket: i64 = one(
+        diesel::insert_into(cd_reviews::table)
+            .values((
+                cd_reviews::provider_org_id.eq(s.org),
+                cd_reviews::subject.eq("template"),
+                cd_reviews::template_id.eq(tid),
+                cd_reviews::version_id.eq(Some(vid)),
+                cd_reviews::state.eq("in_review"),
+                cd_reviews::submitted_by.eq(s.victim_user),
+                cd_reviews::submitted_at.eq(now()),
+            ))
+            .returning(cd_reviews::id)
+            .get_result(&mut *c),
+        "ticket",
+    );
+    let batch_token = fenfa::tools::new_token();
+    let batch: i64 = one(
+        diesel::insert_into(cd_batches::table)
+            .values((
+                cd_batches::provider_org_id.eq(s.org),
+                cd_batches::token.eq(&batch_token),
+                cd_batches::expires_at.eq(now() + 86_400),
+                cd_batches::created_by.eq(s.victim_user),
+                cd_batches::created_at.eq(now()),
+            ))
+            .returning(cd_batches::id)
+            .get_result(&mut *c),
+        "batch",
+    );
+    one(
+        diesel::insert_into(cd_batch_templates::table)
+            .values((
+                cd_batch_templates::batch_id.eq(batch),
+                cd_batch_templates::template_id.eq(tid),
+            ))
+            .execute(&mut *c),
+        "batch template",
+    );
+    let custom: i64 = one(
+        diesel::insert_into(cd_custom_apps::table)
+            .values((
+                cd_custom_apps::template_id.eq(tid),
+                cd_custom_apps::provider_org_id.eq(s.org),
+                cd_custom_apps::enterprise_org_id.eq(s.org),
+                cd_custom_apps::status.eq("active"),
+                cd_custom_apps::name.eq("矩阵应用"),
+                cd_custom_apps::intro.eq("矩阵测试应用"),
+                cd_custom_apps::logo_key.eq("no-such-logo.png"),
+                cd_custom_apps::domain_token.eq(fenfa::tools::new_token()),
+                cd_custom_apps::authorised_by.eq(s.victim_user),
+                cd_custom_apps::authorised_at.eq(now()),
+            ))
+            .returning(cd_custom_apps::id)
+            .get_result(&mut *c),
+        "custom app",
+    );
+    let entry: i64 = one(
+        diesel::insert_into(cd_catalogue::table)
+            .values((
+                cd_catalogue::kind.eq("banned_word"),
+                cd_catalogue::name.eq(format!("矩阵词{}", s.org)),
+                cd_catalogue::created_at.eq(now()),
+            ))
+            .returning(cd_catalogue::id)
+            .get_result(&mut *c),
+        "catalogue",
+    );
+    let mut put = |k: &str, v: String| {
+        f.insert(k.to_string(), v);
+    };
+    put("custom-dev/{id}", tid.to_string());
+    put("templates/{id}", tid.to_string());
+    put("tickets/{id}", ticket.to_string());
+    put("batch/{id}", batch.to_string());
+    put("batch/{token}", batch_token);
+    put("authorise/{token}", token);
+    put("custom-apps/{id}", custom.to_string());
+    put("catalogue/{id}", entry.to_string());
 }
 
 /// An interconnection space of the side's organisation with a joined member organisation,
@@ -1104,6 +1252,8 @@ fn resets_sessions(path: &str) -> bool {
             | "/switch-org"
             | "/maintenance/grants/{id}/enter"
             | "/maintenance/leave"
+            | "/provider/custom-dev/custom-apps/{id}/enter"
+            | "/custom-dev/leave"
     )
 }
 
@@ -1120,6 +1270,7 @@ fn destructive(path: &str) -> bool {
         "decline",
         "logout",
         "close-maintenance",
+        "cancel",
     ]
     .iter()
     .any(|w| path.ends_with(w))
