@@ -13,6 +13,7 @@ use crate::db::schema::{
 };
 use crate::db::{Conn, Db, now, write_tx};
 use crate::error::{AppError, AppResult};
+use crate::storage::Storage;
 
 /// The password of every demo account.
 pub const PASSWORD: &str = "fenfa-demo";
@@ -20,8 +21,9 @@ pub const PASSWORD: &str = "fenfa-demo";
 /// (role description, login) of every demo account, in the order they are printed.
 pub type Logins = Vec<(&'static str, &'static str)>;
 
-/// Loads the demo data into an empty database; `None` when it already holds data.
-pub fn load(db: &Db) -> anyhow::Result<Option<Logins>> {
+/// Loads the demo data into an empty database (and its files into `storage`); `None`
+/// when it already holds data.
+pub fn load(db: &Db, storage: &dyn Storage) -> anyhow::Result<Option<Logins>> {
     let mut conn = db.get()?;
     let existing: i64 = users::table.count().get_result(&mut *conn)?;
     if existing > 0 {
@@ -29,7 +31,7 @@ pub fn load(db: &Db) -> anyhow::Result<Option<Logins>> {
     }
     let hash = crate::auth::password::hash_blocking(PASSWORD)
         .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))?;
-    let logins = write_tx(&mut conn, |conn| build(conn, &hash))
+    let logins = write_tx(&mut conn, |conn| build(conn, &hash, storage))
         .map_err(|e| anyhow::anyhow!("demo data failed: {e}"))?;
     Ok(Some(logins))
 }
@@ -117,7 +119,7 @@ fn member(conn: &mut Conn, org: i64, user: i64, role: Role, dept: Option<i64>) -
     )
 }
 
-fn build(conn: &mut Conn, hash: &str) -> AppResult<Logins> {
+fn build(conn: &mut Conn, hash: &str, storage: &dyn Storage) -> AppResult<Logins> {
     // The platform operator.
     user(conn, hash, "operator", "平台运营 小二", true)?;
 
@@ -224,6 +226,32 @@ fn build(conn: &mut Conn, hash: &str) -> AppResult<Logins> {
         u_admin,
     )?;
 
+    // An enterprise for custom development, and the provider's live template it can
+    // authorise (代开发, seed 003).
+    let enterprise = org(
+        conn,
+        "远航物流有限公司",
+        "dingenterprise01",
+        "professional",
+        "none",
+    )?;
+    let e_sales = department(conn, enterprise, None, "销售部")?;
+    let e_admin = user(
+        conn,
+        hash,
+        "enterprise.admin",
+        "钱总（企业主管理员）",
+        false,
+    )?;
+    let e_member = user(conn, hash, "enterprise.member", "冯销售（企业成员）", false)?;
+    member(conn, enterprise, e_admin, Role::MainAdmin, Some(e_sales))?;
+    member(conn, enterprise, e_member, Role::Member, Some(e_sales))?;
+    let operator: i64 = users::table
+        .filter(users::login.eq("operator"))
+        .select(users::id)
+        .first(conn)?;
+    custom_dev_template(conn, &scope, operator, storage)?;
+
     Ok(vec![
         ("platform operator", "operator"),
         ("provider admin (certified provider)", "provider.admin"),
@@ -234,7 +262,62 @@ fn build(conn: &mut Conn, hash: &str) -> AppResult<Logins> {
         ("upstream sub-admin (interconnect)", "upstream.sub"),
         ("downstream main admin (+ upstream)", "downstream.admin"),
         ("downstream member", "downstream.member"),
+        ("enterprise main admin (custom dev)", "enterprise.admin"),
+        ("enterprise member", "enterprise.member"),
     ])
+}
+
+/// The provider's live custom-development template 云帆CRM, starting from its ordinary
+/// app, gone through the platform's go-live review like any other.
+fn custom_dev_template(
+    conn: &mut Conn,
+    scope: &OrgScope,
+    operator: i64,
+    storage: &dyn Storage,
+) -> AppResult<()> {
+    use crate::customdev::{review, rules::TemplateForm, store as cd};
+    let logo = {
+        let img = image::RgbImage::from_pixel(750, 750, image::Rgb([22, 119, 255]));
+        let mut out = std::io::Cursor::new(Vec::new());
+        img.write_to(&mut out, image::ImageFormat::Png)
+            .map_err(AppError::internal)?;
+        out.into_inner()
+    };
+    let key = "demo-template-crm.png";
+    storage.put(key, &logo)?;
+    let source: Option<i64> = crate::db::schema::apps::table
+        .filter(crate::db::schema::apps::org_id.eq(scope.org_id()))
+        .filter(crate::db::schema::apps::premium.eq(false))
+        .order(crate::db::schema::apps::id.asc())
+        .select(crate::db::schema::apps::id)
+        .first(conn)
+        .optional()?;
+    let form = TemplateForm {
+        name: "云帆CRM".into(),
+        intro: "客户跟进与回款管理".into(),
+        category: "客户管理".into(),
+        industry: "通用".into(),
+        callback_url: "https://isv.yunfan.example.com/callback".into(),
+        source_app_id: String::new(),
+    };
+    let tid = cd::create_template(
+        conn,
+        scope,
+        &cd::NewVersion {
+            form: &form,
+            source_app_id: source,
+            logo_key: Some(key.into()),
+        },
+    )?;
+    review::submit_templates(conn, scope, &[tid])?;
+    let ticket = review::provider_tickets(conn, scope, None)?
+        .items
+        .first()
+        .map(|t| t.id)
+        .ok_or(AppError::NotFound)?;
+    review::decide(conn, operator, ticket, true, "")?;
+    review::go_live(conn, scope, ticket)?;
+    Ok(())
 }
 
 /// The provider's two apps: a premium one, and an ordinary one with a form, a process

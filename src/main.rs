@@ -161,7 +161,7 @@ async fn run() -> anyhow::Result<()> {
 }
 
 fn load_demo(state: &fenfa::web::AppState) -> anyhow::Result<()> {
-    match fenfa::demo::load(&state.db)? {
+    match fenfa::demo::load(&state.db, state.storage.as_ref())? {
         Some(logins) => {
             println!(
                 "Demo data loaded. Demo logins (password for all: {}):",

@@ -48,7 +48,7 @@ impl Journey {
             );
             return None;
         }
-        fenfa::demo::load(&app.state.db)
+        fenfa::demo::load(&app.state.db, app.state.storage.as_ref())
             .expect("demo data")
             .expect("an empty database");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

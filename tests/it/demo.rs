@@ -9,10 +9,10 @@ use crate::support::each_backend;
 #[tokio::test]
 async fn demo_data_loads_into_an_empty_database_and_not_twice() {
     each_backend(async |app| {
-        let logins = fenfa::demo::load(&app.state.db)
+        let logins = fenfa::demo::load(&app.state.db, app.state.storage.as_ref())
             .expect("load")
             .expect("loaded into an empty database");
-        assert_eq!(logins.len(), 9);
+        assert_eq!(logins.len(), 11);
         let counted = || {
             let mut c = app.conn();
             let o: i64 = orgs::table.count().get_result(&mut *c).expect("orgs");
@@ -20,8 +20,12 @@ async fn demo_data_loads_into_an_empty_database_and_not_twice() {
             (o, u)
         };
         let first = counted();
-        assert_eq!(first, (4, 9));
-        assert!(fenfa::demo::load(&app.state.db).expect("load").is_none());
+        assert_eq!(first, (5, 11));
+        assert!(
+            fenfa::demo::load(&app.state.db, app.state.storage.as_ref())
+                .expect("load")
+                .is_none()
+        );
         assert_eq!(counted(), first, "a second load adds nothing");
         let premium: i64 = apps::table
             .filter(apps::premium.eq(true))
@@ -29,6 +33,18 @@ async fn demo_data_loads_into_an_empty_database_and_not_twice() {
             .get_result(&mut *app.conn())
             .expect("apps");
         assert_eq!(premium, 1);
+        // The provider's custom-development template is live, its logo stored.
+        let live: Vec<String> = fenfa::db::schema::cd_template_versions::table
+            .inner_join(
+                fenfa::db::schema::cd_templates::table
+                    .on(fenfa::db::schema::cd_templates::live_version_id
+                        .eq(fenfa::db::schema::cd_template_versions::id.nullable())),
+            )
+            .select(fenfa::db::schema::cd_template_versions::logo_key)
+            .load(&mut *app.conn())
+            .expect("templates");
+        assert_eq!(live.len(), 1);
+        assert!(app.state.storage.get(&live[0]).is_ok());
     })
     .await;
 }
@@ -36,7 +52,7 @@ async fn demo_data_loads_into_an_empty_database_and_not_twice() {
 #[tokio::test]
 async fn every_demo_login_signs_in_with_the_printed_password() {
     each_backend(async |app| {
-        let logins = fenfa::demo::load(&app.state.db)
+        let logins = fenfa::demo::load(&app.state.db, app.state.storage.as_ref())
             .expect("load")
             .expect("loaded");
         for (_, login) in logins {

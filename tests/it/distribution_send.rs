@@ -46,7 +46,7 @@ fn id_of_org(app: &TestApp, corp_id: &str) -> i64 {
 /// Loads the demo data, adds a custom component to the provider's app, and sets up an
 /// approved project with a link and an order for it.
 pub fn deal(app: &TestApp) -> Deal {
-    fenfa::demo::load(&app.state.db)
+    fenfa::demo::load(&app.state.db, app.state.storage.as_ref())
         .expect("demo")
         .expect("empty database");
     let provider = id_of_org(app, "dingprovider01");

@@ -9,6 +9,7 @@ mod auth;
 mod auth_cookies;
 mod auth_throttle;
 mod browser;
+mod browser_customdev;
 mod browser_distribution;
 mod browser_interconnect;
 mod crash;

@@ -201,7 +201,7 @@ fn submission_count(app: &TestApp) -> i64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_form_posted_twice_files_one_submission() {
     each_backend(async |app| {
-        fenfa::demo::load(&app.state.db)
+        fenfa::demo::load(&app.state.db, app.state.storage.as_ref())
             .expect("demo")
             .expect("empty");
         let c = crate::distribution_send::demo_login(&app, "provider.dev").await;
