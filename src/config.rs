@@ -77,6 +77,12 @@ pub struct Config {
     #[arg(long, global = true, env = "FENFA_PUBLIC_URL")]
     pub public_url: Option<String>,
 
+    /// Send Fenfa's outbound requests (the trusted-domain proof of custom apps) to this
+    /// base URL instead of the named host, private addresses allowed: for tests and
+    /// closed networks. Unset in production.
+    #[arg(long, global = true, env = "FENFA_OUTBOUND_OVERRIDE")]
+    pub outbound_override: Option<String>,
+
     /// Seconds a client may take to send a request's headers before it is disconnected.
     #[arg(
         long,
@@ -191,6 +197,7 @@ impl Config {
             trust_proxy: false,
             max_upload_mb: 2,
             public_url: Some("http://127.0.0.1:3000".into()),
+            outbound_override: None,
             header_timeout_secs: 10,
             body_timeout_secs: 20,
             request_timeout_secs: 30,

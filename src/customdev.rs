@@ -6,6 +6,7 @@
 
 pub mod custom_apps;
 pub mod delegation;
+pub mod domain;
 pub mod enterprise_routes;
 pub mod operator_routes;
 pub mod pages;

@@ -79,6 +79,11 @@ pub fn router() -> Routes {
             app_config_save,
         )
         .post(
+            "/provider/custom-dev/custom-apps/{id}/verify-domain",
+            Policy::Provider,
+            verify_domain,
+        )
+        .post(
             "/provider/custom-dev/custom-apps/{id}/enter",
             Policy::Provider,
             enter,
@@ -710,10 +715,7 @@ fn well_known(c: &custom_apps::CustomApp) -> String {
     if c.trusted_domain.is_empty() {
         String::new()
     } else {
-        format!(
-            "https://{}/.well-known/fenfa-domain-verification.txt",
-            c.trusted_domain
-        )
+        format!("https://{}{}", c.trusted_domain, super::domain::WELL_KNOWN)
     }
 }
 
@@ -799,6 +801,47 @@ async fn app_config_save(
         &format!("/provider/custom-dev/custom-apps/{id}"),
         "customdev.flash.configured",
     ))
+}
+
+/// Checks the trusted domain's proof: the app's token served at the well-known path.
+async fn verify_domain(
+    State(state): State<AppState>,
+    pv: Provider,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    admin_only(&pv)?;
+    let scope = pv.scope.clone();
+    let c = state
+        .db
+        .run(move |conn| custom_apps::for_provider(conn, &scope, id))
+        .await?;
+    if !c.is_active() {
+        return Err(AppError::Conflict("customdev.error.cancelled"));
+    }
+    let over = state.config.outbound_override.clone();
+    let refusal = if c.trusted_domain.is_empty() {
+        "customdev.error.domain_missing"
+    } else {
+        match super::domain::prove(&c.trusted_domain, &c.domain_token, over.as_deref()).await {
+            Ok(()) => {
+                let scope = pv.scope.clone();
+                state
+                    .db
+                    .run(move |conn| custom_apps::domain_verified(conn, &scope, id))
+                    .await?;
+                tracing::info!(authorisation.id = id, domain = %c.trusted_domain, "trusted domain proven");
+                return Ok(flash_redirect(
+                    &format!("/provider/custom-dev/custom-apps/{id}"),
+                    "customdev.flash.domain_verified",
+                ));
+            }
+            Err(e) => e.key(),
+        }
+    };
+    let mut e = Errors::default();
+    e.add("trusted_domain", refusal);
+    let page = config_page(&state, &pv, id, None, e).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
 /// Enters an enterprise's custom app under its authorisation: from now on the session
