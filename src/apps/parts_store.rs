@@ -14,6 +14,15 @@ fn one<T>(row: Option<T>) -> AppResult<T> {
     row.ok_or(AppError::NotFound)
 }
 
+/// The rows of a part table that belong to the app, within the app's organisation.
+macro_rules! of_app {
+    ($t:ident, $app:expr) => {
+        $t::table
+            .filter($t::app_id.eq($app.id))
+            .filter($t::org_id.eq($app.org_id))
+    };
+}
+
 fn changed(n: usize) -> AppResult<()> {
     if n == 0 {
         Err(AppError::NotFound)
@@ -25,19 +34,15 @@ fn changed(n: usize) -> AppResult<()> {
 // ---- connectors ----
 
 pub fn connectors_of(conn: &mut Conn, app: &App) -> AppResult<Vec<Connector>> {
-    Ok(connectors::table
-        .filter(connectors::app_id.eq(app.id))
-        .filter(connectors::org_id.eq(app.org_id))
+    Ok(of_app!(connectors, app)
         .order(connectors::id.asc())
         .select(Connector::as_select())
         .load(conn)?)
 }
 
 pub fn find_connector(conn: &mut Conn, app: &App, id: i64) -> AppResult<Connector> {
-    one(connectors::table
-        .find(id)
-        .filter(connectors::app_id.eq(app.id))
-        .filter(connectors::org_id.eq(app.org_id))
+    one(of_app!(connectors, app)
+        .filter(connectors::id.eq(id))
         .select(Connector::as_select())
         .first(conn)
         .optional()?)
@@ -69,18 +74,13 @@ pub fn save_connector(
             .returning(connectors::id)
             .get_result(conn)?),
         Some(id) => {
-            let n = diesel::update(
-                connectors::table
-                    .find(id)
-                    .filter(connectors::app_id.eq(app.id))
-                    .filter(connectors::org_id.eq(app.org_id)),
-            )
-            .set((
-                connectors::name.eq(&c.name),
-                connectors::endpoint_url.eq(&c.endpoint_url),
-                connectors::auth_kind.eq(c.auth_kind),
-            ))
-            .execute(conn)?;
+            let n = diesel::update(of_app!(connectors, app).filter(connectors::id.eq(id)))
+                .set((
+                    connectors::name.eq(&c.name),
+                    connectors::endpoint_url.eq(&c.endpoint_url),
+                    connectors::auth_kind.eq(c.auth_kind),
+                ))
+                .execute(conn)?;
             changed(n).map(|()| id)
         }
     }
@@ -102,19 +102,15 @@ pub fn delete_connector(conn: &mut Conn, app: &App, id: i64) -> AppResult<()> {
 // ---- notification templates ----
 
 pub fn templates_of(conn: &mut Conn, app: &App) -> AppResult<Vec<NotificationTemplate>> {
-    Ok(notification_templates::table
-        .filter(notification_templates::app_id.eq(app.id))
-        .filter(notification_templates::org_id.eq(app.org_id))
+    Ok(of_app!(notification_templates, app)
         .order(notification_templates::id.asc())
         .select(NotificationTemplate::as_select())
         .load(conn)?)
 }
 
 pub fn find_template(conn: &mut Conn, app: &App, id: i64) -> AppResult<NotificationTemplate> {
-    one(notification_templates::table
-        .find(id)
-        .filter(notification_templates::app_id.eq(app.id))
-        .filter(notification_templates::org_id.eq(app.org_id))
+    one(of_app!(notification_templates, app)
+        .filter(notification_templates::id.eq(id))
         .select(NotificationTemplate::as_select())
         .first(conn)
         .optional()?)
@@ -146,10 +142,7 @@ pub fn save_template(
             .get_result(conn)?),
         Some(id) => {
             let n = diesel::update(
-                notification_templates::table
-                    .find(id)
-                    .filter(notification_templates::app_id.eq(app.id))
-                    .filter(notification_templates::org_id.eq(app.org_id)),
+                of_app!(notification_templates, app).filter(notification_templates::id.eq(id)),
             )
             .set((
                 notification_templates::name.eq(&t.name),
@@ -178,19 +171,15 @@ pub fn delete_template(conn: &mut Conn, app: &App, id: i64) -> AppResult<()> {
 // ---- automations ----
 
 pub fn automations_of(conn: &mut Conn, app: &App) -> AppResult<Vec<Automation>> {
-    Ok(automations::table
-        .filter(automations::app_id.eq(app.id))
-        .filter(automations::org_id.eq(app.org_id))
+    Ok(of_app!(automations, app)
         .order(automations::id.asc())
         .select(Automation::as_select())
         .load(conn)?)
 }
 
 pub fn find_automation(conn: &mut Conn, app: &App, id: i64) -> AppResult<Automation> {
-    one(automations::table
-        .find(id)
-        .filter(automations::app_id.eq(app.id))
-        .filter(automations::org_id.eq(app.org_id))
+    one(of_app!(automations, app)
+        .filter(automations::id.eq(id))
         .select(Automation::as_select())
         .first(conn)
         .optional()?)
@@ -228,21 +217,16 @@ pub fn save_automation(
             .returning(automations::id)
             .get_result(conn)?),
         Some(id) => {
-            let n = diesel::update(
-                automations::table
-                    .find(id)
-                    .filter(automations::app_id.eq(app.id))
-                    .filter(automations::org_id.eq(app.org_id)),
-            )
-            .set((
-                automations::name.eq(&a.name),
-                automations::form_id.eq(a.form_id),
-                automations::action.eq(ACTION_NOTIFY),
-                automations::template_id.eq(Some(a.template_id)),
-                automations::recipient_id.eq(a.recipient_id),
-                automations::enabled.eq(a.enabled),
-            ))
-            .execute(conn)?;
+            let n = diesel::update(of_app!(automations, app).filter(automations::id.eq(id)))
+                .set((
+                    automations::name.eq(&a.name),
+                    automations::form_id.eq(a.form_id),
+                    automations::action.eq(ACTION_NOTIFY),
+                    automations::template_id.eq(Some(a.template_id)),
+                    automations::recipient_id.eq(a.recipient_id),
+                    automations::enabled.eq(a.enabled),
+                ))
+                .execute(conn)?;
             changed(n).map(|()| id)
         }
     }
@@ -265,19 +249,15 @@ pub fn delete_automation(conn: &mut Conn, app: &App, id: i64) -> AppResult<()> {
 // ---- custom components ----
 
 pub fn components_of(conn: &mut Conn, app: &App) -> AppResult<Vec<Component>> {
-    Ok(components::table
-        .filter(components::app_id.eq(app.id))
-        .filter(components::org_id.eq(app.org_id))
+    Ok(of_app!(components, app)
         .order(components::id.asc())
         .select(Component::as_select())
         .load(conn)?)
 }
 
 pub fn find_component(conn: &mut Conn, app: &App, id: i64) -> AppResult<Component> {
-    one(components::table
-        .find(id)
-        .filter(components::app_id.eq(app.id))
-        .filter(components::org_id.eq(app.org_id))
+    one(of_app!(components, app)
+        .filter(components::id.eq(id))
         .select(Component::as_select())
         .first(conn)
         .optional()?)
@@ -309,18 +289,13 @@ pub fn save_component(
             .returning(components::id)
             .get_result(conn)?),
         Some(id) => {
-            let n = diesel::update(
-                components::table
-                    .find(id)
-                    .filter(components::app_id.eq(app.id))
-                    .filter(components::org_id.eq(app.org_id)),
-            )
-            .set((
-                components::name.eq(&c.name),
-                components::description.eq(&c.description),
-                components::markup.eq(&c.markup),
-            ))
-            .execute(conn)?;
+            let n = diesel::update(of_app!(components, app).filter(components::id.eq(id)))
+                .set((
+                    components::name.eq(&c.name),
+                    components::description.eq(&c.description),
+                    components::markup.eq(&c.markup),
+                ))
+                .execute(conn)?;
             changed(n).map(|()| id)
         }
     }
