@@ -33,14 +33,14 @@ fn changed(n: usize) -> AppResult<()> {
 
 // ---- connectors ----
 
-pub fn connectors_of(conn: &mut Conn, app: &App) -> AppResult<Vec<Connector>> {
+pub(crate) fn connectors_of(conn: &mut Conn, app: &App) -> AppResult<Vec<Connector>> {
     Ok(of_app!(connectors, app)
         .order(connectors::id.asc())
         .select(Connector::as_select())
         .load(conn)?)
 }
 
-pub fn find_connector(conn: &mut Conn, app: &App, id: i64) -> AppResult<Connector> {
+pub(crate) fn find_connector(conn: &mut Conn, app: &App, id: i64) -> AppResult<Connector> {
     one(of_app!(connectors, app)
         .filter(connectors::id.eq(id))
         .select(Connector::as_select())
@@ -48,14 +48,14 @@ pub fn find_connector(conn: &mut Conn, app: &App, id: i64) -> AppResult<Connecto
         .optional()?)
 }
 
-pub struct ConnectorInput {
+pub(crate) struct ConnectorInput {
     pub name: String,
     pub endpoint_url: String,
     pub auth_kind: &'static str,
 }
 
 /// Creates (`id` = None) or updates a connector of the app.
-pub fn save_connector(
+pub(crate) fn save_connector(
     conn: &mut Conn,
     app: &App,
     id: Option<i64>,
@@ -87,7 +87,7 @@ pub fn save_connector(
 }
 
 /// Deletes a connector unless an automation uses it.
-pub fn delete_connector(conn: &mut Conn, app: &App, id: i64) -> AppResult<()> {
+pub(crate) fn delete_connector(conn: &mut Conn, app: &App, id: i64) -> AppResult<()> {
     let c = find_connector(conn, app, id)?;
     let used: i64 = automations::table
         .filter(automations::connector_id.eq(c.id))
@@ -101,14 +101,18 @@ pub fn delete_connector(conn: &mut Conn, app: &App, id: i64) -> AppResult<()> {
 
 // ---- notification templates ----
 
-pub fn templates_of(conn: &mut Conn, app: &App) -> AppResult<Vec<NotificationTemplate>> {
+pub(crate) fn templates_of(conn: &mut Conn, app: &App) -> AppResult<Vec<NotificationTemplate>> {
     Ok(of_app!(notification_templates, app)
         .order(notification_templates::id.asc())
         .select(NotificationTemplate::as_select())
         .load(conn)?)
 }
 
-pub fn find_template(conn: &mut Conn, app: &App, id: i64) -> AppResult<NotificationTemplate> {
+pub(crate) fn find_template(
+    conn: &mut Conn,
+    app: &App,
+    id: i64,
+) -> AppResult<NotificationTemplate> {
     one(of_app!(notification_templates, app)
         .filter(notification_templates::id.eq(id))
         .select(NotificationTemplate::as_select())
@@ -116,13 +120,13 @@ pub fn find_template(conn: &mut Conn, app: &App, id: i64) -> AppResult<Notificat
         .optional()?)
 }
 
-pub struct TemplateInput {
+pub(crate) struct TemplateInput {
     pub name: String,
     pub title: String,
     pub body: String,
 }
 
-pub fn save_template(
+pub(crate) fn save_template(
     conn: &mut Conn,
     app: &App,
     id: Option<i64>,
@@ -156,7 +160,7 @@ pub fn save_template(
 }
 
 /// Deletes a template unless an automation sends it.
-pub fn delete_template(conn: &mut Conn, app: &App, id: i64) -> AppResult<()> {
+pub(crate) fn delete_template(conn: &mut Conn, app: &App, id: i64) -> AppResult<()> {
     let t = find_template(conn, app, id)?;
     let used: i64 = automations::table
         .filter(automations::template_id.eq(t.id))
@@ -170,14 +174,14 @@ pub fn delete_template(conn: &mut Conn, app: &App, id: i64) -> AppResult<()> {
 
 // ---- automations ----
 
-pub fn automations_of(conn: &mut Conn, app: &App) -> AppResult<Vec<Automation>> {
+pub(crate) fn automations_of(conn: &mut Conn, app: &App) -> AppResult<Vec<Automation>> {
     Ok(of_app!(automations, app)
         .order(automations::id.asc())
         .select(Automation::as_select())
         .load(conn)?)
 }
 
-pub fn find_automation(conn: &mut Conn, app: &App, id: i64) -> AppResult<Automation> {
+pub(crate) fn find_automation(conn: &mut Conn, app: &App, id: i64) -> AppResult<Automation> {
     one(of_app!(automations, app)
         .filter(automations::id.eq(id))
         .select(Automation::as_select())
@@ -187,7 +191,7 @@ pub fn find_automation(conn: &mut Conn, app: &App, id: i64) -> AppResult<Automat
 
 /// An automation whose form, template and recipient were checked against the app and
 /// the organisation.
-pub struct AutomationInput {
+pub(crate) struct AutomationInput {
     pub name: String,
     pub form_id: i64,
     pub template_id: i64,
@@ -195,7 +199,7 @@ pub struct AutomationInput {
     pub enabled: bool,
 }
 
-pub fn save_automation(
+pub(crate) fn save_automation(
     conn: &mut Conn,
     app: &App,
     id: Option<i64>,
@@ -233,7 +237,7 @@ pub fn save_automation(
 }
 
 /// Switches an automation on or off.
-pub fn toggle_automation(conn: &mut Conn, app: &App, id: i64) -> AppResult<bool> {
+pub(crate) fn toggle_automation(conn: &mut Conn, app: &App, id: i64) -> AppResult<bool> {
     let a = find_automation(conn, app, id)?;
     diesel::update(automations::table.find(a.id))
         .set(automations::enabled.eq(!a.enabled))
@@ -241,21 +245,21 @@ pub fn toggle_automation(conn: &mut Conn, app: &App, id: i64) -> AppResult<bool>
     Ok(!a.enabled)
 }
 
-pub fn delete_automation(conn: &mut Conn, app: &App, id: i64) -> AppResult<()> {
+pub(crate) fn delete_automation(conn: &mut Conn, app: &App, id: i64) -> AppResult<()> {
     let a = find_automation(conn, app, id)?;
     changed(diesel::delete(automations::table.find(a.id)).execute(conn)?)
 }
 
 // ---- custom components ----
 
-pub fn components_of(conn: &mut Conn, app: &App) -> AppResult<Vec<Component>> {
+pub(crate) fn components_of(conn: &mut Conn, app: &App) -> AppResult<Vec<Component>> {
     Ok(of_app!(components, app)
         .order(components::id.asc())
         .select(Component::as_select())
         .load(conn)?)
 }
 
-pub fn find_component(conn: &mut Conn, app: &App, id: i64) -> AppResult<Component> {
+pub(crate) fn find_component(conn: &mut Conn, app: &App, id: i64) -> AppResult<Component> {
     one(of_app!(components, app)
         .filter(components::id.eq(id))
         .select(Component::as_select())
@@ -263,14 +267,14 @@ pub fn find_component(conn: &mut Conn, app: &App, id: i64) -> AppResult<Componen
         .optional()?)
 }
 
-pub struct ComponentInput {
+pub(crate) struct ComponentInput {
     pub name: String,
     pub description: String,
     /// Already sanitised.
     pub markup: String,
 }
 
-pub fn save_component(
+pub(crate) fn save_component(
     conn: &mut Conn,
     app: &App,
     id: Option<i64>,
@@ -301,7 +305,7 @@ pub fn save_component(
     }
 }
 
-pub fn delete_component(conn: &mut Conn, app: &App, id: i64) -> AppResult<()> {
+pub(crate) fn delete_component(conn: &mut Conn, app: &App, id: i64) -> AppResult<()> {
     let c = find_component(conn, app, id)?;
     changed(diesel::delete(components::table.find(c.id)).execute(conn)?)
 }
@@ -309,7 +313,7 @@ pub fn delete_component(conn: &mut Conn, app: &App, id: i64) -> AppResult<()> {
 /// Checks an automation's ids against the app and the organisation: the trigger must be
 /// a form or process form of this app, the template one of its templates, the recipient
 /// (when chosen) a member of the organisation. Anything else is "not found".
-pub fn check_automation(
+pub(crate) fn check_automation(
     conn: &mut Conn,
     scope: &crate::auth::OrgScope,
     app: &App,
