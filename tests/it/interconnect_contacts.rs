@@ -13,7 +13,7 @@ use fenfa::db::schema::{
     space_apps, space_orgs, submissions,
 };
 
-use crate::forms::app_with_page;
+use crate::support::apps::app_with_page;
 use crate::support::{TestApp, each_backend};
 
 fn notified(app: &TestApp, user: i64, title: &str) -> Vec<(i64, String)> {

@@ -10,7 +10,7 @@ use fenfa::apps::store;
 use fenfa::auth::Role;
 use fenfa::db::schema::{approval_tasks, orgs, seats, space_orgs, space_scope};
 
-use crate::forms::{Fixture, app_with_page, submission_id};
+use crate::support::apps::{Fixture, app_with_page, submission_id};
 use crate::support::{Client, TestApp, each_backend, input_value};
 
 /// An upstream organisation with a process form published in its space; 下游经销商
