@@ -5,8 +5,8 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use crate::distribution_projects::{approved_project, world};
 use crate::edges_timeouts::Fenfa;
+use crate::support::distribution::{approved_project, world};
 use crate::support::each_backend;
 
 #[tokio::test]

@@ -17,8 +17,9 @@ use fenfa::auth::Role;
 use fenfa::db::now;
 use fenfa::db::schema::{
     app_admins, approval_steps, approval_tasks, attachments, automations, components, connectors,
-    departments, distribution_links, fields, maintenance_grants, memberships,
-    notification_templates, notifications, orgs, pages, projects, submissions, users,
+    departments, distribution_links, fields, link_apps, maintenance_grants, memberships,
+    notification_templates, notifications, order_apps, orders, orgs, pages, projects, submissions,
+    users,
 };
 use fenfa::db::schema::{
     collab_groups, collab_members, contact_departures, departure_items, space_apps, space_groups,
@@ -85,6 +86,19 @@ fn narrowed(method: &str, path: &str, k: Kind) -> Option<&'static str> {
             || path == "/apps/{id}/premium")
     {
         return Some("projects, links and premium marks are for provider admins (the creator)");
+    }
+    if method == "POST"
+        && path == "/d/{token}"
+        && matches!(
+            k,
+            Operator | ProviderAdmin | ProviderDev | CustomerMember | Downstream
+        )
+    {
+        return Some(
+            "a purchase is refused (403, with the seed's message) to all but the admins of the \
+             organisation the project names; the link is a real one since the deal is made \
+             through the product",
+        );
     }
     if customer_side && path.starts_with("/provider/orders/{id}") {
         return Some("an order is for the provider's people and the customer's admins");
@@ -619,25 +633,23 @@ fn link_of_order(app: &TestApp, order: i64) -> (i64, String) {
 /// apps, parts, projects, links, orders, grants, submissions and files of their own; an
 /// interconnection space with the downstream member; a disabled user.
 pub async fn principals(app: &TestApp) -> Vec<Principal> {
-    let d = crate::distribution_send::deal(app);
+    let d = crate::support::distribution::deal(app).await;
     let full = ["with_sample", "with_connectors", "full_edit"];
-    let c_copy = crate::distribution_send::sent(app, &d, &full).await;
+    let c_copy = crate::support::distribution::sent(app, &d, &full).await;
     // Copies every part of the demo app into the second provider and customer.
     let p2 = app.org("二号服务商", "dingprovider02", "exclusive");
-    crate::distribution_projects::set_level(app, p2, true, "advanced");
+    crate::support::distribution::set_level(app, p2, true, "advanced");
     let p2_admin = app.person(p2, "p2.admin", Role::MainAdmin);
     let c2 = app.org("二号客户", "dingcustomer02", "professional");
     let c2_admin = app.person(c2, "c2.admin", Role::PlatformAdmin);
-    let pa = crate::distribution_send::demo_login(app, "provider.admin").await;
+    let pa = crate::support::distribution::demo_login(app, "provider.admin").await;
     let mut copies = vec![];
     for (n, (org, buyer)) in [("b1", (p2, p2_admin)), ("b2", (c2, c2_admin))] {
-        let (order, oa) = crate::distribution_send::order_for(
-            app, d.project, d.provider, org, buyer, d.source, n,
-        );
-        crate::distribution_send::send(&pa, order, oa, &full)
+        let (order, oa) = order_for(app, d.project, d.provider, org, buyer, d.source, n);
+        crate::support::distribution::send(&pa, order, oa, &full)
             .await
             .assert_redirect(&format!("/provider/orders/{order}"));
-        copies.push(crate::distribution_send::copy_of(app, oa).expect("sent"));
+        copies.push(crate::support::distribution::copy_of(app, oa).expect("sent"));
     }
     let (p2_app, c2_copy) = (copies[0], copies[1]);
     // Components are not among the parts a send copies to every org: give each app one.
@@ -721,8 +733,7 @@ pub async fn principals(app: &TestApp) -> Vec<Principal> {
     let p_dev = id_of_user(app, "provider.dev");
     let a_grant = grant(app, c_copy, d.customer, d.provider, p_dev);
     let b_project = project_for(app, p2, p2_admin, "dingcustomer02");
-    let (b_order, b_oa) =
-        crate::distribution_send::order_for(app, b_project, p2, c2, c2_admin, p2_app, "b3");
+    let (b_order, b_oa) = order_for(app, b_project, p2, c2, c2_admin, p2_app, "b3");
     let b_grant = grant(app, c2_copy, c2, p2, p2_admin);
     let (a_link, a_token) = link_of_order(app, d.order);
     let (b_link, b_token) = link_of_order(app, b_order);
@@ -1361,4 +1372,62 @@ pub fn allowed_for(r: &RouteSpec, ps: &[Principal]) -> Option<usize> {
             && policy_allows(r.policy, p.kind)
             && narrowed(r.method, r.path, p.kind).is_none()
     })
+}
+
+/// Another link and order of a project for an app: (order id, order app id). Written
+/// directly: every tenant must hold orders, including on projects for another CorpID,
+/// which the purchase refuses.
+fn order_for(
+    app: &TestApp,
+    project: i64,
+    provider: i64,
+    customer: i64,
+    purchaser: i64,
+    source: i64,
+    n: &str,
+) -> (i64, i64) {
+    let mut c = app.conn();
+    let creator: i64 = projects::table
+        .find(project)
+        .select(projects::creator_id)
+        .first(&mut *c)
+        .expect("creator");
+    let link: i64 = diesel::insert_into(distribution_links::table)
+        .values((
+            distribution_links::project_id.eq(project),
+            distribution_links::provider_org_id.eq(provider),
+            distribution_links::token.eq(format!("token-{n}")),
+            distribution_links::created_by.eq(creator),
+            distribution_links::created_at.eq(now()),
+        ))
+        .returning(distribution_links::id)
+        .get_result(&mut *c)
+        .expect("link");
+    diesel::insert_into(link_apps::table)
+        .values((link_apps::link_id.eq(link), link_apps::app_id.eq(source)))
+        .execute(&mut *c)
+        .expect("link app");
+    let order: i64 = diesel::insert_into(orders::table)
+        .values((
+            orders::order_no.eq(format!("DD2026{n:0>6}")),
+            orders::project_id.eq(project),
+            orders::link_id.eq(link),
+            orders::provider_org_id.eq(provider),
+            orders::customer_org_id.eq(customer),
+            orders::purchaser_id.eq(purchaser),
+            orders::created_at.eq(now()),
+        ))
+        .returning(orders::id)
+        .get_result(&mut *c)
+        .expect("order");
+    let oa: i64 = diesel::insert_into(order_apps::table)
+        .values((
+            order_apps::order_id.eq(order),
+            order_apps::provider_org_id.eq(provider),
+            order_apps::source_app_id.eq(source),
+        ))
+        .returning(order_apps::id)
+        .get_result(&mut *c)
+        .expect("order app");
+    (order, oa)
 }

@@ -3,6 +3,7 @@
 //! cookie jar and the headers a browser sends, and builders for orgs, users and apps.
 
 pub mod apps;
+pub mod distribution;
 pub mod interconnect;
 
 use std::collections::HashMap;
