@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use fenfa::db::schema::{apps, distribution_links, maintenance_grants, order_apps, orders, pages};
 use fenfa::i18n::Lang;
 
-use crate::browser::{Journey, Step, raw_keys};
+use crate::support::browser::{Journey, Step, raw_keys};
 use crate::support::each_backend;
 
 fn e<T: std::fmt::Display>(what: &str) -> impl FnOnce(T) -> String + '_ {

@@ -213,7 +213,7 @@ async fn a_form_posted_twice_files_one_submission() {
         let path = format!("/f/{page}");
         let form = c.get(&path).await;
         form.assert_status(StatusCode::OK);
-        let forms = crate::permissions::forms_of(&form.body);
+        let forms = crate::support::permissions::forms_of(&form.body);
         let (_, f) = forms
             .into_iter()
             .find(|(a, _)| *a == path)
@@ -225,10 +225,10 @@ async fn a_form_posted_twice_files_one_submission() {
         let before = submission_count(&app);
         // Two clicks at once, then a third later (a retried post).
         let (a, b) = tokio::join!(
-            crate::permissions::post_fields(&c, &path, true, &f.fields),
-            crate::permissions::post_fields(&c, &path, true, &f.fields)
+            crate::support::permissions::post_fields(&c, &path, true, &f.fields),
+            crate::support::permissions::post_fields(&c, &path, true, &f.fields)
         );
-        let again = crate::permissions::post_fields(&c, &path, true, &f.fields).await;
+        let again = crate::support::permissions::post_fields(&c, &path, true, &f.fields).await;
         for r in [&a, &b, &again] {
             r.assert_redirect("/submissions/");
         }
@@ -250,7 +250,7 @@ async fn a_form_posted_twice_files_one_submission() {
                 }
             })
             .collect();
-        crate::permissions::post_fields(&c, &path, true, &fields)
+        crate::support::permissions::post_fields(&c, &path, true, &fields)
             .await
             .assert_redirect("/submissions/");
         assert_eq!(submission_count(&app), before + 2);

@@ -13,7 +13,7 @@ use fenfa::auth::Role;
 use fenfa::db::schema::{fields, login_throttle, sessions, submissions};
 
 use crate::figures::{figure, size};
-use crate::permissions::{allowed_for, fill, harvest, principals, snapshot};
+use crate::support::permissions::{allowed_for, fill, harvest, principals, snapshot};
 use crate::support::{PASSWORD, TestApp, each_backend};
 
 /// The three ways a cross-site form post arrives, and a sibling subdomain.
@@ -59,7 +59,7 @@ async fn no_state_changing_route_accepts_a_cross_site_post() {
             }
         }
         let after = snapshot(&app);
-        let changed = crate::permissions::changed(&before, &after);
+        let changed = crate::support::permissions::changed(&before, &after);
         figure(
             &format!("CSRF forged posts tried ({})", app.backend),
             format!("{tried} (every POST route x {})", FORGERIES.len()),

@@ -3,8 +3,11 @@
 //! cookie jar and the headers a browser sends, and builders for orgs, users and apps.
 
 pub mod apps;
+pub mod browser;
 pub mod distribution;
 pub mod interconnect;
+pub mod permissions;
+pub mod server;
 
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
