@@ -285,6 +285,7 @@ async fn a_member_organisation_picks_only_people_it_may_see() {
             .assert_lacks("upadmin")
             .assert_lacks("buyer");
         // The space admin lets it see the creating organisation, not 另一伙伴.
+        // Written directly: the portal has no page to set visibility yet.
         diesel::insert_into(space_visibility::table)
             .values((
                 space_visibility::space_id.eq(w.space),

@@ -744,6 +744,7 @@ async fn a_downstream_organisation_sees_no_other_member_organisations_data_unles
             .await
             .assert_status(StatusCode::NOT_FOUND);
         // The space admin lets 下游经销商 see 另一经销商: its data shows, never upstream's.
+        // Written directly: the portal has no page to set visibility yet.
         diesel::insert_into(space_visibility::table)
             .values((
                 space_visibility::space_id.eq(w.space),

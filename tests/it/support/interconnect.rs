@@ -71,3 +71,24 @@ pub async fn post_ids(c: &Client, path: &str, name: &str, ids: &[i64]) -> Resp {
         .collect();
     c.post(path, &form).await
 }
+
+/// The pool's admin `c` grants a seat to `user` of member organisation `org`.
+pub async fn seat_granted(c: &Client, org: i64, user: i64) {
+    post_ids(
+        c,
+        &format!("/interconnect/licences/orgs/{org}/grant"),
+        "user_id",
+        &[user],
+    )
+    .await
+    .assert_redirect("/interconnect/licences/orgs/");
+}
+
+/// The space's admin `c` publishes `app_id` in `space` to every member organisation.
+pub async fn published(c: &Client, space: i64, app_id: i64) {
+    c.post_ok(
+        &format!("/interconnect/spaces/{space}/apps"),
+        &[("app_id", &app_id.to_string()), ("mode", "all")],
+    )
+    .await;
+}
