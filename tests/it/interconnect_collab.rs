@@ -118,6 +118,7 @@ async fn a_group_shows_members_with_their_real_organisation_and_department_and_a
         {
             let mut conn = app.conn();
             for i in 0..60 {
+                // Written directly: 60 messages with distinct past times, for the keyset order.
                 diesel::insert_into(collab_messages::table)
                     .values((
                         collab_messages::group_id.eq(gid),

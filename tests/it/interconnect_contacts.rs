@@ -84,6 +84,7 @@ async fn when_a_member_organisations_contact_is_removed_the_space_admin_is_told_
                 .execute(&mut *c)
                 .expect("applicant");
             // A downstream approval handed to the contact (added approver, in `down`).
+            // Written directly: what a contact holds (made by approvals, interconnect_collab).
             let sid: i64 = diesel::insert_into(submissions::table)
                 .values((
                     submissions::org_id.eq(up),
@@ -257,6 +258,7 @@ async fn when_the_space_admin_is_disabled_member_organisations_are_told_and_the_
         // A join request waiting for the space admin's review.
         let applicant = app.org("申请组织", "dingap01", "professional");
         let ap_admin = app.person(applicant, "apadmin", Role::MainAdmin);
+        // Written directly: a pending application (the join pages: interconnect_spaces).
         let pending: i64 = diesel::insert_into(space_orgs::table)
             .values((
                 space_orgs::space_id.eq(space),

@@ -169,6 +169,7 @@ async fn the_review_of_a_join_request_names_the_departments_or_people_and_counts
         app.person(b, "wangwu", Role::Member);
         let pending = |org: i64, kind: &str, refs: &[(&str, i64)]| -> i64 {
             let mut conn = app.conn();
+            // Written directly: pending applications (the join pages: interconnect_spaces).
             let so: i64 = diesel::insert_into(space_orgs::table)
                 .values((
                     space_orgs::space_id.eq(w.space),

@@ -315,6 +315,7 @@ async fn a_space_admits_at_most_800_organisations() {
             let mut conn = app.conn();
             conn.transaction::<_, diesel::result::Error, _>(|conn| {
                 for i in 0..799 {
+                    // Written directly: 799 organisations to reach the space limit cheaply.
                     let o: i64 = diesel::insert_into(orgs::table)
                         .values((
                             orgs::name.eq(format!("伙伴{i}")),

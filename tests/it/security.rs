@@ -531,6 +531,7 @@ async fn guessing_passwords_is_capped_for_a_while_and_takes_the_same_time_for_an
         // The cap: after 100 attempts in an hour, browsers that never signed in to the
         // account are refused, with the message (browsers that did: `auth_throttle.rs`).
         let limit = fenfa::auth::throttle::UNTRUSTED_LIMIT;
+        // Written directly: a window already under way (real attempts would cost argon2 time).
         diesel::insert_into(login_throttle::table)
             .values((
                 login_throttle::kind.eq("login"),
