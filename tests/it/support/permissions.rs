@@ -409,6 +409,7 @@ fn interconnect(app: &TestApp, f: &mut Fixtures, s: &SideIds) {
         "invite token",
     );
     let sa: i64 = one(
+        // Direct: the matrix needs one per tenant (the pages: interconnect_publish).
         diesel::insert_into(space_apps::table)
             .values((
                 space_apps::space_id.eq(space),
@@ -422,6 +423,7 @@ fn interconnect(app: &TestApp, f: &mut Fixtures, s: &SideIds) {
         "space app",
     );
     let group: i64 = one(
+        // Direct: the matrix needs one per tenant (the pages: interconnect_spaces).
         diesel::insert_into(space_groups::table)
             .values((
                 space_groups::space_id.eq(space),
@@ -433,6 +435,7 @@ fn interconnect(app: &TestApp, f: &mut Fixtures, s: &SideIds) {
         "space group",
     );
     let collab: i64 = one(
+        // Direct: the matrix needs one per tenant (the pages: interconnect_collab).
         diesel::insert_into(collab_groups::table)
             .values((
                 collab_groups::space_id.eq(space),
@@ -446,6 +449,7 @@ fn interconnect(app: &TestApp, f: &mut Fixtures, s: &SideIds) {
     );
     for (user, org) in [(s.victim_user, s.org), (partner_user, partner)] {
         one(
+            // Direct: the matrix needs one per tenant (the pages: interconnect_collab).
             diesel::insert_into(collab_members::table)
                 .values((
                     collab_members::group_id.eq(collab),
@@ -470,6 +474,7 @@ fn interconnect(app: &TestApp, f: &mut Fixtures, s: &SideIds) {
     put("orgs/{org}", partner.to_string());
     // A contact of the side's organisation who left, waiting for a successor.
     let departure: i64 = one(
+        // Direct: the matrix needs one per tenant (the pages: interconnect_contacts).
         diesel::insert_into(contact_departures::table)
             .values((
                 contact_departures::org_id.eq(s.org),
@@ -482,6 +487,7 @@ fn interconnect(app: &TestApp, f: &mut Fixtures, s: &SideIds) {
         "departure",
     );
     one(
+        // Direct: the matrix needs one per tenant (the pages: interconnect_contacts).
         diesel::insert_into(departure_items::table)
             .values((
                 departure_items::departure_id.eq(departure),
@@ -500,6 +506,7 @@ fn own_records(app: &TestApp, fx: &mut Fixtures, org: i64, user: i64) {
     let page: i64 = fx["f/{page_id}"].parse().expect("page id");
     let mut c = app.conn();
     let sub: i64 = one(
+        // Direct: the matrix needs one per tenant (the pages: forms).
         diesel::insert_into(submissions::table)
             .values((
                 submissions::org_id.eq(org),
@@ -518,6 +525,7 @@ fn own_records(app: &TestApp, fx: &mut Fixtures, org: i64, user: i64) {
         "submission",
     );
     let task: i64 = one(
+        // Direct: the matrix needs one per tenant (the pages: approvals).
         diesel::insert_into(approval_tasks::table)
             .values((
                 approval_tasks::org_id.eq(org),
@@ -534,6 +542,7 @@ fn own_records(app: &TestApp, fx: &mut Fixtures, org: i64, user: i64) {
         "task",
     );
     let note: i64 = one(
+        // Direct: the matrix needs one per tenant (the pages: forms).
         diesel::insert_into(notifications::table)
             .values((
                 notifications::org_id.eq(org),
@@ -555,6 +564,7 @@ fn own_records(app: &TestApp, fx: &mut Fixtures, org: i64, user: i64) {
 
 fn attach(app: &TestApp, org: i64, by: i64) {
     one(
+        // Direct: the matrix needs one per tenant (the pages: forms).
         diesel::insert_into(attachments::table)
             .values((
                 attachments::org_id.eq(org),
@@ -572,6 +582,7 @@ fn attach(app: &TestApp, org: i64, by: i64) {
 
 fn grant(app: &TestApp, app_id: i64, customer: i64, provider: i64, dev: i64) -> i64 {
     one(
+        // Direct: the matrix needs one per tenant (the pages: distribution_maintenance).
         diesel::insert_into(maintenance_grants::table)
             .values((
                 maintenance_grants::app_id.eq(app_id),
@@ -598,6 +609,7 @@ fn project_for(app: &TestApp, provider: i64, creator: i64, corp: &str) -> i64 {
         "contract",
     );
     one(
+        // Direct: the matrix needs one per tenant (the pages: distribution_projects).
         diesel::insert_into(projects::table)
             .values((
                 projects::provider_org_id.eq(provider),
@@ -663,6 +675,7 @@ pub async fn principals(app: &TestApp) -> Vec<Principal> {
         );
         if has == 0 {
             one(
+                // Direct: the matrix needs one per tenant (the pages: apps).
                 diesel::insert_into(components::table)
                     .values((
                         components::org_id.eq(org),
@@ -689,6 +702,7 @@ pub async fn principals(app: &TestApp) -> Vec<Principal> {
         );
         if has == 0 {
             one(
+                // Direct: the matrix needs one per tenant (the pages: apps).
                 diesel::insert_into(approval_steps::table)
                     .values((
                         approval_steps::page_id.eq(process),
@@ -724,6 +738,7 @@ pub async fn principals(app: &TestApp) -> Vec<Principal> {
         (c2_copy, victims[3]),
     ] {
         one(
+            // Direct: the matrix needs one per tenant (the pages: apps).
             diesel::insert_into(app_admins::table)
                 .values((app_admins::app_id.eq(app_id), app_admins::user_id.eq(user)))
                 .execute(&mut *app.conn()),
