@@ -1,19 +1,20 @@
 //! Apps (应用) and what they are built from: pages (form, process form, custom page,
 //! report), fields, approval steps, connectors, notification templates, automations and
 //! custom components.
+#![warn(unreachable_pub)]
 
 pub mod app;
 pub mod design_store;
-pub mod designer_routes;
-pub mod forms;
-pub mod pages;
-pub mod parts;
-pub mod parts_routes;
-pub mod parts_store;
-pub mod routes;
+pub(crate) mod designer_routes;
+pub(crate) mod forms;
+pub(crate) mod pages;
+pub(crate) mod parts;
+pub(crate) mod parts_routes;
+pub(crate) mod parts_store;
+pub(crate) mod routes;
 pub mod store;
-pub mod usage;
-pub mod usage_routes;
+pub(crate) mod usage;
+pub(crate) mod usage_routes;
 
 // The face: what other domains may use of this one.
 pub use app::{App, AppStatus, Field, FieldKind, Page, PageKind, Step};

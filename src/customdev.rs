@@ -3,17 +3,18 @@
 //! or link, which creates the enterprise's own custom app 开发中; the provider configures
 //! and builds it inside the enterprise under that authorisation (a delegation), puts it
 //! live through its own review, and the enterprise chooses who may use it.
+#![warn(unreachable_pub)]
 
-pub mod custom_apps;
-pub mod delegation;
-pub mod domain;
-pub mod enterprise_routes;
-pub mod operator_routes;
-pub mod pages;
-pub mod review;
-pub mod routes;
-pub mod rules;
-pub mod store;
+pub(crate) mod custom_apps;
+pub(crate) mod delegation;
+pub(crate) mod domain;
+pub(crate) mod enterprise_routes;
+pub(crate) mod operator_routes;
+pub(crate) mod pages;
+pub(crate) mod review;
+pub(crate) mod routes;
+pub(crate) mod rules;
+pub(crate) mod store;
 
 // The face: what other domains and the composition root may use of this one.
 pub use routes::router;

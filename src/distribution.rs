@@ -2,22 +2,24 @@
 //! for a customer CorpID, the platform reviews them, links let the customer's platform
 //! admin purchase, the provider sends copies of apps into the customer organisation and
 //! maintains them there under time-bound grants, with every action audited.
+#![warn(unreachable_pub)]
 
 pub mod audit;
 pub mod copy;
-pub mod customer;
-pub mod entitlements;
-pub mod events;
+pub(crate) mod customer;
+pub(crate) mod entitlements;
+pub(crate) mod events;
 pub mod grants;
-pub mod links;
-pub mod orders;
-pub mod projects;
-pub mod routes;
+pub(crate) mod links;
+pub(crate) mod orders;
+pub(crate) mod projects;
+pub(crate) mod routes;
 
 // The face: what other domains may use of this one.
 pub use copy::{CopySpec, copy_app_into};
 pub use orders::detail::SendOptions;
-pub use projects::gate::{Provider, provider_guard};
+pub(crate) use projects::gate::Provider;
+pub use projects::gate::provider_guard;
 
 /// Maintenance grants, registered with `auth` as a delegation source.
 pub fn maintenance_delegation() -> std::sync::Arc<dyn crate::auth::DelegationSource> {

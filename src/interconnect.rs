@@ -3,14 +3,15 @@
 //! chosen departments or people, the creator publishes apps to their workbenches and
 //! shares its licence (seat) pool. The rules below are free of the web and the database
 //! so each has a plain unit test; `people` computes who is in a space, live.
+#![warn(unreachable_pub)]
 
-pub mod collab;
-pub mod contacts;
-pub mod licences;
+pub(crate) mod collab;
+pub(crate) mod contacts;
+pub(crate) mod licences;
 pub mod people;
-pub mod publish;
-pub mod routes;
-pub mod spaces;
+pub(crate) mod publish;
+pub(crate) mod routes;
+pub(crate) mod spaces;
 
 // The face: what other domains may use of this one.
 /// An account disabled or enabled again by the operator (a contact who leaves every

@@ -1,6 +1,7 @@
 //! In-portal notifications (通知): approval tasks, results and automation messages for one
 //! user in one organisation. Other modules create them through [`store::notify`].
-pub mod routes;
+#![warn(unreachable_pub)]
+pub(crate) mod routes;
 pub mod store;
 
 // The face: what other domains may use of this one.

@@ -1,10 +1,11 @@
 //! The platform operator's console (平台运营): organisations and accounts across tenants.
 //! Only the `Operator` guard opens it; nothing here takes an `OrgScope`.
+#![warn(unreachable_pub)]
 
-pub mod interconnect;
-pub mod routes;
-pub mod seat_orders;
-pub mod store;
+pub(crate) mod interconnect;
+pub(crate) mod routes;
+pub(crate) mod seat_orders;
+pub(crate) mod store;
 
 use crate::error::AppError;
 

@@ -1,12 +1,13 @@
 //! Organisations, their people and their departments: the domain values a form becomes,
 //! and the rules about who may change whose role. Free of the web and the database so
 //! each rule has a plain unit test.
+#![warn(unreachable_pub)]
 
-pub mod events;
-pub mod forms;
-pub mod routes;
-pub mod scope;
-pub mod store;
+pub(crate) mod events;
+pub(crate) mod forms;
+pub(crate) mod routes;
+pub(crate) mod scope;
+pub(crate) mod store;
 
 // The face: what other domains may use of this one.
 pub use events::{DirectoryEvent, DirectoryListener};

@@ -19,7 +19,7 @@ use crate::auth::{InOrg, OrgScope};
 use crate::error::AppResult;
 use crate::web::{AppState, Errors, Layout, flash_redirect};
 
-pub fn router() -> Routes {
+pub(crate) fn router() -> Routes {
     Routes::new()
         .post("/apps/{id}/pages", Policy::InOrg, add_page)
         .get("/apps/{id}/pages/{pid}", Policy::InOrg, designer)

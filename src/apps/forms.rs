@@ -14,10 +14,10 @@ use crate::error::{AppError, AppResult};
 use crate::web::Errors;
 
 /// Names of apps, pages, fields, steps and app parts: 1 to 30 characters.
-pub const NAME_MAX: usize = 30;
+pub(crate) const NAME_MAX: usize = 30;
 
 /// An id from a form; an empty value means "none chosen".
-pub fn parse_id(raw: &str) -> Option<i64> {
+pub(crate) fn parse_id(raw: &str) -> Option<i64> {
     raw.trim().parse().ok()
 }
 
@@ -38,20 +38,20 @@ fn take<T>(errors: &mut Errors, field: &str, r: Result<T, &'static str>) -> Opti
 
 #[derive(Deserialize, Default, Clone, Debug)]
 #[serde(default)]
-pub struct AppForm {
+pub(crate) struct AppForm {
     pub name: String,
     pub icon: String,
     pub description: String,
 }
 
-pub struct AppInput {
+pub(crate) struct AppInput {
     pub name: String,
     pub icon: String,
     pub description: String,
 }
 
 impl AppForm {
-    pub fn parse(&self) -> Result<AppInput, Errors> {
+    pub(crate) fn parse(&self) -> Result<AppInput, Errors> {
         let mut e = Errors::default();
         let name = take(&mut e, "name", parse_name(&self.name, NAME_MAX));
         let icon = take(&mut e, "icon", parse_icon(&self.icon));
@@ -69,13 +69,13 @@ impl AppForm {
 
 #[derive(Deserialize, Default, Clone, Debug)]
 #[serde(default)]
-pub struct PageForm {
+pub(crate) struct PageForm {
     pub kind: String,
     pub name: String,
 }
 
 impl PageForm {
-    pub fn parse(&self) -> Result<(PageKind, String), Errors> {
+    pub(crate) fn parse(&self) -> Result<(PageKind, String), Errors> {
         let mut e = Errors::default();
         let kind = take(
             &mut e,
@@ -92,12 +92,12 @@ impl PageForm {
 
 #[derive(Deserialize, Default, Clone, Debug)]
 #[serde(default)]
-pub struct NameForm {
+pub(crate) struct NameForm {
     pub name: String,
 }
 
 impl NameForm {
-    pub fn parse(&self, field: &str) -> Result<String, Errors> {
+    pub(crate) fn parse(&self, field: &str) -> Result<String, Errors> {
         let mut e = Errors::default();
         take(&mut e, field, parse_name(&self.name, NAME_MAX)).ok_or(e)
     }
@@ -105,14 +105,14 @@ impl NameForm {
 
 #[derive(Deserialize, Default, Clone, Debug)]
 #[serde(default)]
-pub struct FieldForm {
+pub(crate) struct FieldForm {
     pub label: String,
     pub kind: String,
     pub required: Option<String>,
     pub options: String,
 }
 
-pub struct FieldInput {
+pub(crate) struct FieldInput {
     pub label: String,
     pub kind: FieldKind,
     pub required: bool,
@@ -120,11 +120,11 @@ pub struct FieldInput {
 }
 
 impl FieldForm {
-    pub fn is_required(&self) -> bool {
+    pub(crate) fn is_required(&self) -> bool {
         checkbox(&self.required)
     }
 
-    pub fn parse(&self) -> Result<FieldInput, Errors> {
+    pub(crate) fn parse(&self) -> Result<FieldInput, Errors> {
         let mut e = Errors::default();
         let label = take(&mut e, "label", parse_name(&self.label, NAME_MAX));
         let kind = take(
@@ -150,13 +150,13 @@ impl FieldForm {
 
 #[derive(Deserialize, Default, Clone, Debug)]
 #[serde(default)]
-pub struct StepForm {
+pub(crate) struct StepForm {
     pub name: String,
     pub approver_id: String,
 }
 
 impl StepForm {
-    pub fn parse(&self) -> Result<(String, i64), Errors> {
+    pub(crate) fn parse(&self) -> Result<(String, i64), Errors> {
         let mut e = Errors::default();
         let name = take(&mut e, "step_name", parse_name(&self.name, NAME_MAX));
         let approver = take(
@@ -173,20 +173,20 @@ impl StepForm {
 
 #[derive(Deserialize, Default, Clone, Debug)]
 #[serde(default)]
-pub struct BodyForm {
+pub(crate) struct BodyForm {
     pub body: String,
 }
 
 impl BodyForm {
     /// The body as it will be stored and shown: sanitised.
-    pub fn clean(&self) -> String {
+    pub(crate) fn clean(&self) -> String {
         sanitize_html(&self.body)
     }
 }
 
 #[derive(Deserialize, Default, Clone, Debug)]
 #[serde(default)]
-pub struct ReportForm {
+pub(crate) struct ReportForm {
     pub form_id: String,
     pub group_field_id: String,
     pub agg: String,
@@ -195,50 +195,50 @@ pub struct ReportForm {
 
 #[derive(Deserialize, Default, Clone, Debug)]
 #[serde(default)]
-pub struct UserForm {
+pub(crate) struct UserForm {
     pub user_id: String,
 }
 
 impl UserForm {
-    pub fn id(&self) -> AppResult<i64> {
+    pub(crate) fn id(&self) -> AppResult<i64> {
         parse_id(&self.user_id).ok_or(AppError::NotFound)
     }
 }
 
 #[derive(Deserialize, Default, Clone, Debug)]
 #[serde(default)]
-pub struct MoveForm {
+pub(crate) struct MoveForm {
     pub dir: String,
 }
 
 impl MoveForm {
-    pub fn parse(&self) -> AppResult<Move> {
+    pub(crate) fn parse(&self) -> AppResult<Move> {
         Move::parse(&self.dir).ok_or(AppError::BadRequest("error.bad_request"))
     }
 }
 
 #[derive(Deserialize, Default, Clone, Debug)]
 #[serde(default)]
-pub struct PremiumForm {
+pub(crate) struct PremiumForm {
     pub premium: Option<String>,
 }
 
 impl PremiumForm {
-    pub fn premium(&self) -> bool {
+    pub(crate) fn premium(&self) -> bool {
         checkbox(&self.premium)
     }
 }
 
 #[derive(Deserialize, Default, Clone, Debug)]
 #[serde(default)]
-pub struct ConnectorForm {
+pub(crate) struct ConnectorForm {
     pub name: String,
     pub endpoint_url: String,
     pub auth_kind: String,
 }
 
 impl ConnectorForm {
-    pub fn parse(&self) -> Result<ConnectorInput, Errors> {
+    pub(crate) fn parse(&self) -> Result<ConnectorInput, Errors> {
         let mut e = Errors::default();
         let name = take(&mut e, "name", parse_name(&self.name, NAME_MAX));
         let url = take(&mut e, "endpoint_url", parse_endpoint(&self.endpoint_url));
@@ -260,14 +260,14 @@ impl ConnectorForm {
 
 #[derive(Deserialize, Default, Clone, Debug)]
 #[serde(default)]
-pub struct TemplateForm {
+pub(crate) struct TemplateForm {
     pub name: String,
     pub title: String,
     pub body: String,
 }
 
 impl TemplateForm {
-    pub fn parse(&self) -> Result<TemplateInput, Errors> {
+    pub(crate) fn parse(&self) -> Result<TemplateInput, Errors> {
         let mut e = Errors::default();
         let name = take(&mut e, "name", parse_name(&self.name, NAME_MAX));
         let title = take(&mut e, "title", parse_text(&self.title, 100));
@@ -281,7 +281,7 @@ impl TemplateForm {
 
 #[derive(Deserialize, Default, Clone, Debug)]
 #[serde(default)]
-pub struct AutomationForm {
+pub(crate) struct AutomationForm {
     pub name: String,
     pub form_id: String,
     pub template_id: String,
@@ -291,7 +291,7 @@ pub struct AutomationForm {
 }
 
 /// An automation as typed, before its ids are checked against the app.
-pub struct AutomationDraft {
+pub(crate) struct AutomationDraft {
     pub name: String,
     pub form_id: i64,
     pub template_id: i64,
@@ -300,11 +300,11 @@ pub struct AutomationDraft {
 }
 
 impl AutomationForm {
-    pub fn is_enabled(&self) -> bool {
+    pub(crate) fn is_enabled(&self) -> bool {
         checkbox(&self.enabled)
     }
 
-    pub fn parse(&self) -> Result<AutomationDraft, Errors> {
+    pub(crate) fn parse(&self) -> Result<AutomationDraft, Errors> {
         let mut e = Errors::default();
         let name = take(&mut e, "name", parse_name(&self.name, NAME_MAX));
         let form = take(
@@ -345,14 +345,14 @@ impl AutomationForm {
 
 #[derive(Deserialize, Default, Clone, Debug)]
 #[serde(default)]
-pub struct ComponentForm {
+pub(crate) struct ComponentForm {
     pub name: String,
     pub description: String,
     pub markup: String,
 }
 
 impl ComponentForm {
-    pub fn parse(&self) -> Result<ComponentInput, Errors> {
+    pub(crate) fn parse(&self) -> Result<ComponentInput, Errors> {
         let mut e = Errors::default();
         let name = take(&mut e, "name", parse_name(&self.name, NAME_MAX));
         let description = take(&mut e, "description", parse_description(&self.description));

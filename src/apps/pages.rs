@@ -28,7 +28,7 @@ fn name_of(people: &[Person], id: i64) -> String {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "apps/list.html")]
-pub struct ListPage {
+pub(crate) struct ListPage {
     pub l: Layout,
     pub apps: Vec<App>,
     pub next: Option<i64>,
@@ -36,21 +36,21 @@ pub struct ListPage {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "apps/new.html")]
-pub struct NewAppPage {
+pub(crate) struct NewAppPage {
     pub l: Layout,
     pub form: AppForm,
     pub errors: Errors,
 }
 
 impl NewAppPage {
-    pub fn icons(&self) -> &'static [&'static str] {
+    pub(crate) fn icons(&self) -> &'static [&'static str] {
         &ICONS
     }
 }
 
 #[derive(Template, WebTemplate)]
 #[template(path = "apps/show.html")]
-pub struct OverviewPage {
+pub(crate) struct OverviewPage {
     pub l: Layout,
     pub app: App,
     pub pages: Vec<Page>,
@@ -66,7 +66,7 @@ pub struct OverviewPage {
 }
 
 impl OverviewPage {
-    pub fn new(l: Layout, o: Overview) -> OverviewPage {
+    pub(crate) fn new(l: Layout, o: Overview) -> OverviewPage {
         let edit = AppForm {
             name: o.app.name.clone(),
             icon: o.app.icon.clone(),
@@ -87,34 +87,34 @@ impl OverviewPage {
             errors: Errors::default(),
         }
     }
-    pub fn icons(&self) -> &'static [&'static str] {
+    pub(crate) fn icons(&self) -> &'static [&'static str] {
         &ICONS
     }
-    pub fn page_kinds(&self) -> [PageKind; 4] {
+    pub(crate) fn page_kinds(&self) -> [PageKind; 4] {
         PageKind::ALL
     }
-    pub fn page_kind_key(&self, p: &Page) -> &'static str {
+    pub(crate) fn page_kind_key(&self, p: &Page) -> &'static str {
         p.kind().label_key()
     }
-    pub fn page_name(&self, id: &i64) -> String {
+    pub(crate) fn page_name(&self, id: &i64) -> String {
         self.pages
             .iter()
             .find(|p| p.id == *id)
             .map(|p| p.name.clone())
             .unwrap_or_default()
     }
-    pub fn template_name(&self, id: &Option<i64>) -> String {
+    pub(crate) fn template_name(&self, id: &Option<i64>) -> String {
         self.templates
             .iter()
             .find(|t| Some(t.id) == *id)
             .map(|t| t.name.clone())
             .unwrap_or_default()
     }
-    pub fn recipient(&self, id: &Option<i64>) -> Option<String> {
+    pub(crate) fn recipient(&self, id: &Option<i64>) -> Option<String> {
         id.map(|id| name_of(&self.people, id))
     }
     /// Members who are not yet app admins, for the "add" picker.
-    pub fn candidates(&self) -> Vec<Person> {
+    pub(crate) fn candidates(&self) -> Vec<Person> {
         self.people
             .iter()
             .filter(|p| !self.admins.iter().any(|a| a.0 == p.0))
@@ -125,7 +125,7 @@ impl OverviewPage {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "apps/page.html")]
-pub struct DesignerPage {
+pub(crate) struct DesignerPage {
     pub l: Layout,
     pub app: App,
     pub page: Page,
@@ -141,7 +141,7 @@ pub struct DesignerPage {
 }
 
 impl DesignerPage {
-    pub fn new(l: Layout, d: Design) -> DesignerPage {
+    pub(crate) fn new(l: Layout, d: Design) -> DesignerPage {
         let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
         let report = ReportForm {
             form_id: opt(d.page.report_form_id),
@@ -167,42 +167,42 @@ impl DesignerPage {
             errors: Errors::default(),
         }
     }
-    pub fn kind_key(&self) -> &'static str {
+    pub(crate) fn kind_key(&self) -> &'static str {
         self.page.kind().label_key()
     }
-    pub fn has_fields(&self) -> bool {
+    pub(crate) fn has_fields(&self) -> bool {
         self.page.kind().takes_submissions()
     }
-    pub fn is_process(&self) -> bool {
+    pub(crate) fn is_process(&self) -> bool {
         self.page.kind() == PageKind::Process
     }
-    pub fn is_custom(&self) -> bool {
+    pub(crate) fn is_custom(&self) -> bool {
         self.page.kind() == PageKind::Custom
     }
-    pub fn is_report(&self) -> bool {
+    pub(crate) fn is_report(&self) -> bool {
         self.page.kind() == PageKind::Report
     }
     /// A process form without steps cannot take submissions yet.
-    pub fn needs_steps(&self) -> bool {
+    pub(crate) fn needs_steps(&self) -> bool {
         !process_ready(self.page.kind(), self.steps.len())
     }
-    pub fn field_kinds(&self) -> [FieldKind; 8] {
+    pub(crate) fn field_kinds(&self) -> [FieldKind; 8] {
         FieldKind::ALL
     }
-    pub fn field_kind_key(&self, f: &Field) -> &'static str {
+    pub(crate) fn field_kind_key(&self, f: &Field) -> &'static str {
         f.kind().label_key()
     }
-    pub fn approver(&self, s: &Step) -> String {
+    pub(crate) fn approver(&self, s: &Step) -> String {
         name_of(&self.people, s.approver_id)
     }
-    pub fn aggs(&self) -> [ReportAgg; 3] {
+    pub(crate) fn aggs(&self) -> [ReportAgg; 3] {
         ReportAgg::ALL
     }
     /// Fields of the app's forms a report may group by, as (id, "form / label").
-    pub fn group_choices(&self) -> Vec<(String, String)> {
+    pub(crate) fn group_choices(&self) -> Vec<(String, String)> {
         self.choices(|f| can_group_by(f.kind()))
     }
-    pub fn value_choices(&self) -> Vec<(String, String)> {
+    pub(crate) fn value_choices(&self) -> Vec<(String, String)> {
         self.choices(|f| f.kind() == FieldKind::Number)
     }
     fn choices(&self, keep: impl Fn(&Field) -> bool) -> Vec<(String, String)> {
@@ -219,7 +219,7 @@ impl DesignerPage {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "apps/connector.html")]
-pub struct ConnectorPage {
+pub(crate) struct ConnectorPage {
     pub l: Layout,
     pub app: App,
     pub id: Option<i64>,
@@ -228,10 +228,10 @@ pub struct ConnectorPage {
 }
 
 impl ConnectorPage {
-    pub fn auth_kinds(&self) -> [AuthKind; 4] {
+    pub(crate) fn auth_kinds(&self) -> [AuthKind; 4] {
         AuthKind::ALL
     }
-    pub fn action(&self) -> String {
+    pub(crate) fn action(&self) -> String {
         match self.id {
             Some(id) => format!("/apps/{}/connectors/{id}", self.app.id),
             None => format!("/apps/{}/connectors/new", self.app.id),
@@ -241,7 +241,7 @@ impl ConnectorPage {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "apps/template.html")]
-pub struct TemplatePage {
+pub(crate) struct TemplatePage {
     pub l: Layout,
     pub app: App,
     pub id: Option<i64>,
@@ -252,7 +252,7 @@ pub struct TemplatePage {
 }
 
 impl TemplatePage {
-    pub fn action(&self) -> String {
+    pub(crate) fn action(&self) -> String {
         match self.id {
             Some(id) => format!("/apps/{}/templates/{id}", self.app.id),
             None => format!("/apps/{}/templates/new", self.app.id),
@@ -262,7 +262,7 @@ impl TemplatePage {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "apps/automation.html")]
-pub struct AutomationPage {
+pub(crate) struct AutomationPage {
     pub l: Layout,
     pub app: App,
     pub id: Option<i64>,
@@ -274,7 +274,7 @@ pub struct AutomationPage {
 }
 
 impl AutomationPage {
-    pub fn action(&self) -> String {
+    pub(crate) fn action(&self) -> String {
         match self.id {
             Some(id) => format!("/apps/{}/automations/{id}", self.app.id),
             None => format!("/apps/{}/automations/new", self.app.id),
@@ -284,7 +284,7 @@ impl AutomationPage {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "apps/component.html")]
-pub struct ComponentPage {
+pub(crate) struct ComponentPage {
     pub l: Layout,
     pub app: App,
     pub id: Option<i64>,
@@ -295,7 +295,7 @@ pub struct ComponentPage {
 }
 
 impl ComponentPage {
-    pub fn action(&self) -> String {
+    pub(crate) fn action(&self) -> String {
         match self.id {
             Some(id) => format!("/apps/{}/components/{id}", self.app.id),
             None => format!("/apps/{}/components/new", self.app.id),

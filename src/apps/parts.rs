@@ -7,7 +7,7 @@ use crate::db::schema::{automations, components, connectors, notification_templa
 
 /// How a connector authenticates at its endpoint.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AuthKind {
+pub(crate) enum AuthKind {
     None,
     Basic,
     ApiKey,
@@ -15,13 +15,13 @@ pub enum AuthKind {
 }
 
 impl AuthKind {
-    pub const ALL: [AuthKind; 4] = [
+    pub(crate) const ALL: [AuthKind; 4] = [
         AuthKind::None,
         AuthKind::Basic,
         AuthKind::ApiKey,
         AuthKind::OAuth2,
     ];
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             AuthKind::None => "none",
             AuthKind::Basic => "basic",
@@ -29,10 +29,10 @@ impl AuthKind {
             AuthKind::OAuth2 => "oauth2",
         }
     }
-    pub fn parse(s: &str) -> Option<AuthKind> {
+    pub(crate) fn parse(s: &str) -> Option<AuthKind> {
         AuthKind::ALL.into_iter().find(|k| k.as_str() == s)
     }
-    pub fn label_key(self) -> &'static str {
+    pub(crate) fn label_key(self) -> &'static str {
         match self {
             AuthKind::None => "apps.connector.auth_none",
             AuthKind::Basic => "apps.connector.auth_basic",
@@ -43,7 +43,7 @@ impl AuthKind {
 }
 
 /// A connector endpoint: an absolute URL, and https only (credentials travel with it).
-pub fn parse_endpoint(raw: &str) -> Result<String, &'static str> {
+pub(crate) fn parse_endpoint(raw: &str) -> Result<String, &'static str> {
     let s = raw.trim();
     if s.is_empty() {
         return Err("apps.error.url_required");
@@ -59,7 +59,7 @@ pub fn parse_endpoint(raw: &str) -> Result<String, &'static str> {
 }
 
 /// Text of a notification template's title (1–100 characters) or body (1–2000).
-pub fn parse_text(raw: &str, max: usize) -> Result<String, &'static str> {
+pub(crate) fn parse_text(raw: &str, max: usize) -> Result<String, &'static str> {
     let s = raw.trim();
     let n = s.chars().count();
     if n == 0 {
@@ -71,38 +71,8 @@ pub fn parse_text(raw: &str, max: usize) -> Result<String, &'static str> {
     }
 }
 
-/// The `{字段名}` placeholders of a template text, in order of appearance.
-pub fn placeholders(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find('{') {
-        let after = &rest[start + 1..];
-        match after.find(['}', '{']) {
-            Some(end) if after[end..].starts_with('}') => {
-                let name = after[..end].trim();
-                if !name.is_empty() && !out.iter().any(|n| n == name) {
-                    out.push(name.to_string());
-                }
-                rest = &after[end + 1..];
-            }
-            Some(end) => rest = &after[end..],
-            None => break,
-        }
-    }
-    out
-}
-
-/// Fills `{label}` placeholders with the submitted values; unknown ones stay as written.
-pub fn fill_template(text: &str, values: &[(String, String)]) -> String {
-    let mut s = text.to_string();
-    for (label, value) in values {
-        s = s.replace(&format!("{{{label}}}"), value);
-    }
-    s
-}
-
 /// The one automation action for now: send a notification built from a template.
-pub const ACTION_NOTIFY: &str = "notify";
+pub(crate) const ACTION_NOTIFY: &str = "notify";
 
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = connectors)]
@@ -180,21 +150,5 @@ mod tests {
         );
         assert_eq!(parse_endpoint("not a url"), Err("apps.error.url_invalid"));
         assert_eq!(parse_endpoint(""), Err("apps.error.url_required"));
-    }
-
-    #[test]
-    fn placeholders_are_field_labels_in_braces() {
-        assert_eq!(
-            placeholders("{申请人} 提交了 {金额} 元 {申请人} {} {a{b}"),
-            vec!["申请人", "金额", "b"]
-        );
-        let filled = fill_template(
-            "{申请人}: {金额}",
-            &[
-                ("金额".into(), "30".into()),
-                ("申请人".into(), "Alice".into()),
-            ],
-        );
-        assert_eq!(filled, "Alice: 30");
     }
 }

@@ -14,6 +14,15 @@ fn one<T>(row: Option<T>) -> AppResult<T> {
     row.ok_or(AppError::NotFound)
 }
 
+/// The rows of a part table that belong to the app, within the app's organisation.
+macro_rules! of_app {
+    ($t:ident, $app:expr) => {
+        $t::table
+            .filter($t::app_id.eq($app.id))
+            .filter($t::org_id.eq($app.org_id))
+    };
+}
+
 fn changed(n: usize) -> AppResult<()> {
     if n == 0 {
         Err(AppError::NotFound)
@@ -24,33 +33,29 @@ fn changed(n: usize) -> AppResult<()> {
 
 // ---- connectors ----
 
-pub fn connectors_of(conn: &mut Conn, app: &App) -> AppResult<Vec<Connector>> {
-    Ok(connectors::table
-        .filter(connectors::app_id.eq(app.id))
-        .filter(connectors::org_id.eq(app.org_id))
+pub(crate) fn connectors_of(conn: &mut Conn, app: &App) -> AppResult<Vec<Connector>> {
+    Ok(of_app!(connectors, app)
         .order(connectors::id.asc())
         .select(Connector::as_select())
         .load(conn)?)
 }
 
-pub fn find_connector(conn: &mut Conn, app: &App, id: i64) -> AppResult<Connector> {
-    one(connectors::table
-        .find(id)
-        .filter(connectors::app_id.eq(app.id))
-        .filter(connectors::org_id.eq(app.org_id))
+pub(crate) fn find_connector(conn: &mut Conn, app: &App, id: i64) -> AppResult<Connector> {
+    one(of_app!(connectors, app)
+        .filter(connectors::id.eq(id))
         .select(Connector::as_select())
         .first(conn)
         .optional()?)
 }
 
-pub struct ConnectorInput {
+pub(crate) struct ConnectorInput {
     pub name: String,
     pub endpoint_url: String,
     pub auth_kind: &'static str,
 }
 
 /// Creates (`id` = None) or updates a connector of the app.
-pub fn save_connector(
+pub(crate) fn save_connector(
     conn: &mut Conn,
     app: &App,
     id: Option<i64>,
@@ -69,25 +74,20 @@ pub fn save_connector(
             .returning(connectors::id)
             .get_result(conn)?),
         Some(id) => {
-            let n = diesel::update(
-                connectors::table
-                    .find(id)
-                    .filter(connectors::app_id.eq(app.id))
-                    .filter(connectors::org_id.eq(app.org_id)),
-            )
-            .set((
-                connectors::name.eq(&c.name),
-                connectors::endpoint_url.eq(&c.endpoint_url),
-                connectors::auth_kind.eq(c.auth_kind),
-            ))
-            .execute(conn)?;
+            let n = diesel::update(of_app!(connectors, app).filter(connectors::id.eq(id)))
+                .set((
+                    connectors::name.eq(&c.name),
+                    connectors::endpoint_url.eq(&c.endpoint_url),
+                    connectors::auth_kind.eq(c.auth_kind),
+                ))
+                .execute(conn)?;
             changed(n).map(|()| id)
         }
     }
 }
 
 /// Deletes a connector unless an automation uses it.
-pub fn delete_connector(conn: &mut Conn, app: &App, id: i64) -> AppResult<()> {
+pub(crate) fn delete_connector(conn: &mut Conn, app: &App, id: i64) -> AppResult<()> {
     let c = find_connector(conn, app, id)?;
     let used: i64 = automations::table
         .filter(automations::connector_id.eq(c.id))
@@ -101,32 +101,32 @@ pub fn delete_connector(conn: &mut Conn, app: &App, id: i64) -> AppResult<()> {
 
 // ---- notification templates ----
 
-pub fn templates_of(conn: &mut Conn, app: &App) -> AppResult<Vec<NotificationTemplate>> {
-    Ok(notification_templates::table
-        .filter(notification_templates::app_id.eq(app.id))
-        .filter(notification_templates::org_id.eq(app.org_id))
+pub(crate) fn templates_of(conn: &mut Conn, app: &App) -> AppResult<Vec<NotificationTemplate>> {
+    Ok(of_app!(notification_templates, app)
         .order(notification_templates::id.asc())
         .select(NotificationTemplate::as_select())
         .load(conn)?)
 }
 
-pub fn find_template(conn: &mut Conn, app: &App, id: i64) -> AppResult<NotificationTemplate> {
-    one(notification_templates::table
-        .find(id)
-        .filter(notification_templates::app_id.eq(app.id))
-        .filter(notification_templates::org_id.eq(app.org_id))
+pub(crate) fn find_template(
+    conn: &mut Conn,
+    app: &App,
+    id: i64,
+) -> AppResult<NotificationTemplate> {
+    one(of_app!(notification_templates, app)
+        .filter(notification_templates::id.eq(id))
         .select(NotificationTemplate::as_select())
         .first(conn)
         .optional()?)
 }
 
-pub struct TemplateInput {
+pub(crate) struct TemplateInput {
     pub name: String,
     pub title: String,
     pub body: String,
 }
 
-pub fn save_template(
+pub(crate) fn save_template(
     conn: &mut Conn,
     app: &App,
     id: Option<i64>,
@@ -146,10 +146,7 @@ pub fn save_template(
             .get_result(conn)?),
         Some(id) => {
             let n = diesel::update(
-                notification_templates::table
-                    .find(id)
-                    .filter(notification_templates::app_id.eq(app.id))
-                    .filter(notification_templates::org_id.eq(app.org_id)),
+                of_app!(notification_templates, app).filter(notification_templates::id.eq(id)),
             )
             .set((
                 notification_templates::name.eq(&t.name),
@@ -163,7 +160,7 @@ pub fn save_template(
 }
 
 /// Deletes a template unless an automation sends it.
-pub fn delete_template(conn: &mut Conn, app: &App, id: i64) -> AppResult<()> {
+pub(crate) fn delete_template(conn: &mut Conn, app: &App, id: i64) -> AppResult<()> {
     let t = find_template(conn, app, id)?;
     let used: i64 = automations::table
         .filter(automations::template_id.eq(t.id))
@@ -177,20 +174,16 @@ pub fn delete_template(conn: &mut Conn, app: &App, id: i64) -> AppResult<()> {
 
 // ---- automations ----
 
-pub fn automations_of(conn: &mut Conn, app: &App) -> AppResult<Vec<Automation>> {
-    Ok(automations::table
-        .filter(automations::app_id.eq(app.id))
-        .filter(automations::org_id.eq(app.org_id))
+pub(crate) fn automations_of(conn: &mut Conn, app: &App) -> AppResult<Vec<Automation>> {
+    Ok(of_app!(automations, app)
         .order(automations::id.asc())
         .select(Automation::as_select())
         .load(conn)?)
 }
 
-pub fn find_automation(conn: &mut Conn, app: &App, id: i64) -> AppResult<Automation> {
-    one(automations::table
-        .find(id)
-        .filter(automations::app_id.eq(app.id))
-        .filter(automations::org_id.eq(app.org_id))
+pub(crate) fn find_automation(conn: &mut Conn, app: &App, id: i64) -> AppResult<Automation> {
+    one(of_app!(automations, app)
+        .filter(automations::id.eq(id))
         .select(Automation::as_select())
         .first(conn)
         .optional()?)
@@ -198,7 +191,7 @@ pub fn find_automation(conn: &mut Conn, app: &App, id: i64) -> AppResult<Automat
 
 /// An automation whose form, template and recipient were checked against the app and
 /// the organisation.
-pub struct AutomationInput {
+pub(crate) struct AutomationInput {
     pub name: String,
     pub form_id: i64,
     pub template_id: i64,
@@ -206,7 +199,7 @@ pub struct AutomationInput {
     pub enabled: bool,
 }
 
-pub fn save_automation(
+pub(crate) fn save_automation(
     conn: &mut Conn,
     app: &App,
     id: Option<i64>,
@@ -228,28 +221,23 @@ pub fn save_automation(
             .returning(automations::id)
             .get_result(conn)?),
         Some(id) => {
-            let n = diesel::update(
-                automations::table
-                    .find(id)
-                    .filter(automations::app_id.eq(app.id))
-                    .filter(automations::org_id.eq(app.org_id)),
-            )
-            .set((
-                automations::name.eq(&a.name),
-                automations::form_id.eq(a.form_id),
-                automations::action.eq(ACTION_NOTIFY),
-                automations::template_id.eq(Some(a.template_id)),
-                automations::recipient_id.eq(a.recipient_id),
-                automations::enabled.eq(a.enabled),
-            ))
-            .execute(conn)?;
+            let n = diesel::update(of_app!(automations, app).filter(automations::id.eq(id)))
+                .set((
+                    automations::name.eq(&a.name),
+                    automations::form_id.eq(a.form_id),
+                    automations::action.eq(ACTION_NOTIFY),
+                    automations::template_id.eq(Some(a.template_id)),
+                    automations::recipient_id.eq(a.recipient_id),
+                    automations::enabled.eq(a.enabled),
+                ))
+                .execute(conn)?;
             changed(n).map(|()| id)
         }
     }
 }
 
 /// Switches an automation on or off.
-pub fn toggle_automation(conn: &mut Conn, app: &App, id: i64) -> AppResult<bool> {
+pub(crate) fn toggle_automation(conn: &mut Conn, app: &App, id: i64) -> AppResult<bool> {
     let a = find_automation(conn, app, id)?;
     diesel::update(automations::table.find(a.id))
         .set(automations::enabled.eq(!a.enabled))
@@ -257,40 +245,36 @@ pub fn toggle_automation(conn: &mut Conn, app: &App, id: i64) -> AppResult<bool>
     Ok(!a.enabled)
 }
 
-pub fn delete_automation(conn: &mut Conn, app: &App, id: i64) -> AppResult<()> {
+pub(crate) fn delete_automation(conn: &mut Conn, app: &App, id: i64) -> AppResult<()> {
     let a = find_automation(conn, app, id)?;
     changed(diesel::delete(automations::table.find(a.id)).execute(conn)?)
 }
 
 // ---- custom components ----
 
-pub fn components_of(conn: &mut Conn, app: &App) -> AppResult<Vec<Component>> {
-    Ok(components::table
-        .filter(components::app_id.eq(app.id))
-        .filter(components::org_id.eq(app.org_id))
+pub(crate) fn components_of(conn: &mut Conn, app: &App) -> AppResult<Vec<Component>> {
+    Ok(of_app!(components, app)
         .order(components::id.asc())
         .select(Component::as_select())
         .load(conn)?)
 }
 
-pub fn find_component(conn: &mut Conn, app: &App, id: i64) -> AppResult<Component> {
-    one(components::table
-        .find(id)
-        .filter(components::app_id.eq(app.id))
-        .filter(components::org_id.eq(app.org_id))
+pub(crate) fn find_component(conn: &mut Conn, app: &App, id: i64) -> AppResult<Component> {
+    one(of_app!(components, app)
+        .filter(components::id.eq(id))
         .select(Component::as_select())
         .first(conn)
         .optional()?)
 }
 
-pub struct ComponentInput {
+pub(crate) struct ComponentInput {
     pub name: String,
     pub description: String,
     /// Already sanitised.
     pub markup: String,
 }
 
-pub fn save_component(
+pub(crate) fn save_component(
     conn: &mut Conn,
     app: &App,
     id: Option<i64>,
@@ -309,24 +293,19 @@ pub fn save_component(
             .returning(components::id)
             .get_result(conn)?),
         Some(id) => {
-            let n = diesel::update(
-                components::table
-                    .find(id)
-                    .filter(components::app_id.eq(app.id))
-                    .filter(components::org_id.eq(app.org_id)),
-            )
-            .set((
-                components::name.eq(&c.name),
-                components::description.eq(&c.description),
-                components::markup.eq(&c.markup),
-            ))
-            .execute(conn)?;
+            let n = diesel::update(of_app!(components, app).filter(components::id.eq(id)))
+                .set((
+                    components::name.eq(&c.name),
+                    components::description.eq(&c.description),
+                    components::markup.eq(&c.markup),
+                ))
+                .execute(conn)?;
             changed(n).map(|()| id)
         }
     }
 }
 
-pub fn delete_component(conn: &mut Conn, app: &App, id: i64) -> AppResult<()> {
+pub(crate) fn delete_component(conn: &mut Conn, app: &App, id: i64) -> AppResult<()> {
     let c = find_component(conn, app, id)?;
     changed(diesel::delete(components::table.find(c.id)).execute(conn)?)
 }
@@ -334,7 +313,7 @@ pub fn delete_component(conn: &mut Conn, app: &App, id: i64) -> AppResult<()> {
 /// Checks an automation's ids against the app and the organisation: the trigger must be
 /// a form or process form of this app, the template one of its templates, the recipient
 /// (when chosen) a member of the organisation. Anything else is "not found".
-pub fn check_automation(
+pub(crate) fn check_automation(
     conn: &mut Conn,
     scope: &crate::auth::OrgScope,
     app: &App,

@@ -18,7 +18,7 @@ use crate::error::AppResult;
 use crate::tools::AfterQuery;
 use crate::web::{AppState, Errors, Layout, flash_redirect};
 
-pub fn router() -> Routes {
+pub(crate) fn router() -> Routes {
     Routes::new()
         .get("/apps", Policy::AppBuilder, list)
         .get("/apps/new", Policy::AppBuilder, new_app)

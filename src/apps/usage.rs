@@ -27,7 +27,12 @@ fn ref_kind(kind: ScopeKind) -> Option<&'static str> {
 }
 
 /// Is `user_id` among the people an app's scope names? Pure, for a plain unit test.
-pub fn covers(kind: ScopeKind, refs: &[i64], user_id: i64, department_chain: &[i64]) -> bool {
+pub(crate) fn covers(
+    kind: ScopeKind,
+    refs: &[i64],
+    user_id: i64,
+    department_chain: &[i64],
+) -> bool {
     match kind {
         ScopeKind::All => true,
         ScopeKind::People => refs.contains(&user_id),
@@ -36,7 +41,7 @@ pub fn covers(kind: ScopeKind, refs: &[i64], user_id: i64, department_chain: &[i
 }
 
 /// The stored scope of one app of the caller's organisation.
-pub fn usage_scope(
+pub(crate) fn usage_scope(
     conn: &mut Conn,
     scope: &OrgScope,
     app_id: i64,
@@ -63,7 +68,7 @@ pub fn usage_scope(
 
 /// Whether the caller may use the app under its scope. Builders and delegated
 /// maintainers are not limited by it (they manage the app); members are.
-pub fn may_use(conn: &mut Conn, scope: &OrgScope, app_id: i64) -> AppResult<bool> {
+pub(crate) fn may_use(conn: &mut Conn, scope: &OrgScope, app_id: i64) -> AppResult<bool> {
     if scope.can_build_apps() || scope.grant_app().is_some() {
         return Ok(true);
     }
@@ -85,7 +90,7 @@ pub fn may_use(conn: &mut Conn, scope: &OrgScope, app_id: i64) -> AppResult<bool
 
 /// Replaces an app's scope after checking that the chosen departments or people are the
 /// organisation's own; a foreign or empty choice is the field error.
-pub fn set_usage_scope(
+pub(crate) fn set_usage_scope(
     conn: &mut Conn,
     scope: &OrgScope,
     app_id: i64,
@@ -122,7 +127,7 @@ pub fn set_usage_scope(
 
 /// Usage scopes follow the directory: a removed department or a person who left is no
 /// longer named (an app left naming nobody is used by nobody until an admin widens it).
-pub struct FollowDirectory;
+pub(crate) struct FollowDirectory;
 
 impl DirectoryListener for FollowDirectory {
     fn changed(&self, conn: &mut Conn, event: &DirectoryEvent) -> AppResult<()> {

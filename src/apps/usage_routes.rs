@@ -15,7 +15,7 @@ use crate::org::{Picker, ScopeForm, ScopeKind, picker};
 use crate::web::policy::{Policy, Routes};
 use crate::web::{AppState, Layout, flash_redirect};
 
-pub fn router() -> Routes {
+pub(crate) fn router() -> Routes {
     Routes::new()
         .get("/apps/{id}/scope", Policy::OrgAdmin, scope_page)
         .post("/apps/{id}/scope", Policy::OrgAdmin, save_scope)
@@ -23,7 +23,7 @@ pub fn router() -> Routes {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "apps/scope.html")]
-pub struct ScopePage {
+pub(crate) struct ScopePage {
     l: Layout,
     app: App,
     form: ScopeForm,

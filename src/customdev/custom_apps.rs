@@ -14,12 +14,12 @@ use crate::error::{AppError, AppResult};
 use crate::org::ScopeKind;
 use crate::web::{PAGE_SIZE, Page};
 
-pub const ACTIVE: &str = "active";
-pub const CANCELLED: &str = "cancelled";
+pub(crate) const ACTIVE: &str = "active";
+pub(crate) const CANCELLED: &str = "cancelled";
 
 /// A custom app with its enterprise, as both sides list it.
 #[derive(Queryable, Clone, Debug)]
-pub struct CustomApp {
+pub(crate) struct CustomApp {
     pub id: i64,
     pub template_id: i64,
     pub provider_org_id: i64,
@@ -48,13 +48,13 @@ pub struct CustomApp {
 }
 
 impl CustomApp {
-    pub fn is_active(&self) -> bool {
+    pub(crate) fn is_active(&self) -> bool {
         self.status == ACTIVE
     }
-    pub fn app_status(&self) -> Option<AppStatus> {
+    pub(crate) fn app_status(&self) -> Option<AppStatus> {
         self.app_state.as_deref().map(AppStatus::parse)
     }
-    pub fn state_key(&self) -> &'static str {
+    pub(crate) fn state_key(&self) -> &'static str {
         if !self.is_active() {
             return match CancelOutcome::parse(&self.cancel_outcome) {
                 Some(CancelOutcome::Delete) => "customdev.app.cancelled_deleted",
@@ -66,7 +66,7 @@ impl CustomApp {
             _ => "customdev.app.developing",
         }
     }
-    pub fn badge(&self) -> &'static str {
+    pub(crate) fn badge(&self) -> &'static str {
         if !self.is_active() {
             "bad"
         } else if self.live_at.is_some() {
@@ -75,7 +75,7 @@ impl CustomApp {
             "warn"
         }
     }
-    pub fn scope_key(&self) -> &'static str {
+    pub(crate) fn scope_key(&self) -> &'static str {
         ScopeKind::parse(self.usage_scope.as_deref().unwrap_or(""))
             .map_or("customdev.app.no_scope", ScopeKind::label_key)
     }
@@ -178,7 +178,7 @@ fn from_raw(r: Raw) -> CustomApp {
     }
 }
 
-pub fn load(conn: &mut Conn, id: i64) -> AppResult<Option<CustomApp>> {
+pub(crate) fn load(conn: &mut Conn, id: i64) -> AppResult<Option<CustomApp>> {
     let row: Option<Raw> = custom_app_query!()
         .filter(ca::id.eq(id))
         .first(conn)
@@ -187,21 +187,21 @@ pub fn load(conn: &mut Conn, id: i64) -> AppResult<Option<CustomApp>> {
 }
 
 /// One of the provider's custom apps.
-pub fn for_provider(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<CustomApp> {
+pub(crate) fn for_provider(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<CustomApp> {
     load(conn, id)?
         .filter(|c| c.provider_org_id == scope.org_id())
         .ok_or(AppError::NotFound)
 }
 
 /// One of the enterprise's custom apps.
-pub fn for_enterprise(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<CustomApp> {
+pub(crate) fn for_enterprise(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<CustomApp> {
     load(conn, id)?
         .filter(|c| c.enterprise_org_id == scope.org_id())
         .ok_or(AppError::NotFound)
 }
 
 /// The enterprises that authorised a template (the provider's template page), newest first.
-pub fn of_template(
+pub(crate) fn of_template(
     conn: &mut Conn,
     template_id: i64,
     after: Option<i64>,
@@ -220,7 +220,7 @@ pub fn of_template(
 }
 
 /// The enterprise's custom apps (组织管理 › 代开发应用), newest first.
-pub fn of_enterprise(
+pub(crate) fn of_enterprise(
     conn: &mut Conn,
     scope: &OrgScope,
     after: Option<i64>,
@@ -239,7 +239,7 @@ pub fn of_enterprise(
 }
 
 /// The active, configured custom apps of a template not yet live (提交上线's right side).
-pub fn awaiting_go_live(conn: &mut Conn, template_id: i64) -> AppResult<Vec<CustomApp>> {
+pub(crate) fn awaiting_go_live(conn: &mut Conn, template_id: i64) -> AppResult<Vec<CustomApp>> {
     let rows: Vec<Raw> = custom_app_query!()
         .filter(ca::template_id.eq(template_id))
         .filter(ca::status.eq(ACTIVE))
@@ -253,13 +253,13 @@ pub fn awaiting_go_live(conn: &mut Conn, template_id: i64) -> AppResult<Vec<Cust
 /// What authorising did: the apps created, and the templates skipped because the
 /// enterprise already has their app (with that app).
 #[derive(Debug, Default)]
-pub struct Authorised {
+pub(crate) struct Authorised {
     pub created: Vec<(String, i64)>,
     pub skipped: Vec<(String, i64)>,
 }
 
 /// The admins who may authorise (main and platform admins), for the refusal that names them.
-pub fn admin_names(conn: &mut Conn, org_id: i64) -> AppResult<Vec<String>> {
+pub(crate) fn admin_names(conn: &mut Conn, org_id: i64) -> AppResult<Vec<String>> {
     Ok(memberships::table
         .inner_join(users::table)
         .filter(memberships::org_id.eq(org_id))
@@ -270,7 +270,7 @@ pub fn admin_names(conn: &mut Conn, org_id: i64) -> AppResult<Vec<String>> {
 }
 
 /// The active authorisation of a template in the enterprise, if any.
-pub fn active_for(conn: &mut Conn, template_id: i64, org_id: i64) -> AppResult<Option<i64>> {
+pub(crate) fn active_for(conn: &mut Conn, template_id: i64, org_id: i64) -> AppResult<Option<i64>> {
     Ok(ca::table
         .filter(ca::template_id.eq(template_id))
         .filter(ca::enterprise_org_id.eq(org_id))
@@ -283,7 +283,7 @@ pub fn active_for(conn: &mut Conn, template_id: i64, org_id: i64) -> AppResult<O
 /// The enterprise (the scope, an admin) authorises live templates: in one transaction,
 /// a custom app 开发中 per template it has not authorised yet; the others are skipped.
 /// A provider's test organisation may authorise only that provider's templates.
-pub fn authorise(
+pub(crate) fn authorise(
     conn: &mut Conn,
     scope: &OrgScope,
     templates: &[Template],
@@ -418,7 +418,7 @@ fn create_app(conn: &mut Conn, scope: &OrgScope, tpl: &Template) -> AppResult<i6
 
 /// The provider saves the enterprise's configuration (开始代开发应用); the app's name and
 /// introduction follow it.
-pub fn configure(
+pub(crate) fn configure(
     conn: &mut Conn,
     scope: &OrgScope,
     id: i64,
@@ -468,7 +468,7 @@ pub fn configure(
 /// The enterprise cancels an authorisation: the provider's access ends at once (the
 /// delegation's lock sees the row change), and the app is kept as the enterprise's own
 /// or deleted. The provider's admins are told which.
-pub fn cancel(
+pub(crate) fn cancel(
     conn: &mut Conn,
     scope: &OrgScope,
     id: i64,
@@ -520,7 +520,7 @@ pub fn cancel(
 }
 
 /// Marks the trusted domain verified (the caller fetched the token from it).
-pub fn domain_verified(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<()> {
+pub(crate) fn domain_verified(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<()> {
     diesel::update(
         ca::table
             .find(id)
@@ -531,7 +531,7 @@ pub fn domain_verified(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<
     Ok(())
 }
 
-pub fn domain_verified_at(conn: &mut Conn, id: i64) -> AppResult<Option<i64>> {
+pub(crate) fn domain_verified_at(conn: &mut Conn, id: i64) -> AppResult<Option<i64>> {
     Ok(ca::table
         .find(id)
         .select(ca::domain_verified_at)
@@ -539,7 +539,10 @@ pub fn domain_verified_at(conn: &mut Conn, id: i64) -> AppResult<Option<i64>> {
 }
 
 /// The provider's test organisations (测试企业), oldest first.
-pub fn test_orgs(conn: &mut Conn, scope: &OrgScope) -> AppResult<Vec<(i64, String, String)>> {
+pub(crate) fn test_orgs(
+    conn: &mut Conn,
+    scope: &OrgScope,
+) -> AppResult<Vec<(i64, String, String)>> {
     Ok(orgs::table
         .filter(orgs::test_of_provider.eq(scope.org_id()))
         .order(orgs::id.asc())
@@ -549,7 +552,7 @@ pub fn test_orgs(conn: &mut Conn, scope: &OrgScope) -> AppResult<Vec<(i64, Strin
 
 /// Creates a test organisation with the caller as its main admin; at most
 /// [`MAX_TEST_ORGS`] per provider.
-pub fn create_test_org(conn: &mut Conn, scope: &OrgScope, name: &str) -> AppResult<i64> {
+pub(crate) fn create_test_org(conn: &mut Conn, scope: &OrgScope, name: &str) -> AppResult<i64> {
     write_tx(conn, |conn| {
         // Lock the provider's row so two creations cannot both pass the count.
         diesel::update(orgs::table.find(scope.org_id()))
@@ -567,7 +570,7 @@ pub fn create_test_org(conn: &mut Conn, scope: &OrgScope, name: &str) -> AppResu
 }
 
 /// Facts a delegation check needs, in one query.
-pub struct DelegationFacts {
+pub(crate) struct DelegationFacts {
     pub app_id: Option<i64>,
     pub status: String,
     pub provider_org_id: i64,
@@ -578,7 +581,7 @@ pub struct DelegationFacts {
     pub edition: String,
 }
 
-pub fn delegation_facts(conn: &mut Conn, id: i64) -> AppResult<Option<DelegationFacts>> {
+pub(crate) fn delegation_facts(conn: &mut Conn, id: i64) -> AppResult<Option<DelegationFacts>> {
     type Row = (
         Option<i64>,
         String,
@@ -618,7 +621,7 @@ pub fn delegation_facts(conn: &mut Conn, id: i64) -> AppResult<Option<Delegation
 
 /// Takes the authorisation's row lock for the rest of the transaction, so a
 /// cancellation either came first or waits for the action.
-pub fn lock(conn: &mut Conn, id: i64) -> AppResult<()> {
+pub(crate) fn lock(conn: &mut Conn, id: i64) -> AppResult<()> {
     diesel::update(ca::table.find(id))
         .set(ca::id.eq(ca::id))
         .execute(conn)?;

@@ -9,17 +9,17 @@ use crate::db::Conn;
 use crate::error::AppResult;
 
 /// The session's name for a custom-development authorisation.
-pub const KIND: &str = "customdev";
+pub(crate) const KIND: &str = "customdev";
 
 /// May this membership of the provider build apps (a developer or an admin)?
-pub fn builds_apps(m: &MembershipView) -> bool {
+pub(crate) fn builds_apps(m: &MembershipView) -> bool {
     m.grant.is_none()
         && (matches!(m.role, Role::MainAdmin | Role::PlatformAdmin)
             || m.can_build_apps
             || (m.role == Role::SubAdmin && m.perms.contains(&crate::auth::Perm::Apps)))
 }
 
-pub struct Authorisations;
+pub(crate) struct Authorisations;
 
 impl DelegationSource for Authorisations {
     fn kind(&self) -> &'static str {
@@ -109,7 +109,7 @@ impl DelegationSource for Authorisations {
 }
 
 /// "acting for the provider in this enterprise under authorisation N".
-pub fn acting_detail(user_name: &str, d: &Delegation, what: &str) -> String {
+pub(crate) fn acting_detail(user_name: &str, d: &Delegation, what: &str) -> String {
     format!(
         "developer {user_name} of provider {} acting for the provider in {} under \
          authorisation #{}: {what}",

@@ -8,13 +8,13 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 /// Where the token is served.
-pub const WELL_KNOWN: &str = "/.well-known/fenfa-domain-verification.txt";
+pub(crate) const WELL_KNOWN: &str = "/.well-known/fenfa-domain-verification.txt";
 /// The most of an answer read.
 const MAX_ANSWER: usize = 1024;
 
 /// Why a proof failed, each with its message beside the field.
 #[derive(Debug, PartialEq, Eq)]
-pub enum ProofError {
+pub(crate) enum ProofError {
     /// The name does not resolve, or not to public addresses only.
     Unreachable,
     /// No answer, an error status, or not the token.
@@ -22,7 +22,7 @@ pub enum ProofError {
 }
 
 impl ProofError {
-    pub fn key(&self) -> &'static str {
+    pub(crate) fn key(&self) -> &'static str {
         match self {
             ProofError::Unreachable => "customdev.error.domain_unreachable",
             ProofError::Mismatch => "customdev.error.domain_mismatch",
@@ -31,7 +31,7 @@ impl ProofError {
 }
 
 /// Addresses a provider may make Fenfa fetch from: public unicast only.
-pub fn is_public(ip: IpAddr) -> bool {
+pub(crate) fn is_public(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => {
             !(v4.is_private()
@@ -58,7 +58,7 @@ pub fn is_public(ip: IpAddr) -> bool {
 
 /// Fetches the token from `domain` (or from `override_base`, for tests and closed
 /// networks) and compares it with `token`.
-pub async fn prove(
+pub(crate) async fn prove(
     domain: &str,
     token: &str,
     override_base: Option<&str>,

@@ -17,7 +17,7 @@ use crate::tools::AfterQuery;
 use crate::web::policy::{Policy, Routes};
 use crate::web::{AppState, Layout, flash_redirect};
 
-pub fn router() -> Routes {
+pub(crate) fn router() -> Routes {
     Routes::new()
         .get(
             "/custom-dev/authorise/{token}",
@@ -261,7 +261,7 @@ async fn cancel_page(
 }
 
 #[derive(Deserialize)]
-pub struct CancelForm {
+pub(crate) struct CancelForm {
     #[serde(default)]
     outcome: String,
 }

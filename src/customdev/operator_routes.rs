@@ -16,7 +16,7 @@ use crate::tools::AfterQuery;
 use crate::web::policy::{Policy, Routes};
 use crate::web::{AppState, Errors, Layout, flash_redirect};
 
-pub fn router() -> Routes {
+pub(crate) fn router() -> Routes {
     Routes::new()
         .get("/operator/custom-dev", Policy::Operator, queue)
         .post(
@@ -65,7 +65,7 @@ async fn queue(
 }
 
 #[derive(Deserialize)]
-pub struct DecideForm {
+pub(crate) struct DecideForm {
     #[serde(default)]
     decision: String,
     #[serde(default)]
@@ -123,7 +123,7 @@ async fn catalogue_page(
         rows,
         seed_words: BANNED_WORDS,
         kind,
-        name,
+        typed_name: name,
         errors,
     })
 }
@@ -133,7 +133,7 @@ async fn catalogue(State(state): State<AppState>, op: Operator) -> AppResult<Cat
 }
 
 #[derive(Deserialize)]
-pub struct EntryForm {
+pub(crate) struct EntryForm {
     #[serde(default)]
     kind: String,
     #[serde(default)]

@@ -12,7 +12,7 @@ use crate::tools::{review_due, review_overdue};
 use crate::web::{Errors, Layout, Page};
 
 /// The basic permissions that come with an authorisation (基础权限), shown before authorising.
-pub const BASE_PERMISSIONS: [&str; 3] = [
+pub(crate) const BASE_PERMISSIONS: [&str; 3] = [
     "customdev.perm.org_identity",
     "customdev.perm.scope_people",
     "customdev.perm.app_data",
@@ -29,17 +29,17 @@ fn review_badge(r: Option<ReviewState>) -> &'static str {
 /// 服务商 › 代开发 › 模版.
 #[derive(Template, WebTemplate)]
 #[template(path = "customdev/templates.html")]
-pub struct TemplatesPage {
+pub(crate) struct TemplatesPage {
     pub l: Layout,
     pub page: Page<Tpl>,
     pub is_admin: bool,
 }
 
 impl TemplatesPage {
-    pub fn state_key(&self, t: &Tpl) -> &'static str {
+    pub(crate) fn state_key(&self, t: &Tpl) -> &'static str {
         review_label(t.latest_review)
     }
-    pub fn state_badge(&self, t: &Tpl) -> &'static str {
+    pub(crate) fn state_badge(&self, t: &Tpl) -> &'static str {
         review_badge(t.latest_review)
     }
 }
@@ -47,7 +47,7 @@ impl TemplatesPage {
 /// Creating or editing a template.
 #[derive(Template, WebTemplate)]
 #[template(path = "customdev/template_form.html")]
-pub struct TemplateFormPage {
+pub(crate) struct TemplateFormPage {
     pub l: Layout,
     /// `None` when creating.
     pub id: Option<i64>,
@@ -61,13 +61,13 @@ pub struct TemplateFormPage {
 }
 
 impl TemplateFormPage {
-    pub fn action(&self) -> String {
+    pub(crate) fn action(&self) -> String {
         match self.id {
             Some(id) => format!("/provider/custom-dev/{id}"),
             None => "/provider/custom-dev".into(),
         }
     }
-    pub fn is_source(&self, id: &i64) -> bool {
+    pub(crate) fn is_source(&self, id: &i64) -> bool {
         self.form.source_app_id == id.to_string()
     }
 }
@@ -75,7 +75,7 @@ impl TemplateFormPage {
 /// One template: its versions, its authorisation code once live, its enterprises.
 #[derive(Template, WebTemplate)]
 #[template(path = "customdev/template.html")]
-pub struct TemplatePage {
+pub(crate) struct TemplatePage {
     pub l: Layout,
     pub t: Tpl,
     pub versions: Vec<VersionRow>,
@@ -87,17 +87,17 @@ pub struct TemplatePage {
 }
 
 impl TemplatePage {
-    pub fn version_key(&self, v: &VersionRow) -> &'static str {
+    pub(crate) fn version_key(&self, v: &VersionRow) -> &'static str {
         if v.live {
             "customdev.review.live"
         } else {
             review_label(v.review)
         }
     }
-    pub fn version_badge(&self, v: &VersionRow) -> &'static str {
+    pub(crate) fn version_badge(&self, v: &VersionRow) -> &'static str {
         if v.live { "ok" } else { review_badge(v.review) }
     }
-    pub fn base(&self) -> String {
+    pub(crate) fn base(&self) -> String {
         format!("/provider/custom-dev/{}", self.t.id)
     }
 }
@@ -105,7 +105,7 @@ impl TemplatePage {
 /// 代开发应用上线: the tickets, submitting templates, submitting apps.
 #[derive(Template, WebTemplate)]
 #[template(path = "customdev/golive.html")]
-pub struct GoLivePage {
+pub(crate) struct GoLivePage {
     pub l: Layout,
     pub tickets: Page<Ticket>,
     /// Templates whose latest version can be submitted.
@@ -119,10 +119,10 @@ pub struct GoLivePage {
 }
 
 impl GoLivePage {
-    pub fn is_chosen(&self, id: &i64) -> bool {
+    pub(crate) fn is_chosen(&self, id: &i64) -> bool {
         self.chosen == Some(*id)
     }
-    pub fn subject_key(&self, t: &Ticket) -> &'static str {
+    pub(crate) fn subject_key(&self, t: &Ticket) -> &'static str {
         if t.is_app() {
             "customdev.golive.subject_app"
         } else {
@@ -134,13 +134,13 @@ impl GoLivePage {
 /// One ticket: its state, the reason of a rejection, 提交上线 once approved.
 #[derive(Template, WebTemplate)]
 #[template(path = "customdev/ticket.html")]
-pub struct TicketPage {
+pub(crate) struct TicketPage {
     pub l: Layout,
     pub t: Ticket,
 }
 
 impl TicketPage {
-    pub fn subject_key(&self) -> &'static str {
+    pub(crate) fn subject_key(&self) -> &'static str {
         if self.t.is_app() {
             "customdev.golive.subject_app"
         } else {
@@ -152,7 +152,7 @@ impl TicketPage {
 /// 批量授权: choosing 2–9 live templates.
 #[derive(Template, WebTemplate)]
 #[template(path = "customdev/batch_new.html")]
-pub struct BatchNewPage {
+pub(crate) struct BatchNewPage {
     pub l: Layout,
     pub live: Vec<Tpl>,
     pub chosen: Vec<i64>,
@@ -160,7 +160,7 @@ pub struct BatchNewPage {
 }
 
 impl BatchNewPage {
-    pub fn is_chosen(&self, id: &i64) -> bool {
+    pub(crate) fn is_chosen(&self, id: &i64) -> bool {
         self.chosen.contains(id)
     }
 }
@@ -168,7 +168,7 @@ impl BatchNewPage {
 /// A batch's code and link, with its expiry.
 #[derive(Template, WebTemplate)]
 #[template(path = "customdev/batch.html")]
-pub struct BatchPage {
+pub(crate) struct BatchPage {
     pub l: Layout,
     pub b: Batch,
     pub link: String,
@@ -179,7 +179,7 @@ pub struct BatchPage {
 /// 开始代开发应用: the provider's configuration of one enterprise's app.
 #[derive(Template, WebTemplate)]
 #[template(path = "customdev/app_config.html")]
-pub struct AppConfigPage {
+pub(crate) struct AppConfigPage {
     pub l: Layout,
     pub c: CustomApp,
     pub form: AppConfigForm,
@@ -191,10 +191,11 @@ pub struct AppConfigPage {
 /// 测试企业.
 #[derive(Template, WebTemplate)]
 #[template(path = "customdev/test_orgs.html")]
-pub struct TestOrgsPage {
+pub(crate) struct TestOrgsPage {
     pub l: Layout,
     pub orgs: Vec<(i64, String, String)>,
-    pub name: String,
+    /// What was typed in the name field.
+    pub typed_name: String,
     pub errors: Errors,
     pub max: i64,
 }
@@ -202,7 +203,7 @@ pub struct TestOrgsPage {
 /// The enterprise's authorisation page, reached by the QR code or link.
 #[derive(Template, WebTemplate)]
 #[template(path = "customdev/authorise.html")]
-pub struct AuthorisePage {
+pub(crate) struct AuthorisePage {
     pub l: Layout,
     pub provider: String,
     pub templates: Vec<Tpl>,
@@ -215,16 +216,16 @@ pub struct AuthorisePage {
 }
 
 impl AuthorisePage {
-    pub fn permissions(&self) -> [&'static str; 3] {
+    pub(crate) fn permissions(&self) -> [&'static str; 3] {
         BASE_PERMISSIONS
     }
-    pub fn existing_of(&self, t: &Tpl) -> Option<i64> {
+    pub(crate) fn existing_of(&self, t: &Tpl) -> Option<i64> {
         self.existing
             .iter()
             .find(|(tid, _)| *tid == t.id)
             .map(|e| e.1)
     }
-    pub fn all_existing(&self) -> bool {
+    pub(crate) fn all_existing(&self) -> bool {
         self.templates.iter().all(|t| self.existing_of(t).is_some())
     }
 }
@@ -232,7 +233,7 @@ impl AuthorisePage {
 /// What authorising did.
 #[derive(Template, WebTemplate)]
 #[template(path = "customdev/authorised.html")]
-pub struct AuthorisedPage {
+pub(crate) struct AuthorisedPage {
     pub l: Layout,
     pub created: Vec<(String, i64)>,
     pub skipped: Vec<(String, i64)>,
@@ -241,7 +242,7 @@ pub struct AuthorisedPage {
 /// A batch link opened after its 10 days.
 #[derive(Template, WebTemplate)]
 #[template(path = "customdev/expired.html")]
-pub struct ExpiredPage {
+pub(crate) struct ExpiredPage {
     pub l: Layout,
     pub provider: String,
 }
@@ -249,7 +250,7 @@ pub struct ExpiredPage {
 /// 组织管理 › 代开发应用.
 #[derive(Template, WebTemplate)]
 #[template(path = "customdev/org_apps.html")]
-pub struct OrgAppsPage {
+pub(crate) struct OrgAppsPage {
     pub l: Layout,
     pub page: Page<CustomApp>,
 }
@@ -257,7 +258,7 @@ pub struct OrgAppsPage {
 /// Cancelling an authorisation: what becomes of the app.
 #[derive(Template, WebTemplate)]
 #[template(path = "customdev/cancel.html")]
-pub struct CancelPage {
+pub(crate) struct CancelPage {
     pub l: Layout,
     pub c: CustomApp,
     /// The app's form pages, each with its data export.
@@ -268,7 +269,7 @@ pub struct CancelPage {
 /// The operator's go-live queue.
 #[derive(Template, WebTemplate)]
 #[template(path = "customdev/operator_queue.html")]
-pub struct QueuePage {
+pub(crate) struct QueuePage {
     pub l: Layout,
     pub page: Page<Ticket>,
     pub now: i64,
@@ -276,23 +277,23 @@ pub struct QueuePage {
 }
 
 impl QueuePage {
-    pub fn waited(&self, t: &Ticket) -> String {
+    pub(crate) fn waited(&self, t: &Ticket) -> String {
         format_wait(self.l.lang, self.now - t.submitted_at)
     }
-    pub fn due(&self, t: &Ticket) -> String {
+    pub(crate) fn due(&self, t: &Ticket) -> String {
         crate::web::format_time(review_due(t.submitted_at))
     }
-    pub fn overdue(&self, t: &Ticket) -> bool {
+    pub(crate) fn overdue(&self, t: &Ticket) -> bool {
         review_overdue(t.submitted_at, self.now)
     }
-    pub fn subject_key(&self, t: &Ticket) -> &'static str {
+    pub(crate) fn subject_key(&self, t: &Ticket) -> &'static str {
         if t.is_app() {
             "customdev.golive.subject_app"
         } else {
             "customdev.golive.subject_template"
         }
     }
-    pub fn error_for(&self, t: &Ticket) -> Option<&'static str> {
+    pub(crate) fn error_for(&self, t: &Ticket) -> Option<&'static str> {
         self.error.filter(|e| e.0 == t.id).map(|e| e.1)
     }
 }
@@ -300,24 +301,25 @@ impl QueuePage {
 /// The operator's lists: categories, industries, banned words.
 #[derive(Template, WebTemplate)]
 #[template(path = "customdev/operator_catalogue.html")]
-pub struct CataloguePage {
+pub(crate) struct CataloguePage {
     pub l: Layout,
     pub rows: Vec<CatalogueRow>,
     pub seed_words: [&'static str; 6],
     pub kind: String,
-    pub name: String,
+    /// What was typed in the name field.
+    pub typed_name: String,
     pub errors: Errors,
 }
 
 impl CataloguePage {
-    pub fn kind_key(&self, kind: &str) -> &'static str {
+    pub(crate) fn kind_key(&self, kind: &str) -> &'static str {
         match kind {
             super::store::CATEGORY => "customdev.catalogue.category",
             super::store::INDUSTRY => "customdev.catalogue.industry",
             _ => "customdev.catalogue.banned",
         }
     }
-    pub fn kinds(&self) -> [&'static str; 3] {
+    pub(crate) fn kinds(&self) -> [&'static str; 3] {
         [
             super::store::CATEGORY,
             super::store::INDUSTRY,

@@ -17,12 +17,12 @@ use crate::error::{AppError, AppResult};
 use crate::notifications::notify;
 use crate::web::{PAGE_SIZE, Page};
 
-pub const TEMPLATE: &str = "template";
-pub const APP: &str = "app";
+pub(crate) const TEMPLATE: &str = "template";
+pub(crate) const APP: &str = "app";
 
 /// One ticket as the lists show it.
 #[derive(Queryable, Clone, Debug)]
-pub struct Ticket {
+pub(crate) struct Ticket {
     pub id: i64,
     pub provider_org_id: i64,
     pub subject: String,
@@ -41,10 +41,10 @@ pub struct Ticket {
 }
 
 impl Ticket {
-    pub fn state(&self) -> ReviewState {
+    pub(crate) fn state(&self) -> ReviewState {
         ReviewState::parse(&self.state).unwrap_or(ReviewState::InReview)
     }
-    pub fn is_app(&self) -> bool {
+    pub(crate) fn is_app(&self) -> bool {
         self.subject == APP
     }
 }
@@ -118,7 +118,7 @@ fn ticket_rows(conn: &mut Conn, ids: &[i64]) -> AppResult<Vec<Ticket>> {
 }
 
 /// The provider's tickets, newest first (代开发应用上线 list).
-pub fn provider_tickets(
+pub(crate) fn provider_tickets(
     conn: &mut Conn,
     scope: &OrgScope,
     after: Option<i64>,
@@ -135,7 +135,7 @@ pub fn provider_tickets(
 }
 
 /// The operator's queue: tickets in review, oldest first.
-pub fn queue(conn: &mut Conn, after: Option<i64>) -> AppResult<Page<Ticket>> {
+pub(crate) fn queue(conn: &mut Conn, after: Option<i64>) -> AppResult<Page<Ticket>> {
     let ids: Vec<i64> = r::table
         .filter(r::state.eq(ReviewState::InReview.as_str()))
         .filter(r::id.gt(after.unwrap_or(0)))
@@ -152,7 +152,7 @@ fn one(conn: &mut Conn, id: i64) -> AppResult<Ticket> {
 }
 
 /// One of the provider's tickets.
-pub fn provider_ticket(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<Ticket> {
+pub(crate) fn provider_ticket(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<Ticket> {
     let t = one(conn, id)?;
     if t.provider_org_id != scope.org_id() {
         return Err(AppError::NotFound);
@@ -162,7 +162,7 @@ pub fn provider_ticket(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<
 
 /// Submits the latest version of each chosen template for go-live review. A version
 /// already live, in review or approved is skipped; returns how many were submitted.
-pub fn submit_templates(conn: &mut Conn, scope: &OrgScope, ids: &[i64]) -> AppResult<usize> {
+pub(crate) fn submit_templates(conn: &mut Conn, scope: &OrgScope, ids: &[i64]) -> AppResult<usize> {
     if ids.is_empty() {
         return Err(AppError::BadRequest("customdev.error.choose_templates"));
     }
@@ -221,7 +221,7 @@ fn insert_ticket(
 /// Submits custom apps of one template for go-live review. Each must be the
 /// provider's, authorised (not cancelled), configured and not yet live, with no open
 /// ticket. The template needs no new review of its own (不需要再次提交所属代开发模版的上线流程).
-pub fn submit_apps(
+pub(crate) fn submit_apps(
     conn: &mut Conn,
     scope: &OrgScope,
     template_id: i64,
@@ -260,7 +260,7 @@ pub fn submit_apps(
 
 /// The operator approves (→ 待上线) or rejects with a reason (→ 已驳回); the provider's
 /// admins are told either way.
-pub fn decide(
+pub(crate) fn decide(
     conn: &mut Conn,
     operator_id: i64,
     id: i64,
@@ -309,7 +309,7 @@ pub fn decide(
 }
 
 /// 提交上线: the provider puts an approved ticket live.
-pub fn go_live(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<Ticket> {
+pub(crate) fn go_live(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<Ticket> {
     write_tx(conn, |conn| {
         let ticket = provider_ticket(conn, scope, id)?;
         let n = diesel::update(
@@ -362,7 +362,7 @@ fn app_live(conn: &mut Conn, cid: i64) -> AppResult<()> {
 }
 
 /// Tells every admin (main and platform) of `org_id`.
-pub fn notify_admins(
+pub(crate) fn notify_admins(
     conn: &mut Conn,
     org_id: i64,
     title: &str,

@@ -345,7 +345,7 @@ async fn save(
 }
 
 /// The stable authorisation link of a template.
-pub fn template_link(state: &AppState, token: &str) -> String {
+pub(crate) fn template_link(state: &AppState, token: &str) -> String {
     format!(
         "{}/custom-dev/authorise/{token}",
         state.config.public_base()
@@ -396,7 +396,7 @@ async fn show(
 }
 
 #[derive(Deserialize, Default)]
-pub struct GoLiveQuery {
+pub(crate) struct GoLiveQuery {
     template: Option<i64>,
     after: Option<i64>,
 }
@@ -651,7 +651,7 @@ async fn test_orgs_page(
     Ok(TestOrgsPage {
         l: Layout::new(&pv.ctx),
         orgs,
-        name,
+        typed_name: name,
         errors,
         max: MAX_TEST_ORGS,
     })
@@ -662,7 +662,7 @@ async fn test_orgs(State(state): State<AppState>, pv: Provider) -> AppResult<Tes
 }
 
 #[derive(Deserialize)]
-pub struct NameForm {
+pub(crate) struct NameForm {
     #[serde(default)]
     name: String,
 }

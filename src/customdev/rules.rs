@@ -6,22 +6,22 @@ use crate::storage::FileKind;
 use crate::web::Errors;
 
 /// 代开发应用模版logo: 750×750, JPG or PNG, at most 1 MB.
-pub const LOGO_SIDE: u32 = 750;
-pub const LOGO_MAX_BYTES: usize = 1_048_576;
+pub(crate) const LOGO_SIDE: u32 = 750;
+pub(crate) const LOGO_MAX_BYTES: usize = 1_048_576;
 /// The seed's examples of words a name may not use (特殊词汇); the operator adds more.
-pub const BANNED_WORDS: [&str; 6] = ["微信", "特卖", "企业微信", "企微", "抽奖", "免费"];
+pub(crate) const BANNED_WORDS: [&str; 6] = ["微信", "特卖", "企业微信", "企微", "抽奖", "免费"];
 /// 批量授权: 2–9 live templates behind one code, valid 10 days.
-pub const BATCH_MIN: usize = 2;
-pub const BATCH_MAX: usize = 9;
-pub const BATCH_VALID_SECS: i64 = 10 * 86_400;
+pub(crate) const BATCH_MIN: usize = 2;
+pub(crate) const BATCH_MAX: usize = 9;
+pub(crate) const BATCH_VALID_SECS: i64 = 10 * 86_400;
 /// Test organisations a provider may create for itself (an addition).
-pub const MAX_TEST_ORGS: i64 = 3;
+pub(crate) const MAX_TEST_ORGS: i64 = 3;
 /// Lines of an IP allow-list (an addition, to keep the check cheap).
-pub const MAX_IP_LINES: usize = 100;
+pub(crate) const MAX_IP_LINES: usize = 100;
 
 /// A name: 2–10 characters, each a CJK character, letter or digit; none of the banned
 /// words (case-insensitive).
-pub fn check_name(name: &str, banned: &[String]) -> Result<(), &'static str> {
+pub(crate) fn check_name(name: &str, banned: &[String]) -> Result<(), &'static str> {
     let n = name.chars().count();
     if n == 0 {
         return Err("customdev.error.name_required");
@@ -45,7 +45,7 @@ pub fn check_name(name: &str, banned: &[String]) -> Result<(), &'static str> {
 }
 
 /// An introduction of `min..=max` characters (4–20 for a template, 4–120 for an app).
-pub fn check_intro(intro: &str, max: usize) -> Result<(), &'static str> {
+pub(crate) fn check_intro(intro: &str, max: usize) -> Result<(), &'static str> {
     let n = intro.chars().count();
     if n == 0 {
         return Err("customdev.error.intro_required");
@@ -61,7 +61,7 @@ pub fn check_intro(intro: &str, max: usize) -> Result<(), &'static str> {
 }
 
 /// A URL that begins with `https://` and names a host.
-pub fn check_https_url(u: &str) -> Result<(), &'static str> {
+pub(crate) fn check_https_url(u: &str) -> Result<(), &'static str> {
     if !u.starts_with("https://") {
         return Err("customdev.error.https_url");
     }
@@ -72,7 +72,7 @@ pub fn check_https_url(u: &str) -> Result<(), &'static str> {
 }
 
 /// A homepage: optional, an http(s) URL the workbench tile links to.
-pub fn check_homepage(u: &str) -> Result<(), &'static str> {
+pub(crate) fn check_homepage(u: &str) -> Result<(), &'static str> {
     if u.is_empty() {
         return Ok(());
     }
@@ -83,7 +83,7 @@ pub fn check_homepage(u: &str) -> Result<(), &'static str> {
 }
 
 /// A trusted domain: a host name without scheme, port or path (`crm.example.com`).
-pub fn check_domain(d: &str) -> Result<(), &'static str> {
+pub(crate) fn check_domain(d: &str) -> Result<(), &'static str> {
     if d.is_empty() {
         return Ok(());
     }
@@ -109,7 +109,7 @@ pub fn check_domain(d: &str) -> Result<(), &'static str> {
 }
 
 /// One entry of an IP allow-list: an IPv4 or IPv6 address, or a CIDR block.
-pub fn ip_entry_ok(e: &str) -> bool {
+pub(crate) fn ip_entry_ok(e: &str) -> bool {
     match e.split_once('/') {
         None => e.parse::<IpAddr>().is_ok(),
         Some((ip, bits)) => match (ip.parse::<IpAddr>(), bits.parse::<u8>()) {
@@ -121,7 +121,7 @@ pub fn ip_entry_ok(e: &str) -> bool {
 }
 
 /// The allow-list as stored: its entries one a line, blank lines dropped.
-pub fn parse_ip_list(text: &str) -> Result<String, &'static str> {
+pub(crate) fn parse_ip_list(text: &str) -> Result<String, &'static str> {
     let entries: Vec<&str> = text
         .lines()
         .map(str::trim)
@@ -137,7 +137,7 @@ pub fn parse_ip_list(text: &str) -> Result<String, &'static str> {
 }
 
 /// A logo as uploaded: JPG or PNG by its content, at most 1 MB, exactly 750×750.
-pub fn check_logo(bytes: &[u8]) -> Result<FileKind, &'static str> {
+pub(crate) fn check_logo(bytes: &[u8]) -> Result<FileKind, &'static str> {
     if bytes.len() > LOGO_MAX_BYTES {
         return Err("customdev.error.logo_bytes");
     }
@@ -153,7 +153,7 @@ pub fn check_logo(bytes: &[u8]) -> Result<FileKind, &'static str> {
 }
 
 /// The number of templates in a batch authorisation.
-pub fn check_batch(n: usize) -> Result<(), &'static str> {
+pub(crate) fn check_batch(n: usize) -> Result<(), &'static str> {
     if (BATCH_MIN..=BATCH_MAX).contains(&n) {
         Ok(())
     } else {
@@ -163,7 +163,7 @@ pub fn check_batch(n: usize) -> Result<(), &'static str> {
 
 /// The fields a template's form carries, as typed.
 #[derive(Clone, Debug, Default, serde::Deserialize)]
-pub struct TemplateForm {
+pub(crate) struct TemplateForm {
     #[serde(default)]
     pub name: String,
     #[serde(default)]
@@ -180,7 +180,7 @@ pub struct TemplateForm {
 }
 
 /// What the lists the operator maintains allow.
-pub struct Catalogue {
+pub(crate) struct Catalogue {
     pub categories: Vec<String>,
     pub industries: Vec<String>,
     pub banned: Vec<String>,
@@ -188,7 +188,7 @@ pub struct Catalogue {
 
 /// The checked template, or the errors beside each field. `has_logo` says whether a
 /// logo is already stored (an edit may keep it); `logo` is the one uploaded now.
-pub fn check_template(
+pub(crate) fn check_template(
     f: &TemplateForm,
     cat: &Catalogue,
     logo: Option<&[u8]>,
@@ -235,7 +235,7 @@ pub fn check_template(
 
 /// The per-enterprise configuration form (开始代开发应用), as typed.
 #[derive(Clone, Debug, Default, serde::Deserialize)]
-pub struct AppConfigForm {
+pub(crate) struct AppConfigForm {
     #[serde(default)]
     pub name: String,
     #[serde(default)]
@@ -251,7 +251,7 @@ pub struct AppConfigForm {
 }
 
 /// The configuration as stored.
-pub struct AppConfig {
+pub(crate) struct AppConfig {
     pub name: String,
     pub intro: String,
     pub homepage_url: String,
@@ -260,7 +260,7 @@ pub struct AppConfig {
     pub callback_url: String,
 }
 
-pub fn check_app_config(
+pub(crate) fn check_app_config(
     f: &AppConfigForm,
     banned: &[String],
     logo: Option<&[u8]>,
@@ -316,7 +316,7 @@ pub fn check_app_config(
 
 /// A go-live review ticket's state (上线审核单).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ReviewState {
+pub(crate) enum ReviewState {
     /// 审核中
     InReview,
     /// 待上线: approved, waiting for the provider's 提交上线.
@@ -328,13 +328,13 @@ pub enum ReviewState {
 }
 
 impl ReviewState {
-    pub const ALL: [ReviewState; 4] = [
+    pub(crate) const ALL: [ReviewState; 4] = [
         ReviewState::InReview,
         ReviewState::Ready,
         ReviewState::Live,
         ReviewState::Rejected,
     ];
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             ReviewState::InReview => "in_review",
             ReviewState::Ready => "ready",
@@ -342,10 +342,10 @@ impl ReviewState {
             ReviewState::Rejected => "rejected",
         }
     }
-    pub fn parse(s: &str) -> Option<ReviewState> {
+    pub(crate) fn parse(s: &str) -> Option<ReviewState> {
         Self::ALL.into_iter().find(|r| r.as_str() == s)
     }
-    pub fn label_key(self) -> &'static str {
+    pub(crate) fn label_key(self) -> &'static str {
         match self {
             ReviewState::InReview => "customdev.review.in_review",
             ReviewState::Ready => "customdev.review.ready",
@@ -353,7 +353,7 @@ impl ReviewState {
             ReviewState::Rejected => "customdev.review.rejected",
         }
     }
-    pub fn badge(self) -> &'static str {
+    pub(crate) fn badge(self) -> &'static str {
         match self {
             ReviewState::InReview | ReviewState::Ready => "warn",
             ReviewState::Live => "ok",
@@ -364,7 +364,7 @@ impl ReviewState {
 
 /// How an enterprise ends an authorisation: what becomes of its custom app.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CancelOutcome {
+pub(crate) enum CancelOutcome {
     /// The enterprise keeps the app as its own.
     Keep,
     /// The app is deleted (after the enterprise exported what it wanted).
@@ -372,14 +372,14 @@ pub enum CancelOutcome {
 }
 
 impl CancelOutcome {
-    pub fn parse(s: &str) -> Option<CancelOutcome> {
+    pub(crate) fn parse(s: &str) -> Option<CancelOutcome> {
         match s {
             "keep" => Some(CancelOutcome::Keep),
             "delete" => Some(CancelOutcome::Delete),
             _ => None,
         }
     }
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             CancelOutcome::Keep => "keep",
             CancelOutcome::Delete => "delete",

@@ -6,19 +6,19 @@ use diesel::prelude::*;
 use super::rules::{BATCH_VALID_SECS, Catalogue, ReviewState, TemplateForm, check_batch};
 use crate::auth::OrgScope;
 use crate::db::schema::{
-    apps, cd_batch_templates, cd_batches, cd_catalogue, cd_custom_apps, cd_reviews,
-    cd_template_versions as v, cd_templates as t, orgs,
+    apps, cd_batch_templates, cd_batches, cd_catalogue, cd_reviews, cd_template_versions as v,
+    cd_templates as t, orgs,
 };
 use crate::db::{Conn, now, write_tx};
 use crate::error::{AppError, AppResult};
 use crate::web::{PAGE_SIZE, Page};
 
-pub const CATEGORY: &str = "category";
-pub const INDUSTRY: &str = "industry";
-pub const BANNED: &str = "banned_word";
+pub(crate) const CATEGORY: &str = "category";
+pub(crate) const INDUSTRY: &str = "industry";
+pub(crate) const BANNED: &str = "banned_word";
 
 /// The lists the operator maintains, with the seed's banned words left to `rules`.
-pub fn catalogue(conn: &mut Conn) -> AppResult<Catalogue> {
+pub(crate) fn catalogue(conn: &mut Conn) -> AppResult<Catalogue> {
     let rows: Vec<(String, String)> = cd_catalogue::table
         .order(cd_catalogue::id.asc())
         .select((cd_catalogue::kind, cd_catalogue::name))
@@ -37,13 +37,13 @@ pub fn catalogue(conn: &mut Conn) -> AppResult<Catalogue> {
 }
 
 #[derive(Queryable, Clone, Debug)]
-pub struct CatalogueRow {
+pub(crate) struct CatalogueRow {
     pub id: i64,
     pub kind: String,
     pub name: String,
 }
 
-pub fn catalogue_rows(conn: &mut Conn) -> AppResult<Vec<CatalogueRow>> {
+pub(crate) fn catalogue_rows(conn: &mut Conn) -> AppResult<Vec<CatalogueRow>> {
     Ok(cd_catalogue::table
         .order((cd_catalogue::kind.asc(), cd_catalogue::id.asc()))
         .select((cd_catalogue::id, cd_catalogue::kind, cd_catalogue::name))
@@ -51,7 +51,7 @@ pub fn catalogue_rows(conn: &mut Conn) -> AppResult<Vec<CatalogueRow>> {
 }
 
 /// Adds an entry; one already there is a field error.
-pub fn add_catalogue(conn: &mut Conn, by: i64, kind: &str, name: &str) -> AppResult<bool> {
+pub(crate) fn add_catalogue(conn: &mut Conn, by: i64, kind: &str, name: &str) -> AppResult<bool> {
     let res = diesel::insert_into(cd_catalogue::table)
         .values((
             cd_catalogue::kind.eq(kind),
@@ -67,7 +67,7 @@ pub fn add_catalogue(conn: &mut Conn, by: i64, kind: &str, name: &str) -> AppRes
     }
 }
 
-pub fn remove_catalogue(conn: &mut Conn, id: i64) -> AppResult<CatalogueRow> {
+pub(crate) fn remove_catalogue(conn: &mut Conn, id: i64) -> AppResult<CatalogueRow> {
     let row: CatalogueRow = cd_catalogue::table
         .find(id)
         .select((cd_catalogue::id, cd_catalogue::kind, cd_catalogue::name))
@@ -80,9 +80,8 @@ pub fn remove_catalogue(conn: &mut Conn, id: i64) -> AppResult<CatalogueRow> {
 
 /// One version of a template as saved.
 #[derive(Queryable, Clone, Debug)]
-pub struct Version {
+pub(crate) struct Version {
     pub id: i64,
-    pub template_id: i64,
     pub version: i32,
     pub name: String,
     pub intro: String,
@@ -95,7 +94,6 @@ pub struct Version {
 
 type VersionCols = (
     v::id,
-    v::template_id,
     v::version,
     v::name,
     v::intro,
@@ -107,7 +105,6 @@ type VersionCols = (
 );
 const VERSION_COLS: VersionCols = (
     v::id,
-    v::template_id,
     v::version,
     v::name,
     v::intro,
@@ -120,7 +117,7 @@ const VERSION_COLS: VersionCols = (
 
 /// A template with its latest version, its live one and the latest version's ticket.
 #[derive(Clone, Debug)]
-pub struct Template {
+pub(crate) struct Template {
     pub id: i64,
     pub provider_org_id: i64,
     pub provider_name: String,
@@ -135,15 +132,15 @@ pub struct Template {
 
 impl Template {
     /// 已上线: a version went live, so the authorisation code exists.
-    pub fn is_live(&self) -> bool {
+    pub(crate) fn is_live(&self) -> bool {
         self.live.is_some()
     }
     /// What people know the template by: its live name, else its latest.
-    pub fn name(&self) -> &str {
+    pub(crate) fn name(&self) -> &str {
         self.live.as_ref().map_or(&self.latest.name, |l| &l.name)
     }
     /// The latest version differs from the live one (a change not yet live).
-    pub fn has_pending_version(&self) -> bool {
+    pub(crate) fn has_pending_version(&self) -> bool {
         self.live.as_ref().is_some_and(|l| l.id != self.latest.id)
     }
 }
@@ -195,14 +192,14 @@ fn load_template(conn: &mut Conn, id: i64) -> AppResult<Option<Template>> {
 }
 
 /// One of the scope's (the provider's) templates, else "not found".
-pub fn find_template(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<Template> {
+pub(crate) fn find_template(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<Template> {
     load_template(conn, id)?
         .filter(|t| t.provider_org_id == scope.org_id())
         .ok_or(AppError::NotFound)
 }
 
 /// The provider's templates, newest first.
-pub fn list_templates(
+pub(crate) fn list_templates(
     conn: &mut Conn,
     scope: &OrgScope,
     after: Option<i64>,
@@ -227,7 +224,7 @@ pub fn list_templates(
 }
 
 /// Every live template of the provider (for the batch authorisation and go-live pages).
-pub fn live_templates(conn: &mut Conn, provider_org_id: i64) -> AppResult<Vec<Template>> {
+pub(crate) fn live_templates(conn: &mut Conn, provider_org_id: i64) -> AppResult<Vec<Template>> {
     let ids: Vec<i64> = t::table
         .filter(t::provider_org_id.eq(provider_org_id))
         .filter(t::live_version_id.is_not_null())
@@ -245,7 +242,7 @@ pub fn live_templates(conn: &mut Conn, provider_org_id: i64) -> AppResult<Vec<Te
 
 /// The provider's own apps a template may start from: not a distributed copy, not a
 /// custom app, not deleted.
-pub fn own_apps(conn: &mut Conn, scope: &OrgScope) -> AppResult<Vec<(i64, String)>> {
+pub(crate) fn own_apps(conn: &mut Conn, scope: &OrgScope) -> AppResult<Vec<(i64, String)>> {
     Ok(apps::table
         .filter(apps::org_id.eq(scope.org_id()))
         .filter(apps::provider_org_id.is_null())
@@ -257,7 +254,7 @@ pub fn own_apps(conn: &mut Conn, scope: &OrgScope) -> AppResult<Vec<(i64, String
 }
 
 /// What a save stores.
-pub struct NewVersion<'a> {
+pub(crate) struct NewVersion<'a> {
     pub form: &'a TemplateForm,
     pub source_app_id: Option<i64>,
     /// A newly uploaded logo's storage key; `None` keeps the current one.
@@ -290,7 +287,11 @@ fn insert_version(
 }
 
 /// Creates a template (version 1, not submitted). Provider admins only (the caller checks).
-pub fn create_template(conn: &mut Conn, scope: &OrgScope, n: &NewVersion<'_>) -> AppResult<i64> {
+pub(crate) fn create_template(
+    conn: &mut Conn,
+    scope: &OrgScope,
+    n: &NewVersion<'_>,
+) -> AppResult<i64> {
     let logo = n
         .logo_key
         .clone()
@@ -314,7 +315,7 @@ pub fn create_template(conn: &mut Conn, scope: &OrgScope, n: &NewVersion<'_>) ->
 /// Saves a change. The latest version is changed in place while it was never submitted;
 /// a version under review or approved cannot change (409); otherwise (live, rejected)
 /// the change becomes a new version that needs its own review and 提交上线.
-pub fn save_template(
+pub(crate) fn save_template(
     conn: &mut Conn,
     scope: &OrgScope,
     id: i64,
@@ -358,14 +359,14 @@ pub fn save_template(
 }
 
 /// A version with the state of its newest ticket, for the template's page.
-pub struct VersionRow {
+pub(crate) struct VersionRow {
     pub version: Version,
     pub review: Option<ReviewState>,
     pub reason: String,
     pub live: bool,
 }
 
-pub fn versions(conn: &mut Conn, tpl: &Template) -> AppResult<Vec<VersionRow>> {
+pub(crate) fn versions(conn: &mut Conn, tpl: &Template) -> AppResult<Vec<VersionRow>> {
     let list: Vec<Version> = v::table
         .filter(v::template_id.eq(tpl.id))
         .order(v::version.desc())
@@ -391,7 +392,7 @@ pub fn versions(conn: &mut Conn, tpl: &Template) -> AppResult<Vec<VersionRow>> {
 }
 
 /// The live template behind an authorisation link, with its provider's name.
-pub fn live_by_token(conn: &mut Conn, token: &str) -> AppResult<Template> {
+pub(crate) fn live_by_token(conn: &mut Conn, token: &str) -> AppResult<Template> {
     if !crate::tools::token_shape_ok(token) {
         return Err(AppError::NotFound);
     }
@@ -407,12 +408,12 @@ pub fn live_by_token(conn: &mut Conn, token: &str) -> AppResult<Template> {
 }
 
 /// A template by id whatever its provider (the logo, shown to enterprises too).
-pub fn any_template(conn: &mut Conn, id: i64) -> AppResult<Template> {
+pub(crate) fn any_template(conn: &mut Conn, id: i64) -> AppResult<Template> {
     load_template(conn, id)?.ok_or(AppError::NotFound)
 }
 
 /// Creates a batch authorisation of 2–9 of the provider's live templates.
-pub fn create_batch(conn: &mut Conn, scope: &OrgScope, ids: &[i64]) -> AppResult<i64> {
+pub(crate) fn create_batch(conn: &mut Conn, scope: &OrgScope, ids: &[i64]) -> AppResult<i64> {
     let mut ids = ids.to_vec();
     ids.sort_unstable();
     ids.dedup();
@@ -449,7 +450,7 @@ pub fn create_batch(conn: &mut Conn, scope: &OrgScope, ids: &[i64]) -> AppResult
     })
 }
 
-pub struct Batch {
+pub(crate) struct Batch {
     pub id: i64,
     pub provider_org_id: i64,
     pub token: String,
@@ -458,7 +459,7 @@ pub struct Batch {
 }
 
 impl Batch {
-    pub fn expired(&self, now: i64) -> bool {
+    pub(crate) fn expired(&self, now: i64) -> bool {
         now >= self.expires_at
     }
 }
@@ -495,7 +496,7 @@ fn load_batch(conn: &mut Conn, id: i64) -> AppResult<Batch> {
     })
 }
 
-pub fn find_batch(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<Batch> {
+pub(crate) fn find_batch(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<Batch> {
     let b = load_batch(conn, id)?;
     if b.provider_org_id != scope.org_id() {
         return Err(AppError::NotFound);
@@ -503,7 +504,7 @@ pub fn find_batch(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<Batch
     Ok(b)
 }
 
-pub fn batch_by_token(conn: &mut Conn, token: &str) -> AppResult<Batch> {
+pub(crate) fn batch_by_token(conn: &mut Conn, token: &str) -> AppResult<Batch> {
     if !crate::tools::token_shape_ok(token) {
         return Err(AppError::NotFound);
     }
@@ -514,13 +515,4 @@ pub fn batch_by_token(conn: &mut Conn, token: &str) -> AppResult<Batch> {
         .optional()?
         .ok_or(AppError::NotFound)?;
     load_batch(conn, id)
-}
-
-/// How many enterprises have an active authorisation of the template.
-pub fn authorised_count(conn: &mut Conn, template_id: i64) -> AppResult<i64> {
-    Ok(cd_custom_apps::table
-        .filter(cd_custom_apps::template_id.eq(template_id))
-        .filter(cd_custom_apps::status.eq("active"))
-        .count()
-        .get_result(conn)?)
 }

@@ -3,7 +3,7 @@
 //! no update or delete path anywhere) and hash-chained per customer organisation, so a
 //! record changed or removed in the database shows up when the chain is verified.
 
-pub mod routes;
+pub(crate) mod routes;
 pub mod store;
 
 use sha2::{Digest, Sha256};

@@ -11,7 +11,7 @@ use crate::org::Edition;
 
 /// A feature an app may use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Feature {
+pub(crate) enum Feature {
     FormPages,
     CustomPages,
     ProcessForms,
@@ -22,7 +22,7 @@ pub enum Feature {
 }
 
 impl Feature {
-    pub const ALL: [Feature; 7] = [
+    pub(crate) const ALL: [Feature; 7] = [
         Feature::FormPages,
         Feature::CustomPages,
         Feature::ProcessForms,
@@ -33,7 +33,7 @@ impl Feature {
     ];
 
     /// The lowest edition that unlocks the feature: the whole matrix in one table.
-    pub fn min_edition(self) -> Edition {
+    pub(crate) fn min_edition(self) -> Edition {
         match self {
             Feature::FormPages | Feature::CustomPages => Edition::Free,
             Feature::ProcessForms => Edition::Light,
@@ -42,7 +42,7 @@ impl Feature {
         }
     }
 
-    pub fn label_key(self) -> &'static str {
+    pub(crate) fn label_key(self) -> &'static str {
         match self {
             Feature::FormPages => "distribution.feature.form_pages",
             Feature::CustomPages => "distribution.feature.custom_pages",
@@ -65,13 +65,13 @@ fn rank(e: Edition) -> u8 {
 }
 
 /// True when `edition` unlocks `feature`.
-pub fn unlocks(edition: Edition, feature: Feature) -> bool {
+pub(crate) fn unlocks(edition: Edition, feature: Feature) -> bool {
     rank(edition) >= rank(feature.min_edition())
 }
 
 /// The features of `used` that a stored edition string lacks (unknown editions count as
 /// free), in the order of [`Feature::ALL`].
-pub fn lacking(edition: &str, used: &[Feature]) -> Vec<Feature> {
+pub(crate) fn lacking(edition: &str, used: &[Feature]) -> Vec<Feature> {
     let edition = Edition::parse(edition).unwrap_or(Edition::Free);
     Feature::ALL
         .into_iter()
@@ -81,7 +81,7 @@ pub fn lacking(edition: &str, used: &[Feature]) -> Vec<Feature> {
 
 /// The features an app uses, read from its pages and parts. The app id must come from a
 /// scoped lookup.
-pub fn features_used(conn: &mut Conn, app_id: i64) -> AppResult<Vec<Feature>> {
+pub(crate) fn features_used(conn: &mut Conn, app_id: i64) -> AppResult<Vec<Feature>> {
     let kinds: Vec<String> = pages::table
         .filter(pages::app_id.eq(app_id))
         .select(pages::kind)

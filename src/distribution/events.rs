@@ -9,7 +9,7 @@ use crate::error::AppResult;
 
 /// What the timeline shows; the i18n key is `distribution.event.<kind>`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EventKind {
+pub(crate) enum EventKind {
     Submitted,
     Withdrawn,
     Approved,
@@ -32,7 +32,7 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             EventKind::Submitted => "submitted",
             EventKind::Withdrawn => "withdrawn",
@@ -57,7 +57,7 @@ impl EventKind {
     }
 
     /// The customer sees the part of the timeline that concerns them.
-    pub fn customer_visible(self) -> bool {
+    pub(crate) fn customer_visible(self) -> bool {
         !matches!(
             self,
             EventKind::Submitted
@@ -71,7 +71,7 @@ impl EventKind {
 }
 
 /// Appends one event to a project's timeline (call inside the action's transaction).
-pub fn record(
+pub(crate) fn record(
     conn: &mut Conn,
     project_id: i64,
     actor_id: Option<i64>,

@@ -4,12 +4,12 @@
 //! while it is live the developer acts inside the customer organisation as the app's admin
 //! and nothing more. This file holds the rules; `store` the queries, `routes` the pages.
 
-pub mod delegation;
-pub mod forms;
-pub mod lists;
-pub mod live;
-pub mod pages;
-pub mod routes;
+pub(crate) mod delegation;
+pub(crate) mod forms;
+pub(crate) mod lists;
+pub(crate) mod live;
+pub(crate) mod pages;
+pub(crate) mod routes;
 pub mod store;
 
 /// Shortest and longest grant a developer may ask for.

@@ -2,15 +2,15 @@
 //! chosen apps, bound to one approved project. The token is 32 random bytes, so the link
 //! cannot be guessed; it can expire and be revoked, and every open and refusal is logged.
 
-pub mod pages;
-pub mod routes;
-pub mod store;
+pub(crate) mod pages;
+pub(crate) mod routes;
+pub(crate) mod store;
 
 use crate::apps::App;
 use crate::distribution::projects::ProjectStatus;
 
 /// Premium apps and distributed copies cannot be distributed (seed 000 FAQ).
-pub fn check_apps(apps: &[App]) -> Result<(), &'static str> {
+pub(crate) fn check_apps(apps: &[App]) -> Result<(), &'static str> {
     if apps.is_empty() {
         return Err("distribution.link.error.choose_app");
     }
@@ -21,7 +21,7 @@ pub fn check_apps(apps: &[App]) -> Result<(), &'static str> {
 }
 
 /// An optional expiry in days, 1–365.
-pub fn parse_expiry_days(raw: &str) -> Result<Option<i64>, &'static str> {
+pub(crate) fn parse_expiry_days(raw: &str) -> Result<Option<i64>, &'static str> {
     let s = raw.trim();
     if s.is_empty() {
         return Ok(None);
@@ -33,7 +33,7 @@ pub fn parse_expiry_days(raw: &str) -> Result<Option<i64>, &'static str> {
 }
 
 /// Why a link cannot be used now, if it cannot (an i18n key; all start "该分发链接已失效").
-pub fn link_refusal(
+pub(crate) fn link_refusal(
     revoked_at: Option<i64>,
     expires_at: Option<i64>,
     project: ProjectStatus,
@@ -54,7 +54,7 @@ pub fn link_refusal(
 
 /// The URL handed to the customer: the customer name is a visible parameter so a provider
 /// can check they send the right project's link (seed 000 FAQ).
-pub fn link_url(public_base: &str, token: &str, customer_name: &str) -> String {
+pub(crate) fn link_url(public_base: &str, token: &str, customer_name: &str) -> String {
     format!(
         "{public_base}/d/{token}?corpName={}",
         crate::tools::encode_query(customer_name).replace('+', "%20")

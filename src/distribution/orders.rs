@@ -2,23 +2,23 @@
 //! distribution link. This file holds the rules: who may purchase, the order number, and
 //! an order's overall send status; the order centre lists live in `list`.
 
-pub mod detail;
-pub mod detail_routes;
-pub mod detail_store;
-pub mod list;
-pub mod list_routes;
-pub mod purchase;
-pub mod purchase_routes;
-pub mod routes;
+pub(crate) mod detail;
+pub(crate) mod detail_routes;
+pub(crate) mod detail_store;
+pub(crate) mod list;
+pub(crate) mod list_routes;
+pub(crate) mod purchase;
+pub(crate) mod purchase_routes;
+pub(crate) mod routes;
 
 /// A distribution order's number: "FF", the day (China Standard Time), the id.
-pub fn order_no(created_at: i64, id: i64) -> String {
+pub(crate) fn order_no(created_at: i64, id: i64) -> String {
     crate::tools::order_no("FF", created_at, id)
 }
 
 /// The send statuses of an order's apps summed up: failed if any failed, sending if any
 /// is sending, succeeded when all succeeded, otherwise pending.
-pub fn overall_send_status<'a>(statuses: impl IntoIterator<Item = &'a str>) -> &'static str {
+pub(crate) fn overall_send_status<'a>(statuses: impl IntoIterator<Item = &'a str>) -> &'static str {
     let all: Vec<&str> = statuses.into_iter().collect();
     if all.contains(&"failed") {
         "failed"
@@ -31,9 +31,9 @@ pub fn overall_send_status<'a>(statuses: impl IntoIterator<Item = &'a str>) -> &
     }
 }
 
-pub const SEND_STATUSES: [&str; 4] = ["pending", "sending", "succeeded", "failed"];
+pub(crate) const SEND_STATUSES: [&str; 4] = ["pending", "sending", "succeeded", "failed"];
 
-pub fn send_status_label(s: &str) -> &'static str {
+pub(crate) fn send_status_label(s: &str) -> &'static str {
     match s {
         "sending" => "distribution.orders.send.sending",
         "succeeded" => "distribution.orders.send.succeeded",
@@ -44,7 +44,7 @@ pub fn send_status_label(s: &str) -> &'static str {
 
 /// Who is about to purchase, and whether they may (the eligibility panel).
 #[derive(Clone, Debug, Default)]
-pub struct Eligibility {
+pub(crate) struct Eligibility {
     pub user_name: String,
     /// The current organisation: name and CorpID.
     pub org: Option<(String, String)>,
@@ -56,7 +56,7 @@ pub struct Eligibility {
 
 impl Eligibility {
     /// Why this user may not purchase, if so (an i18n key).
-    pub fn refusal(&self) -> Option<&'static str> {
+    pub(crate) fn refusal(&self) -> Option<&'static str> {
         if self.org.is_none() {
             Some("distribution.purchase.no_org")
         } else if !self.corp_matches {
@@ -68,13 +68,13 @@ impl Eligibility {
         }
     }
 
-    pub fn admin_names(&self) -> String {
+    pub(crate) fn admin_names(&self) -> String {
         self.admins.join("、")
     }
 }
 
 /// CorpIDs are compared exactly, after trimming (they are identifiers, not names).
-pub fn corp_matches(org_corp_id: &str, project_corp_id: &str) -> bool {
+pub(crate) fn corp_matches(org_corp_id: &str, project_corp_id: &str) -> bool {
     org_corp_id.trim() == project_corp_id.trim()
 }
 

@@ -3,30 +3,28 @@
 //! project form becomes and the rules about projects, free of the web and the database.
 
 mod closing;
-pub mod gate;
-pub mod pages;
-pub mod review;
-pub mod review_store;
-pub mod routes;
-pub mod store;
+pub(crate) mod gate;
+pub(crate) mod pages;
+pub(crate) mod review;
+pub(crate) mod review_store;
+pub(crate) mod routes;
+pub(crate) mod store;
 
 use std::collections::HashMap;
 
-use crate::auth::{MembershipView, OrgScope, Perm, Role};
+use crate::auth::{MembershipView, OrgScope, Perm};
 use crate::org::CorpId;
 use crate::storage::{FileKind, image_decodes, pdf_looks_whole};
 use crate::web::Errors;
 
-pub use closing::{ACCEPTANCE_RESULTS, Closing, ClosingForm, acceptance_label, parse_closing};
-
-/// A project's id.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ProjectId(pub i64);
+pub(crate) use closing::{
+    ACCEPTANCE_RESULTS, Closing, ClosingForm, acceptance_label, parse_closing,
+};
 
 /// Where a project stands. There is no "edit": a submitted project is changed by creating
 /// a new one (seed 000 FAQ).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ProjectStatus {
+pub(crate) enum ProjectStatus {
     Pending,
     Approved,
     Rejected,
@@ -35,7 +33,7 @@ pub enum ProjectStatus {
 }
 
 impl ProjectStatus {
-    pub const ALL: [ProjectStatus; 5] = [
+    pub(crate) const ALL: [ProjectStatus; 5] = [
         ProjectStatus::Pending,
         ProjectStatus::Approved,
         ProjectStatus::Rejected,
@@ -43,7 +41,7 @@ impl ProjectStatus {
         ProjectStatus::Closed,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             ProjectStatus::Pending => "pending",
             ProjectStatus::Approved => "approved",
@@ -53,11 +51,11 @@ impl ProjectStatus {
         }
     }
 
-    pub fn parse(s: &str) -> Option<ProjectStatus> {
+    pub(crate) fn parse(s: &str) -> Option<ProjectStatus> {
         ProjectStatus::ALL.into_iter().find(|p| p.as_str() == s)
     }
 
-    pub fn label_key(self) -> &'static str {
+    pub(crate) fn label_key(self) -> &'static str {
         match self {
             ProjectStatus::Pending => "distribution.status.pending",
             ProjectStatus::Approved => "distribution.status.approved",
@@ -69,13 +67,13 @@ impl ProjectStatus {
 
     /// Only approved projects that are not closed issue distribution links (and only
     /// their links can be used to purchase).
-    pub fn issues_links(self) -> bool {
+    pub(crate) fn issues_links(self) -> bool {
         self == ProjectStatus::Approved
     }
 }
 
 /// Label key of a stored status string.
-pub fn status_label(s: &str) -> &'static str {
+pub(crate) fn status_label(s: &str) -> &'static str {
     ProjectStatus::parse(s)
         .unwrap_or(ProjectStatus::Pending)
         .label_key()
@@ -85,12 +83,12 @@ pub fn status_label(s: &str) -> &'static str {
 /// with the provider point) creates projects; a developer (app-building rights) sees the
 /// list and gets links.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ProviderRole {
+pub(crate) enum ProviderRole {
     Admin,
     Developer,
 }
 
-pub fn provider_role(scope: &OrgScope) -> Option<ProviderRole> {
+pub(crate) fn provider_role(scope: &OrgScope) -> Option<ProviderRole> {
     if scope.has_perm(Perm::Provider) {
         Some(ProviderRole::Admin)
     } else if scope.can_build_apps() {
@@ -102,21 +100,16 @@ pub fn provider_role(scope: &OrgScope) -> Option<ProviderRole> {
 
 /// Only organisations the operator certified as intermediate or advanced providers may
 /// distribute (seed 001: 仅针对宜搭中级认证服务商开放).
-pub fn is_certified_provider(certified: bool, provider_level: &str) -> bool {
+pub(crate) fn is_certified_provider(certified: bool, provider_level: &str) -> bool {
     certified && matches!(provider_level, "intermediate" | "advanced")
 }
 
-pub fn membership_is_certified_provider(m: &MembershipView) -> bool {
+pub(crate) fn membership_is_certified_provider(m: &MembershipView) -> bool {
     is_certified_provider(m.certified, &m.provider_level)
 }
 
-/// A platform admin in the sense of purchasing: main admin or platform admin.
-pub fn may_purchase(role: Role) -> bool {
-    matches!(role, Role::MainAdmin | Role::PlatformAdmin)
-}
-
 /// A contract amount in cents: positive, at most two decimals, at most 10^12 yuan.
-pub fn parse_amount(raw: &str) -> Result<i64, &'static str> {
+pub(crate) fn parse_amount(raw: &str) -> Result<i64, &'static str> {
     let s = raw.trim().replace([',', '，'], "");
     if s.is_empty() {
         return Err("distribution.project.error.amount_required");
@@ -152,7 +145,7 @@ pub fn parse_amount(raw: &str) -> Result<i64, &'static str> {
 }
 
 /// Cents shown as yuan with two decimals.
-pub fn format_cents(cents: i64) -> String {
+pub(crate) fn format_cents(cents: i64) -> String {
     format!("{}.{:02}", cents / 100, (cents % 100).abs())
 }
 
@@ -164,7 +157,7 @@ fn text_between(raw: &str, min: usize, max: usize) -> Option<String> {
 
 /// The contract file (or a quotation in its place): a PDF, PNG or JPEG judged by its
 /// content, never by its name; images must decode; at most `max` bytes.
-pub fn check_contract_file(bytes: &[u8], max: usize) -> Result<FileKind, &'static str> {
+pub(crate) fn check_contract_file(bytes: &[u8], max: usize) -> Result<FileKind, &'static str> {
     if bytes.is_empty() {
         return Err("distribution.project.error.file_required");
     }
@@ -186,7 +179,7 @@ pub fn check_contract_file(bytes: &[u8], max: usize) -> Result<FileKind, &'stati
 
 /// The typed values of the "new project" form, kept for a re-render.
 #[derive(Clone, Debug, Default)]
-pub struct ProjectForm {
+pub(crate) struct ProjectForm {
     pub name: String,
     pub description: String,
     pub amount: String,
@@ -195,7 +188,7 @@ pub struct ProjectForm {
 }
 
 impl ProjectForm {
-    pub fn from_texts(texts: &HashMap<String, String>) -> ProjectForm {
+    pub(crate) fn from_texts(texts: &HashMap<String, String>) -> ProjectForm {
         let get = |k: &str| texts.get(k).cloned().unwrap_or_default();
         ProjectForm {
             name: get("name"),
@@ -209,14 +202,14 @@ impl ProjectForm {
 
 /// An uploaded file as received.
 #[derive(Clone, Debug)]
-pub struct Upload {
+pub(crate) struct Upload {
     pub filename: String,
     pub bytes: Vec<u8>,
 }
 
 /// A valid new project, ready to be stored.
 #[derive(Clone, Debug)]
-pub struct NewProject {
+pub(crate) struct NewProject {
     pub name: String,
     pub description: String,
     pub amount_cents: i64,
@@ -228,7 +221,7 @@ pub struct NewProject {
 }
 
 /// Parses the form; every field's problem is reported beside it at once.
-pub fn parse_project(
+pub(crate) fn parse_project(
     form: &ProjectForm,
     file: Option<&Upload>,
     max_bytes: usize,
@@ -307,13 +300,14 @@ fn safe_file_name(raw: &str, kind: FileKind) -> String {
 }
 
 /// A rejection needs a reason (1–500 characters).
-pub fn parse_reject_reason(raw: &str) -> Result<String, &'static str> {
+pub(crate) fn parse_reject_reason(raw: &str) -> Result<String, &'static str> {
     text_between(raw, 1, 500).ok_or("distribution.review.error.reason")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::auth::Role;
 
     #[test]
     fn amounts_are_positive_with_at_most_two_decimals() {

@@ -1,6 +1,6 @@
 use crate::web::policy::Routes;
 
-pub fn router() -> Routes {
+pub(crate) fn router() -> Routes {
     Routes::new()
         .merge(super::projects::routes::router())
         .merge(super::links::routes::router())

@@ -6,9 +6,13 @@ use diesel::prelude::*;
 use crate::apps::Step;
 use crate::db::schema::approval_tasks;
 
+#[expect(
+    dead_code,
+    reason = "read whole from its query; some fields are shown by no page yet"
+)]
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = approval_tasks)]
-pub struct Task {
+pub(crate) struct Task {
     pub id: i64,
     pub org_id: i64,
     pub submission_id: i64,
@@ -21,22 +25,22 @@ pub struct Task {
     pub acted_at: Option<i64>,
 }
 
-pub const PENDING: &str = "pending";
-pub const APPROVED: &str = "approved";
-pub const REJECTED: &str = "rejected";
-pub const HANDED_OVER: &str = "handed_over";
+pub(crate) const PENDING: &str = "pending";
+pub(crate) const APPROVED: &str = "approved";
+pub(crate) const REJECTED: &str = "rejected";
+pub(crate) const HANDED_OVER: &str = "handed_over";
 /// A task created for a step of the flow.
-pub const KIND_STEP: &str = "step";
+pub(crate) const KIND_STEP: &str = "step";
 /// A task added by 加签 (add approver, after me) at the same step.
-pub const KIND_ADDED: &str = "added";
+pub(crate) const KIND_ADDED: &str = "added";
 /// A step task given to a stand-in because the step's configured approver is the
 /// submitter (nobody approves their own submission; see `forms::self_approval`).
-pub const KIND_STAND_IN: &str = "stand_in";
+pub(crate) const KIND_STAND_IN: &str = "stand_in";
 
-pub const COMMENT_MAX: usize = 500;
+pub(crate) const COMMENT_MAX: usize = 500;
 
 /// The i18n key of a task status.
-pub fn task_status_key(s: &str) -> &'static str {
+pub(crate) fn task_status_key(s: &str) -> &'static str {
     match s {
         APPROVED => "approval.task.approved",
         REJECTED => "approval.task.rejected",
@@ -45,7 +49,7 @@ pub fn task_status_key(s: &str) -> &'static str {
     }
 }
 
-pub fn task_kind_key(s: &str) -> &'static str {
+pub(crate) fn task_kind_key(s: &str) -> &'static str {
     match s {
         KIND_ADDED => "approval.kind.added",
         KIND_STAND_IN => "approval.kind.stand_in",
@@ -55,14 +59,14 @@ pub fn task_kind_key(s: &str) -> &'static str {
 
 /// A refused action, shown beside the form's field (`comment` or `target`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Refusal {
+pub(crate) struct Refusal {
     pub field: &'static str,
     pub key: &'static str,
 }
 
 impl Refusal {
     /// The field a refusal key of [`parse_action`] belongs to.
-    pub fn of(key: &'static str) -> Refusal {
+    pub(crate) fn of(key: &'static str) -> Refusal {
         let field = match key {
             "approval.error.comment_too_long" | "approval.error.comment_required" => "comment",
             _ => "target",
@@ -73,7 +77,7 @@ impl Refusal {
 
 /// Nobody approves their own submission: the submitter may not approve (加签 approves
 /// too) a task of it, and may not be handed or added the task. Returns the refusal.
-pub fn check_not_own(action: &Action, me: i64, submitter: i64) -> Result<(), Refusal> {
+pub(crate) fn check_not_own(action: &Action, me: i64, submitter: i64) -> Result<(), Refusal> {
     match action {
         Action::HandOver { to, .. } | Action::AddApprover { to, .. } if *to == submitter => {
             Err(Refusal {
@@ -91,7 +95,7 @@ pub fn check_not_own(action: &Action, me: i64, submitter: i64) -> Result<(), Ref
 
 /// What the assignee chose to do with a pending task.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Action {
+pub(crate) enum Action {
     Approve {
         comment: String,
     },
@@ -112,7 +116,7 @@ pub enum Action {
 
 /// Parses the posted action: a reject needs a comment; hand-over and add-approver need a
 /// person other than the assignee.
-pub fn parse_action(
+pub(crate) fn parse_action(
     action: &str,
     comment: &str,
     target: Option<&str>,
@@ -149,7 +153,7 @@ pub fn parse_action(
 }
 
 /// The step after `position`, or `None` when the flow is complete.
-pub fn next_step(steps: &[Step], position: i32) -> Option<&Step> {
+pub(crate) fn next_step(steps: &[Step], position: i32) -> Option<&Step> {
     steps
         .iter()
         .filter(|s| s.position > position)

@@ -17,7 +17,7 @@ use crate::notifications::notify;
 use crate::web::{PAGE_SIZE, Page as ListPage};
 
 /// A row of "my approvals".
-pub struct TaskRow {
+pub(crate) struct TaskRow {
     pub task: Task,
     pub form_name: String,
     pub submitter: String,
@@ -25,7 +25,7 @@ pub struct TaskRow {
 }
 
 /// The caller's pending approval tasks in the current organisation, newest first.
-pub fn my_tasks(
+pub(crate) fn my_tasks(
     conn: &mut Conn,
     scope: &OrgScope,
     after: Option<i64>,
@@ -75,7 +75,7 @@ pub fn my_tasks(
 /// A task belongs to the organisation its assignee acts in: step tasks to the app's
 /// organisation, hand-over and add-approver tasks to the organisation the approval was
 /// started in — whose people alone may be picked (转交/加签只能选择和发起人同组织的用户).
-pub fn act(
+pub(crate) fn act(
     conn: &mut Conn,
     scope: &OrgScope,
     submission_id: i64,

@@ -28,7 +28,7 @@ use crate::web::{PAGE_SIZE, Page as ListPage};
 
 /// The filters as they arrive in the query string (empty inputs are "no filter").
 #[derive(Clone, Debug, Default, Deserialize)]
-pub struct DataQuery {
+pub(crate) struct DataQuery {
     pub status: Option<String>,
     pub submitter: Option<String>,
     pub from: Option<String>,
@@ -41,7 +41,7 @@ pub struct DataQuery {
 
 /// The filters, parsed. Unparseable inputs are ignored (and still shown as typed).
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Filter {
+pub(crate) struct Filter {
     pub status: Option<Status>,
     pub submitter: Option<i64>,
     /// Unix seconds, inclusive.
@@ -63,7 +63,7 @@ fn day_start(d: time::Date) -> i64 {
 }
 
 impl Filter {
-    pub fn parse(q: &DataQuery) -> Filter {
+    pub(crate) fn parse(q: &DataQuery) -> Filter {
         Filter {
             status: non_empty(&q.status).and_then(Status::parse),
             submitter: non_empty(&q.submitter).and_then(|s| s.parse().ok()),
@@ -80,7 +80,7 @@ impl Filter {
 
 impl DataQuery {
     /// The filters as a query string, for the pager and the export link.
-    pub fn to_query(&self) -> String {
+    pub(crate) fn to_query(&self) -> String {
         let pairs = [
             ("status", &self.status),
             ("submitter", &self.submitter),
@@ -108,7 +108,7 @@ fn escape_like(s: &str) -> String {
 
 /// Data management is for the app's admins and the organisation's app builders; for an
 /// app published to the caller's organisation, the reach decides what is listed.
-pub fn check_admin(
+pub(crate) fn check_admin(
     conn: &mut Conn,
     scope: &OrgScope,
     app: &App,
@@ -126,7 +126,7 @@ pub fn check_admin(
 
 /// One batch of a form's submissions within `reach` matching the filter, newest first,
 /// after `after`.
-pub fn load(
+pub(crate) fn load(
     conn: &mut Conn,
     reach: &DataReach,
     page: &Page,
@@ -183,12 +183,12 @@ pub fn load(
 }
 
 /// A cell of the data table: its text and, for files, the attachment to link.
-pub struct Cell {
+pub(crate) struct Cell {
     pub text: String,
     pub file_id: Option<i64>,
 }
 
-pub struct DataRow {
+pub(crate) struct DataRow {
     pub id: i64,
     pub submitter: String,
     /// The organisation the submitter acted in (所在组织).
@@ -247,7 +247,7 @@ fn rows_of(
         .collect())
 }
 
-pub struct DataView {
+pub(crate) struct DataView {
     pub fields: Vec<Field>,
     pub rows: ListPage<DataRow>,
     pub people: Vec<(i64, String, String)>,
@@ -255,7 +255,7 @@ pub struct DataView {
     pub orgs: Vec<(i64, String)>,
 }
 
-pub fn view(
+pub(crate) fn view(
     conn: &mut Conn,
     scope: &OrgScope,
     app: &App,
@@ -329,7 +329,7 @@ const CSV_BATCH: i64 = 500;
 
 /// The filtered submissions as CSV: UTF-8 with a byte-order mark (so Excel reads Chinese),
 /// read in keyset batches so a large form never sits in one query.
-pub fn export_csv(
+pub(crate) fn export_csv(
     conn: &mut Conn,
     scope: &OrgScope,
     app: &App,

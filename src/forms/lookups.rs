@@ -13,7 +13,7 @@ use crate::db::schema::{attachments, users};
 use crate::error::AppResult;
 
 /// A stored value as people read it: member ids become names, attachment ids file names.
-pub fn display_text(
+pub(crate) fn display_text(
     field: &Field,
     raw: &str,
     names: &HashMap<i64, String>,
@@ -30,7 +30,7 @@ pub fn display_text(
 }
 
 /// Names of users referenced by tenant data already loaded through a scope.
-pub fn names_of(conn: &mut Conn, ids: &HashSet<i64>) -> AppResult<HashMap<i64, String>> {
+pub(crate) fn names_of(conn: &mut Conn, ids: &HashSet<i64>) -> AppResult<HashMap<i64, String>> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
@@ -47,7 +47,7 @@ pub fn names_of(conn: &mut Conn, ids: &HashSet<i64>) -> AppResult<HashMap<i64, S
 
 /// Attachments of `org_id` (the organisation of submissions already loaded through a
 /// scope) by id.
-pub fn files_of(
+pub(crate) fn files_of(
     conn: &mut Conn,
     org_id: i64,
     ids: &HashSet<i64>,
@@ -67,13 +67,13 @@ pub fn files_of(
 }
 
 /// The user ids and attachment ids referenced by submissions' values.
-pub fn referenced(fields: &[Field], subs: &[Submission]) -> (HashSet<i64>, HashSet<i64>) {
+pub(crate) fn referenced(fields: &[Field], subs: &[Submission]) -> (HashSet<i64>, HashSet<i64>) {
     let values: Vec<_> = subs.iter().map(Submission::values).collect();
     referenced_in(fields, subs.iter().map(|s| s.submitter_id).zip(&values))
 }
 
 /// [`referenced`] for submissions whose values are already parsed, as (submitter, values).
-pub fn referenced_in<'a>(
+pub(crate) fn referenced_in<'a>(
     fields: &[Field],
     rows: impl Iterator<Item = (i64, &'a BTreeMap<String, String>)>,
 ) -> (HashSet<i64>, HashSet<i64>) {
@@ -101,6 +101,6 @@ pub fn referenced_in<'a>(
 }
 
 /// The keys of fields' values in a submission's data (the field ids as text).
-pub fn field_keys(fields: &[Field]) -> Vec<String> {
+pub(crate) fn field_keys(fields: &[Field]) -> Vec<String> {
     fields.iter().map(|f| f.id.to_string()).collect()
 }

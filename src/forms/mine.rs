@@ -14,7 +14,7 @@ use crate::interconnect::usable_published_ids;
 use crate::web::{PAGE_SIZE, Page as ListPage};
 
 /// A row of "my submissions".
-pub struct SubmissionRow {
+pub(crate) struct SubmissionRow {
     pub submission: Submission,
     pub app_name: String,
     pub form_name: String,
@@ -27,7 +27,7 @@ pub struct SubmissionRow {
 /// The caller's own submissions made in the current organisation, newest first: to its
 /// own apps and to published apps, also those no longer usable here (their own history,
 /// marked read-only: the organisation left the space or the app was withdrawn).
-pub fn my_submissions(
+pub(crate) fn my_submissions(
     conn: &mut Conn,
     scope: &OrgScope,
     after: Option<i64>,

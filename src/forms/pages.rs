@@ -13,7 +13,7 @@ use crate::web::{Errors, Layout};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "forms/app.html")]
-pub struct AppHomePage {
+pub(crate) struct AppHomePage {
     pub l: Layout,
     pub app: App,
     pub pages: Vec<Page>,
@@ -24,26 +24,26 @@ pub struct AppHomePage {
 
 impl AppHomePage {
     /// Data management: the app's admins; downstream, everyone within their reach.
-    pub fn data_link(&self) -> bool {
+    pub(crate) fn data_link(&self) -> bool {
         self.admin || self.origin.is_some()
     }
-    pub fn href(&self, p: &Page) -> String {
+    pub(crate) fn href(&self, p: &Page) -> String {
         match p.kind.as_str() {
             "form" | "process" => format!("/f/{}", p.id),
             "report" => format!("/r/{}", p.id),
             _ => format!("/p/{}", p.id),
         }
     }
-    pub fn kind_key(&self, p: &Page) -> &'static str {
+    pub(crate) fn kind_key(&self, p: &Page) -> &'static str {
         p.kind().label_key()
     }
-    pub fn takes_submissions(&self, p: &Page) -> bool {
+    pub(crate) fn takes_submissions(&self, p: &Page) -> bool {
         p.kind().takes_submissions()
     }
 }
 
 /// One input of the fill-in form, with what was typed and its error.
-pub struct Input {
+pub(crate) struct Input {
     pub field: Field,
     pub name: String,
     pub value: String,
@@ -53,7 +53,7 @@ pub struct Input {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "forms/fill.html")]
-pub struct FillPage {
+pub(crate) struct FillPage {
     pub l: Layout,
     pub app: App,
     pub page: Page,
@@ -66,11 +66,11 @@ pub struct FillPage {
 
 impl FillPage {
     /// A fresh one-time key for the form (see `forms::routes::submit`).
-    pub fn idem(&self) -> String {
+    pub(crate) fn idem(&self) -> String {
         uuid::Uuid::new_v4().simple().to_string()
     }
 
-    pub fn new(l: Layout, def: FormDef, typed: &RawForm, errors: &Errors) -> FillPage {
+    pub(crate) fn new(l: Layout, def: FormDef, typed: &RawForm, errors: &Errors) -> FillPage {
         let inputs = def
             .fields
             .into_iter()
@@ -101,34 +101,34 @@ impl FillPage {
             failed: !errors.is_empty(),
         }
     }
-    pub fn selected(&self, input: &Input, value: &str) -> bool {
+    pub(crate) fn selected(&self, input: &Input, value: &str) -> bool {
         input.value == value
     }
-    pub fn person_selected(&self, input: &Input, id: &i64) -> bool {
+    pub(crate) fn person_selected(&self, input: &Input, id: &i64) -> bool {
         input.value == id.to_string()
     }
 }
 
 #[derive(Template, WebTemplate)]
 #[template(path = "forms/submissions.html")]
-pub struct SubmissionsPage {
+pub(crate) struct SubmissionsPage {
     pub l: Layout,
     pub rows: Vec<SubmissionRow>,
     pub next: Option<i64>,
 }
 
 impl SubmissionsPage {
-    pub fn status_key(&self, r: &SubmissionRow) -> &'static str {
+    pub(crate) fn status_key(&self, r: &SubmissionRow) -> &'static str {
         status_key(&r.submission.status)
     }
-    pub fn waiting(&self, r: &SubmissionRow) -> bool {
+    pub(crate) fn waiting(&self, r: &SubmissionRow) -> bool {
         r.submission.status() == Status::InApproval
     }
 }
 
 #[derive(Template, WebTemplate)]
 #[template(path = "forms/submission.html")]
-pub struct SubmissionPage {
+pub(crate) struct SubmissionPage {
     pub l: Layout,
     pub d: Detail,
     /// A refused action: its error beside the field, and what was typed.
@@ -138,7 +138,7 @@ pub struct SubmissionPage {
 }
 
 impl SubmissionPage {
-    pub fn new(l: Layout, d: Detail) -> SubmissionPage {
+    pub(crate) fn new(l: Layout, d: Detail) -> SubmissionPage {
         SubmissionPage {
             l,
             d,
@@ -148,22 +148,22 @@ impl SubmissionPage {
         }
     }
     /// The caller submitted this: they may not approve it (only hand it on or reject).
-    pub fn own(&self) -> bool {
+    pub(crate) fn own(&self) -> bool {
         self.d.own
     }
-    pub fn target_chosen(&self, id: &i64) -> bool {
+    pub(crate) fn target_chosen(&self, id: &i64) -> bool {
         self.target == id.to_string()
     }
-    pub fn status_key(&self) -> &'static str {
+    pub(crate) fn status_key(&self) -> &'static str {
         status_key(&self.d.submission.status)
     }
-    pub fn task_status_key(&self, s: &str) -> &'static str {
+    pub(crate) fn task_status_key(&self, s: &str) -> &'static str {
         super::approval::task_status_key(s)
     }
-    pub fn task_kind_key(&self, s: &str) -> &'static str {
+    pub(crate) fn task_kind_key(&self, s: &str) -> &'static str {
         super::approval::task_kind_key(s)
     }
-    pub fn is_me(&self, id: &i64) -> bool {
+    pub(crate) fn is_me(&self, id: &i64) -> bool {
         self.d
             .my_task
             .as_ref()
@@ -173,7 +173,7 @@ impl SubmissionPage {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "forms/approvals.html")]
-pub struct ApprovalsPage {
+pub(crate) struct ApprovalsPage {
     pub l: Layout,
     pub rows: Vec<TaskRow>,
     pub next: Option<i64>,
@@ -181,7 +181,7 @@ pub struct ApprovalsPage {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "forms/data.html")]
-pub struct DataPage {
+pub(crate) struct DataPage {
     pub l: Layout,
     pub app: App,
     pub page: Page,
@@ -196,7 +196,7 @@ pub struct DataPage {
 }
 
 impl DataPage {
-    pub fn filter_value(&self, name: &str) -> String {
+    pub(crate) fn filter_value(&self, name: &str) -> String {
         let v = match name {
             "status" => &self.q.status,
             "submitter" => &self.q.submitter,
@@ -207,22 +207,22 @@ impl DataPage {
         };
         v.clone().unwrap_or_default()
     }
-    pub fn is_filter(&self, name: &str, value: &str) -> bool {
+    pub(crate) fn is_filter(&self, name: &str, value: &str) -> bool {
         self.filter_value(name) == value
     }
-    pub fn org_filtered(&self, id: &i64) -> bool {
+    pub(crate) fn org_filtered(&self, id: &i64) -> bool {
         self.filter_value("org") == id.to_string()
     }
     /// The organisation column and filter: shown once more than one organisation may
     /// have submitted (an app published downstream).
-    pub fn multi_org(&self) -> bool {
+    pub(crate) fn multi_org(&self) -> bool {
         self.orgs.len() > 1
     }
-    pub fn person_filtered(&self, id: &i64) -> bool {
+    pub(crate) fn person_filtered(&self, id: &i64) -> bool {
         self.filter_value("submitter") == id.to_string()
     }
     /// The page's own URL with the current filters, for the pager.
-    pub fn base(&self) -> String {
+    pub(crate) fn base(&self) -> String {
         let q = self.q.to_query();
         if q.is_empty() {
             format!("/f/{}/data", self.page.id)
@@ -230,7 +230,7 @@ impl DataPage {
             format!("/f/{}/data?{q}", self.page.id)
         }
     }
-    pub fn csv_href(&self) -> String {
+    pub(crate) fn csv_href(&self) -> String {
         let q = self.q.to_query();
         if q.is_empty() {
             format!("/f/{}/data.csv", self.page.id)
@@ -242,7 +242,7 @@ impl DataPage {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "forms/report.html")]
-pub struct ReportPage {
+pub(crate) struct ReportPage {
     pub l: Layout,
     pub app: App,
     pub page: Page,
@@ -250,7 +250,7 @@ pub struct ReportPage {
 }
 
 impl ReportPage {
-    pub fn split_href(&self) -> String {
+    pub(crate) fn split_href(&self) -> String {
         if self.r.by_org {
             format!("/r/{}", self.page.id)
         } else {
@@ -261,7 +261,7 @@ impl ReportPage {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "forms/custom.html")]
-pub struct CustomPage {
+pub(crate) struct CustomPage {
     pub l: Layout,
     pub app: App,
     pub page: Page,

@@ -20,21 +20,21 @@ use crate::error::AppResult;
 use crate::interconnect::{DataReach, org_names, report_reach, usable_page};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Agg {
+pub(crate) enum Agg {
     Count,
     Sum,
     Avg,
 }
 
 impl Agg {
-    pub fn parse(s: &str) -> Agg {
+    pub(crate) fn parse(s: &str) -> Agg {
         match s {
             "sum" => Agg::Sum,
             "avg" => Agg::Avg,
             _ => Agg::Count,
         }
     }
-    pub fn label_key(self) -> &'static str {
+    pub(crate) fn label_key(self) -> &'static str {
         match self {
             Agg::Count => "forms.report.count",
             Agg::Sum => "forms.report.sum",
@@ -45,7 +45,7 @@ impl Agg {
 
 /// Groups `(group, value)` pairs and aggregates each group. Count counts rows; sum and
 /// average use the values that are numbers (an average of nothing is 0).
-pub fn aggregate(
+pub(crate) fn aggregate(
     rows: impl IntoIterator<Item = (String, Option<f64>)>,
     agg: Agg,
 ) -> Vec<(String, f64)> {
@@ -73,13 +73,13 @@ pub fn aggregate(
 }
 
 /// A number for people: at most two decimals, no trailing zeros.
-pub fn format_number(v: f64) -> String {
+pub(crate) fn format_number(v: f64) -> String {
     let s = format!("{v:.2}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
     if s == "-0" { "0".into() } else { s.to_string() }
 }
 
-pub struct ReportView {
+pub(crate) struct ReportView {
     /// `None` when the report is not configured (or its form is gone).
     pub source: Option<String>,
     pub group_label: Option<String>,
@@ -96,7 +96,12 @@ const SPLIT: char = '\u{1f}';
 
 const BATCH: i64 = 1000;
 
-pub fn view(conn: &mut Conn, scope: &OrgScope, page: &Page, by_org: bool) -> AppResult<ReportView> {
+pub(crate) fn view(
+    conn: &mut Conn,
+    scope: &OrgScope,
+    page: &Page,
+    by_org: bool,
+) -> AppResult<ReportView> {
     let agg = Agg::parse(&page.report_agg);
     let empty = ReportView {
         source: None,

@@ -25,7 +25,7 @@ use crate::interconnect::{PublishedApp, SeatState, usable_page, workbench_apps};
 use crate::tools::AfterQuery;
 use crate::web::{AppState, Errors, Layout, flash_redirect};
 
-pub fn router() -> Routes {
+pub(crate) fn router() -> Routes {
     Routes::new()
         .get("/workbench", Policy::InOrg, workbench)
         .get("/a/{app_id}", Policy::InOrg, app_home)
@@ -44,7 +44,7 @@ pub fn router() -> Routes {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "forms/workbench.html")]
-pub struct WorkbenchPage {
+pub(crate) struct WorkbenchPage {
     l: Layout,
     apps: Vec<App>,
     next: Option<i64>,
@@ -54,7 +54,7 @@ pub struct WorkbenchPage {
 
 impl WorkbenchPage {
     /// A published app's tile names the caller's seat: 有名额, or whom to ask for one.
-    pub fn seat_text(&self, p: &PublishedApp) -> String {
+    pub(crate) fn seat_text(&self, p: &PublishedApp) -> String {
         match &p.seat {
             SeatState::Held => self.l.t("interconnect.seats.tile_held").into_owned(),
             SeatState::Missing(admins) if admins.is_empty() => self
@@ -257,7 +257,7 @@ async fn submission(
 }
 
 #[derive(Deserialize)]
-pub struct ActForm {
+pub(crate) struct ActForm {
     action: String,
     #[serde(default)]
     comment: String,
@@ -380,7 +380,7 @@ async fn data_csv(
 }
 
 #[derive(Deserialize, Default)]
-pub struct ReportQuery {
+pub(crate) struct ReportQuery {
     /// `org`: split the figures by the submitter's organisation.
     pub by: Option<String>,
 }

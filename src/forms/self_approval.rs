@@ -17,11 +17,11 @@ use crate::db::schema::{app_admins, memberships, users};
 use crate::error::{AppError, AppResult};
 
 /// The refusal when a step of the flow would be left to the submitter alone.
-pub const NO_STAND_IN: &str = "approval.error.no_stand_in";
+pub(crate) const NO_STAND_IN: &str = "approval.error.no_stand_in";
 
 /// Who takes `step` of a submission by `submitter`, and the task's kind: the configured
 /// approver, or a stand-in when that is the submitter; `None` when nobody else can.
-pub fn step_assignee(
+pub(crate) fn step_assignee(
     conn: &mut Conn,
     app: &App,
     step: &Step,
@@ -66,7 +66,12 @@ fn stand_in(conn: &mut Conn, app: &App, submitter: i64) -> AppResult<Option<i64>
 }
 
 /// Refuses a submission whose flow has a step that only its submitter could take.
-pub fn check_flow(conn: &mut Conn, app: &App, steps: &[Step], submitter: i64) -> AppResult<()> {
+pub(crate) fn check_flow(
+    conn: &mut Conn,
+    app: &App,
+    steps: &[Step],
+    submitter: i64,
+) -> AppResult<()> {
     for step in steps {
         if step_assignee(conn, app, step, submitter)?.is_none() {
             return Err(AppError::Conflict(NO_STAND_IN));

@@ -22,13 +22,13 @@ use crate::notifications::notify;
 use crate::storage::Storage;
 
 mod detail;
-pub use detail::{Detail, TaskView, ValueView, detail};
+pub(crate) use detail::{Detail, detail};
 
-pub use super::lookups::{display_text, files_of, names_of, referenced};
-pub use super::mine::{SubmissionRow, my_submissions};
+pub(crate) use super::lookups::{display_text, files_of, names_of, referenced};
+pub(crate) use super::mine::{SubmissionRow, my_submissions};
 
 /// A form ready to be filled in: its app, page, fields, steps and the people to pick from.
-pub struct FormDef {
+pub(crate) struct FormDef {
     pub app: App,
     pub page: Page,
     pub fields: Vec<Field>,
@@ -37,18 +37,18 @@ pub struct FormDef {
 }
 
 impl FormDef {
-    pub fn member_ids(&self) -> HashSet<i64> {
+    pub(crate) fn member_ids(&self) -> HashSet<i64> {
         self.people.iter().map(|p| p.0).collect()
     }
     /// A process form with no steps cannot take submissions: nobody could approve them.
-    pub fn accepts_submissions(&self) -> bool {
+    pub(crate) fn accepts_submissions(&self) -> bool {
         self.page.kind() != PageKind::Process || !self.steps.is_empty()
     }
 }
 
 /// A form or process page of an app the caller may use: their organisation's, or one
 /// published to it (member pickers offer the caller's own organisation's people).
-pub fn load_form(conn: &mut Conn, scope: &OrgScope, page_id: i64) -> AppResult<FormDef> {
+pub(crate) fn load_form(conn: &mut Conn, scope: &OrgScope, page_id: i64) -> AppResult<FormDef> {
     let (app, page) = form_page(conn, scope, page_id)?;
     Ok(FormDef {
         fields: fields_of(conn, &page)?,
@@ -61,7 +61,7 @@ pub fn load_form(conn: &mut Conn, scope: &OrgScope, page_id: i64) -> AppResult<F
 
 /// A form (or flow) page the caller may use, with its app, without the form's fields:
 /// what the data management pages start from.
-pub fn form_page(conn: &mut Conn, scope: &OrgScope, page_id: i64) -> AppResult<(App, Page)> {
+pub(crate) fn form_page(conn: &mut Conn, scope: &OrgScope, page_id: i64) -> AppResult<(App, Page)> {
     let (app, page) = usable_page(conn, scope, page_id)?;
     if !page.kind().takes_submissions() {
         return Err(AppError::NotFound);
@@ -71,7 +71,7 @@ pub fn form_page(conn: &mut Conn, scope: &OrgScope, page_id: i64) -> AppResult<(
 
 /// An app's home: the app, its pages and whether the caller administers it (never for
 /// an app published from another organisation).
-pub fn app_home(
+pub(crate) fn app_home(
     conn: &mut Conn,
     scope: &OrgScope,
     app_id: i64,
@@ -89,7 +89,11 @@ pub fn app_home(
 }
 
 /// The submission this user already filed with a form's one-time key.
-pub fn submission_by_idem(conn: &mut Conn, scope: &OrgScope, key: &str) -> AppResult<Option<i64>> {
+pub(crate) fn submission_by_idem(
+    conn: &mut Conn,
+    scope: &OrgScope,
+    key: &str,
+) -> AppResult<Option<i64>> {
     Ok(submissions::table
         .filter(submissions::submitter_id.eq(scope.user_id()))
         .filter(submissions::idem.eq(key))
@@ -99,7 +103,7 @@ pub fn submission_by_idem(conn: &mut Conn, scope: &OrgScope, key: &str) -> AppRe
 }
 
 /// Marks a new submission with the form's one-time key (unique per submitter).
-pub fn set_idem(conn: &mut Conn, id: i64, key: &str) -> AppResult<()> {
+pub(crate) fn set_idem(conn: &mut Conn, id: i64, key: &str) -> AppResult<()> {
     diesel::update(submissions::table.find(id))
         .set(submissions::idem.eq(Some(key)))
         .execute(conn)?;
@@ -111,7 +115,7 @@ pub fn set_idem(conn: &mut Conn, id: i64, key: &str) -> AppResult<()> {
 /// first approval task, the notifications and the automations go in one transaction.
 /// The submission belongs to the app's organisation and records the organisation the
 /// submitter acts in (a downstream organisation for a published app).
-pub fn submit(
+pub(crate) fn submit(
     conn: &mut Conn,
     scope: &OrgScope,
     storage: &dyn Storage,
@@ -324,7 +328,7 @@ fn may_see(conn: &mut Conn, scope: &OrgScope, s: &Submission, history: bool) -> 
 }
 
 /// A submission the caller may see.
-pub fn find_submission(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<Submission> {
+pub(crate) fn find_submission(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<Submission> {
     let s: Submission = submissions::table
         .find(id)
         .select(Submission::as_select())
@@ -340,7 +344,7 @@ pub fn find_submission(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<
 
 /// A submission an assignee may act on: any of the organisation's own (the task check
 /// follows), or one from a published app that the caller may see.
-pub fn find_for_action(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<Submission> {
+pub(crate) fn find_for_action(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<Submission> {
     let s: Submission = submissions::table
         .find(id)
         .select(Submission::as_select())
@@ -357,7 +361,7 @@ pub fn find_for_action(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<
 /// An attachment the caller may download: they uploaded it in their organisation, or
 /// they may see a submission whose file fields reference it (for a published app, a
 /// submission of the upstream organisation they may still see).
-pub fn find_file(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<Attachment> {
+pub(crate) fn find_file(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<Attachment> {
     let a: Attachment = attachments::table
         .find(id)
         .select(Attachment::as_select())

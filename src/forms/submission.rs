@@ -10,8 +10,8 @@ use crate::db::schema::{attachments, submissions};
 use crate::storage::{FileKind, image_decodes};
 use crate::web::Errors;
 
-pub const TEXT_MAX: usize = 200;
-pub const TEXTAREA_MAX: usize = 5000;
+pub(crate) const TEXT_MAX: usize = 200;
+pub(crate) const TEXTAREA_MAX: usize = 5000;
 
 /// Where a submission stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,7 +57,7 @@ impl Status {
 }
 
 /// The i18n key of a stored status string (unknown strings show as "submitted").
-pub fn status_key(s: &str) -> &'static str {
+pub(crate) fn status_key(s: &str) -> &'static str {
     Status::parse(s).unwrap_or(Status::Submitted).label_key()
 }
 
@@ -112,20 +112,20 @@ pub struct Attachment {
 }
 
 /// The form input name of a field.
-pub fn input_name(field: &Field) -> String {
+pub(crate) fn input_name(field: &Field) -> String {
     format!("f{}", field.id)
 }
 
 /// What arrived for a form: text inputs and uploaded files, by input name.
 #[derive(Debug, Default)]
-pub struct RawForm {
+pub(crate) struct RawForm {
     pub texts: HashMap<String, String>,
     pub files: HashMap<String, (String, Vec<u8>)>,
 }
 
 /// A file that passed its field's rules, not yet stored.
 #[derive(Debug)]
-pub struct CheckedFile {
+pub(crate) struct CheckedFile {
     pub field_id: i64,
     pub filename: String,
     pub kind: FileKind,
@@ -134,14 +134,14 @@ pub struct CheckedFile {
 
 /// A valid submission: the text values by field id, and the files to store.
 #[derive(Debug, Default)]
-pub struct Valid {
+pub(crate) struct Valid {
     pub values: BTreeMap<String, String>,
     pub files: Vec<CheckedFile>,
 }
 
 /// Checks one non-file value; returns what is stored ("" for an optional empty value).
 /// Member ids are checked against `members`, the people of the current organisation.
-pub fn check_value(
+pub(crate) fn check_value(
     field: &Field,
     raw: &str,
     members: &HashSet<i64>,
@@ -179,7 +179,7 @@ pub fn check_value(
 }
 
 /// A calendar date written `YYYY-MM-DD` (2026-02-30 is refused).
-pub fn parse_date(s: &str) -> Option<time::Date> {
+pub(crate) fn parse_date(s: &str) -> Option<time::Date> {
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
     if s.len() != 10 {
         return None;
@@ -188,7 +188,7 @@ pub fn parse_date(s: &str) -> Option<time::Date> {
 }
 
 /// Checks one uploaded file; `None` when nothing was chosen (and the field is optional).
-pub fn check_file(
+pub(crate) fn check_file(
     field: &Field,
     upload: Option<&(String, Vec<u8>)>,
     max_bytes: usize,
@@ -216,12 +216,12 @@ pub fn check_file(
 }
 
 /// A display name for an uploaded file (see [`crate::storage::clean_file_name`]).
-pub fn clean_filename(raw: &str, kind: FileKind) -> String {
+pub(crate) fn clean_filename(raw: &str, kind: FileKind) -> String {
     crate::storage::clean_file_name(raw, "file", kind)
 }
 
 /// Checks the whole form. On failure the errors are keyed by input name.
-pub fn validate(
+pub(crate) fn validate(
     fields: &[Field],
     raw: &RawForm,
     members: &HashSet<i64>,
@@ -257,7 +257,7 @@ pub fn validate(
 }
 
 /// Fills `{字段名}` placeholders of an automation's template with display values.
-pub fn fill_placeholders(template: &str, values: &[(String, String)]) -> String {
+pub(crate) fn fill_placeholders(template: &str, values: &[(String, String)]) -> String {
     let mut out = template.to_string();
     for (label, value) in values {
         out = out.replace(&format!("{{{label}}}"), value);

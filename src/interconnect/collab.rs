@@ -3,18 +3,18 @@
 //! a group; whoever leaves their organisation or the space leaves its groups at once
 //! ([`super::people::reconcile_org`]).
 
-pub mod pages;
-pub mod routes;
-pub mod store;
+pub(crate) mod pages;
+pub(crate) mod routes;
+pub(crate) mod store;
 
-pub use routes::router;
+pub(crate) use routes::router;
 
 /// A group's name: 1 to 40 characters once trimmed.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct GroupName(String);
+pub(crate) struct GroupName(String);
 
 impl GroupName {
-    pub fn parse(s: &str) -> Result<GroupName, &'static str> {
+    pub(crate) fn parse(s: &str) -> Result<GroupName, &'static str> {
         let t = s.trim();
         match t.chars().count() {
             0 => Err("interconnect.collab.error.name_required"),
@@ -22,17 +22,17 @@ impl GroupName {
             _ => Ok(GroupName(t.to_string())),
         }
     }
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
 }
 
 /// A message: 1 to 2000 characters once trimmed.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MessageBody(String);
+pub(crate) struct MessageBody(String);
 
 impl MessageBody {
-    pub fn parse(s: &str) -> Result<MessageBody, &'static str> {
+    pub(crate) fn parse(s: &str) -> Result<MessageBody, &'static str> {
         let t = s.trim();
         match t.chars().count() {
             0 => Err("interconnect.collab.error.body_required"),
@@ -40,7 +40,7 @@ impl MessageBody {
             _ => Ok(MessageBody(t.to_string())),
         }
     }
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
 }
@@ -48,26 +48,26 @@ impl MessageBody {
 /// A person picked for a group, as the form sends it: `user:org` (the organisation they
 /// are in the space through).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Pick {
+pub(crate) struct Pick {
     pub user_id: i64,
     pub org_id: i64,
 }
 
 impl Pick {
-    pub fn parse(s: &str) -> Option<Pick> {
+    pub(crate) fn parse(s: &str) -> Option<Pick> {
         let (u, o) = s.trim().split_once(':')?;
         Some(Pick {
             user_id: u.parse().ok()?,
             org_id: o.parse().ok()?,
         })
     }
-    pub fn value(&self) -> String {
+    pub(crate) fn value(&self) -> String {
         format!("{}:{}", self.user_id, self.org_id)
     }
 }
 
 /// The repeated `person` fields of a form; a malformed one is a tampered form.
-pub fn picks_of(pairs: &[(String, String)]) -> crate::error::AppResult<Vec<Pick>> {
+pub(crate) fn picks_of(pairs: &[(String, String)]) -> crate::error::AppResult<Vec<Pick>> {
     let mut out: Vec<Pick> = Vec::new();
     for (k, v) in pairs {
         if k == "person" {
@@ -85,7 +85,7 @@ pub fn picks_of(pairs: &[(String, String)]) -> crate::error::AppResult<Vec<Pick>
 }
 
 /// The value of the first `name` field of a form.
-pub fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
+pub(crate) fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
     pairs
         .iter()
         .find(|(k, _)| k == name)

@@ -12,20 +12,18 @@
 
 mod handover;
 mod leave;
-pub mod pages;
-pub mod routes;
+pub(crate) mod pages;
+pub(crate) mod routes;
 
-pub use handover::{
-    Departure, DepartureView, HeldSpace, MAX_CANDIDATES, list, name_successor, parse_successor,
-    view,
-};
-pub use leave::{on_disabled, on_enabled, on_leave};
+pub(crate) use handover::{Departure, DepartureView, list, name_successor, parse_successor, view};
+pub(crate) use leave::on_leave;
+pub use leave::{on_disabled, on_enabled};
 
 use std::collections::BTreeSet;
 
 use diesel::prelude::*;
 
-pub use routes::router;
+pub(crate) use routes::router;
 
 use super::people::{in_space, lock_org};
 use super::{OrgStatus, may_manage_spaces};
@@ -45,7 +43,7 @@ const PENDING_TASK: &str = "pending";
 
 /// Why the person is gone.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Reason {
+pub(crate) enum Reason {
     /// Removed from the organisation's members.
     Removed,
     /// Their account was disabled by the operator.
@@ -53,14 +51,14 @@ pub enum Reason {
 }
 
 impl Reason {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Reason::Removed => "removed",
             Reason::Disabled => "disabled",
         }
     }
 
-    pub fn label_key(s: &str) -> &'static str {
+    pub(crate) fn label_key(s: &str) -> &'static str {
         if s == Reason::Disabled.as_str() {
             "interconnect.contacts.reason.disabled"
         } else {
@@ -127,7 +125,7 @@ fn contact_rows(
 
 /// Whether the scope's user is the explicitly named admin of space `space_id` on its
 /// owner's side (a successor): they manage that space whatever their role.
-pub fn is_named_admin(conn: &mut Conn, space_id: i64, scope: &OrgScope) -> AppResult<bool> {
+pub(crate) fn is_named_admin(conn: &mut Conn, space_id: i64, scope: &OrgScope) -> AppResult<bool> {
     if scope.grant_id().is_some() {
         return Ok(false);
     }
@@ -143,7 +141,7 @@ pub fn is_named_admin(conn: &mut Conn, space_id: i64, scope: &OrgScope) -> AppRe
 
 /// Who manages space `space_id` of `owner`: the owner's main admins and interconnection
 /// sub-admins, and its named admin.
-pub fn space_admins(conn: &mut Conn, space_id: i64, owner: i64) -> AppResult<Vec<i64>> {
+pub(crate) fn space_admins(conn: &mut Conn, space_id: i64, owner: i64) -> AppResult<Vec<i64>> {
     let mut out = super::spaces::store::space_managers(conn, owner)?;
     let named: Option<Option<i64>> = space_orgs::table
         .filter(space_orgs::space_id.eq(space_id))

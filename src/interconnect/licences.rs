@@ -6,25 +6,25 @@
 //! ([`super::people::lock_org`]) inside an IMMEDIATE write transaction, so concurrent
 //! grants never oversell.
 
-pub mod alert;
-pub mod auto;
-pub mod gate;
-pub mod pages;
-pub mod purchase;
-pub mod purchase_routes;
-pub mod released;
-pub mod report;
-pub mod routes;
-pub mod store;
+pub(crate) mod alert;
+pub(crate) mod auto;
+pub(crate) mod gate;
+pub(crate) mod pages;
+pub(crate) mod purchase;
+pub(crate) mod purchase_routes;
+pub(crate) mod released;
+pub(crate) mod report;
+pub(crate) mod routes;
+pub(crate) mod store;
 
-pub use routes::router;
+pub(crate) use routes::router;
 
 use crate::auth::OrgScope;
 use crate::error::{AppError, AppResult};
 
 /// Only the pool owner's space managers (main admin, interconnection sub-admin) open the
 /// licence pages; the pool is always the current organisation's own.
-pub fn require_manager(scope: &OrgScope) -> AppResult<()> {
+pub(crate) fn require_manager(scope: &OrgScope) -> AppResult<()> {
     if super::scope_may_manage(scope) {
         Ok(())
     } else {
@@ -34,11 +34,11 @@ pub fn require_manager(scope: &OrgScope) -> AppResult<()> {
 
 /// The most ids one form may carry (a page of people is 50; the worked example grants 200
 /// in one batch).
-pub const MAX_BATCH: usize = 1000;
+pub(crate) const MAX_BATCH: usize = 1000;
 
 /// The repeated `name` fields of a form as ids, deduplicated, in the order sent. Anything
 /// that is not an id is a tampered form.
-pub fn ids_of(pairs: &[(String, String)], name: &str) -> AppResult<Vec<i64>> {
+pub(crate) fn ids_of(pairs: &[(String, String)], name: &str) -> AppResult<Vec<i64>> {
     let mut out: Vec<i64> = Vec::new();
     for (k, v) in pairs {
         if k != name {
@@ -60,25 +60,25 @@ pub fn ids_of(pairs: &[(String, String)], name: &str) -> AppResult<Vec<i64>> {
 
 /// Days without signing in after which a seat holder is listed as stale (the report's N).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Days(i64);
+pub(crate) struct Days(i64);
 
 impl Days {
-    pub const DEFAULT: Days = Days(30);
+    pub(crate) const DEFAULT: Days = Days(30);
 
     /// 1 to 3650 days; anything else is a field error.
-    pub fn parse(s: &str) -> Result<Days, &'static str> {
+    pub(crate) fn parse(s: &str) -> Result<Days, &'static str> {
         match s.trim().parse::<i64>() {
             Ok(n) if (1..=3650).contains(&n) => Ok(Days(n)),
             _ => Err("interconnect.licences.report.days_invalid"),
         }
     }
 
-    pub fn get(self) -> i64 {
+    pub(crate) fn get(self) -> i64 {
         self.0
     }
 
     /// Signed in before this Unix time (or never) counts as stale.
-    pub fn cutoff(self, now: i64) -> i64 {
+    pub(crate) fn cutoff(self, now: i64) -> i64 {
         now - self.0 * 86_400
     }
 }

@@ -6,17 +6,17 @@
 //! it through the forms pages; [`store::usable_app`] decides who may.
 
 mod manage;
-pub mod routes;
-pub mod store;
+pub(crate) mod routes;
+pub(crate) mod store;
 
 use crate::error::AppError;
 use store::Targets;
 
-pub use routes::router;
+pub(crate) use routes::router;
 
 /// Reads the posted targets: `mode=all`, or `mode=chosen` with one `org` per chosen
 /// member organisation.
-pub fn parse_targets(pairs: &[(String, String)]) -> Result<Targets, AppError> {
+pub(crate) fn parse_targets(pairs: &[(String, String)]) -> Result<Targets, AppError> {
     let mode = pairs
         .iter()
         .find(|(k, _)| k == "mode")

@@ -2,7 +2,7 @@
 
 use crate::web::policy::Routes;
 
-pub fn router() -> Routes {
+pub(crate) fn router() -> Routes {
     Routes::new()
         .merge(super::spaces::router())
         .merge(super::publish::router())

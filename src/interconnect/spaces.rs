@@ -7,27 +7,27 @@
 //! (join, review, scope, leave) and `directory` (people, visibility, groups) run them in
 //! write transactions; `routes`, `admin_routes` and `api` are the handlers.
 
-pub mod admin_routes;
-pub mod api;
-pub mod directory;
-pub mod forms;
-pub mod invite_routes;
-pub mod invites;
-pub mod membership;
-pub mod pages;
-pub mod review;
-pub mod routes;
-pub mod store;
+pub(crate) mod admin_routes;
+pub(crate) mod api;
+pub(crate) mod directory;
+pub(crate) mod forms;
+pub(crate) mod invite_routes;
+pub(crate) mod invites;
+pub(crate) mod membership;
+pub(crate) mod pages;
+pub(crate) mod review;
+pub(crate) mod routes;
+pub(crate) mod store;
 
 use sha2::{Digest, Sha256};
 
-pub use routes::router;
+pub(crate) use routes::router;
 
 /// At most this many CorpIDs in one batch invitation (upload, form or API call).
-pub const MAX_BATCH: usize = 1000;
+pub(crate) const MAX_BATCH: usize = 1000;
 
 /// A space's name: 2–30 characters once trimmed.
-pub fn parse_name(raw: &str) -> Result<String, &'static str> {
+pub(crate) fn parse_name(raw: &str) -> Result<String, &'static str> {
     let s = raw.trim();
     let n = s.chars().count();
     if (2..=30).contains(&n) {
@@ -38,7 +38,7 @@ pub fn parse_name(raw: &str) -> Result<String, &'static str> {
 }
 
 /// A rejection needs its reason (the applicant is told why).
-pub fn parse_reason(raw: &str) -> Result<String, &'static str> {
+pub(crate) fn parse_reason(raw: &str) -> Result<String, &'static str> {
     let s = raw.trim();
     if s.is_empty() {
         Err("interconnect.spaces.error.reason_required")
@@ -51,7 +51,7 @@ pub fn parse_reason(raw: &str) -> Result<String, &'static str> {
 
 /// The CorpIDs of a batch: one per line (commas and semicolons also separate), blanks
 /// skipped, duplicates kept once, in the order given.
-pub fn parse_corp_ids(text: &str) -> Result<Vec<String>, &'static str> {
+pub(crate) fn parse_corp_ids(text: &str) -> Result<Vec<String>, &'static str> {
     let mut out: Vec<String> = Vec::new();
     for part in text.split(['\n', '\r', ',', ';', '\t']) {
         let c = part.trim().trim_matches('"').trim();
@@ -71,14 +71,14 @@ pub fn parse_corp_ids(text: &str) -> Result<Vec<String>, &'static str> {
 
 /// What a batch invitation did for one CorpID.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum InviteOutcome {
+pub(crate) enum InviteOutcome {
     Invited,
     UnknownCorpId,
     AlreadyMember,
 }
 
 impl InviteOutcome {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             InviteOutcome::Invited => "invited",
             InviteOutcome::UnknownCorpId => "unknown_corp_id",
@@ -86,7 +86,7 @@ impl InviteOutcome {
         }
     }
 
-    pub fn label_key(self) -> &'static str {
+    pub(crate) fn label_key(self) -> &'static str {
         match self {
             InviteOutcome::Invited => "interconnect.spaces.invite.invited",
             InviteOutcome::UnknownCorpId => "interconnect.spaces.invite.unknown",
@@ -96,12 +96,12 @@ impl InviteOutcome {
 }
 
 /// The stored form of an API key: its SHA-256 in hex (the key itself is shown once).
-pub fn hash_key(key: &str) -> String {
+pub(crate) fn hash_key(key: &str) -> String {
     hex::encode(Sha256::digest(key.as_bytes()))
 }
 
 /// Compares two hex digests without stopping at the first difference.
-pub fn digest_eq(a: &str, b: &str) -> bool {
+pub(crate) fn digest_eq(a: &str, b: &str) -> bool {
     a.len() == b.len()
         && a.bytes()
             .zip(b.bytes())

@@ -12,7 +12,7 @@ use crate::error::AppResult;
 use crate::tools::AfterQuery;
 use crate::web::{AppState, Layout, flash_redirect};
 
-pub fn router() -> Routes {
+pub(crate) fn router() -> Routes {
     Routes::new()
         .get("/notifications", Policy::InOrg, list)
         .post("/notifications/{id}/read", Policy::InOrg, mark_read)
@@ -21,7 +21,7 @@ pub fn router() -> Routes {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "notifications/list.html")]
-pub struct ListPage {
+pub(crate) struct ListPage {
     l: Layout,
     items: Vec<Notification>,
     unread: i64,

@@ -17,7 +17,7 @@ use crate::error::{AppError, AppResult};
 use crate::web::policy::{Policy, Routes};
 use crate::web::{AppState, flash_redirect};
 
-pub fn router() -> Routes {
+pub(crate) fn router() -> Routes {
     Routes::new()
         .post("/operator/orgs/{id}/interconnect", Policy::Operator, save)
         .merge(super::seat_orders::router())
@@ -25,7 +25,7 @@ pub fn router() -> Routes {
 
 /// The overrides as stored: `None` means the default.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Overrides {
+pub(crate) struct Overrides {
     pub max_spaces: Option<i32>,
     pub max_joined: Option<i32>,
     pub max_people: Option<i32>,
@@ -37,25 +37,25 @@ impl Overrides {
     fn show(v: Option<i32>) -> String {
         v.map(|n| n.to_string()).unwrap_or_default()
     }
-    pub fn spaces(&self) -> String {
+    pub(crate) fn spaces(&self) -> String {
         Self::show(self.max_spaces)
     }
-    pub fn joined(&self) -> String {
+    pub(crate) fn joined(&self) -> String {
         Self::show(self.max_joined)
     }
-    pub fn people(&self) -> String {
+    pub(crate) fn people(&self) -> String {
         Self::show(self.max_people)
     }
-    pub fn orgs(&self) -> String {
+    pub(crate) fn orgs(&self) -> String {
         Self::show(self.max_orgs)
     }
-    pub fn seats(&self) -> String {
+    pub(crate) fn seats(&self) -> String {
         Self::show(self.seat_pool)
     }
 }
 
 #[derive(Deserialize, Default)]
-pub struct OverridesForm {
+pub(crate) struct OverridesForm {
     #[serde(default)]
     ic_max_spaces: String,
     #[serde(default)]
@@ -72,7 +72,7 @@ pub struct OverridesForm {
 }
 
 /// A limit: empty for the default, else 0–1,000,000.
-pub fn parse_limit(raw: &str) -> Result<Option<i32>, AppError> {
+pub(crate) fn parse_limit(raw: &str) -> Result<Option<i32>, AppError> {
     let s = raw.trim();
     if s.is_empty() {
         return Ok(None);
@@ -84,7 +84,7 @@ pub fn parse_limit(raw: &str) -> Result<Option<i32>, AppError> {
 }
 
 impl OverridesForm {
-    pub fn parse(&self) -> Result<Overrides, AppError> {
+    pub(crate) fn parse(&self) -> Result<Overrides, AppError> {
         Ok(Overrides {
             max_spaces: parse_limit(&self.ic_max_spaces)?,
             max_joined: parse_limit(&self.ic_max_joined)?,
@@ -96,7 +96,7 @@ impl OverridesForm {
 }
 
 /// The organisation's current overrides (404 for an unknown organisation).
-pub fn load(conn: &mut Conn, org_id: i64) -> AppResult<Overrides> {
+pub(crate) fn load(conn: &mut Conn, org_id: i64) -> AppResult<Overrides> {
     #[expect(clippy::type_complexity, reason = "five nullable columns")]
     let (s, j, p, o, seats): (
         Option<i32>,
@@ -125,7 +125,7 @@ pub fn load(conn: &mut Conn, org_id: i64) -> AppResult<Overrides> {
 
 /// The pool would fall below its use: (seats in use, the pool after the change).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct BelowUse {
+pub(crate) struct BelowUse {
     pub used: i64,
     pub pool: i64,
 }
@@ -134,7 +134,7 @@ pub struct BelowUse {
 /// and the operator has not confirmed it: then nothing is written and the figures come
 /// back for the warning. A confirmed lowering raises the 100 % alert at once (every change
 /// of the pool re-evaluates its alerts in the same transaction).
-pub fn store(
+pub(crate) fn store(
     conn: &mut Conn,
     org_id: i64,
     o: Overrides,

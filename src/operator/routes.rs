@@ -20,7 +20,7 @@ use crate::tools::AfterQuery;
 use crate::tools::encode_query;
 use crate::web::{AppState, Errors, Layout, Page, flash_redirect};
 
-pub fn router() -> Routes {
+pub(crate) fn router() -> Routes {
     Routes::new()
         .get("/operator/orgs", Policy::Operator, orgs)
         .get("/operator/orgs/new", Policy::Operator, new_org)
@@ -56,7 +56,7 @@ fn list_base(path: &str, q: &str) -> String {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "operator/orgs.html")]
-pub struct OrgsPage {
+pub(crate) struct OrgsPage {
     l: Layout,
     page: Page<OrgRow>,
     q: String,
@@ -93,7 +93,7 @@ async fn orgs(
 
 #[derive(Template, WebTemplate)]
 #[template(path = "operator/new_org.html")]
-pub struct NewOrgPage {
+pub(crate) struct NewOrgPage {
     l: Layout,
     form: OrgForm,
     errors: Errors,
@@ -151,7 +151,7 @@ async fn create_org(
 
 #[derive(Template, WebTemplate)]
 #[template(path = "operator/org.html")]
-pub struct OrgPage {
+pub(crate) struct OrgPage {
     l: Layout,
     o: OrgRow,
     members: Page<MemberRow>,
@@ -268,7 +268,7 @@ async fn add_member(
 
 #[derive(Template, WebTemplate)]
 #[template(path = "operator/users.html")]
-pub struct UsersPage {
+pub(crate) struct UsersPage {
     l: Layout,
     page: Page<UserRow>,
     q: String,
@@ -296,7 +296,7 @@ async fn users(
 
 #[derive(Template, WebTemplate)]
 #[template(path = "operator/new_user.html")]
-pub struct NewUserPage {
+pub(crate) struct NewUserPage {
     l: Layout,
     form: AccountForm,
     errors: Errors,
@@ -347,7 +347,7 @@ async fn create_user(
 
 #[derive(Template, WebTemplate)]
 #[template(path = "operator/user.html")]
-pub struct UserPage {
+pub(crate) struct UserPage {
     l: Layout,
     u: UserRow,
     is_self: bool,

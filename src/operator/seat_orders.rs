@@ -12,13 +12,13 @@ use crate::interconnect::{SeatOrder, all_seat_orders};
 use crate::web::policy::{Policy, Routes};
 use crate::web::{AppState, Layout, Page};
 
-pub fn router() -> Routes {
+pub(crate) fn router() -> Routes {
     Routes::new().get("/operator/seat-orders", Policy::Operator, list)
 }
 
 #[derive(Template, WebTemplate)]
 #[template(path = "operator/seat_orders.html")]
-pub struct SeatOrdersPage {
+pub(crate) struct SeatOrdersPage {
     l: Layout,
     orders: Page<SeatOrder>,
 }

@@ -13,7 +13,7 @@ use crate::org::{NewOrg, OrgSettings};
 use crate::web::{Errors, PAGE_SIZE, Page};
 
 #[derive(Clone, Debug, Queryable)]
-pub struct OrgRow {
+pub(crate) struct OrgRow {
     pub id: i64,
     pub name: String,
     pub corp_id: String,
@@ -44,7 +44,7 @@ const ORG_COLS: OrgCols = (
 );
 
 /// Organisations, newest first; `q` matches part of the name or the exact CorpID.
-pub fn list_orgs(conn: &mut Conn, q: &str, after: Option<i64>) -> AppResult<Page<OrgRow>> {
+pub(crate) fn list_orgs(conn: &mut Conn, q: &str, after: Option<i64>) -> AppResult<Page<OrgRow>> {
     let mut query = orgs::table
         .select(ORG_COLS)
         .order(orgs::id.desc())
@@ -65,13 +65,13 @@ pub fn list_orgs(conn: &mut Conn, q: &str, after: Option<i64>) -> AppResult<Page
     Ok(Page::from_rows(rows, PAGE_SIZE, |o: &OrgRow| o.id))
 }
 
-pub fn find_org(conn: &mut Conn, id: OrgId) -> AppResult<OrgRow> {
+pub(crate) fn find_org(conn: &mut Conn, id: OrgId) -> AppResult<OrgRow> {
     Ok(orgs::table.find(id.0).select(ORG_COLS).first(conn)?)
 }
 
 /// Creates an organisation; a CorpID already used becomes a field error (checked first,
 /// and the unique index catches a race).
-pub fn create_org(conn: &mut Conn, org: &NewOrg) -> AppResult<Result<OrgId, Errors>> {
+pub(crate) fn create_org(conn: &mut Conn, org: &NewOrg) -> AppResult<Result<OrgId, Errors>> {
     let taken = || {
         let mut e = Errors::default();
         e.add("corp_id", "operator.error.corp_id_taken");
@@ -105,7 +105,7 @@ pub fn create_org(conn: &mut Conn, org: &NewOrg) -> AppResult<Result<OrgId, Erro
     }
 }
 
-pub fn update_org(conn: &mut Conn, id: OrgId, s: &OrgSettings) -> AppResult<()> {
+pub(crate) fn update_org(conn: &mut Conn, id: OrgId, s: &OrgSettings) -> AppResult<()> {
     let n = diesel::update(orgs::table.find(id.0))
         .set((
             orgs::edition.eq(s.edition.as_str()),
@@ -119,13 +119,17 @@ pub fn update_org(conn: &mut Conn, id: OrgId, s: &OrgSettings) -> AppResult<()> 
     Ok(())
 }
 
-pub fn org_members(conn: &mut Conn, id: OrgId, after: Option<i64>) -> AppResult<Page<MemberRow>> {
+pub(crate) fn org_members(
+    conn: &mut Conn,
+    id: OrgId,
+    after: Option<i64>,
+) -> AppResult<Page<MemberRow>> {
     find_org(conn, id)?;
     members_of(conn, id.0, None, after)
 }
 
 /// Puts an existing account into an organisation with a role.
-pub fn add_member(
+pub(crate) fn add_member(
     conn: &mut Conn,
     id: OrgId,
     login: &str,
@@ -142,7 +146,7 @@ pub fn add_member(
 }
 
 #[derive(Clone, Debug, Queryable)]
-pub struct UserRow {
+pub(crate) struct UserRow {
     pub id: i64,
     pub login: String,
     pub name: String,
@@ -170,7 +174,7 @@ const USER_COLS: UserCols = (
 );
 
 /// Accounts, newest first; `q` matches part of the login or the name.
-pub fn list_users(conn: &mut Conn, q: &str, after: Option<i64>) -> AppResult<Page<UserRow>> {
+pub(crate) fn list_users(conn: &mut Conn, q: &str, after: Option<i64>) -> AppResult<Page<UserRow>> {
     let mut query = users::table
         .select(USER_COLS)
         .order(users::id.desc())
@@ -192,13 +196,18 @@ pub fn list_users(conn: &mut Conn, q: &str, after: Option<i64>) -> AppResult<Pag
     Ok(Page::from_rows(rows, PAGE_SIZE, |u: &UserRow| u.id))
 }
 
-pub fn find_user(conn: &mut Conn, id: UserId) -> AppResult<UserRow> {
+pub(crate) fn find_user(conn: &mut Conn, id: UserId) -> AppResult<UserRow> {
     Ok(users::table.find(id.0).select(USER_COLS).first(conn)?)
 }
 
 /// Disables or enables an account. Disabling ends all its sessions in the same
 /// transaction, so the person is signed out at once.
-pub fn set_disabled(conn: &mut Conn, actor: UserId, id: UserId, disabled: bool) -> AppResult<()> {
+pub(crate) fn set_disabled(
+    conn: &mut Conn,
+    actor: UserId,
+    id: UserId,
+    disabled: bool,
+) -> AppResult<()> {
     if disabled {
         check_disable(actor.0, id.0)?;
     }
@@ -222,7 +231,12 @@ pub fn set_disabled(conn: &mut Conn, actor: UserId, id: UserId, disabled: bool) 
 }
 
 /// Sets a new password, clears any lock-out, and ends the account's other sessions.
-pub fn reset_password(conn: &mut Conn, actor: UserId, id: UserId, hash: &str) -> AppResult<()> {
+pub(crate) fn reset_password(
+    conn: &mut Conn,
+    actor: UserId,
+    id: UserId,
+    hash: &str,
+) -> AppResult<()> {
     write_tx(conn, |conn| {
         let n = diesel::update(users::table.find(id.0))
             .set(users::password_hash.eq(hash))

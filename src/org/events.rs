@@ -66,7 +66,7 @@ pub trait DirectoryListener: Send + Sync {
 /// assembly (the first registration stands; every assembly registers the same).
 static LISTENERS: OnceLock<Vec<Arc<dyn DirectoryListener>>> = OnceLock::new();
 
-pub fn register(listeners: Vec<Arc<dyn DirectoryListener>>) {
+pub(crate) fn register(listeners: Vec<Arc<dyn DirectoryListener>>) {
     let _ = LISTENERS.set(listeners);
 }
 

@@ -176,14 +176,14 @@ pub struct PasswordForm {
 
 /// A role change, sent as pairs because permission points are repeated checkboxes.
 #[derive(Clone, Debug)]
-pub struct RoleChange {
+pub(crate) struct RoleChange {
     pub role: Role,
     pub perms: Vec<Perm>,
     pub can_build_apps: bool,
 }
 
 impl RoleChange {
-    pub fn from_pairs(pairs: &[(String, String)]) -> Result<RoleChange, AppError> {
+    pub(crate) fn from_pairs(pairs: &[(String, String)]) -> Result<RoleChange, AppError> {
         let bad = AppError::BadRequest("error.bad_request");
         let role = pairs
             .iter()
@@ -207,7 +207,7 @@ impl RoleChange {
 
 /// A department form: name and optional parent (empty = top level).
 #[derive(Clone, Debug, Default, Deserialize)]
-pub struct DeptForm {
+pub(crate) struct DeptForm {
     #[serde(default)]
     pub name: String,
     #[serde(default)]
@@ -215,7 +215,7 @@ pub struct DeptForm {
 }
 
 /// Parses an optional id field: empty means none, anything not a number is tampering.
-pub fn optional_id(s: &str) -> Result<Option<i64>, AppError> {
+pub(crate) fn optional_id(s: &str) -> Result<Option<i64>, AppError> {
     let s = s.trim();
     if s.is_empty() {
         Ok(None)
@@ -227,7 +227,7 @@ pub fn optional_id(s: &str) -> Result<Option<i64>, AppError> {
 }
 
 impl DeptForm {
-    pub fn parse(&self) -> Result<(Result<DeptName, Errors>, Option<DeptId>), AppError> {
+    pub(crate) fn parse(&self) -> Result<(Result<DeptName, Errors>, Option<DeptId>), AppError> {
         let parent = optional_id(&self.parent_id)?.map(DeptId);
         let mut errors = Errors::default();
         let name = match field(&mut errors, "name", DeptName::parse(&self.name)) {
@@ -240,7 +240,7 @@ impl DeptForm {
 
 /// Move a member to a department (empty = none).
 #[derive(Clone, Debug, Default, Deserialize)]
-pub struct MoveForm {
+pub(crate) struct MoveForm {
     #[serde(default)]
     pub department_id: String,
 }

@@ -17,7 +17,7 @@ use crate::auth::{MemberManager, OrgAdmin, Perm, Role};
 use crate::error::AppResult;
 use crate::web::{AppState, Errors, Layout, Page, flash_redirect};
 
-pub fn router() -> Routes {
+pub(crate) fn router() -> Routes {
     Routes::new()
         .get("/org", Policy::MemberManager, overview)
         .get("/org/members", Policy::MemberManager, members)
@@ -56,7 +56,7 @@ pub fn router() -> Routes {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "org/overview.html")]
-pub struct OverviewPage {
+pub(crate) struct OverviewPage {
     l: Layout,
     o: Overview,
 }
@@ -89,7 +89,7 @@ async fn overview(State(state): State<AppState>, g: MemberManager) -> AppResult<
 
 #[derive(Template, WebTemplate)]
 #[template(path = "org/members.html")]
-pub struct MembersPage {
+pub(crate) struct MembersPage {
     l: Layout,
     page: Page<MemberRow>,
     depts: Vec<TreeNode>,
@@ -132,7 +132,7 @@ async fn members(
 
 #[derive(Template, WebTemplate)]
 #[template(path = "org/new_member.html")]
-pub struct NewMemberPage {
+pub(crate) struct NewMemberPage {
     l: Layout,
     existing: AddMemberForm,
     existing_errors: Errors,
@@ -230,7 +230,7 @@ async fn add_new_account(
 
 #[derive(Template, WebTemplate)]
 #[template(path = "org/member.html")]
-pub struct MemberPage {
+pub(crate) struct MemberPage {
     l: Layout,
     m: MemberRow,
     depts: Vec<TreeNode>,
@@ -326,7 +326,7 @@ async fn remove_member(
 
 #[derive(Template, WebTemplate)]
 #[template(path = "org/departments.html")]
-pub struct DeptsPage {
+pub(crate) struct DeptsPage {
     l: Layout,
     tree: Vec<TreeNode>,
     form: DeptForm,

@@ -16,13 +16,13 @@ use crate::error::{AppError, AppResult};
 use crate::web::{Errors, PAGE_SIZE, Page};
 
 mod dept_tree;
-pub use dept_tree::{
-    DeptRow, TreeNode, create_dept, delete_dept, departments, find_dept, rename_dept, tree,
+pub(crate) use dept_tree::{
+    TreeNode, create_dept, delete_dept, departments, find_dept, rename_dept, tree,
 };
 
 /// The overview of the current organisation.
 #[derive(Clone, Debug)]
-pub struct Overview {
+pub(crate) struct Overview {
     pub name: String,
     pub corp_id: String,
     pub edition: String,
@@ -32,7 +32,7 @@ pub struct Overview {
     pub departments: i64,
 }
 
-pub fn overview(conn: &mut Conn, scope: &OrgScope) -> AppResult<Overview> {
+pub(crate) fn overview(conn: &mut Conn, scope: &OrgScope) -> AppResult<Overview> {
     let (name, corp_id, edition, certified, provider_level): (
         String,
         String,
@@ -166,7 +166,7 @@ pub(crate) fn members_of(
     ))
 }
 
-pub fn list_members(
+pub(crate) fn list_members(
     conn: &mut Conn,
     scope: &OrgScope,
     dept: Option<DeptId>,
@@ -178,7 +178,7 @@ pub fn list_members(
     members_of(conn, scope.org_id(), dept, after)
 }
 
-pub fn find_member(conn: &mut Conn, scope: &OrgScope, id: MemberId) -> AppResult<MemberRow> {
+pub(crate) fn find_member(conn: &mut Conn, scope: &OrgScope, id: MemberId) -> AppResult<MemberRow> {
     let row: MemberTuple = memberships::table
         .inner_join(users::table)
         .left_join(departments::table)
@@ -222,7 +222,7 @@ fn main_admins(conn: &mut Conn, org_id: i64) -> AppResult<i64> {
 
 /// Creates an account; a login already taken becomes a field error (checked first, and
 /// the unique index catches a race).
-pub fn insert_user(
+pub(crate) fn insert_user(
     conn: &mut Conn,
     account: &NewAccount,
     password_hash: &str,
@@ -324,7 +324,7 @@ pub(crate) fn user_by_login(
 }
 
 /// Adds an existing account, by login, as an ordinary member.
-pub fn add_existing(
+pub(crate) fn add_existing(
     conn: &mut Conn,
     scope: &OrgScope,
     login: &str,
@@ -339,7 +339,7 @@ pub fn add_existing(
 }
 
 /// Creates an account and adds it as an ordinary member, in one transaction.
-pub fn add_new_account(
+pub(crate) fn add_new_account(
     conn: &mut Conn,
     scope: &OrgScope,
     account: &NewAccount,
@@ -362,7 +362,7 @@ fn actor(scope: &OrgScope) -> Actor {
 }
 
 /// Removes a member under [`check_removal`].
-pub fn remove_member(conn: &mut Conn, scope: &OrgScope, id: MemberId) -> AppResult<()> {
+pub(crate) fn remove_member(conn: &mut Conn, scope: &OrgScope, id: MemberId) -> AppResult<()> {
     write_tx(conn, |conn| {
         lock_org(conn, scope.org_id())?;
         let m = find_member(conn, scope, id)?;
@@ -407,7 +407,7 @@ pub fn remove_member(conn: &mut Conn, scope: &OrgScope, id: MemberId) -> AppResu
 
 /// Sets a member's role, permission points and app-building flag under
 /// [`check_role_change`].
-pub fn set_role(
+pub(crate) fn set_role(
     conn: &mut Conn,
     scope: &OrgScope,
     id: MemberId,
@@ -448,7 +448,7 @@ pub fn set_role(
 }
 
 /// Moves a member into a department of the same organisation, or out of any.
-pub fn move_member(
+pub(crate) fn move_member(
     conn: &mut Conn,
     scope: &OrgScope,
     id: MemberId,

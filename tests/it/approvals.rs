@@ -8,7 +8,7 @@ use fenfa::apps::store;
 use fenfa::auth::Role;
 use fenfa::db::schema::{approval_tasks, notifications, submissions};
 
-use crate::forms::{Fixture, app_with_page, submission_id};
+use crate::support::apps::{Fixture, app_with_page, submission_id};
 use crate::support::{Client, TestApp, each_backend};
 
 struct Flow {

@@ -10,7 +10,7 @@ use fenfa::apps::store;
 use fenfa::auth::Role;
 use fenfa::db::schema::{approval_tasks, submissions};
 
-use crate::forms::{app_with_page, submission_id};
+use crate::support::apps::{app_with_page, submission_id};
 use crate::support::{Client, TestApp, each_backend};
 
 /// The pending tasks of a submission: (task id, step, assignee, kind).

@@ -145,6 +145,7 @@ async fn a_browser_that_never_signed_in_is_refused_for_a_while_after_100_attempt
         let org = app.org("Acme", "ding001", "professional");
         app.person(org, "alice", Role::Member);
         // 99 attempts from unknown browsers already this hour.
+        // Written directly: a window already under way (99 real attempts would cost argon2 time).
         diesel::insert_into(login_throttle::table)
             .values((
                 login_throttle::kind.eq("login"),

@@ -33,6 +33,7 @@ fn seed(app: &TestApp, kind: &str, subject: &str, failures: i32) {
     diesel::delete(login_throttle::table.find((kind, subject)))
         .execute(&mut *app.conn())
         .expect("clear the bucket");
+    // Written directly: a window already under way (real attempts would cost argon2 time).
     diesel::insert_into(login_throttle::table)
         .values((
             login_throttle::kind.eq(kind),
@@ -269,6 +270,7 @@ async fn an_address_past_its_limit_is_refused_but_a_trusted_browser_there_signs_
         app.person(org, "alice", Role::Member);
         let owner = owners_browser(&app, "alice").await;
         // In-process requests have no socket address: they all come from "local".
+        // Written directly: an address past its limit (real attempts would cost argon2 time).
         diesel::insert_into(ip_login_failures::table)
             .values((
                 ip_login_failures::ip.eq("local"),

@@ -7,7 +7,7 @@
 use diesel::prelude::*;
 use fenfa::db::schema::{cd_custom_apps, cd_reviews};
 
-use crate::browser::{Journey, Step};
+use crate::support::browser::{Journey, Step};
 use crate::support::each_backend;
 
 fn e<T: std::fmt::Display>(what: &str) -> impl FnOnce(T) -> String + '_ {

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use fenfa::db::schema::{apps, distribution_links, maintenance_grants, order_apps, orders, pages};
 use fenfa::i18n::Lang;
 
-use crate::browser::{Journey, Step, raw_keys};
+use crate::support::browser::{Journey, Step, raw_keys};
 use crate::support::each_backend;
 
 fn e<T: std::fmt::Display>(what: &str) -> impl FnOnce(T) -> String + '_ {
@@ -84,7 +84,7 @@ async fn journey(j: &Journey) -> Step<()> {
 
     // The provider admin creates a project.
     let pdf = std::env::temp_dir().join(format!("fenfa-contract-{}.pdf", std::process::id()));
-    std::fs::write(&pdf, crate::distribution_projects::PDF).map_err(e("pdf"))?;
+    std::fs::write(&pdf, crate::support::distribution::PDF).map_err(e("pdf"))?;
     j.login("provider.admin").await?;
     j.goto("/provider/projects/new").await?;
     provider_pages.push("/provider/projects/new".into());

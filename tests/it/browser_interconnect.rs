@@ -11,7 +11,7 @@
 use fantoccini::Locator;
 use fenfa::i18n::Lang;
 
-use crate::browser::{Journey, Step, raw_keys};
+use crate::support::browser::{Journey, Step, raw_keys};
 use crate::support::each_backend;
 
 const UPSTREAM: &str = "华东集团";

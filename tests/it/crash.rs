@@ -31,16 +31,9 @@ struct Server {
     base: String,
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
 /// Starts the binary on `dir` and waits until it answers.
 async fn start(dir: &std::path::Path) -> Server {
-    let port = free_port();
+    let port = crate::support::server::free_port();
     let child = Command::new(env!("CARGO_BIN_EXE_fenfa"))
         .args(["serve"])
         .env("FENFA_DATA_DIR", dir)
@@ -160,7 +153,7 @@ async fn prepare(http: &Http, base: &str) -> (String, String, Vec<(String, Strin
         .await
         .expect("form page");
     assert_eq!(form.status, 200, "{}", form.body);
-    let (_, f) = crate::permissions::forms_of(&form.body)
+    let (_, f) = crate::support::permissions::forms_of(&form.body)
         .into_iter()
         .find(|(a, _)| *a == path)
         .expect("the fill form");

@@ -4,10 +4,9 @@
 
 use axum::http::StatusCode;
 use diesel::prelude::*;
-use fenfa::db::now;
-use fenfa::db::schema::{apps, maintenance_grants, project_events, users};
+use fenfa::db::schema::{apps, maintenance_grants};
 
-use crate::distribution_send::{deal, demo_login, notified, sent};
+use crate::support::distribution::{Grant, deal, demo_login, events_since, notified, sent};
 use crate::support::{TestApp, each_backend};
 
 fn app_row(app: &TestApp, id: i64) -> (String, bool, String, String) {
@@ -23,32 +22,10 @@ fn app_row(app: &TestApp, id: i64) -> (String, bool, String, String) {
         .expect("app")
 }
 
-fn grant(app: &TestApp, copy: i64, customer: i64, provider: i64, status: &str) -> i64 {
-    let dev: i64 = users::table
-        .filter(users::login.eq("provider.dev"))
-        .select(users::id)
-        .first(&mut *app.conn())
-        .expect("dev");
-    diesel::insert_into(maintenance_grants::table)
-        .values((
-            maintenance_grants::app_id.eq(copy),
-            maintenance_grants::customer_org_id.eq(customer),
-            maintenance_grants::provider_org_id.eq(provider),
-            maintenance_grants::developer_id.eq(dev),
-            maintenance_grants::reason.eq("配置审批流程"),
-            maintenance_grants::duration_secs.eq(3600),
-            maintenance_grants::status.eq(status),
-            maintenance_grants::requested_at.eq(now()),
-        ))
-        .returning(maintenance_grants::id)
-        .get_result(&mut *app.conn())
-        .expect("grant")
-}
-
 #[tokio::test]
 async fn the_customer_accepts_closes_maintenance_and_enables() {
     each_backend(async |app| {
-        let d = deal(&app);
+        let d = deal(&app).await;
         let copy = sent(&app, &d, &[]).await;
         let member = demo_login(&app, "customer.member").await;
         member.get("/workbench").await.assert_lacks("采购管理");
@@ -58,7 +35,7 @@ async fn the_customer_accepts_closes_maintenance_and_enables() {
             .await
             .assert_status(StatusCode::OK)
             .assert_contains("云帆软件服务商")
-            .assert_contains("DD2026000001")
+            .assert_contains(&d.order_no)
             .assert_contains("应用已发送");
         c.post(&format!("{base}/accept"), &[("result", "passed")])
             .await
@@ -74,12 +51,7 @@ async fn the_customer_accepts_closes_maintenance_and_enables() {
             ("enabled".into(), false, "passed".into(), String::new())
         );
         member.get("/workbench").await.assert_contains("采购管理");
-        let kinds: Vec<String> = project_events::table
-            .filter(project_events::project_id.eq(d.project))
-            .order(project_events::id.asc())
-            .select(project_events::kind)
-            .load(&mut *app.conn())
-            .expect("events");
+        let kinds = events_since(&app, Some(d.project), d.last_event);
         assert_eq!(
             kinds,
             vec![
@@ -128,7 +100,7 @@ async fn the_customer_accepts_closes_maintenance_and_enables() {
 #[tokio::test]
 async fn enabling_needs_acceptance_and_closed_maintenance() {
     each_backend(async |app| {
-        let d = deal(&app);
+        let d = deal(&app).await;
         let copy = sent(&app, &d, &[]).await;
         let c = demo_login(&app, "customer.admin").await;
         let base = format!("/my-apps/{copy}");
@@ -171,7 +143,7 @@ async fn enabling_needs_acceptance_and_closed_maintenance() {
 #[tokio::test]
 async fn a_failed_acceptance_needs_comments_and_the_provider_sees_them() {
     each_backend(async |app| {
-        let d = deal(&app);
+        let d = deal(&app).await;
         let copy = sent(&app, &d, &[]).await;
         let c = demo_login(&app, "customer.admin").await;
         let base = format!("/my-apps/{copy}");
@@ -215,12 +187,21 @@ async fn a_failed_acceptance_needs_comments_and_the_provider_sees_them() {
 #[tokio::test]
 async fn closing_maintenance_ends_all_grants() {
     each_backend(async |app| {
-        let d = deal(&app);
+        let d = deal(&app).await;
         let copy = sent(&app, &d, &[]).await;
-        let requested = grant(&app, copy, d.customer, d.provider, "requested");
-        let active = grant(&app, copy, d.customer, d.provider, "active");
-        let declined = grant(&app, copy, d.customer, d.provider, "declined");
         let c = demo_login(&app, "customer.admin").await;
+        let dev = || demo_login(&app, "provider.dev");
+        let requested = Grant::requested(&app, dev().await, copy).await.id;
+        let active = Grant::requested(&app, dev().await, copy)
+            .await
+            .approved(&c)
+            .await
+            .id;
+        let declined = Grant::requested(&app, dev().await, copy)
+            .await
+            .declined(&c)
+            .await
+            .id;
         let base = format!("/my-apps/{copy}");
         c.post(&format!("{base}/close-maintenance"), &[])
             .await
@@ -260,7 +241,7 @@ async fn closing_maintenance_ends_all_grants() {
 #[tokio::test]
 async fn only_customer_admins_manage_purchased_apps() {
     each_backend(async |app| {
-        let d = deal(&app);
+        let d = deal(&app).await;
         let copy = sent(&app, &d, &[]).await;
         let m = demo_login(&app, "customer.member").await;
         m.get("/my-apps").await.assert_status(StatusCode::FORBIDDEN);

@@ -9,31 +9,10 @@ use fenfa::db::schema::{
     distribution_links, link_events, notifications, order_apps, orders, projects,
 };
 
-use crate::distribution_projects::{
-    World, approved_project, create_project, set_level, status_of, world,
+use crate::support::distribution::{
+    World, approved_project, create_project, issue, set_level, status_of, world,
 };
 use crate::support::{Client, TestApp, each_backend};
-
-/// Issues a link on `project` for `apps`; returns (link id, token).
-async fn issue(app: &TestApp, c: &Client, project: i64, apps: &[i64]) -> (i64, String) {
-    let pid = project.to_string();
-    let ids: Vec<String> = apps.iter().map(i64::to_string).collect();
-    let mut form = vec![("project_id", pid.as_str())];
-    form.extend(ids.iter().map(|i| ("app_id", i.as_str())));
-    let r = c.post("/provider/links", &form).await;
-    r.assert_redirect("/provider/links/");
-    let id: i64 = r
-        .location()
-        .trim_start_matches("/provider/links/")
-        .parse()
-        .expect("link id");
-    let token = distribution_links::table
-        .find(id)
-        .select(distribution_links::token)
-        .first(&mut *app.conn())
-        .expect("token");
-    (id, token)
-}
 
 /// A world with an approved project and a link for two apps.
 async fn linked(app: &TestApp) -> (World, Client, i64, i64, String) {
@@ -612,7 +591,7 @@ async fn orders_export_as_csv() {
         assert!(lines.next().is_none());
         // Another provider's export does not contain it.
         let rival = app.org("竞对服务商", "dingrival01", "exclusive");
-        crate::distribution_projects::set_level(&app, rival, true, "advanced");
+        set_level(&app, rival, true, "advanced");
         app.person(rival, "rival", fenfa::auth::Role::MainAdmin);
         let r = app.signed_in("rival").await;
         r.get("/provider/orders.csv").await.assert_lacks(&no);

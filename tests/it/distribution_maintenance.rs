@@ -5,134 +5,14 @@
 use axum::http::{StatusCode, header};
 use diesel::prelude::*;
 use fenfa::auth::Role;
-use fenfa::db::schema::{
-    apps, attachments, audit_records, distribution_links, maintenance_grants, memberships,
-    notifications, order_apps, orders, project_events, projects,
-};
+use fenfa::db::schema::{apps, audit_records, maintenance_grants, memberships, notifications};
 use fenfa::distribution::audit::Verification;
 use fenfa::distribution::audit::store::{NewRecord, append, verify_chain};
 
+use crate::support::distribution::{
+    MaintenanceDeal, app_name, events_since, live_grant, maintenance_deal, new_app, rename,
+};
 use crate::support::{Client, TestApp, each_backend};
-
-/// A provider, a customer and one app delivered into the customer as a copy under
-/// maintenance (without full edit rights), with the project, link and order behind it.
-pub struct Deal {
-    pub provider: i64,
-    pub customer: i64,
-    pub dev: i64,
-    pub copy: i64,
-}
-
-fn insert_app(app: &TestApp, org: i64, name: &str, by: i64) -> i64 {
-    diesel::insert_into(apps::table)
-        .values((
-            apps::org_id.eq(org),
-            apps::name.eq(name),
-            apps::icon.eq("📋"),
-            apps::description.eq(""),
-            apps::premium.eq(false),
-            apps::state.eq("enabled"),
-            apps::created_by.eq(by),
-            apps::created_at.eq(fenfa::db::now()),
-        ))
-        .returning(apps::id)
-        .get_result(&mut *app.conn())
-        .expect("app")
-}
-
-pub fn deal(app: &TestApp) -> Deal {
-    let provider = app.org("服务商", "dingprov", "professional");
-    let customer = app.org("客户公司", "dingcust", "professional");
-    let padmin = app.person(provider, "padmin", Role::MainAdmin);
-    let dev = app.person(provider, "dev", Role::Member);
-    diesel::update(memberships::table.filter(memberships::user_id.eq(dev)))
-        .set(memberships::can_build_apps.eq(true))
-        .execute(&mut *app.conn())
-        .expect("builder");
-    let cadmin = app.person(customer, "cadmin", Role::PlatformAdmin);
-    let source = insert_app(app, provider, "采购管理", padmin);
-    let copy = insert_app(app, customer, "采购管理", cadmin);
-    diesel::update(apps::table.find(copy))
-        .set((
-            apps::state.eq("maintenance"),
-            apps::source_app_id.eq(source),
-            apps::provider_org_id.eq(provider),
-            apps::maintenance_open.eq(true),
-            apps::full_edit.eq(false),
-        ))
-        .execute(&mut *app.conn())
-        .expect("copy");
-    let t = fenfa::db::now();
-    let mut conn = app.conn();
-    let file: i64 = diesel::insert_into(attachments::table)
-        .values((
-            attachments::org_id.eq(provider),
-            attachments::uploader_id.eq(padmin),
-            attachments::storage_key.eq("contract"),
-            attachments::filename.eq("contract.pdf"),
-            attachments::content_type.eq("application/pdf"),
-            attachments::size_bytes.eq(10),
-            attachments::created_at.eq(t),
-        ))
-        .returning(attachments::id)
-        .get_result(&mut *conn)
-        .expect("attachment");
-    let project: i64 = diesel::insert_into(projects::table)
-        .values((
-            projects::provider_org_id.eq(provider),
-            projects::creator_id.eq(padmin),
-            projects::name.eq("客户公司采购"),
-            projects::contract_amount_cents.eq(100_000),
-            projects::contract_file_id.eq(file),
-            projects::customer_name.eq("客户公司"),
-            projects::customer_corp_id.eq("dingcust"),
-            projects::status.eq("approved"),
-            projects::created_at.eq(t),
-        ))
-        .returning(projects::id)
-        .get_result(&mut *conn)
-        .expect("project");
-    let link: i64 = diesel::insert_into(distribution_links::table)
-        .values((
-            distribution_links::project_id.eq(project),
-            distribution_links::provider_org_id.eq(provider),
-            distribution_links::token.eq(format!("tok-{project}")),
-            distribution_links::created_by.eq(padmin),
-            distribution_links::created_at.eq(t),
-        ))
-        .returning(distribution_links::id)
-        .get_result(&mut *conn)
-        .expect("link");
-    let order: i64 = diesel::insert_into(orders::table)
-        .values((
-            orders::order_no.eq(format!("FX{project}")),
-            orders::project_id.eq(project),
-            orders::link_id.eq(link),
-            orders::provider_org_id.eq(provider),
-            orders::customer_org_id.eq(customer),
-            orders::purchaser_id.eq(cadmin),
-            orders::created_at.eq(t),
-        ))
-        .returning(orders::id)
-        .get_result(&mut *conn)
-        .expect("order");
-    diesel::insert_into(order_apps::table)
-        .values((
-            order_apps::order_id.eq(order),
-            order_apps::provider_org_id.eq(provider),
-            order_apps::source_app_id.eq(source),
-            order_apps::copy_app_id.eq(copy),
-            order_apps::send_status.eq("succeeded"),
-        ))
-        .execute(&mut *conn)
-        .expect("order app");
-    Deal {
-        provider,
-        customer,
-        dev,
-        copy,
-    }
-}
 
 async fn ask(
     c: &Client,
@@ -166,40 +46,6 @@ fn latest_grant(app: &TestApp) -> (i64, String, i64, Option<i64>) {
         .expect("grant")
 }
 
-/// Requests a one-day grant as "dev", has "cadmin" approve it and enters it.
-pub async fn live_grant(app: &TestApp, d: &Deal) -> (Client, i64) {
-    let dev = app.signed_in("dev").await;
-    ask(&dev, d.copy, "修复采购报表", "1", "days")
-        .await
-        .assert_redirect("/maintenance");
-    let (g, ..) = latest_grant(app);
-    let admin = app.signed_in("cadmin").await;
-    admin
-        .post(&format!("/maintenance/grants/{g}/approve"), &[])
-        .await
-        .assert_redirect("/maintenance");
-    dev.post(&format!("/maintenance/grants/{g}/enter"), &[])
-        .await
-        .assert_redirect(&format!("/apps/{}", d.copy));
-    (dev, g)
-}
-
-pub fn app_name(app: &TestApp, id: i64) -> String {
-    apps::table
-        .find(id)
-        .select(apps::name)
-        .first(&mut *app.conn())
-        .expect("name")
-}
-
-pub async fn rename(c: &Client, id: i64, name: &str) -> crate::support::Resp {
-    c.post(
-        &format!("/apps/{id}/edit"),
-        &[("name", name), ("icon", "📋"), ("description", "")],
-    )
-    .await
-}
-
 fn notified(app: &TestApp, user: i64, title: &str) -> i64 {
     notifications::table
         .filter(notifications::user_id.eq(user))
@@ -207,14 +53,6 @@ fn notified(app: &TestApp, user: i64, title: &str) -> i64 {
         .count()
         .get_result(&mut *app.conn())
         .expect("count")
-}
-
-fn events(app: &TestApp) -> Vec<String> {
-    project_events::table
-        .order(project_events::id.asc())
-        .select(project_events::kind)
-        .load(&mut *app.conn())
-        .expect("events")
 }
 
 fn audit_actions(app: &TestApp, customer: i64) -> Vec<String> {
@@ -229,7 +67,7 @@ fn audit_actions(app: &TestApp, customer: i64) -> Vec<String> {
 #[tokio::test]
 async fn a_grant_needs_a_reason_and_a_duration_between_one_hour_and_thirty_days() {
     each_backend(async |app| {
-        let d = deal(&app);
+        let d = maintenance_deal(&app).await;
         let dev = app.signed_in("dev").await;
         dev.get(&format!("/maintenance/request?app={}", d.copy))
             .await
@@ -280,7 +118,7 @@ async fn a_grant_needs_a_reason_and_a_duration_between_one_hour_and_thirty_days(
 #[tokio::test]
 async fn the_customer_admin_approves_a_grant_and_the_developer_edits_the_app() {
     each_backend(async |app| {
-        let d = deal(&app);
+        let d = maintenance_deal(&app).await;
         let dev = app.signed_in("dev").await;
         ask(&dev, d.copy, "修复采购报表", "2", "hours")
             .await
@@ -329,7 +167,10 @@ async fn the_customer_admin_approves_a_grant_and_the_developer_edits_the_app() {
             notified(&app, d.dev, "distribution.maintenance.notify.approved"),
             1
         );
-        assert_eq!(events(&app), ["grant_requested", "grant_approved"]);
+        assert_eq!(
+            events_since(&app, None, d.last_event),
+            ["grant_requested", "grant_approved"]
+        );
 
         dev.get("/maintenance")
             .await
@@ -376,7 +217,7 @@ async fn the_customer_admin_approves_a_grant_and_the_developer_edits_the_app() {
 #[tokio::test]
 async fn auto_approval_reproduces_yidas_switch() {
     each_backend(async |app| {
-        let d = deal(&app);
+        let d = maintenance_deal(&app).await;
         diesel::update(apps::table.find(d.copy))
             .set(apps::auto_approve_grants.eq(true))
             .execute(&mut *app.conn())
@@ -391,7 +232,10 @@ async fn auto_approval_reproduces_yidas_switch() {
         let (g, status, _, expires) = latest_grant(&app);
         assert_eq!(status, "active");
         assert!(expires.is_some());
-        assert_eq!(events(&app), ["grant_requested", "grant_approved"]);
+        assert_eq!(
+            events_since(&app, None, d.last_event),
+            ["grant_requested", "grant_approved"]
+        );
         let cadmin: i64 = memberships::table
             .filter(memberships::org_id.eq(d.customer))
             .select(memberships::user_id)
@@ -419,7 +263,7 @@ async fn auto_approval_reproduces_yidas_switch() {
 #[tokio::test]
 async fn no_remote_maintenance_without_a_live_grant() {
     each_backend(async |app| {
-        let d = deal(&app);
+        let d = maintenance_deal(&app).await;
         let dev = app.signed_in("dev").await;
         // No grant at all: the customer's app does not exist for the developer.
         dev.get(&format!("/apps/{}", d.copy))
@@ -485,7 +329,7 @@ async fn no_remote_maintenance_without_a_live_grant() {
 #[tokio::test]
 async fn an_expired_grant_locks_the_developer_out() {
     each_backend(async |app| {
-        let d = deal(&app);
+        let d = maintenance_deal(&app).await;
         let (dev, g) = live_grant(&app, &d).await;
         dev.get(&format!("/apps/{}", d.copy))
             .await
@@ -517,7 +361,7 @@ async fn an_expired_grant_locks_the_developer_out() {
 #[tokio::test]
 async fn closing_maintenance_locks_the_developer_out_even_mid_session() {
     each_backend(async |app| {
-        let d = deal(&app);
+        let d = maintenance_deal(&app).await;
         let (dev, _) = live_grant(&app, &d).await;
         rename(&dev, d.copy, "维护中修改")
             .await
@@ -590,7 +434,7 @@ async fn closing_maintenance_locks_the_developer_out_even_mid_session() {
 #[tokio::test]
 async fn the_customer_ends_a_grant_at_once() {
     each_backend(async |app| {
-        let d = deal(&app);
+        let d = maintenance_deal(&app).await;
         let (dev, g) = live_grant(&app, &d).await;
         let admin = app.signed_in("cadmin").await;
         admin
@@ -616,7 +460,7 @@ async fn the_customer_ends_a_grant_at_once() {
             1
         );
         assert_eq!(
-            events(&app),
+            events_since(&app, None, d.last_event),
             ["grant_requested", "grant_approved", "grant_ended"]
         );
         admin.get("/maintenance").await.assert_contains("已结束");
@@ -627,7 +471,7 @@ async fn the_customer_ends_a_grant_at_once() {
 #[tokio::test]
 async fn every_provider_action_inside_a_customer_org_is_audited() {
     each_backend(async |app| {
-        let d = deal(&app);
+        let d = maintenance_deal(&app).await;
         let (dev, g) = live_grant(&app, &d).await;
         rename(&dev, d.copy, "审计测试")
             .await
@@ -694,7 +538,7 @@ async fn every_provider_action_inside_a_customer_org_is_audited() {
 #[tokio::test]
 async fn the_audit_chain_shows_tampering() {
     each_backend(async |app| {
-        let d = deal(&app);
+        let d = maintenance_deal(&app).await;
         let (dev, _) = live_grant(&app, &d).await;
         rename(&dev, d.copy, "篡改测试").await;
         assert_eq!(
@@ -743,7 +587,7 @@ async fn the_audit_chain_shows_tampering() {
 #[tokio::test]
 async fn the_audit_trail_exports_as_csv_for_both_sides() {
     each_backend(async |app| {
-        let d = deal(&app);
+        let d = maintenance_deal(&app).await;
         let (dev, _) = live_grant(&app, &d).await;
         rename(&dev, d.copy, "导出测试").await;
         for login in ["cadmin", "padmin"] {
@@ -784,13 +628,13 @@ async fn the_audit_trail_exports_as_csv_for_both_sides() {
 #[tokio::test]
 async fn a_grant_covers_only_its_own_app() {
     each_backend(async |app| {
-        let d = deal(&app);
+        let d = maintenance_deal(&app).await;
         let cadmin: i64 = memberships::table
             .filter(memberships::org_id.eq(d.customer))
             .select(memberships::user_id)
             .first(&mut *app.conn())
             .expect("cadmin");
-        let own = insert_app(&app, d.customer, "客户自建应用", cadmin);
+        let own = new_app(&app, d.customer, cadmin, "客户自建应用", false);
         let (dev, _) = live_grant(&app, &d).await;
         dev.get(&format!("/apps/{own}"))
             .await
@@ -823,7 +667,7 @@ async fn a_grant_covers_only_its_own_app() {
 #[tokio::test]
 async fn a_copy_without_full_edit_rights_cannot_be_edited_by_the_customer() {
     each_backend(async |app| {
-        let d = deal(&app);
+        let d = maintenance_deal(&app).await;
         let admin = app.signed_in("cadmin").await;
         rename(&admin, d.copy, "客户修改")
             .await
@@ -845,7 +689,7 @@ async fn a_copy_without_full_edit_rights_cannot_be_edited_by_the_customer() {
 #[tokio::test]
 async fn another_orgs_grant_is_not_found() {
     each_backend(async |app| {
-        let d = deal(&app);
+        let d = maintenance_deal(&app).await;
         let dev = app.signed_in("dev").await;
         ask(&dev, d.copy, "修复", "1", "days").await;
         let (g, ..) = latest_grant(&app);
@@ -895,7 +739,7 @@ async fn another_orgs_grant_is_not_found() {
 #[tokio::test]
 async fn a_32_way_concurrent_append_keeps_one_unbroken_chain() {
     each_backend(async |app| {
-        let d = deal(&app);
+        let d = maintenance_deal(&app).await;
         let mut tasks = vec![];
         for i in 0..32 {
             let db = app.state.db.clone();
@@ -930,7 +774,11 @@ async fn a_32_way_concurrent_append_keeps_one_unbroken_chain() {
 }
 
 /// The delegation the developer acts under, as `auth` resolves it for a request.
-fn resolved_delegation(app: &TestApp, d: &Deal, grant: i64) -> Option<fenfa::auth::Delegation> {
+fn resolved_delegation(
+    app: &TestApp,
+    d: &MaintenanceDeal,
+    grant: i64,
+) -> Option<fenfa::auth::Delegation> {
     let mut conn = app.conn();
     let memberships = fenfa::auth::store::memberships_of(&mut conn, d.dev).expect("memberships");
     app.state
@@ -945,7 +793,7 @@ fn resolved_delegation(app: &TestApp, d: &Deal, grant: i64) -> Option<fenfa::aut
 async fn act_under_grant(
     app: &TestApp,
     delegation: &fenfa::auth::Delegation,
-    d: &Deal,
+    d: &MaintenanceDeal,
     action: &str,
     name: &'static str,
     fail: bool,
@@ -974,7 +822,7 @@ async fn act_under_grant(
 #[tokio::test]
 async fn an_action_under_a_grant_commits_together_with_its_audit_record_or_not_at_all() {
     each_backend(async |app| {
-        let d = deal(&app);
+        let d = maintenance_deal(&app).await;
         let (_dev, g) = live_grant(&app, &d).await;
         let delegation = resolved_delegation(&app, &d, g).expect("a live grant resolves");
         let before = audit_actions(&app, d.customer);

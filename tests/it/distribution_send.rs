@@ -8,196 +8,12 @@ use axum::http::StatusCode;
 use diesel::prelude::*;
 use fenfa::db::now;
 use fenfa::db::schema::{
-    app_admins, approval_steps, apps, attachments, automations, components, connectors,
-    distribution_links, fields, link_apps, notifications, order_apps, orders, orgs, pages,
-    part_sends, project_events, projects, submissions, users,
+    app_admins, approval_steps, apps, automations, components, connectors, fields, order_apps,
+    orgs, pages, part_sends, project_events, submissions,
 };
 
-use crate::support::{Client, TestApp, each_backend};
-
-/// The demo world with one purchased order of the provider's "采购管理".
-pub struct Deal {
-    pub provider: i64,
-    pub customer: i64,
-    pub p_admin: i64,
-    pub c_admin: i64,
-    pub source: i64,
-    pub project: i64,
-    pub order: i64,
-    pub order_app: i64,
-}
-
-fn id_of_user(app: &TestApp, login: &str) -> i64 {
-    users::table
-        .filter(users::login.eq(login))
-        .select(users::id)
-        .first(&mut *app.conn())
-        .expect("user")
-}
-
-fn id_of_org(app: &TestApp, corp_id: &str) -> i64 {
-    orgs::table
-        .filter(orgs::corp_id.eq(corp_id))
-        .select(orgs::id)
-        .first(&mut *app.conn())
-        .expect("org")
-}
-
-/// Loads the demo data, adds a custom component to the provider's app, and sets up an
-/// approved project with a link and an order for it.
-pub fn deal(app: &TestApp) -> Deal {
-    fenfa::demo::load(&app.state.db, app.state.storage.as_ref())
-        .expect("demo")
-        .expect("empty database");
-    let provider = id_of_org(app, "dingprovider01");
-    let customer = id_of_org(app, "dingcustomer01");
-    let p_admin = id_of_user(app, "provider.admin");
-    let c_admin = id_of_user(app, "customer.admin");
-    let mut c = app.conn();
-    let source: i64 = apps::table
-        .filter(apps::name.eq("采购管理"))
-        .select(apps::id)
-        .first(&mut *c)
-        .expect("source app");
-    diesel::insert_into(components::table)
-        .values((
-            components::org_id.eq(provider),
-            components::app_id.eq(source),
-            components::name.eq("供应商卡片"),
-            components::description.eq(""),
-            components::markup.eq("<p>供应商</p>"),
-            components::created_at.eq(now()),
-        ))
-        .execute(&mut *c)
-        .expect("component");
-    let file: i64 = diesel::insert_into(attachments::table)
-        .values((
-            attachments::org_id.eq(provider),
-            attachments::uploader_id.eq(p_admin),
-            attachments::storage_key.eq("contracts/test.pdf"),
-            attachments::filename.eq("合同.pdf"),
-            attachments::content_type.eq("application/pdf"),
-            attachments::size_bytes.eq(100),
-            attachments::created_at.eq(now()),
-        ))
-        .returning(attachments::id)
-        .get_result(&mut *c)
-        .expect("attachment");
-    let project: i64 = diesel::insert_into(projects::table)
-        .values((
-            projects::provider_org_id.eq(provider),
-            projects::creator_id.eq(p_admin),
-            projects::name.eq("星河采购数字化"),
-            projects::contract_amount_cents.eq(1_200_000),
-            projects::contract_file_id.eq(file),
-            projects::customer_name.eq("星河制造有限公司"),
-            projects::customer_corp_id.eq("dingcustomer01"),
-            projects::status.eq("approved"),
-            projects::created_at.eq(now()),
-        ))
-        .returning(projects::id)
-        .get_result(&mut *c)
-        .expect("project");
-    drop(c);
-    let (order, order_app) = order_for(app, project, provider, customer, c_admin, source, "1");
-    Deal {
-        provider,
-        customer,
-        p_admin,
-        c_admin,
-        source,
-        project,
-        order,
-        order_app,
-    }
-}
-
-/// Another link and order of the project for the same app: (order id, order app id).
-pub fn order_for(
-    app: &TestApp,
-    project: i64,
-    provider: i64,
-    customer: i64,
-    purchaser: i64,
-    source: i64,
-    n: &str,
-) -> (i64, i64) {
-    let mut c = app.conn();
-    let creator: i64 = projects::table
-        .find(project)
-        .select(projects::creator_id)
-        .first(&mut *c)
-        .expect("creator");
-    let link: i64 = diesel::insert_into(distribution_links::table)
-        .values((
-            distribution_links::project_id.eq(project),
-            distribution_links::provider_org_id.eq(provider),
-            distribution_links::token.eq(format!("token-{n}")),
-            distribution_links::created_by.eq(creator),
-            distribution_links::created_at.eq(now()),
-        ))
-        .returning(distribution_links::id)
-        .get_result(&mut *c)
-        .expect("link");
-    diesel::insert_into(link_apps::table)
-        .values((link_apps::link_id.eq(link), link_apps::app_id.eq(source)))
-        .execute(&mut *c)
-        .expect("link app");
-    let order: i64 = diesel::insert_into(orders::table)
-        .values((
-            orders::order_no.eq(format!("DD2026{n:0>6}")),
-            orders::project_id.eq(project),
-            orders::link_id.eq(link),
-            orders::provider_org_id.eq(provider),
-            orders::customer_org_id.eq(customer),
-            orders::purchaser_id.eq(purchaser),
-            orders::created_at.eq(now()),
-        ))
-        .returning(orders::id)
-        .get_result(&mut *c)
-        .expect("order");
-    let oa: i64 = diesel::insert_into(order_apps::table)
-        .values((
-            order_apps::order_id.eq(order),
-            order_apps::provider_org_id.eq(provider),
-            order_apps::source_app_id.eq(source),
-        ))
-        .returning(order_apps::id)
-        .get_result(&mut *c)
-        .expect("order app");
-    (order, oa)
-}
-
-pub async fn demo_login(app: &TestApp, login: &str) -> Client {
-    let c = app.client();
-    c.login(login, fenfa::demo::PASSWORD).await;
-    c
-}
-
-/// Posts the send dialog with the agreement accepted and the given options.
-pub async fn send(c: &Client, order: i64, oa: i64, options: &[&str]) -> crate::support::Resp {
-    let mut form: Vec<(&str, &str)> = options.iter().map(|o| (*o, "on")).collect();
-    form.push(("agree", "on"));
-    c.post(&format!("/provider/orders/{order}/apps/{oa}/send"), &form)
-        .await
-}
-
-/// Sends the deal's app as the provider admin; returns the copy's id.
-pub async fn sent(app: &TestApp, d: &Deal, options: &[&str]) -> i64 {
-    let c = demo_login(app, "provider.admin").await;
-    send(&c, d.order, d.order_app, options)
-        .await
-        .assert_redirect(&format!("/provider/orders/{}", d.order));
-    copy_of(app, d.order_app).expect("sent")
-}
-
-pub fn copy_of(app: &TestApp, oa: i64) -> Option<i64> {
-    order_apps::table
-        .find(oa)
-        .select(order_apps::copy_app_id)
-        .first(&mut *app.conn())
-        .expect("order app")
-}
+use crate::support::distribution::{copy_of, deal, demo_login, events_since, notified, send, sent};
+use crate::support::{TestApp, each_backend};
 
 fn status_of(app: &TestApp, oa: i64) -> (String, String) {
     order_apps::table
@@ -232,19 +48,10 @@ fn page_named(app: &TestApp, app_id: i64, name: &str) -> i64 {
         .expect("page")
 }
 
-pub fn notified(app: &TestApp, user: i64, title: &str) -> i64 {
-    notifications::table
-        .filter(notifications::user_id.eq(user))
-        .filter(notifications::title.eq(title))
-        .count()
-        .get_result(&mut *app.conn())
-        .expect("count")
-}
-
 #[tokio::test]
 async fn the_agreement_must_be_accepted_before_sending() {
     each_backend(async |app| {
-        let d = deal(&app);
+        let d = deal(&app).await;
         let c = demo_login(&app, "provider.admin").await;
         let order_page = format!("/provider/orders/{}", d.order);
         // The dialog opens without JavaScript and links to the agreement.
@@ -284,7 +91,7 @@ async fn the_agreement_must_be_accepted_before_sending() {
 #[tokio::test]
 async fn sending_copies_every_part_into_the_customer_org_under_maintenance() {
     each_backend(async |app| {
-        let d = deal(&app);
+        let d = deal(&app).await;
         let copy = sent(&app, &d, &["with_sample", "with_connectors", "full_edit"]).await;
         let mut c = app.conn();
         let row: (i64, String, Option<i64>, Option<i64>, bool, bool, i64) = apps::table
@@ -442,11 +249,9 @@ async fn sending_copies_every_part_into_the_customer_org_under_maintenance() {
 #[tokio::test]
 async fn sample_data_and_connectors_are_sent_only_when_chosen() {
     each_backend(async |app| {
-        let d = deal(&app);
+        let d = deal(&app).await;
         let bare = sent(&app, &d, &[]).await;
-        let (order2, oa2) = order_for(
-            &app, d.project, d.provider, d.customer, d.c_admin, d.source, "2",
-        );
+        let (order2, oa2) = d.another_order(&app).await;
         let c = demo_login(&app, "provider.admin").await;
         send(&c, order2, oa2, &["with_sample", "with_connectors"])
             .await
@@ -511,7 +316,7 @@ async fn sample_data_and_connectors_are_sent_only_when_chosen() {
 #[tokio::test]
 async fn process_flows_and_templates_are_listed_for_reconfiguration() {
     each_backend(async |app| {
-        let d = deal(&app);
+        let d = deal(&app).await;
         let copy = sent(&app, &d, &["full_edit"]).await;
         let list: String = apps::table
             .find(copy)
@@ -563,7 +368,7 @@ async fn process_flows_and_templates_are_listed_for_reconfiguration() {
 #[tokio::test]
 async fn a_failed_send_leaves_no_half_copied_app_and_can_be_retried() {
     each_backend(async |app| {
-        let d = deal(&app);
+        let d = deal(&app).await;
         // Break the source: its report now reads a form of another app, which cannot be
         // copied along. Pages are copied before reports, so a partial copy would show.
         let report = page_named(&app, d.source, "按类别统计采购额");
@@ -626,12 +431,7 @@ async fn a_failed_send_leaves_no_half_copied_app_and_can_be_retried() {
             ("succeeded".into(), String::new())
         );
         assert_eq!(count_apps(&app, d.customer), 1);
-        let kinds: Vec<String> = project_events::table
-            .filter(project_events::project_id.eq(d.project))
-            .order(project_events::id.asc())
-            .select(project_events::kind)
-            .load(&mut *app.conn())
-            .expect("events");
+        let kinds = events_since(&app, Some(d.project), d.last_event);
         assert_eq!(kinds, vec!["send_failed", "sent"]);
     })
     .await;
@@ -640,7 +440,7 @@ async fn a_failed_send_leaves_no_half_copied_app_and_can_be_retried() {
 #[tokio::test]
 async fn an_app_is_sent_exactly_once() {
     each_backend(async |app| {
-        let d = deal(&app);
+        let d = deal(&app).await;
         let c = demo_login(&app, "provider.admin").await;
         let (a, b) = tokio::join!(
             send(&c, d.order, d.order_app, &[]),
@@ -666,7 +466,7 @@ async fn an_app_is_sent_exactly_once() {
 #[tokio::test]
 async fn the_entitlement_check_lists_what_the_customers_edition_lacks() {
     each_backend(async |app| {
-        let d = deal(&app);
+        let d = deal(&app).await;
         diesel::update(orgs::table.find(d.customer))
             .set(orgs::edition.eq("light"))
             .execute(&mut *app.conn())
@@ -712,7 +512,7 @@ async fn the_entitlement_check_lists_what_the_customers_edition_lacks() {
 #[tokio::test]
 async fn a_single_page_can_be_sent_into_the_customers_copy() {
     each_backend(async |app| {
-        let d = deal(&app);
+        let d = deal(&app).await;
         // Before the app is sent there is nothing to send into.
         let c = demo_login(&app, "provider.admin").await;
         let parts = format!("/provider/orders/{}/apps/{}/parts", d.order, d.order_app);
@@ -791,7 +591,7 @@ async fn a_single_page_can_be_sent_into_the_customers_copy() {
 #[tokio::test]
 async fn another_orgs_order_is_not_found() {
     each_backend(async |app| {
-        let d = deal(&app);
+        let d = deal(&app).await;
         let order_page = format!("/provider/orders/{}", d.order);
         for login in ["upstream.admin", "customer.admin"] {
             let c = demo_login(&app, login).await;
@@ -806,9 +606,7 @@ async fn another_orgs_order_is_not_found() {
         // The provider's developer works on orders; the order app must belong to the order.
         let dev = demo_login(&app, "provider.dev").await;
         dev.get(&order_page).await.assert_status(StatusCode::OK);
-        let (order2, _) = order_for(
-            &app, d.project, d.provider, d.customer, d.c_admin, d.source, "2",
-        );
+        let (order2, _) = d.another_order(&app).await;
         send(&dev, order2, d.order_app, &[])
             .await
             .assert_status(StatusCode::NOT_FOUND);
@@ -825,7 +623,7 @@ async fn another_orgs_order_is_not_found() {
 #[tokio::test]
 async fn a_send_that_died_midway_can_be_retried_but_a_live_one_cannot() {
     each_backend(async |app| {
-        let d = deal(&app);
+        let d = deal(&app).await;
         let c = demo_login(&app, "provider.admin").await;
         let mark_sending = |started: i64| {
             diesel::update(order_apps::table.find(d.order_app))

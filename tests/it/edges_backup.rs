@@ -60,6 +60,7 @@ fn write_load(
                     let key = format!("{}.bin", uuid::Uuid::new_v4());
                     let bytes = format!("writer {t} upload {n}").repeat(50).into_bytes();
                     storage.put(&key, &bytes).expect("upload");
+                    // Written directly: the load must write faster than uploads through HTTP can.
                     let id: i64 = diesel::insert_into(attachments::table)
                         .values((
                             attachments::org_id.eq(org),

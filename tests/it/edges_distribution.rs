@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use diesel::prelude::*;
 use fenfa::db::schema::distribution_links;
 
-use crate::distribution_projects::{approved_project, world};
+use crate::support::distribution::{approved_project, world};
 use crate::support::{Resp, TestApp, each_backend};
 
 /// A link of the provider's approved project (customer 星河制造, CorpID dingcustomer01)

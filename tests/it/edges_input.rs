@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use fenfa::auth::Role;
 use fenfa::db::schema::{attachments, departments};
 
-use crate::distribution_projects::{PDF, project_form, world};
+use crate::support::distribution::{PDF, project_form, world};
 use crate::support::{Client, Resp, TestApp, each_backend};
 
 fn department_count(app: &TestApp) -> i64 {

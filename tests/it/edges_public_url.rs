@@ -5,9 +5,9 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use crate::distribution_projects::{approved_project, world};
-use crate::edges_timeouts::Fenfa;
+use crate::support::distribution::{approved_project, world};
 use crate::support::each_backend;
+use crate::support::server::Fenfa;
 
 #[tokio::test]
 async fn without_a_public_url_distribution_links_follow_the_bind_address() {

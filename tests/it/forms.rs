@@ -3,88 +3,13 @@
 
 use axum::http::{StatusCode, header};
 use diesel::prelude::*;
-use fenfa::apps::app::{FieldKind, Page, PageKind};
-use fenfa::apps::store::{self, NewApp};
-use fenfa::auth::{OrgScope, Role};
-use fenfa::db::schema::{
-    apps, automations, notification_templates, notifications, pages, submissions,
-};
+use fenfa::apps::app::{FieldKind, PageKind};
+use fenfa::apps::store;
+use fenfa::auth::Role;
+use fenfa::db::schema::{apps, notifications, pages, submissions};
 
-use crate::support::{TestApp, each_backend};
-
-/// An app with one page, made by the organisation's main admin.
-pub struct Fixture {
-    pub app_id: i64,
-    pub page: Page,
-    pub fields: Vec<i64>,
-}
-
-impl Fixture {
-    /// The input name of the n-th field.
-    pub fn f(&self, n: usize) -> String {
-        format!("f{}", self.fields[n])
-    }
-    pub fn url(&self) -> String {
-        format!("/f/{}", self.page.id)
-    }
-}
-
-pub fn scope(org: i64, user: i64) -> OrgScope {
-    OrgScope::system(org, user, Role::MainAdmin)
-}
-
-pub fn app_with_page(
-    app: &TestApp,
-    org: i64,
-    admin: i64,
-    kind: PageKind,
-    fields: &[(&str, FieldKind, bool, &str)],
-) -> Fixture {
-    let mut conn = app.conn();
-    let s = scope(org, admin);
-    let app_id = store::create_app(
-        &mut conn,
-        &s,
-        NewApp {
-            name: "采购管理",
-            icon: "📋",
-            description: "",
-            premium: false,
-        },
-    )
-    .expect("app");
-    let a = store::find_app(&mut conn, &s, app_id).expect("find app");
-    let pid = store::add_page(&mut conn, &a, kind, "采购申请", "").expect("page");
-    let (_, page) = store::find_page(&mut conn, &s, pid).expect("find page");
-    let fields = fields
-        .iter()
-        .map(|(label, kind, required, options)| {
-            store::add_field(&mut conn, &page, label, *kind, *required, options).expect("field")
-        })
-        .collect();
-    Fixture {
-        app_id,
-        page,
-        fields,
-    }
-}
-
-/// The id at the end of a redirect to `/submissions/{id}`.
-pub fn submission_id(location: &str) -> i64 {
-    location
-        .rsplit('/')
-        .next()
-        .and_then(|s| s.parse().ok())
-        .expect("submission id in the redirect")
-}
-
-pub fn png() -> Vec<u8> {
-    let img = image::RgbImage::new(2, 2);
-    let mut out = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut out, image::ImageFormat::Png)
-        .expect("png");
-    out.into_inner()
-}
+use crate::support::apps::{app_with_page, automation, png, scope, submission_id, template};
+use crate::support::each_backend;
 
 fn every_kind() -> Vec<(&'static str, FieldKind, bool, &'static str)> {
     vec![
@@ -511,34 +436,17 @@ async fn an_automation_notifies_the_submitter_with_placeholders_filled() {
                 ("负责人", FieldKind::Member, true, ""),
             ],
         );
-        {
-            let mut conn = app.conn();
-            let tpl: i64 = diesel::insert_into(notification_templates::table)
-                .values((
-                    notification_templates::org_id.eq(org),
-                    notification_templates::app_id.eq(fx.app_id),
-                    notification_templates::name.eq("收到"),
-                    notification_templates::title.eq("已收到：{事由}"),
-                    notification_templates::body.eq("负责人 {负责人} 会处理"),
-                    notification_templates::created_at.eq(0),
-                ))
-                .returning(notification_templates::id)
-                .get_result(&mut *conn)
-                .expect("template");
-            diesel::insert_into(automations::table)
-                .values((
-                    automations::org_id.eq(org),
-                    automations::app_id.eq(fx.app_id),
-                    automations::name.eq("回执"),
-                    automations::form_id.eq(fx.page.id),
-                    automations::action.eq("notify"),
-                    automations::template_id.eq(Some(tpl)),
-                    automations::enabled.eq(true),
-                    automations::created_at.eq(0),
-                ))
-                .execute(&mut *conn)
-                .expect("automation");
-        }
+        let boss = app.signed_in("boss").await;
+        let tpl = template(
+            &app,
+            &boss,
+            fx.app_id,
+            "收到",
+            "已收到：{事由}",
+            "负责人 {负责人} 会处理",
+        )
+        .await;
+        automation(&boss, fx.app_id, "回执", fx.page.id, tpl).await;
         let a = app.signed_in("alice").await;
         let admin_id = admin.to_string();
         a.post_multipart(&fx.url(), &[(&fx.f(0), "买纸"), (&fx.f(1), &admin_id)], &[])

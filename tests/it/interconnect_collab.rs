@@ -118,6 +118,7 @@ async fn a_group_shows_members_with_their_real_organisation_and_department_and_a
         {
             let mut conn = app.conn();
             for i in 0..60 {
+                // Written directly: 60 messages with distinct past times, for the keyset order.
                 diesel::insert_into(collab_messages::table)
                     .values((
                         collab_messages::group_id.eq(gid),
@@ -285,6 +286,7 @@ async fn a_member_organisation_picks_only_people_it_may_see() {
             .assert_lacks("upadmin")
             .assert_lacks("buyer");
         // The space admin lets it see the creating organisation, not 另一伙伴.
+        // Written directly: the portal has no page to set visibility yet.
         diesel::insert_into(space_visibility::table)
             .values((
                 space_visibility::space_id.eq(w.space),

@@ -10,10 +10,11 @@ use fenfa::auth::Role;
 use fenfa::db::now;
 use fenfa::db::schema::{
     approval_tasks, collab_groups, collab_members, contact_departures, memberships, notifications,
-    space_apps, space_orgs, submissions,
+    space_orgs, submissions,
 };
 
-use crate::forms::app_with_page;
+use crate::support::apps::app_with_page;
+use crate::support::interconnect::published;
 use crate::support::{TestApp, each_backend};
 
 fn notified(app: &TestApp, user: i64, title: &str) -> Vec<(i64, String)> {
@@ -73,6 +74,7 @@ async fn when_a_member_organisations_contact_is_removed_the_space_admin_is_told_
         );
         let space = app.joined_space(up, up_admin, &[(down, "all", &[])]);
         let so = space_org(&app, space, down);
+        published(&app.signed_in("upadmin").await, space, form.app_id).await;
         let t = now();
         {
             let mut c = app.conn();
@@ -81,17 +83,8 @@ async fn when_a_member_organisations_contact_is_removed_the_space_admin_is_told_
                 .set(space_orgs::applied_by.eq(Some(contact)))
                 .execute(&mut *c)
                 .expect("applicant");
-            diesel::insert_into(space_apps::table)
-                .values((
-                    space_apps::space_id.eq(space),
-                    space_apps::app_id.eq(form.app_id),
-                    space_apps::all_orgs.eq(true),
-                    space_apps::published_by.eq(up_admin),
-                    space_apps::published_at.eq(t),
-                ))
-                .execute(&mut *c)
-                .expect("published");
             // A downstream approval handed to the contact (added approver, in `down`).
+            // Written directly: what a contact holds (made by approvals, interconnect_collab).
             let sid: i64 = diesel::insert_into(submissions::table)
                 .values((
                     submissions::org_id.eq(up),
@@ -265,6 +258,7 @@ async fn when_the_space_admin_is_disabled_member_organisations_are_told_and_the_
         // A join request waiting for the space admin's review.
         let applicant = app.org("申请组织", "dingap01", "professional");
         let ap_admin = app.person(applicant, "apadmin", Role::MainAdmin);
+        // Written directly: a pending application (the join pages: interconnect_spaces).
         let pending: i64 = diesel::insert_into(space_orgs::table)
             .values((
                 space_orgs::space_id.eq(space),

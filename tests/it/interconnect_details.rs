@@ -10,7 +10,7 @@ use fenfa::apps::store;
 use fenfa::auth::Role;
 use fenfa::db::schema::{approval_tasks, orgs, seats, space_orgs, space_scope};
 
-use crate::forms::{Fixture, app_with_page, submission_id};
+use crate::support::apps::{Fixture, app_with_page, submission_id};
 use crate::support::{Client, TestApp, each_backend, input_value};
 
 /// An upstream organisation with a process form published in its space; 下游经销商
@@ -169,6 +169,7 @@ async fn the_review_of_a_join_request_names_the_departments_or_people_and_counts
         app.person(b, "wangwu", Role::Member);
         let pending = |org: i64, kind: &str, refs: &[(&str, i64)]| -> i64 {
             let mut conn = app.conn();
+            // Written directly: pending applications (the join pages: interconnect_spaces).
             let so: i64 = diesel::insert_into(space_orgs::table)
                 .values((
                     space_orgs::space_id.eq(w.space),

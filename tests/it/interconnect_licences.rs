@@ -5,78 +5,10 @@
 use axum::http::StatusCode;
 use diesel::prelude::*;
 use fenfa::auth::Role;
-use fenfa::db::schema::{memberships, notifications, orgs, seats, space_orgs, users};
+use fenfa::db::schema::{memberships, notifications, seats, space_orgs, users};
 
+use crate::support::interconnect::{many, post_ids, upstream};
 use crate::support::{TestApp, each_backend};
-
-/// An upstream organisation owning a space, with its main admin.
-pub struct Pool {
-    pub up: i64,
-    pub admin: i64,
-}
-
-pub fn upstream(app: &TestApp, seats_bought: Option<i32>) -> Pool {
-    let up = app.org("主干集团", "dingupstream01", "exclusive");
-    let admin = app.person(up, "upadmin", Role::MainAdmin);
-    diesel::update(orgs::table.find(up))
-        .set(orgs::seat_pool.eq(seats_bought))
-        .execute(&mut *app.conn())
-        .expect("pool");
-    Pool { up, admin }
-}
-
-/// `n` members of `org` named `{prefix}{i}`, inserted in one transaction (they never sign
-/// in, so their password hash is a placeholder).
-pub fn many(app: &TestApp, org: i64, prefix: &str, n: usize) -> Vec<i64> {
-    let mut conn = app.conn();
-    conn.transaction::<_, diesel::result::Error, _>(|c| {
-        let mut ids = Vec::with_capacity(n);
-        for i in 0..n {
-            let login = format!("{prefix}{i}");
-            let id: i64 = diesel::insert_into(users::table)
-                .values((
-                    users::login.eq(&login),
-                    users::name.eq(&login),
-                    users::password_hash.eq("-"),
-                    users::created_at.eq(fenfa::db::now()),
-                ))
-                .returning(users::id)
-                .get_result(c)?;
-            diesel::insert_into(memberships::table)
-                .values((
-                    memberships::org_id.eq(org),
-                    memberships::user_id.eq(id),
-                    memberships::role.eq("member"),
-                    memberships::can_build_apps.eq(false),
-                    memberships::created_at.eq(fenfa::db::now()),
-                ))
-                .execute(c)?;
-            ids.push(id);
-        }
-        Ok(ids)
-    })
-    .expect("people")
-}
-
-fn form_of(name: &str, ids: &[i64]) -> Vec<(String, String)> {
-    ids.iter()
-        .map(|i| (name.to_string(), i.to_string()))
-        .collect()
-}
-
-pub async fn post_ids(
-    c: &crate::support::Client,
-    path: &str,
-    name: &str,
-    ids: &[i64],
-) -> crate::support::Resp {
-    let owned = form_of(name, ids);
-    let form: Vec<(&str, &str)> = owned
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    c.post(path, &form).await
-}
 
 fn seat_count(app: &TestApp, pool: i64, org: Option<i64>) -> i64 {
     let mut q = seats::table

@@ -10,11 +10,10 @@ use fenfa::apps::app::{FieldKind, PageKind, ReportAgg, ReportSpec};
 use fenfa::apps::store;
 use fenfa::auth::Role;
 use fenfa::db::schema::{
-    approval_tasks, attachments, automations, notification_templates, notifications, space_orgs,
-    space_visibility, submissions,
+    approval_tasks, attachments, notifications, space_orgs, space_visibility, submissions,
 };
 
-use crate::forms::{Fixture, app_with_page, png, submission_id};
+use crate::support::apps::{Fixture, app_with_page, automation, png, submission_id, template};
 use crate::support::{Client, Resp, TestApp, each_backend};
 
 /// An exclusive-edition upstream organisation with a process form (one step approved
@@ -355,34 +354,9 @@ async fn a_downstream_submission_belongs_to_the_upstream_app_and_records_the_sub
     each_backend(async |app| {
         let w = world(&app);
         // An automation of the upstream app: a receipt to the submitter.
-        {
-            let mut conn = app.conn();
-            let tpl: i64 = diesel::insert_into(notification_templates::table)
-                .values((
-                    notification_templates::org_id.eq(w.up),
-                    notification_templates::app_id.eq(w.form.app_id),
-                    notification_templates::name.eq("回执"),
-                    notification_templates::title.eq("已收到：{事由}"),
-                    notification_templates::body.eq(""),
-                    notification_templates::created_at.eq(0),
-                ))
-                .returning(notification_templates::id)
-                .get_result(&mut *conn)
-                .expect("template");
-            diesel::insert_into(automations::table)
-                .values((
-                    automations::org_id.eq(w.up),
-                    automations::app_id.eq(w.form.app_id),
-                    automations::name.eq("回执"),
-                    automations::form_id.eq(w.form.page.id),
-                    automations::action.eq("notify"),
-                    automations::template_id.eq(Some(tpl)),
-                    automations::enabled.eq(true),
-                    automations::created_at.eq(0),
-                ))
-                .execute(&mut *conn)
-                .expect("automation");
-        }
+        let up = app.signed_in("upadmin").await;
+        let tpl = template(&app, &up, w.form.app_id, "回执", "已收到：{事由}", "回执").await;
+        automation(&up, w.form.app_id, "回执", w.form.page.id, tpl).await;
         publish(&app, &w, &[w.down]).await;
         let dm = app.signed_in("dnmember").await;
         let sid = submit(&dm, &w, "补货").await;
@@ -625,7 +599,7 @@ async fn the_upstream_data_view_shows_every_organisations_submissions_with_an_or
         // A report over the form, grouped by 事由, counting.
         let report_id = {
             let mut conn = app.conn();
-            let scope = crate::forms::scope(w.up, w.up_admin);
+            let scope = crate::support::apps::scope(w.up, w.up_admin);
             let a = store::find_app(&mut conn, &scope, w.form.app_id).expect("app");
             let rid =
                 store::add_page(&mut conn, &a, PageKind::Report, "订货汇总", "").expect("report");
@@ -770,6 +744,7 @@ async fn a_downstream_organisation_sees_no_other_member_organisations_data_unles
             .await
             .assert_status(StatusCode::NOT_FOUND);
         // The space admin lets 下游经销商 see 另一经销商: its data shows, never upstream's.
+        // Written directly: the portal has no page to set visibility yet.
         diesel::insert_into(space_visibility::table)
             .values((
                 space_visibility::space_id.eq(w.space),

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use fenfa::auth::Role;
 use fenfa::db::schema::{notifications, orgs, seat_orders};
 
-use crate::interconnect_licences::{many, post_ids, upstream};
+use crate::support::interconnect::{many, post_ids, upstream};
 use crate::support::{Client, TestApp, each_backend, input_value};
 
 fn orders(app: &TestApp, org: i64) -> Vec<(String, i64, i32)> {

@@ -13,8 +13,8 @@ use fenfa::auth::Role;
 use fenfa::db::schema::{approval_tasks, attachments, memberships, pages, seats, submissions};
 
 use crate::figures::figure;
-use crate::forms::{Fixture, app_with_page, png, scope, submission_id};
-use crate::interconnect_licences::post_ids;
+use crate::support::apps::{Fixture, app_with_page, png, scope, submission_id};
+use crate::support::interconnect::post_ids;
 use crate::support::{Client, Resp, TestApp, each_backend};
 
 /// An exclusive-edition upstream organisation (main admin `upadmin`, interconnection

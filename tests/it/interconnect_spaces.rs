@@ -10,6 +10,7 @@ use fenfa::db::schema::{
     memberships, notifications, orgs, seats, space_orgs, space_visibility, spaces,
 };
 
+use crate::support::interconnect::{published, seat_granted};
 use crate::support::{Client, TestApp, each_backend, input_value};
 
 /// An exclusive upstream org (uadmin main admin, usub interconnect sub-admin, uplat platform
@@ -112,7 +113,8 @@ fn notified(app: &TestApp, user: i64, title: &str) -> Vec<String> {
         .expect("notifications")
 }
 
-/// A bare space of `owner` (no member rows), inserted directly to reach limits cheaply.
+/// A bare space of `owner` (no member rows), inserted directly to reach limits cheaply
+/// (the form makes one space per request and adds the owner's row).
 fn bare_space(app: &TestApp, owner: i64, creator: i64) -> i64 {
     diesel::insert_into(spaces::table)
         .values((
@@ -313,6 +315,7 @@ async fn a_space_admits_at_most_800_organisations() {
             let mut conn = app.conn();
             conn.transaction::<_, diesel::result::Error, _>(|conn| {
                 for i in 0..799 {
+                    // Written directly: 799 organisations to reach the space limit cheaply.
                     let o: i64 = diesel::insert_into(orgs::table)
                         .values((
                             orgs::name.eq(format!("伙伴{i}")),
@@ -563,16 +566,7 @@ async fn people_follow_their_organisation_when_they_join_a_department_transfer_o
         .await;
         u.get(&people).await.assert_contains("dother");
         // A seat held by dmember (granted by the upstream pool).
-        diesel::insert_into(seats::table)
-            .values((
-                seats::pool_org_id.eq(w.up),
-                seats::org_id.eq(w.down),
-                seats::user_id.eq(w.dmember),
-                seats::automatic.eq(false),
-                seats::granted_at.eq(0),
-            ))
-            .execute(&mut *app.conn())
-            .expect("seat");
+        seat_granted(&u, w.down, w.dmember).await;
         // Transferred out of the linked departments: gone, and the seat released.
         let dmember_m: i64 = memberships::table
             .filter(memberships::user_id.eq(w.dmember))
@@ -849,19 +843,11 @@ async fn the_space_admin_removes_a_member_organisation_after_reading_what_happen
     each_backend(async |app| {
         let w = world(&app);
         let space = app.joined_space(w.up, w.uadmin, &[(w.down, "all", &[])]);
-        diesel::insert_into(seats::table)
-            .values((
-                seats::pool_org_id.eq(w.up),
-                seats::org_id.eq(w.down),
-                seats::user_id.eq(w.dmember),
-                seats::automatic.eq(false),
-                seats::granted_at.eq(0),
-            ))
-            .execute(&mut *app.conn())
-            .expect("seat");
+        let u = app.signed_in("uadmin").await;
+        seat_granted(&u, w.down, w.dmember).await;
         // An app published in the space: its form's data page is where to export first.
         let scope = fenfa::auth::OrgScope::system(w.up, w.uadmin, Role::MainAdmin);
-        let page_id = {
+        let (app_id, page_id) = {
             let mut conn = app.conn();
             let app_id = fenfa::apps::store::create_app(
                 &mut conn,
@@ -883,20 +869,10 @@ async fn the_space_admin_removes_a_member_organisation_after_reading_what_happen
                 "",
             )
             .expect("page");
-            diesel::insert_into(fenfa::db::schema::space_apps::table)
-                .values((
-                    fenfa::db::schema::space_apps::space_id.eq(space),
-                    fenfa::db::schema::space_apps::app_id.eq(app_id),
-                    fenfa::db::schema::space_apps::all_orgs.eq(true),
-                    fenfa::db::schema::space_apps::published_by.eq(w.uadmin),
-                    fenfa::db::schema::space_apps::published_at.eq(0),
-                ))
-                .execute(&mut *conn)
-                .expect("published");
-            page
+            (app_id, page)
         };
+        published(&u, space, app_id).await;
         let (so, _) = row(&app, space, w.down);
-        let u = app.signed_in("uadmin").await;
         let remove = format!("/interconnect/spaces/{space}/orgs/{so}/remove");
         u.get(&remove)
             .await

@@ -35,19 +35,6 @@ fn is_member(app: &TestApp, org: i64, user: i64) -> bool {
         > 0
 }
 
-fn dept(app: &TestApp, org: i64, parent: Option<i64>, name: &str) -> i64 {
-    diesel::insert_into(departments::table)
-        .values((
-            departments::org_id.eq(org),
-            departments::parent_id.eq(parent),
-            departments::name.eq(name),
-            departments::created_at.eq(fenfa::db::now()),
-        ))
-        .returning(departments::id)
-        .get_result(&mut *app.conn())
-        .expect("dept")
-}
-
 fn dept_exists(app: &TestApp, id: i64) -> bool {
     departments::table
         .find(id)
@@ -104,7 +91,7 @@ async fn a_sub_admin_with_the_members_point_manages_members_but_not_roles() {
         let alice = app.person(org, "alice", Role::Member);
         let alice_m = membership(&app, org, alice);
         let bob = app.user("bob", "Bob");
-        let sales = dept(&app, org, None, "Sales");
+        let sales = app.department(org, None, "Sales");
 
         let c = app.signed_in("sub").await;
         c.get("/workbench").await.assert_contains("href=\"/org\"");
@@ -382,7 +369,7 @@ async fn another_orgs_department_is_not_found_and_unchanged() {
         app.person(acme, "boss", Role::MainAdmin);
         let alice = app.person(acme, "alice", Role::Member);
         let alice_m = membership(&app, acme, alice);
-        let theirs = dept(&app, other, None, "Theirs");
+        let theirs = app.department(other, None, "Theirs");
         let c = app.signed_in("boss").await;
         c.post(
             "/org/departments",
@@ -436,8 +423,8 @@ async fn a_department_with_sub_departments_or_members_cannot_be_deleted() {
         let org = app.org("Acme", "ding001", "professional");
         app.person(org, "boss", Role::MainAdmin);
         let alice = app.person(org, "alice", Role::Member);
-        let sales = dept(&app, org, None, "Sales");
-        let north = dept(&app, org, Some(sales), "North");
+        let sales = app.department(org, None, "Sales");
+        let north = app.department(org, Some(sales), "North");
         diesel::update(memberships::table.find(membership(&app, org, alice)))
             .set(memberships::department_id.eq(Some(north)))
             .execute(&mut *app.conn())
@@ -666,7 +653,7 @@ async fn the_member_list_filters_by_department_and_pages_by_keyset() {
     each_backend(async |app| {
         let org = app.org("Acme", "ding001", "professional");
         app.person(org, "boss", Role::MainAdmin);
-        let sales = dept(&app, org, None, "Sales");
+        let sales = app.department(org, None, "Sales");
         for i in 0..55 {
             let u = app.person(org, &format!("user{i:02}"), Role::Member);
             if i < 3 {
@@ -710,7 +697,7 @@ async fn the_overview_shows_the_organisation_in_both_languages() {
     each_backend(async |app| {
         let org = app.org("Acme", "ding001", "professional");
         app.person(org, "boss", Role::MainAdmin);
-        dept(&app, org, None, "Sales");
+        app.department(org, None, "Sales");
         let c = app.signed_in("boss").await;
         c.get("/org")
             .await
@@ -738,8 +725,8 @@ async fn organisation_and_operator_pages_are_complete_in_english() {
             .set(users::is_operator.eq(true))
             .execute(&mut *app.conn())
             .expect("operator");
-        let sales = dept(&app, org, None, "Sales");
-        dept(&app, org, Some(sales), "North");
+        let sales = app.department(org, None, "Sales");
+        app.department(org, Some(sales), "North");
         let boss_m = membership(&app, org, boss);
         let c = app.signed_in("boss").await;
         c.post_ok("/lang", &[("lang", "en")]).await;

@@ -44,9 +44,9 @@ fn orders_of_link(app: &TestApp, token: &str) -> i64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sixty_four_concurrent_purchases_on_one_link_make_exactly_one_order() {
     each_backend(async |app| {
-        let w = crate::distribution_projects::world(&app);
+        let w = crate::support::distribution::world(&app);
         let padmin = app.signed_in("padmin").await;
-        let project = crate::distribution_projects::approved_project(&app, &padmin).await;
+        let project = crate::support::distribution::approved_project(&app, &padmin).await;
         let buyer = app.signed_in("cadmin").await;
         let rounds = size(100, 3);
         let (mut exact, mut server_errors) = (0, 0);
@@ -86,9 +86,9 @@ async fn two_instances_on_one_postgres_share_sessions_and_make_exactly_one_order
         let Some(second) = app.second_instance() else {
             return;
         };
-        let w = crate::distribution_projects::world(&app);
+        let w = crate::support::distribution::world(&app);
         let padmin = app.signed_in("padmin").await;
-        let project = crate::distribution_projects::approved_project(&app, &padmin).await;
+        let project = crate::support::distribution::approved_project(&app, &padmin).await;
         // Signed in on the first instance, the session works on the second.
         let buyer = app.signed_in("cadmin").await;
         let buyer2 = buyer.on(second.clone());
@@ -141,8 +141,8 @@ async fn two_instances_on_one_postgres_share_sessions_and_make_exactly_one_order
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn no_provider_action_lands_after_the_customer_closes_maintenance() {
     each_backend(async |app| {
-        use crate::distribution_maintenance::{app_name, deal, live_grant, rename};
-        let d = deal(&app);
+        use crate::support::distribution::{app_name, live_grant, maintenance_deal, rename};
+        let d = maintenance_deal(&app).await;
         let (dev, _) = live_grant(&app, &d).await;
         let admin = app.signed_in("cadmin").await;
         // Fifty renames, the close, fifty more: all in flight together.
@@ -204,7 +204,7 @@ async fn a_form_posted_twice_files_one_submission() {
         fenfa::demo::load(&app.state.db, app.state.storage.as_ref())
             .expect("demo")
             .expect("empty");
-        let c = crate::distribution_send::demo_login(&app, "provider.dev").await;
+        let c = crate::support::distribution::demo_login(&app, "provider.dev").await;
         let page: i64 = fenfa::db::schema::pages::table
             .filter(fenfa::db::schema::pages::name.eq("供应商登记"))
             .select(fenfa::db::schema::pages::id)
@@ -213,7 +213,7 @@ async fn a_form_posted_twice_files_one_submission() {
         let path = format!("/f/{page}");
         let form = c.get(&path).await;
         form.assert_status(StatusCode::OK);
-        let forms = crate::permissions::forms_of(&form.body);
+        let forms = crate::support::permissions::forms_of(&form.body);
         let (_, f) = forms
             .into_iter()
             .find(|(a, _)| *a == path)
@@ -225,10 +225,10 @@ async fn a_form_posted_twice_files_one_submission() {
         let before = submission_count(&app);
         // Two clicks at once, then a third later (a retried post).
         let (a, b) = tokio::join!(
-            crate::permissions::post_fields(&c, &path, true, &f.fields),
-            crate::permissions::post_fields(&c, &path, true, &f.fields)
+            crate::support::permissions::post_fields(&c, &path, true, &f.fields),
+            crate::support::permissions::post_fields(&c, &path, true, &f.fields)
         );
-        let again = crate::permissions::post_fields(&c, &path, true, &f.fields).await;
+        let again = crate::support::permissions::post_fields(&c, &path, true, &f.fields).await;
         for r in [&a, &b, &again] {
             r.assert_redirect("/submissions/");
         }
@@ -250,7 +250,7 @@ async fn a_form_posted_twice_files_one_submission() {
                 }
             })
             .collect();
-        crate::permissions::post_fields(&c, &path, true, &fields)
+        crate::support::permissions::post_fields(&c, &path, true, &fields)
             .await
             .assert_redirect("/submissions/");
         assert_eq!(submission_count(&app), before + 2);

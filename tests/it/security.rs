@@ -13,7 +13,7 @@ use fenfa::auth::Role;
 use fenfa::db::schema::{fields, login_throttle, sessions, submissions};
 
 use crate::figures::{figure, size};
-use crate::permissions::{allowed_for, fill, harvest, principals, snapshot};
+use crate::support::permissions::{allowed_for, fill, harvest, principals, snapshot};
 use crate::support::{PASSWORD, TestApp, each_backend};
 
 /// The three ways a cross-site form post arrives, and a sibling subdomain.
@@ -59,7 +59,7 @@ async fn no_state_changing_route_accepts_a_cross_site_post() {
             }
         }
         let after = snapshot(&app);
-        let changed = crate::permissions::changed(&before, &after);
+        let changed = crate::support::permissions::changed(&before, &after);
         figure(
             &format!("CSRF forged posts tried ({})", app.backend),
             format!("{tried} (every POST route x {})", FORGERIES.len()),
@@ -531,6 +531,7 @@ async fn guessing_passwords_is_capped_for_a_while_and_takes_the_same_time_for_an
         // The cap: after 100 attempts in an hour, browsers that never signed in to the
         // account are refused, with the message (browsers that did: `auth_throttle.rs`).
         let limit = fenfa::auth::throttle::UNTRUSTED_LIMIT;
+        // Written directly: a window already under way (real attempts would cost argon2 time).
         diesel::insert_into(login_throttle::table)
             .values((
                 login_throttle::kind.eq("login"),

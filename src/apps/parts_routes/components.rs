@@ -1,148 +1,71 @@
-//! An app's custom components (自定义组件): the form page, save, delete.
+//! An app's custom components (自定义组件); a saved one opens again with its sanitised
+//! markup as a preview.
 
-use axum::Form;
-use axum::extract::{Path, State};
 use axum::response::Response;
 
+use super::{Part, Shown};
+use crate::apps::app::App;
 use crate::apps::forms::ComponentForm;
 use crate::apps::pages::ComponentPage;
-use crate::apps::parts_store as ps;
-use crate::apps::routes::{to_app, unprocessable};
-use crate::apps::store;
-use crate::auth::InOrg;
+use crate::apps::parts::Component;
+use crate::apps::parts_store::{self as ps, ComponentInput};
+use crate::apps::routes::redirect_to;
+use crate::auth::OrgScope;
+use crate::db::Conn;
 use crate::error::AppResult;
-use crate::web::policy::{Policy, Routes};
-use crate::web::{AppState, Errors, Layout};
+use crate::web::Errors;
 
-pub fn router() -> Routes {
-    Routes::new()
-        .get("/apps/{id}/components/new", Policy::InOrg, component_new)
-        .post("/apps/{id}/components/new", Policy::InOrg, component_create)
-        .get("/apps/{id}/components/{kid}", Policy::InOrg, component_edit)
-        .post(
-            "/apps/{id}/components/{kid}",
-            Policy::InOrg,
-            component_update,
+pub(super) struct Components;
+
+impl Part for Components {
+    const NEW: &'static str = "/apps/{id}/components/new";
+    const ONE: &'static str = "/apps/{id}/components/{kid}";
+    const DELETE: &'static str = "/apps/{id}/components/{kid}/delete";
+    type Form = ComponentForm;
+    type Draft = ComponentInput;
+    type Row = Component;
+    type Page = ComponentPage;
+
+    fn form_of(c: &Component) -> ComponentForm {
+        ComponentForm {
+            name: c.name.clone(),
+            description: c.description.clone(),
+            markup: c.markup.clone(),
+        }
+    }
+    fn parse(form: &ComponentForm) -> Result<ComponentInput, Errors> {
+        form.parse()
+    }
+    fn find(conn: &mut Conn, app: &App, id: i64) -> AppResult<Component> {
+        ps::find_component(conn, app, id)
+    }
+    fn save(
+        conn: &mut Conn,
+        _: &OrgScope,
+        app: &App,
+        id: Option<i64>,
+        input: ComponentInput,
+    ) -> AppResult<i64> {
+        ps::save_component(conn, app, id, &input)
+    }
+    fn delete(conn: &mut Conn, app: &App, id: i64) -> AppResult<()> {
+        ps::delete_component(conn, app, id)
+    }
+    fn page(_: &mut Conn, _: &OrgScope, s: Shown<Self>) -> AppResult<ComponentPage> {
+        Ok(ComponentPage {
+            l: s.l,
+            app: s.app,
+            id: s.id,
+            form: s.form,
+            errors: s.errors,
+            preview: s.row.map(|c| c.markup).unwrap_or_default(),
+        })
+    }
+    /// A saved component opens again, to see its preview.
+    fn saved(app_id: i64, id: i64) -> Response {
+        redirect_to(
+            &format!("/apps/{app_id}/components/{id}"),
+            "apps.flash.saved",
         )
-        .post(
-            "/apps/{id}/components/{kid}/delete",
-            Policy::InOrg,
-            component_delete,
-        )
-}
-
-async fn component_new(
-    State(state): State<AppState>,
-    InOrg { ctx, scope }: InOrg,
-    Path(id): Path<i64>,
-) -> AppResult<ComponentPage> {
-    let app = state
-        .db
-        .run(move |conn| store::find_app_for_edit(conn, &scope, id))
-        .await?;
-    Ok(ComponentPage {
-        l: Layout::new(&ctx),
-        app,
-        id: None,
-        form: ComponentForm::default(),
-        errors: Errors::default(),
-        preview: String::new(),
-    })
-}
-
-async fn component_edit(
-    State(state): State<AppState>,
-    InOrg { ctx, scope }: InOrg,
-    Path((id, kid)): Path<(i64, i64)>,
-) -> AppResult<ComponentPage> {
-    let (app, c) = state
-        .db
-        .run(move |conn| {
-            let app = store::find_app_for_edit(conn, &scope, id)?;
-            let c = ps::find_component(conn, &app, kid)?;
-            Ok((app, c))
-        })
-        .await?;
-    Ok(ComponentPage {
-        l: Layout::new(&ctx),
-        app,
-        id: Some(kid),
-        preview: c.markup.clone(),
-        form: ComponentForm {
-            name: c.name,
-            description: c.description,
-            markup: c.markup,
-        },
-        errors: Errors::default(),
-    })
-}
-
-async fn component_create(
-    state: State<AppState>,
-    g: InOrg,
-    Path(id): Path<i64>,
-    form: Form<ComponentForm>,
-) -> AppResult<Response> {
-    component_save(state, g, id, None, form).await
-}
-
-async fn component_update(
-    state: State<AppState>,
-    g: InOrg,
-    Path((id, kid)): Path<(i64, i64)>,
-    form: Form<ComponentForm>,
-) -> AppResult<Response> {
-    component_save(state, g, id, Some(kid), form).await
-}
-
-async fn component_save(
-    State(state): State<AppState>,
-    InOrg { ctx, scope }: InOrg,
-    id: i64,
-    kid: Option<i64>,
-    Form(form): Form<ComponentForm>,
-) -> AppResult<Response> {
-    let l = Layout::new(&ctx);
-    let parsed = form.parse();
-    state
-        .db
-        .write(move |conn| {
-            let app = store::find_app_for_edit(conn, &scope, id)?;
-            if let Some(kid) = kid {
-                ps::find_component(conn, &app, kid)?;
-            }
-            match parsed {
-                Ok(input) => {
-                    let kid = ps::save_component(conn, &app, kid, &input)?;
-                    Ok(crate::apps::routes::redirect_to(
-                        &format!("/apps/{id}/components/{kid}"),
-                        "apps.flash.saved",
-                    ))
-                }
-                Err(errors) => Ok(unprocessable(ComponentPage {
-                    l,
-                    app,
-                    id: kid,
-                    preview: String::new(),
-                    form,
-                    errors,
-                })),
-            }
-        })
-        .await
-}
-
-async fn component_delete(
-    State(state): State<AppState>,
-    InOrg { scope, .. }: InOrg,
-    Path((id, kid)): Path<(i64, i64)>,
-) -> AppResult<Response> {
-    state
-        .db
-        .write(move |conn| {
-            let app = store::find_app_for_edit(conn, &scope, id)?;
-            ps::delete_component(conn, &app, kid)
-        })
-        .await?;
-    Ok(to_app(id, "apps.flash.deleted"))
+    }
 }

@@ -1,33 +1,65 @@
-//! An app's notification templates: the form page (with the form fields offered as
-//! `{placeholders}`), save, delete.
+//! An app's notification templates (通知模板); the form page offers the app's form fields
+//! as `{placeholders}`.
 
-use axum::Form;
-use axum::extract::{Path, State};
-use axum::response::Response;
-
+use super::{Part, Shown};
 use crate::apps::app::App;
+use crate::apps::design_store;
 use crate::apps::forms::TemplateForm;
 use crate::apps::pages::TemplatePage;
-use crate::apps::parts_store as ps;
-use crate::apps::routes::{to_app, unprocessable};
-use crate::apps::{design_store, store};
-use crate::auth::{InOrg, OrgScope};
+use crate::apps::parts::NotificationTemplate;
+use crate::apps::parts_store::{self as ps, TemplateInput};
+use crate::auth::OrgScope;
 use crate::db::Conn;
 use crate::error::AppResult;
-use crate::web::policy::{Policy, Routes};
-use crate::web::{AppState, Errors, Layout};
+use crate::web::Errors;
 
-pub fn router() -> Routes {
-    Routes::new()
-        .get("/apps/{id}/templates/new", Policy::InOrg, template_new)
-        .post("/apps/{id}/templates/new", Policy::InOrg, template_create)
-        .get("/apps/{id}/templates/{tid}", Policy::InOrg, template_edit)
-        .post("/apps/{id}/templates/{tid}", Policy::InOrg, template_update)
-        .post(
-            "/apps/{id}/templates/{tid}/delete",
-            Policy::InOrg,
-            template_delete,
-        )
+pub(super) struct Templates;
+
+impl Part for Templates {
+    const NEW: &'static str = "/apps/{id}/templates/new";
+    const ONE: &'static str = "/apps/{id}/templates/{tid}";
+    const DELETE: &'static str = "/apps/{id}/templates/{tid}/delete";
+    type Form = TemplateForm;
+    type Draft = TemplateInput;
+    type Row = NotificationTemplate;
+    type Page = TemplatePage;
+
+    fn form_of(t: &NotificationTemplate) -> TemplateForm {
+        TemplateForm {
+            name: t.name.clone(),
+            title: t.title.clone(),
+            body: t.body.clone(),
+        }
+    }
+    fn parse(form: &TemplateForm) -> Result<TemplateInput, Errors> {
+        form.parse()
+    }
+    fn find(conn: &mut Conn, app: &App, id: i64) -> AppResult<NotificationTemplate> {
+        ps::find_template(conn, app, id)
+    }
+    fn save(
+        conn: &mut Conn,
+        _: &OrgScope,
+        app: &App,
+        id: Option<i64>,
+        input: TemplateInput,
+    ) -> AppResult<i64> {
+        ps::save_template(conn, app, id, &input)
+    }
+    fn delete(conn: &mut Conn, app: &App, id: i64) -> AppResult<()> {
+        ps::delete_template(conn, app, id)
+    }
+    fn page(conn: &mut Conn, scope: &OrgScope, s: Shown<Self>) -> AppResult<TemplatePage> {
+        let labels = field_labels(conn, scope, &s.app)?;
+        Ok(TemplatePage {
+            l: s.l,
+            app: s.app,
+            id: s.id,
+            form: s.form,
+            errors: s.errors,
+            labels,
+        })
+    }
 }
 
 /// The labels of the app's form fields, offered as `{placeholders}`.
@@ -41,130 +73,4 @@ fn field_labels(conn: &mut Conn, scope: &OrgScope, app: &App) -> AppResult<Vec<S
         }
     }
     Ok(labels)
-}
-
-fn template_page(
-    conn: &mut Conn,
-    scope: &OrgScope,
-    l: Layout,
-    app: App,
-    id: Option<i64>,
-    form: TemplateForm,
-    errors: Errors,
-) -> AppResult<TemplatePage> {
-    let labels = field_labels(conn, scope, &app)?;
-    Ok(TemplatePage {
-        l,
-        app,
-        id,
-        form,
-        errors,
-        labels,
-    })
-}
-
-async fn template_new(
-    State(state): State<AppState>,
-    InOrg { ctx, scope }: InOrg,
-    Path(id): Path<i64>,
-) -> AppResult<TemplatePage> {
-    let l = Layout::new(&ctx);
-    state
-        .db
-        .run(move |conn| {
-            let app = store::find_app_for_edit(conn, &scope, id)?;
-            template_page(
-                conn,
-                &scope,
-                l,
-                app,
-                None,
-                TemplateForm::default(),
-                Errors::default(),
-            )
-        })
-        .await
-}
-
-async fn template_edit(
-    State(state): State<AppState>,
-    InOrg { ctx, scope }: InOrg,
-    Path((id, tid)): Path<(i64, i64)>,
-) -> AppResult<TemplatePage> {
-    let l = Layout::new(&ctx);
-    state
-        .db
-        .run(move |conn| {
-            let app = store::find_app_for_edit(conn, &scope, id)?;
-            let t = ps::find_template(conn, &app, tid)?;
-            let form = TemplateForm {
-                name: t.name,
-                title: t.title,
-                body: t.body,
-            };
-            template_page(conn, &scope, l, app, Some(tid), form, Errors::default())
-        })
-        .await
-}
-
-async fn template_create(
-    state: State<AppState>,
-    g: InOrg,
-    Path(id): Path<i64>,
-    form: Form<TemplateForm>,
-) -> AppResult<Response> {
-    template_save(state, g, id, None, form).await
-}
-
-async fn template_update(
-    state: State<AppState>,
-    g: InOrg,
-    Path((id, tid)): Path<(i64, i64)>,
-    form: Form<TemplateForm>,
-) -> AppResult<Response> {
-    template_save(state, g, id, Some(tid), form).await
-}
-
-async fn template_save(
-    State(state): State<AppState>,
-    InOrg { ctx, scope }: InOrg,
-    id: i64,
-    tid: Option<i64>,
-    Form(form): Form<TemplateForm>,
-) -> AppResult<Response> {
-    let l = Layout::new(&ctx);
-    let parsed = form.parse();
-    state
-        .db
-        .write(move |conn| {
-            let app = store::find_app_for_edit(conn, &scope, id)?;
-            if let Some(tid) = tid {
-                ps::find_template(conn, &app, tid)?;
-            }
-            match parsed {
-                Ok(input) => {
-                    ps::save_template(conn, &app, tid, &input)?;
-                    Ok(to_app(id, "apps.flash.saved"))
-                }
-                Err(errors) => Ok(unprocessable(template_page(
-                    conn, &scope, l, app, tid, form, errors,
-                )?)),
-            }
-        })
-        .await
-}
-
-async fn template_delete(
-    State(state): State<AppState>,
-    InOrg { scope, .. }: InOrg,
-    Path((id, tid)): Path<(i64, i64)>,
-) -> AppResult<Response> {
-    state
-        .db
-        .write(move |conn| {
-            let app = store::find_app_for_edit(conn, &scope, id)?;
-            ps::delete_template(conn, &app, tid)
-        })
-        .await?;
-    Ok(to_app(id, "apps.flash.deleted"))
 }

@@ -16,7 +16,7 @@ use crate::error::AppResult;
 use crate::tools::AfterQuery;
 use crate::web::{AppState, Layout, PAGE_SIZE, format_time};
 
-pub fn router() -> Routes {
+pub(crate) fn router() -> Routes {
     Routes::new()
         .get("/maintenance/audit", Policy::OrgAdmin, trail)
         .get("/maintenance/audit.csv", Policy::OrgAdmin, export)
@@ -24,7 +24,7 @@ pub fn router() -> Routes {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "distribution/maintenance/audit.html")]
-pub struct TrailPage {
+pub(crate) struct TrailPage {
     l: Layout,
     checks: Vec<ChainCheck>,
     records: Vec<RecordRow>,
@@ -38,7 +38,7 @@ impl TrailPage {
             Verification::Intact { .. } => None,
         }
     }
-    pub fn check_text(&self, c: &ChainCheck) -> String {
+    pub(crate) fn check_text(&self, c: &ChainCheck) -> String {
         match (&c.result, self.broken_at(c)) {
             (_, Some(id)) => self.l.tf("distribution.audit.broken", "id", &id),
             (Verification::Intact { records }, None) => {
@@ -47,10 +47,10 @@ impl TrailPage {
             (Verification::Broken { .. }, None) => String::new(),
         }
     }
-    pub fn is_broken(&self, c: &ChainCheck) -> bool {
+    pub(crate) fn is_broken(&self, c: &ChainCheck) -> bool {
         self.broken_at(c).is_some()
     }
-    pub fn short(&self, hash: &str) -> String {
+    pub(crate) fn short(&self, hash: &str) -> String {
         hash.chars().take(12).collect()
     }
 }
@@ -87,7 +87,7 @@ fn cell(s: &str) -> String {
 }
 
 /// The CSV of every visible record, UTF-8 with a BOM so spreadsheet programs read Chinese.
-pub fn to_csv(rows: &[RecordRow]) -> AppResult<Vec<u8>> {
+pub(crate) fn to_csv(rows: &[RecordRow]) -> AppResult<Vec<u8>> {
     let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     let err = crate::error::AppError::internal;
     w.write_record([

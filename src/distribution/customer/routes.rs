@@ -17,7 +17,7 @@ use crate::error::AppResult;
 use crate::tools::AfterQuery;
 use crate::web::{AppState, Errors, Layout, flash_redirect};
 
-pub fn router() -> Routes {
+pub(crate) fn router() -> Routes {
     Routes::new()
         .get("/my-apps", Policy::OrgAdmin, list)
         .get("/my-apps/{id}", Policy::OrgAdmin, show)
@@ -38,24 +38,24 @@ pub fn router() -> Routes {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "distribution/customer/list.html")]
-pub struct ListPage {
+pub(crate) struct ListPage {
     pub l: Layout,
     pub rows: Vec<Row>,
     pub next: Option<i64>,
 }
 
 impl ListPage {
-    pub fn acceptance_key(&self, r: &Row) -> &'static str {
+    pub(crate) fn acceptance_key(&self, r: &Row) -> &'static str {
         r.app.acceptance().label_key()
     }
-    pub fn acceptance_badge(&self, r: &Row) -> &'static str {
+    pub(crate) fn acceptance_badge(&self, r: &Row) -> &'static str {
         r.app.acceptance().badge()
     }
 }
 
 #[derive(Template, WebTemplate)]
 #[template(path = "distribution/customer/show.html")]
-pub struct ShowPage {
+pub(crate) struct ShowPage {
     pub l: Layout,
     pub d: Detail,
     pub form: AcceptForm,
@@ -63,23 +63,23 @@ pub struct ShowPage {
 }
 
 impl ShowPage {
-    pub fn enable_blocker(&self) -> Option<&'static str> {
+    pub(crate) fn enable_blocker(&self) -> Option<&'static str> {
         enable_blocker(&self.d.app)
     }
-    pub fn acceptance_key(&self) -> &'static str {
+    pub(crate) fn acceptance_key(&self) -> &'static str {
         self.d.app.acceptance().label_key()
     }
-    pub fn acceptance_badge(&self) -> &'static str {
+    pub(crate) fn acceptance_badge(&self) -> &'static str {
         self.d.app.acceptance().badge()
     }
-    pub fn event_key(&self, kind: &str) -> &'static str {
+    pub(crate) fn event_key(&self, kind: &str) -> &'static str {
         event_label_key(kind)
     }
-    pub fn waited(&self, secs: &i64) -> String {
+    pub(crate) fn waited(&self, secs: &i64) -> String {
         let (n, key) = waited(*secs);
         self.l.tf(key, "n", &n)
     }
-    pub fn result_is(&self, v: &str) -> bool {
+    pub(crate) fn result_is(&self, v: &str) -> bool {
         self.form.result == v
     }
 }

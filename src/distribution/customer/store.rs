@@ -25,13 +25,13 @@ fn require(scope: &OrgScope) -> AppResult<()> {
     }
 }
 
-pub struct Row {
+pub(crate) struct Row {
     pub app: Delivered,
     pub provider: String,
 }
 
 /// The delivered apps of the scope's organisation, newest first, keyset by id.
-pub fn list(conn: &mut Conn, scope: &OrgScope, after: Option<i64>) -> AppResult<Page<Row>> {
+pub(crate) fn list(conn: &mut Conn, scope: &OrgScope, after: Option<i64>) -> AppResult<Page<Row>> {
     require(scope)?;
     let mut q = apps::table
         .inner_join(orgs::table.on(apps::provider_org_id.eq(orgs::id.nullable())))
@@ -77,12 +77,12 @@ fn order_of(conn: &mut Conn, scope: &OrgScope, app_id: i64) -> AppResult<(i64, S
 }
 
 /// One item of the reconfiguration checklist with where to do it in the designer.
-pub struct Todo {
+pub(crate) struct Todo {
     pub item: Reconfigure,
     pub link: String,
 }
 
-pub struct Event {
+pub(crate) struct Event {
     pub kind: String,
     pub actor: String,
     pub detail: String,
@@ -91,7 +91,7 @@ pub struct Event {
     pub waited: Option<i64>,
 }
 
-pub struct Detail {
+pub(crate) struct Detail {
     pub app: Delivered,
     pub provider: String,
     pub order_no: String,
@@ -101,7 +101,7 @@ pub struct Detail {
     pub live_grants: i64,
 }
 
-pub fn detail(conn: &mut Conn, scope: &OrgScope, app_id: i64) -> AppResult<Detail> {
+pub(crate) fn detail(conn: &mut Conn, scope: &OrgScope, app_id: i64) -> AppResult<Detail> {
     let app = find(conn, scope, app_id)?;
     let provider: String = orgs::table
         .find(app.provider_org_id.unwrap_or_default())
@@ -199,7 +199,7 @@ fn record(
 
 /// 验收: pass, or fail with comments. The provider sees the result on the order; the
 /// project creator is notified.
-pub fn accept(
+pub(crate) fn accept(
     conn: &mut Conn,
     scope: &OrgScope,
     app_id: i64,
@@ -253,7 +253,11 @@ pub fn accept(
 
 /// 关闭开发维护: blocks remote maintenance and ends every requested or active grant, in
 /// one transaction. Returns how many grants ended.
-pub fn close_maintenance(conn: &mut Conn, scope: &OrgScope, app_id: i64) -> AppResult<usize> {
+pub(crate) fn close_maintenance(
+    conn: &mut Conn,
+    scope: &OrgScope,
+    app_id: i64,
+) -> AppResult<usize> {
     let app = find(conn, scope, app_id)?;
     write_tx(conn, |conn| {
         // Grants first, then the app: the order in which a grant-holder's action locks
@@ -296,7 +300,7 @@ pub fn close_maintenance(conn: &mut Conn, scope: &OrgScope, app_id: i64) -> AppR
 }
 
 /// 申请维护: opens the app to remote maintenance again.
-pub fn reopen_maintenance(conn: &mut Conn, scope: &OrgScope, app_id: i64) -> AppResult<()> {
+pub(crate) fn reopen_maintenance(conn: &mut Conn, scope: &OrgScope, app_id: i64) -> AppResult<()> {
     let app = find(conn, scope, app_id)?;
     write_tx(conn, |conn| {
         diesel::update(apps::table.find(app.id))
@@ -313,7 +317,12 @@ pub fn reopen_maintenance(conn: &mut Conn, scope: &OrgScope, app_id: i64) -> App
 }
 
 /// "Approve grants automatically while under maintenance" (Yida's behaviour, opt-in).
-pub fn set_auto_approve(conn: &mut Conn, scope: &OrgScope, app_id: i64, on: bool) -> AppResult<()> {
+pub(crate) fn set_auto_approve(
+    conn: &mut Conn,
+    scope: &OrgScope,
+    app_id: i64,
+    on: bool,
+) -> AppResult<()> {
     let app = find(conn, scope, app_id)?;
     diesel::update(apps::table.find(app.id))
         .set(apps::auto_approve_grants.eq(on))
@@ -323,7 +332,7 @@ pub fn set_auto_approve(conn: &mut Conn, scope: &OrgScope, app_id: i64, on: bool
 
 /// 应用发布 › 启用: only after a passed acceptance and with maintenance closed; members
 /// then see the app on their workbench.
-pub fn enable(conn: &mut Conn, scope: &OrgScope, app_id: i64) -> AppResult<()> {
+pub(crate) fn enable(conn: &mut Conn, scope: &OrgScope, app_id: i64) -> AppResult<()> {
     let app = find(conn, scope, app_id)?;
     if let Some(why) = enable_blocker(&app) {
         return Err(AppError::Conflict(why));

@@ -9,9 +9,9 @@ use crate::db::{Conn, now};
 use crate::error::AppResult;
 
 /// The session's name for a maintenance grant.
-pub const KIND: &str = "maintenance";
+pub(crate) const KIND: &str = "maintenance";
 
-pub struct MaintenanceGrants;
+pub(crate) struct MaintenanceGrants;
 
 impl DelegationSource for MaintenanceGrants {
     fn kind(&self) -> &'static str {

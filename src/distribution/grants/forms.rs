@@ -7,12 +7,12 @@ use crate::web::Errors;
 
 /// `/maintenance/request?app=…`
 #[derive(Deserialize, Clone, Debug)]
-pub struct AppQuery {
+pub(crate) struct AppQuery {
     pub app: i64,
 }
 
 #[derive(Deserialize, Clone, Debug)]
-pub struct RequestForm {
+pub(crate) struct RequestForm {
     pub app: i64,
     #[serde(default)]
     pub reason: String,
@@ -24,7 +24,7 @@ pub struct RequestForm {
 
 impl RequestForm {
     /// An empty form for `app`: one day is a sensible default.
-    pub fn new(app: i64) -> RequestForm {
+    pub(crate) fn new(app: i64) -> RequestForm {
         RequestForm {
             app,
             reason: String::new(),
@@ -34,7 +34,7 @@ impl RequestForm {
     }
 
     /// (reason, duration in seconds), or the messages to show beside the fields.
-    pub fn parse(&self) -> Result<(String, i64), Errors> {
+    pub(crate) fn parse(&self) -> Result<(String, i64), Errors> {
         let mut errors = Errors::default();
         let reason = parse_reason(&self.reason)
             .map_err(|k| errors.add("reason", k))
@@ -51,7 +51,7 @@ impl RequestForm {
 
 /// Keyset cursors of the three lists on `/maintenance`.
 #[derive(Deserialize, Default, Clone, Debug)]
-pub struct ListQuery {
+pub(crate) struct ListQuery {
     pub after_c: Option<i64>,
     pub after_p: Option<i64>,
     pub after_m: Option<i64>,

@@ -4,13 +4,13 @@
 use diesel::prelude::*;
 
 use super::{GrantFacts, is_live};
-use crate::auth::{Delegation, MembershipView, OrgScope, Perm, Role};
+use crate::auth::{Delegation, MembershipView, Perm, Role};
 use crate::db::schema::{apps, maintenance_grants as mg, orgs};
 use crate::db::{Conn, now};
 use crate::error::AppResult;
 
 /// Everything liveness depends on, in one query.
-pub fn grant_facts(conn: &mut Conn, grant_id: i64) -> AppResult<Option<GrantFacts>> {
+pub(crate) fn grant_facts(conn: &mut Conn, grant_id: i64) -> AppResult<Option<GrantFacts>> {
     type Row = (
         i64,
         i64,
@@ -74,7 +74,7 @@ pub(super) fn provider_membership(
 /// Called by `auth::store::load_current` when the session holds a grant: the virtual
 /// membership in the customer organisation (role member, no permission points) when the
 /// grant is live for this user, else `None` and the user stays in their own organisations.
-pub fn live_membership(
+pub(crate) fn live_membership(
     conn: &mut Conn,
     grant_id: i64,
     user_id: i64,
@@ -140,17 +140,9 @@ pub fn live_membership(
 /// after the request started refuses the action.
 /// Takes the grant's row lock until the end of the transaction (PostgreSQL); on SQLite
 /// the IMMEDIATE transaction already serialises every writer.
-pub fn lock_grant(conn: &mut Conn, grant_id: i64) -> AppResult<()> {
+pub(crate) fn lock_grant(conn: &mut Conn, grant_id: i64) -> AppResult<()> {
     diesel::update(mg::table.find(grant_id))
         .set(mg::id.eq(mg::id))
         .execute(conn)?;
     Ok(())
-}
-
-pub fn scope_grant_is_live(conn: &mut Conn, scope: &OrgScope) -> AppResult<bool> {
-    let (Some(grant_id), Some(app_id)) = (scope.grant_id(), scope.grant_app()) else {
-        return Ok(false);
-    };
-    Ok(grant_facts(conn, grant_id)?
-        .is_some_and(|f| f.app_id == app_id && is_live(&f, scope.user_id(), now())))
 }

@@ -13,7 +13,7 @@ use crate::web::{Errors, Layout, Page};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "distribution/maintenance/request.html")]
-pub struct RequestPage {
+pub(crate) struct RequestPage {
     pub l: Layout,
     pub target: CopyTarget,
     pub form: RequestForm,
@@ -21,14 +21,14 @@ pub struct RequestPage {
 }
 
 impl RequestPage {
-    pub fn refusal(&self) -> Option<&'static str> {
+    pub(crate) fn refusal(&self) -> Option<&'static str> {
         self.target.refusal()
     }
 }
 
 #[derive(Template, WebTemplate)]
 #[template(path = "distribution/maintenance/list.html")]
-pub struct ListPage {
+pub(crate) struct ListPage {
     pub l: Layout,
     pub now: i64,
     pub sections: Vec<Section>,
@@ -38,7 +38,7 @@ pub struct ListPage {
 
 /// One list on the page: grants on our apps (customer admins), my grants (developers),
 /// our organisation's grants in customers' apps (provider admins).
-pub struct Section {
+pub(crate) struct Section {
     /// "customer", "mine" or "provider".
     pub side: &'static str,
     pub title_key: &'static str,
@@ -48,19 +48,19 @@ pub struct Section {
 }
 
 impl ListPage {
-    pub fn status(&self, g: &GrantRow) -> GrantStatus {
+    pub(crate) fn status(&self, g: &GrantRow) -> GrantStatus {
         g.status(self.now)
     }
-    pub fn status_key(&self, g: &GrantRow) -> &'static str {
+    pub(crate) fn status_key(&self, g: &GrantRow) -> &'static str {
         self.status(g).label_key()
     }
-    pub fn is_requested(&self, g: &GrantRow) -> bool {
+    pub(crate) fn is_requested(&self, g: &GrantRow) -> bool {
         self.status(g) == GrantStatus::Requested
     }
-    pub fn is_active(&self, g: &GrantRow) -> bool {
+    pub(crate) fn is_active(&self, g: &GrantRow) -> bool {
         self.status(g) == GrantStatus::Active
     }
-    pub fn badge(&self, g: &GrantRow) -> &'static str {
+    pub(crate) fn badge(&self, g: &GrantRow) -> &'static str {
         match self.status(g) {
             GrantStatus::Active => "ok",
             GrantStatus::Requested => "warn",
@@ -68,7 +68,7 @@ impl ListPage {
         }
     }
     /// Time left for an active grant, else the requested duration.
-    pub fn time(&self, g: &GrantRow) -> String {
+    pub(crate) fn time(&self, g: &GrantRow) -> String {
         match (self.status(g), g.expires_at) {
             (GrantStatus::Active, Some(e)) => format_time_left(self.l.lang, e, self.now),
             _ => self.l.tf(
@@ -78,7 +78,7 @@ impl ListPage {
             ),
         }
     }
-    pub fn is_acting(&self, g: &GrantRow) -> bool {
+    pub(crate) fn is_acting(&self, g: &GrantRow) -> bool {
         self.acting.as_ref().is_some_and(|a| a.grant_id == g.id)
     }
 }

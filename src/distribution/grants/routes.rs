@@ -16,7 +16,7 @@ use crate::db::now;
 use crate::error::{AppError, AppResult};
 use crate::web::{AppState, Errors, Layout, flash_redirect};
 
-pub fn router() -> Routes {
+pub(crate) fn router() -> Routes {
     Routes::new()
         .get("/maintenance", Policy::InOrg, list)
         .get("/maintenance/request", Policy::AppBuilder, request_form)

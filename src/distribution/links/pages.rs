@@ -11,7 +11,7 @@ use crate::web::Layout;
 /// Choose apps (and the project, when coming from an app: seed 001's entry point).
 #[derive(Template, WebTemplate)]
 #[template(path = "distribution/links/new.html")]
-pub struct NewLinkPage {
+pub(crate) struct NewLinkPage {
     pub l: Layout,
     /// Approved, open projects to choose from.
     pub projects: Vec<Project>,
@@ -23,20 +23,20 @@ pub struct NewLinkPage {
 }
 
 impl NewLinkPage {
-    pub fn is_chosen(&self, a: &App) -> bool {
+    pub(crate) fn is_chosen(&self, a: &App) -> bool {
         self.chosen.contains(&a.id)
     }
-    pub fn is_project(&self, p: &Project) -> bool {
+    pub(crate) fn is_project(&self, p: &Project) -> bool {
         self.project_id == Some(p.id)
     }
-    pub fn not_distributable(&self, a: &App) -> bool {
+    pub(crate) fn not_distributable(&self, a: &App) -> bool {
         a.premium || a.is_distributed_copy()
     }
 }
 
 #[derive(Template, WebTemplate)]
 #[template(path = "distribution/links/show.html")]
-pub struct LinkPage {
+pub(crate) struct LinkPage {
     pub l: Layout,
     pub v: LinkView,
     pub url: String,

@@ -15,7 +15,7 @@ use crate::error::{AppError, AppResult};
 use crate::tools::qr_svg;
 use crate::web::{AppState, Layout, flash_redirect};
 
-pub fn router() -> Routes {
+pub(crate) fn router() -> Routes {
     Routes::new()
         .post("/provider/links", Policy::Provider, create)
         .get("/provider/links/new", Policy::Provider, new)
@@ -24,7 +24,7 @@ pub fn router() -> Routes {
 }
 
 #[derive(Deserialize, Default)]
-pub struct NewQuery {
+pub(crate) struct NewQuery {
     project: Option<i64>,
     app: Option<i64>,
 }

@@ -16,7 +16,7 @@ use crate::tools::new_token;
 
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = distribution_links)]
-pub struct Link {
+pub(crate) struct Link {
     pub id: i64,
     pub project_id: i64,
     pub provider_org_id: i64,
@@ -29,7 +29,7 @@ pub struct Link {
 
 /// What happened to a link: opened, refused (with the reason key) or purchased.
 #[derive(Clone, Debug)]
-pub struct LinkEventRow {
+pub(crate) struct LinkEventRow {
     pub kind: String,
     pub reason: String,
     pub user_name: Option<String>,
@@ -38,17 +38,17 @@ pub struct LinkEventRow {
 }
 
 impl LinkEventRow {
-    pub fn kind_key(&self) -> String {
+    pub(crate) fn kind_key(&self) -> String {
         format!("distribution.link.event.{}", self.kind)
     }
-    pub fn has_reason(&self) -> bool {
+    pub(crate) fn has_reason(&self) -> bool {
         crate::tools::http::is_flash_key(&self.reason)
     }
 }
 
 /// A link with its project and apps.
 #[derive(Clone, Debug)]
-pub struct LinkView {
+pub(crate) struct LinkView {
     pub link: Link,
     pub project: Project,
     pub apps: Vec<App>,
@@ -56,7 +56,7 @@ pub struct LinkView {
 
 /// Issues a link for `app_ids` on an approved, open project of the caller's organisation.
 /// `Ok(Err(key))` is a refusal to show beside the choice.
-pub fn create(
+pub(crate) fn create(
     conn: &mut Conn,
     scope: &OrgScope,
     project_id: i64,
@@ -128,7 +128,7 @@ fn project_of(conn: &mut Conn, link: &Link) -> AppResult<Project> {
 }
 
 /// One link of the caller's organisation.
-pub fn find(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<LinkView> {
+pub(crate) fn find(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<LinkView> {
     let link: Link = distribution_links::table
         .find(id)
         .filter(distribution_links::provider_org_id.eq(scope.org_id()))
@@ -148,7 +148,11 @@ pub fn find(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<LinkView> {
 type EventTuple = (String, String, Option<String>, Option<String>, i64);
 
 /// The newest events of a link (opens, refusals, purchases).
-pub fn events(conn: &mut Conn, scope: &OrgScope, link_id: i64) -> AppResult<Vec<LinkEventRow>> {
+pub(crate) fn events(
+    conn: &mut Conn,
+    scope: &OrgScope,
+    link_id: i64,
+) -> AppResult<Vec<LinkEventRow>> {
     let rows: Vec<EventTuple> = link_events::table
         .inner_join(distribution_links::table.on(distribution_links::id.eq(link_events::link_id)))
         .left_join(users::table.on(link_events::user_id.eq(users::id.nullable())))
@@ -181,12 +185,12 @@ pub fn events(conn: &mut Conn, scope: &OrgScope, link_id: i64) -> AppResult<Vec<
 
 /// A link in a project's list: its apps' names.
 #[derive(Clone, Debug)]
-pub struct LinkSummary {
+pub(crate) struct LinkSummary {
     pub link: Link,
     pub app_names: String,
 }
 
-pub fn for_project(
+pub(crate) fn for_project(
     conn: &mut Conn,
     scope: &OrgScope,
     project_id: i64,
@@ -213,7 +217,7 @@ pub fn for_project(
 }
 
 /// Revokes a link (provider admins, or whoever issued it); revoking twice changes nothing.
-pub fn revoke(conn: &mut Conn, scope: &OrgScope, is_admin: bool, id: i64) -> AppResult<()> {
+pub(crate) fn revoke(conn: &mut Conn, scope: &OrgScope, is_admin: bool, id: i64) -> AppResult<()> {
     write_tx(conn, |conn| {
         let v = find(conn, scope, id)?;
         if !is_admin && v.link.created_by != scope.user_id() {
@@ -240,7 +244,7 @@ pub fn revoke(conn: &mut Conn, scope: &OrgScope, is_admin: bool, id: i64) -> App
 }
 
 /// A link as the customer opens it: by token, with its project, apps and provider's name.
-pub fn by_token(conn: &mut Conn, token: &str) -> AppResult<(LinkView, String)> {
+pub(crate) fn by_token(conn: &mut Conn, token: &str) -> AppResult<(LinkView, String)> {
     if !crate::tools::token_shape_ok(token) {
         return Err(AppError::NotFound);
     }
@@ -267,7 +271,7 @@ pub fn by_token(conn: &mut Conn, token: &str) -> AppResult<(LinkView, String)> {
 }
 
 /// Logs what happened on a link: `opened`, `refused` (with the reason key), `purchased`.
-pub fn log_event(
+pub(crate) fn log_event(
     conn: &mut Conn,
     link_id: i64,
     user_id: Option<i64>,
@@ -290,7 +294,7 @@ pub fn log_event(
 
 /// The organisation's apps for the link dialog (the newest 500), premium and copied ones
 /// included so the page can show why they cannot be chosen.
-pub fn org_apps(conn: &mut Conn, scope: &OrgScope) -> AppResult<Vec<App>> {
+pub(crate) fn org_apps(conn: &mut Conn, scope: &OrgScope) -> AppResult<Vec<App>> {
     Ok(apps::table
         .filter(apps::org_id.eq(scope.org_id()))
         .order(apps::id.desc())

@@ -49,9 +49,13 @@ impl OrderApp {
     }
 }
 
+#[expect(
+    dead_code,
+    reason = "read whole from its query; some fields are shown by no page yet"
+)]
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = part_sends)]
-pub struct PartSend {
+pub(crate) struct PartSend {
     pub id: i64,
     pub order_app_id: i64,
     pub kind: String,
@@ -108,29 +112,23 @@ impl SendStatus {
 
 /// What can be sent on its own into a customer's copy after the app was sent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PartKind {
+pub(crate) enum PartKind {
     Page,
     Component,
 }
 
 impl PartKind {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             PartKind::Page => "page",
             PartKind::Component => "component",
         }
     }
-    pub fn parse(s: &str) -> Option<PartKind> {
+    pub(crate) fn parse(s: &str) -> Option<PartKind> {
         match s {
             "page" => Some(PartKind::Page),
             "component" => Some(PartKind::Component),
             _ => None,
-        }
-    }
-    pub fn label_key(self) -> &'static str {
-        match self {
-            PartKind::Page => "distribution.part.page",
-            PartKind::Component => "distribution.part.component",
         }
     }
 }
@@ -143,7 +141,7 @@ fn checkbox(v: &Option<String>) -> bool {
 /// The send dialog as it arrives.
 #[derive(Deserialize, Default, Clone, Debug)]
 #[serde(default)]
-pub struct SendForm {
+pub(crate) struct SendForm {
     pub with_sample: Option<String>,
     pub with_connectors: Option<String>,
     pub full_edit: Option<String>,
@@ -161,7 +159,7 @@ pub struct SendOptions {
 impl SendForm {
     /// The options, or the error beside the agreement checkbox: 《服务商分发协议》 must be
     /// accepted before anything is sent.
-    pub fn parse(&self) -> Result<SendOptions, Errors> {
+    pub(crate) fn parse(&self) -> Result<SendOptions, Errors> {
         if !checkbox(&self.agree) {
             let mut e = Errors::default();
             e.add("agree", "distribution.error.agreement_required");
@@ -173,7 +171,7 @@ impl SendForm {
             full_edit: checkbox(&self.full_edit),
         })
     }
-    pub fn checked(&self, name: &str) -> bool {
+    pub(crate) fn checked(&self, name: &str) -> bool {
         checkbox(match name {
             "with_sample" => &self.with_sample,
             "with_connectors" => &self.with_connectors,
@@ -185,12 +183,12 @@ impl SendForm {
 
 #[derive(Deserialize, Default, Clone, Debug)]
 #[serde(default)]
-pub struct EditRightsForm {
+pub(crate) struct EditRightsForm {
     pub full_edit: Option<String>,
 }
 
 impl EditRightsForm {
-    pub fn full_edit(&self) -> bool {
+    pub(crate) fn full_edit(&self) -> bool {
         checkbox(&self.full_edit)
     }
 }
@@ -198,12 +196,12 @@ impl EditRightsForm {
 /// A page or component to send on its own: "page:12" or "component:3".
 #[derive(Deserialize, Default, Clone, Debug)]
 #[serde(default)]
-pub struct PartForm {
+pub(crate) struct PartForm {
     pub part: String,
 }
 
 impl PartForm {
-    pub fn parse(&self) -> Option<(PartKind, i64)> {
+    pub(crate) fn parse(&self) -> Option<(PartKind, i64)> {
         let (kind, id) = self.part.split_once(':')?;
         Some((PartKind::parse(kind)?, id.trim().parse().ok()?))
     }

@@ -17,7 +17,7 @@ use crate::auth::{Ctx, InOrg};
 use crate::error::{AppError, AppResult};
 use crate::web::{AppState, Errors, Layout, flash_redirect};
 
-pub fn router() -> Routes {
+pub(crate) fn router() -> Routes {
     Routes::new()
         .get("/provider/orders/{id}", Policy::InOrg, show)
         .post("/provider/orders/{id}/apps/{oa}/send", Policy::InOrg, send)
@@ -36,7 +36,7 @@ pub fn router() -> Routes {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "distribution/orders/detail.html")]
-pub struct OrderPage {
+pub(crate) struct OrderPage {
     pub l: Layout,
     pub d: OrderDetail,
     /// The order app whose send dialog is open.
@@ -46,26 +46,26 @@ pub struct OrderPage {
 }
 
 impl OrderPage {
-    pub fn is_open(&self, line: &AppLine) -> bool {
+    pub(crate) fn is_open(&self, line: &AppLine) -> bool {
         self.open_send == Some(line.oa.id) && line.oa.may_send()
     }
-    pub fn edition_key(&self) -> &'static str {
+    pub(crate) fn edition_key(&self) -> &'static str {
         crate::org::edition_label(&self.d.customer_edition)
     }
-    pub fn acceptance_key(&self, a: &str) -> &'static str {
+    pub(crate) fn acceptance_key(&self, a: &str) -> &'static str {
         crate::distribution::customer::Acceptance::parse(a).label_key()
     }
-    pub fn acceptance_badge(&self, a: &str) -> &'static str {
+    pub(crate) fn acceptance_badge(&self, a: &str) -> &'static str {
         crate::distribution::customer::Acceptance::parse(a).badge()
     }
-    pub fn is_key(&self, s: &str) -> bool {
+    pub(crate) fn is_key(&self, s: &str) -> bool {
         s.starts_with("distribution.") && crate::tools::http::is_flash_key(s)
     }
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-pub struct ShowQuery {
+pub(crate) struct ShowQuery {
     pub send: Option<i64>,
 }
 
@@ -172,7 +172,7 @@ async fn send_part(
 
 #[derive(Template, WebTemplate)]
 #[template(path = "distribution/agreement.html")]
-pub struct AgreementPage {
+pub(crate) struct AgreementPage {
     pub l: Layout,
 }
 

@@ -18,14 +18,14 @@ use crate::distribution::projects::store::ProjectOption;
 use crate::error::{AppError, AppResult};
 use crate::web::{AppState, Layout, Page};
 
-pub fn router() -> Routes {
+pub(crate) fn router() -> Routes {
     Routes::new()
         .get("/provider/orders", Policy::Provider, orders)
         .get("/provider/orders.csv", Policy::Provider, csv)
 }
 
 #[derive(Deserialize, Default)]
-pub struct OrdersQuery {
+pub(crate) struct OrdersQuery {
     #[serde(default)]
     project: String,
     #[serde(default)]
@@ -54,7 +54,7 @@ impl OrdersQuery {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "distribution/orders/list.html")]
-pub struct OrdersPage {
+pub(crate) struct OrdersPage {
     l: Layout,
     page: Page<OrderRow>,
     /// The project filtered by, when it is the organisation's.

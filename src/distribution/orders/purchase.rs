@@ -15,7 +15,7 @@ use crate::error::{AppError, AppResult};
 
 /// Everything the purchase page shows.
 #[derive(Clone, Debug)]
-pub struct PurchaseView {
+pub(crate) struct PurchaseView {
     pub v: LinkView,
     pub provider_name: String,
     pub eligibility: Eligibility,
@@ -27,7 +27,7 @@ pub struct PurchaseView {
 
 impl PurchaseView {
     /// The first reason this user cannot purchase now.
-    pub fn refusal(&self) -> Option<&'static str> {
+    pub(crate) fn refusal(&self) -> Option<&'static str> {
         self.link_refusal.or_else(|| self.eligibility.refusal())
     }
 
@@ -35,7 +35,7 @@ impl PurchaseView {
     /// organisation the project names. Anyone else who opens the link (another
     /// organisation's admin, a user outside any organisation) learns the provider's name
     /// and the seed's refusal, not whom the provider sells what.
-    pub fn reveals_project(&self) -> bool {
+    pub(crate) fn reveals_project(&self) -> bool {
         self.eligibility.org.is_some() && self.eligibility.corp_matches
     }
 }
@@ -116,7 +116,7 @@ fn load(
 }
 
 /// Opens the link: the page's content, with the open (or the refusal) logged.
-pub fn open(
+pub(crate) fn open(
     conn: &mut Conn,
     token: &str,
     user_id: i64,
@@ -133,7 +133,11 @@ pub fn open(
 
 /// The outcome of a purchase: the order (new or the one already placed), or the refusal
 /// with the page to show again.
-pub enum Purchase {
+#[expect(
+    dead_code,
+    reason = "the order's id is returned for callers; the purchase page needs only the token"
+)]
+pub(crate) enum Purchase {
     Ordered(i64),
     Refused(Box<PurchaseView>, &'static str),
 }
@@ -141,7 +145,7 @@ pub enum Purchase {
 /// Purchases the link's apps for the caller's organisation. Refusals are logged on the
 /// link. A second or concurrent submission finds the unique (link, customer org) pair
 /// taken and returns the existing order: that is a success, not an error.
-pub fn purchase(
+pub(crate) fn purchase(
     conn: &mut Conn,
     token: &str,
     user_id: i64,
@@ -230,7 +234,7 @@ pub fn purchase(
 }
 
 /// The confirmation: this organisation's order through this link.
-pub fn confirmation(
+pub(crate) fn confirmation(
     conn: &mut Conn,
     token: &str,
     user_id: i64,

@@ -13,7 +13,7 @@ use crate::auth::Signed;
 use crate::error::AppResult;
 use crate::web::{AppState, Layout, flash_redirect};
 
-pub fn router() -> Routes {
+pub(crate) fn router() -> Routes {
     Routes::new()
         .get("/d/{token}", Policy::Signed, open)
         .post("/d/{token}", Policy::Signed, buy)
@@ -22,7 +22,7 @@ pub fn router() -> Routes {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "distribution/purchase.html")]
-pub struct PurchasePage {
+pub(crate) struct PurchasePage {
     l: Layout,
     view: PurchaseView,
     token: String,
@@ -99,7 +99,7 @@ async fn buy(
 
 #[derive(Template, WebTemplate)]
 #[template(path = "distribution/purchase_done.html")]
-pub struct DonePage {
+pub(crate) struct DonePage {
     l: Layout,
     view: PurchaseView,
 }

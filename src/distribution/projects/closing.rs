@@ -6,7 +6,7 @@ use crate::web::Errors;
 
 /// Closing information (结项信息).
 #[derive(Clone, Debug, Default, serde::Deserialize)]
-pub struct ClosingForm {
+pub(crate) struct ClosingForm {
     #[serde(default)]
     pub delivery_date: String,
     #[serde(default)]
@@ -16,15 +16,15 @@ pub struct ClosingForm {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Closing {
+pub(crate) struct Closing {
     pub delivery_date: String,
     pub summary: String,
     pub acceptance: String,
 }
 
-pub const ACCEPTANCE_RESULTS: [&str; 3] = ["passed", "partial", "failed"];
+pub(crate) const ACCEPTANCE_RESULTS: [&str; 3] = ["passed", "partial", "failed"];
 
-pub fn acceptance_label(s: &str) -> &'static str {
+pub(crate) fn acceptance_label(s: &str) -> &'static str {
     match s {
         "passed" => "distribution.closing.result.passed",
         "partial" => "distribution.closing.result.partial",
@@ -33,7 +33,7 @@ pub fn acceptance_label(s: &str) -> &'static str {
     }
 }
 
-pub fn parse_closing(form: &ClosingForm) -> Result<Closing, Errors> {
+pub(crate) fn parse_closing(form: &ClosingForm) -> Result<Closing, Errors> {
     let mut errors = Errors::default();
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
     let date = form.delivery_date.trim();

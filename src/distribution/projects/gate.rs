@@ -17,19 +17,19 @@ use crate::web::policy::GuardFuture;
 use crate::web::{AppState, Layout};
 
 /// Proof that the caller is a provider admin or developer of a certified provider.
-pub struct Provider {
+pub(crate) struct Provider {
     pub ctx: Ctx,
     pub scope: OrgScope,
     pub role: ProviderRole,
 }
 
 impl Provider {
-    pub fn is_admin(&self) -> bool {
+    pub(crate) fn is_admin(&self) -> bool {
         self.role == ProviderRole::Admin
     }
 
     /// Only provider admins create projects.
-    pub fn require_admin(&self) -> Result<(), AppError> {
+    pub(crate) fn require_admin(&self) -> Result<(), AppError> {
         if self.is_admin() {
             Ok(())
         } else {
@@ -42,7 +42,7 @@ impl Provider {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "distribution/projects/gate.html")]
-pub struct GatePage {
+pub(crate) struct GatePage {
     pub l: Layout,
 }
 

@@ -13,7 +13,7 @@ use crate::distribution::orders::send_status_label;
 use crate::web::{Errors, Layout, Page};
 
 /// The status tabs of the project list: "all" and each status.
-pub const TABS: [&str; 6] = [
+pub(crate) const TABS: [&str; 6] = [
     "all",
     "pending",
     "approved",
@@ -22,7 +22,7 @@ pub const TABS: [&str; 6] = [
     "closed",
 ];
 
-pub fn tab_label(tab: &str) -> &'static str {
+pub(crate) fn tab_label(tab: &str) -> &'static str {
     match ProjectStatus::parse(tab) {
         Some(s) => s.label_key(),
         None => "distribution.projects.tab_all",
@@ -31,7 +31,7 @@ pub fn tab_label(tab: &str) -> &'static str {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "distribution/projects/list.html")]
-pub struct ProjectsPage {
+pub(crate) struct ProjectsPage {
     pub l: Layout,
     pub page: Page<ProjectRow>,
     pub tab: String,
@@ -42,16 +42,16 @@ pub struct ProjectsPage {
 }
 
 impl ProjectsPage {
-    pub fn tabs(&self) -> [&'static str; 6] {
+    pub(crate) fn tabs(&self) -> [&'static str; 6] {
         TABS
     }
-    pub fn is_tab(&self, t: &str) -> bool {
+    pub(crate) fn is_tab(&self, t: &str) -> bool {
         self.tab == t
     }
-    pub fn tab_key(&self, tab: &str) -> &'static str {
+    pub(crate) fn tab_key(&self, tab: &str) -> &'static str {
         tab_label(tab)
     }
-    pub fn tab_href(&self, tab: &str) -> String {
+    pub(crate) fn tab_href(&self, tab: &str) -> String {
         let mut s = format!("/provider/projects?status={tab}");
         if !self.q.is_empty() {
             s.push_str("&q=");
@@ -59,17 +59,17 @@ impl ProjectsPage {
         }
         s
     }
-    pub fn status_key(&self, r: &ProjectRow) -> &'static str {
+    pub(crate) fn status_key(&self, r: &ProjectRow) -> &'static str {
         status_label(&r.p.status)
     }
-    pub fn is_creator(&self, r: &ProjectRow) -> bool {
+    pub(crate) fn is_creator(&self, r: &ProjectRow) -> bool {
         r.p.creator_id == self.user_id
     }
-    pub fn issues_links(&self, r: &ProjectRow) -> bool {
+    pub(crate) fn issues_links(&self, r: &ProjectRow) -> bool {
         r.p.status().issues_links()
     }
     /// Approved and closed projects are the ones whose links may have been bought.
-    pub fn has_orders(&self, r: &ProjectRow) -> bool {
+    pub(crate) fn has_orders(&self, r: &ProjectRow) -> bool {
         matches!(
             r.p.status(),
             ProjectStatus::Approved | ProjectStatus::Closed
@@ -79,7 +79,7 @@ impl ProjectsPage {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "distribution/projects/new.html")]
-pub struct NewProjectPage {
+pub(crate) struct NewProjectPage {
     pub l: Layout,
     pub form: ProjectForm,
     pub errors: Errors,
@@ -89,7 +89,7 @@ pub struct NewProjectPage {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "distribution/projects/show.html")]
-pub struct ProjectPage {
+pub(crate) struct ProjectPage {
     pub l: Layout,
     pub p: Project,
     pub file_name: String,
@@ -102,28 +102,28 @@ pub struct ProjectPage {
 }
 
 impl ProjectPage {
-    pub fn status_key(&self) -> &'static str {
+    pub(crate) fn status_key(&self) -> &'static str {
         status_label(&self.p.status)
     }
-    pub fn is_pending(&self) -> bool {
+    pub(crate) fn is_pending(&self) -> bool {
         self.p.status() == ProjectStatus::Pending
     }
-    pub fn is_approved(&self) -> bool {
+    pub(crate) fn is_approved(&self) -> bool {
         self.p.status() == ProjectStatus::Approved
     }
-    pub fn is_closed(&self) -> bool {
+    pub(crate) fn is_closed(&self) -> bool {
         self.p.status() == ProjectStatus::Closed
     }
-    pub fn has_reason(&self) -> bool {
+    pub(crate) fn has_reason(&self) -> bool {
         !self.p.review_reason.is_empty()
     }
-    pub fn wait(&self, secs: &i64) -> String {
+    pub(crate) fn wait(&self, secs: &i64) -> String {
         crate::i18n::format_wait(self.l.lang, *secs)
     }
-    pub fn event_key(&self, e: &TimelineRow) -> String {
+    pub(crate) fn event_key(&self, e: &TimelineRow) -> String {
         e.label_key()
     }
-    pub fn link_state_key(&self, s: &LinkSummary) -> &'static str {
+    pub(crate) fn link_state_key(&self, s: &LinkSummary) -> &'static str {
         crate::distribution::links::link_refusal(
             s.link.revoked_at,
             s.link.expires_at,
@@ -135,13 +135,13 @@ impl ProjectPage {
             |_| "distribution.link.state.inactive",
         )
     }
-    pub fn send_key(&self, o: &OrderRow) -> &'static str {
+    pub(crate) fn send_key(&self, o: &OrderRow) -> &'static str {
         send_status_label(o.send_status())
     }
-    pub fn acceptances(&self) -> [&'static str; 3] {
+    pub(crate) fn acceptances(&self) -> [&'static str; 3] {
         ACCEPTANCE_RESULTS
     }
-    pub fn acceptance_key(&self, a: &str) -> &'static str {
+    pub(crate) fn acceptance_key(&self, a: &str) -> &'static str {
         acceptance_label(a)
     }
 }

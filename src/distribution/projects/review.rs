@@ -19,7 +19,7 @@ use crate::tools::AfterQuery;
 use crate::tools::{review_due, review_overdue};
 use crate::web::{AppState, Errors, Layout, Page, flash_redirect};
 
-pub fn router() -> Routes {
+pub(crate) fn router() -> Routes {
     Routes::new()
         .get("/operator/reviews", Policy::Operator, queue)
         .get("/operator/reviews/{id}", Policy::Operator, show)
@@ -34,7 +34,7 @@ pub fn router() -> Routes {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "distribution/projects/reviews.html")]
-pub struct ReviewsPage {
+pub(crate) struct ReviewsPage {
     l: Layout,
     page: Page<ReviewRow>,
     now: i64,
@@ -70,7 +70,7 @@ async fn queue(
 
 #[derive(Template, WebTemplate)]
 #[template(path = "distribution/projects/review.html")]
-pub struct ReviewPage {
+pub(crate) struct ReviewPage {
     l: Layout,
     r: ReviewRow,
     file_name: String,
@@ -128,7 +128,7 @@ async fn show(
 }
 
 #[derive(Deserialize, Default)]
-pub struct ReasonForm {
+pub(crate) struct ReasonForm {
     #[serde(default)]
     reason: String,
 }

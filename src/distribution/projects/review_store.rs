@@ -14,7 +14,7 @@ use crate::web::{PAGE_SIZE, Page};
 
 /// A project as the operator sees it: with the provider and the creator.
 #[derive(Clone, Debug)]
-pub struct ReviewRow {
+pub(crate) struct ReviewRow {
     pub p: Project,
     pub provider_name: String,
     pub creator_name: String,
@@ -23,7 +23,7 @@ pub struct ReviewRow {
 type Joined = (Project, String, String);
 
 /// Pending projects, longest waiting first.
-pub fn queue(conn: &mut Conn, after: Option<i64>) -> AppResult<Page<ReviewRow>> {
+pub(crate) fn queue(conn: &mut Conn, after: Option<i64>) -> AppResult<Page<ReviewRow>> {
     let mut q = projects::table
         .inner_join(orgs::table.on(orgs::id.eq(projects::provider_org_id)))
         .inner_join(users::table.on(users::id.eq(projects::creator_id)))
@@ -59,7 +59,7 @@ pub fn queue(conn: &mut Conn, after: Option<i64>) -> AppResult<Page<ReviewRow>> 
 }
 
 /// Any project, for the operator (decided ones stay viewable).
-pub fn find(conn: &mut Conn, id: i64) -> AppResult<ReviewRow> {
+pub(crate) fn find(conn: &mut Conn, id: i64) -> AppResult<ReviewRow> {
     let (p, provider_name, creator_name) = projects::table
         .inner_join(orgs::table.on(orgs::id.eq(projects::provider_org_id)))
         .inner_join(users::table.on(users::id.eq(projects::creator_id)))
@@ -75,14 +75,14 @@ pub fn find(conn: &mut Conn, id: i64) -> AppResult<ReviewRow> {
     })
 }
 
-pub fn contract(conn: &mut Conn, id: i64) -> AppResult<Attachment> {
+pub(crate) fn contract(conn: &mut Conn, id: i64) -> AppResult<Attachment> {
     let r = find(conn, id)?;
     super::store::contract_file(conn, &r.p)
 }
 
 /// The decision on a pending project: exactly once (the update matches only a pending
 /// row), with a timeline event and a notification to the creator in the same transaction.
-pub fn decide(
+pub(crate) fn decide(
     conn: &mut Conn,
     operator_id: i64,
     id: i64,

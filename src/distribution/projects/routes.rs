@@ -19,7 +19,7 @@ use crate::forms::Attachment;
 use crate::tools::encode_query;
 use crate::web::{AppState, Errors, Layout, flash_redirect};
 
-pub fn router() -> Routes {
+pub(crate) fn router() -> Routes {
     Routes::new()
         .get("/provider/projects", Policy::Provider, list)
         .post("/provider/projects", Policy::Provider, create)
@@ -40,7 +40,7 @@ pub fn router() -> Routes {
 }
 
 #[derive(Deserialize, Default)]
-pub struct ListQuery {
+pub(crate) struct ListQuery {
     #[serde(default)]
     status: String,
     #[serde(default)]
@@ -253,7 +253,7 @@ async fn contract(
 }
 
 /// A stored file as a private download (images and PDFs inline, so they open in place).
-pub fn file_response(a: &Attachment, bytes: Vec<u8>) -> Response {
+pub(crate) fn file_response(a: &Attachment, bytes: Vec<u8>) -> Response {
     // RFC 5987 wants percent-encoding, where form encoding would turn spaces into "+".
     let encoded = encode_query(&a.filename).replace('+', "%20");
     (

@@ -13,9 +13,13 @@ use crate::forms::Attachment;
 use crate::storage::Storage;
 use crate::web::{PAGE_SIZE, Page};
 
+#[expect(
+    dead_code,
+    reason = "read whole from its query; some fields are shown by no page yet"
+)]
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = projects)]
-pub struct Project {
+pub(crate) struct Project {
     pub id: i64,
     pub provider_org_id: i64,
     pub creator_id: i64,
@@ -37,10 +41,10 @@ pub struct Project {
 }
 
 impl Project {
-    pub fn status(&self) -> ProjectStatus {
+    pub(crate) fn status(&self) -> ProjectStatus {
         ProjectStatus::parse(&self.status).unwrap_or(ProjectStatus::Pending)
     }
-    pub fn amount(&self) -> String {
+    pub(crate) fn amount(&self) -> String {
         super::format_cents(self.contract_amount_cents)
     }
 }
@@ -49,7 +53,7 @@ impl Project {
 /// closing details (a list page decodes 51 rows).
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = projects)]
-pub struct ProjectItem {
+pub(crate) struct ProjectItem {
     pub id: i64,
     pub creator_id: i64,
     pub name: String,
@@ -62,24 +66,24 @@ pub struct ProjectItem {
 }
 
 impl ProjectItem {
-    pub fn status(&self) -> ProjectStatus {
+    pub(crate) fn status(&self) -> ProjectStatus {
         ProjectStatus::parse(&self.status).unwrap_or(ProjectStatus::Pending)
     }
-    pub fn amount(&self) -> String {
+    pub(crate) fn amount(&self) -> String {
         super::format_cents(self.contract_amount_cents)
     }
 }
 
 /// A project in a list, with its creator's name.
 #[derive(Clone, Debug)]
-pub struct ProjectRow {
+pub(crate) struct ProjectRow {
     pub p: ProjectItem,
     pub creator_name: String,
 }
 
 /// Stores the contract file, then the attachment, the project and its first timeline
 /// event in one transaction (a stored file without a row is harmless; the reverse is not).
-pub fn create(
+pub(crate) fn create(
     conn: &mut Conn,
     scope: &OrgScope,
     storage: &dyn Storage,
@@ -139,7 +143,7 @@ fn escape_like(q: &str) -> String {
 }
 
 /// The organisation's projects, newest first, by status and customer (name or CorpID).
-pub fn list(
+pub(crate) fn list(
     conn: &mut Conn,
     scope: &OrgScope,
     status: Option<ProjectStatus>,
@@ -180,7 +184,7 @@ pub fn list(
 }
 
 /// One project of the caller's organisation (any provider member may see the row).
-pub fn find(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<Project> {
+pub(crate) fn find(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<Project> {
     projects::table
         .find(id)
         .filter(projects::provider_org_id.eq(scope.org_id()))
@@ -191,7 +195,7 @@ pub fn find(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<Project> {
 }
 
 /// A project whose details the caller may open: only its creator (seed 000 FAQ).
-pub fn find_own(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<Project> {
+pub(crate) fn find_own(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<Project> {
     let p = find(conn, scope, id)?;
     if p.creator_id != scope.user_id() {
         return Err(AppError::Forbidden(
@@ -202,7 +206,7 @@ pub fn find_own(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<Project
 }
 
 /// 撤销: only the creator, only while the review is pending.
-pub fn withdraw(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<()> {
+pub(crate) fn withdraw(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<()> {
     write_tx(conn, |conn| {
         let p = find_own(conn, scope, id)?;
         let n = diesel::update(
@@ -222,7 +226,7 @@ pub fn withdraw(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<()> {
 }
 
 /// 结项: the creator closes an approved project; its links stop working.
-pub fn close(conn: &mut Conn, scope: &OrgScope, id: i64, c: &Closing) -> AppResult<()> {
+pub(crate) fn close(conn: &mut Conn, scope: &OrgScope, id: i64, c: &Closing) -> AppResult<()> {
     write_tx(conn, |conn| {
         let p = find_own(conn, scope, id)?;
         let n = diesel::update(
@@ -276,12 +280,16 @@ pub fn close(conn: &mut Conn, scope: &OrgScope, id: i64, c: &Closing) -> AppResu
 }
 
 /// The contract file, for the project's creator.
-pub fn contract_for_creator(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<Attachment> {
+pub(crate) fn contract_for_creator(
+    conn: &mut Conn,
+    scope: &OrgScope,
+    id: i64,
+) -> AppResult<Attachment> {
     let p = find_own(conn, scope, id)?;
     contract_file(conn, &p)
 }
 
-pub fn contract_file(conn: &mut Conn, p: &Project) -> AppResult<Attachment> {
+pub(crate) fn contract_file(conn: &mut Conn, p: &Project) -> AppResult<Attachment> {
     attachments::table
         .find(p.contract_file_id)
         .filter(attachments::org_id.eq(p.provider_org_id))
@@ -292,7 +300,7 @@ pub fn contract_file(conn: &mut Conn, p: &Project) -> AppResult<Attachment> {
 }
 
 /// Approved, open projects of the organisation, for the "get distribution link" dialog.
-pub fn approved_open(conn: &mut Conn, scope: &OrgScope) -> AppResult<Vec<Project>> {
+pub(crate) fn approved_open(conn: &mut Conn, scope: &OrgScope) -> AppResult<Vec<Project>> {
     Ok(projects::table
         .filter(projects::provider_org_id.eq(scope.org_id()))
         .filter(projects::status.eq(ProjectStatus::Approved.as_str()))
@@ -304,7 +312,7 @@ pub fn approved_open(conn: &mut Conn, scope: &OrgScope) -> AppResult<Vec<Project
 
 /// One step of the deal timeline, with how long it came after the previous one.
 #[derive(Clone, Debug)]
-pub struct TimelineRow {
+pub(crate) struct TimelineRow {
     pub kind: String,
     pub detail: String,
     pub actor: Option<String>,
@@ -313,13 +321,13 @@ pub struct TimelineRow {
 }
 
 impl TimelineRow {
-    pub fn label_key(&self) -> String {
+    pub(crate) fn label_key(&self) -> String {
         format!("distribution.event.{}", self.kind)
     }
 }
 
 /// The whole timeline of a project, oldest first (a project has few events).
-pub fn timeline(conn: &mut Conn, p: &Project) -> AppResult<Vec<TimelineRow>> {
+pub(crate) fn timeline(conn: &mut Conn, p: &Project) -> AppResult<Vec<TimelineRow>> {
     let rows: Vec<(String, String, Option<String>, i64)> = project_events::table
         .left_join(users::table.on(project_events::actor_id.eq(users::id.nullable())))
         .filter(project_events::project_id.eq(p.id))
@@ -351,7 +359,7 @@ pub fn timeline(conn: &mut Conn, p: &Project) -> AppResult<Vec<TimelineRow>> {
 
 /// A project as the order centre names it when it filters by it.
 #[derive(Clone, Debug, Queryable)]
-pub struct ProjectOption {
+pub(crate) struct ProjectOption {
     pub id: i64,
     pub name: String,
     pub customer_name: String,
@@ -360,7 +368,11 @@ pub struct ProjectOption {
 /// The project the order centre filters by, if it is the organisation's. A provider may
 /// have thousands of projects, so the order centre offers no list of them: each project
 /// row links to its orders (项目管理 → 查看订单), and the filter names the one chosen.
-pub fn option(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<Option<ProjectOption>> {
+pub(crate) fn option(
+    conn: &mut Conn,
+    scope: &OrgScope,
+    id: i64,
+) -> AppResult<Option<ProjectOption>> {
     Ok(crate::native!(conn, |c| projects::table
         .filter(projects::id.eq(id))
         .filter(projects::provider_org_id.eq(scope.org_id()))

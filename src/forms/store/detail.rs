@@ -4,21 +4,21 @@
 use super::*;
 
 /// One shown value of a submission.
-pub struct ValueView {
+pub(crate) struct ValueView {
     pub label: String,
     pub text: String,
     pub file_id: Option<i64>,
 }
 
 /// One task of the approval timeline.
-pub struct TaskView {
+pub(crate) struct TaskView {
     pub task: Task,
     pub step_name: String,
     pub assignee: String,
 }
 
 /// Everything the submission page shows.
-pub struct Detail {
+pub(crate) struct Detail {
     pub submission: Submission,
     pub app_name: String,
     pub page: Page,
@@ -35,7 +35,7 @@ pub struct Detail {
     pub read_only: bool,
 }
 
-pub fn detail(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<Detail> {
+pub(crate) fn detail(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<Detail> {
     let s = find_submission(conn, scope, id)?;
     let page: Page = pages::table
         .find(s.page_id)

@@ -9,7 +9,7 @@ use crate::web::{Errors, Layout, Page};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "interconnect/collab/list.html")]
-pub struct GroupsPage {
+pub(crate) struct GroupsPage {
     pub l: Layout,
     pub space_id: i64,
     pub space_name: String,
@@ -24,13 +24,13 @@ pub struct GroupsPage {
 }
 
 impl GroupsPage {
-    pub fn base(&self) -> String {
+    pub(crate) fn base(&self) -> String {
         format!("/interconnect/spaces/{}/collab", self.space_id)
     }
-    pub fn is_picked(&self, p: &SpacePerson) -> bool {
+    pub(crate) fn is_picked(&self, p: &SpacePerson) -> bool {
         self.picked.contains(&format!("{}:{}", p.user_id, p.org_id))
     }
-    pub fn next_people(&self, n: &str) -> String {
+    pub(crate) fn next_people(&self, n: &str) -> String {
         format!(
             "{}?q={}&after={}",
             self.base(),
@@ -38,14 +38,14 @@ impl GroupsPage {
             crate::tools::encode_query(n)
         )
     }
-    pub fn next_groups(&self, n: &i64) -> String {
+    pub(crate) fn next_groups(&self, n: &i64) -> String {
         format!("{}?before={n}", self.base())
     }
 }
 
 #[derive(Template, WebTemplate)]
 #[template(path = "interconnect/collab/show.html")]
-pub struct GroupPage {
+pub(crate) struct GroupPage {
     pub l: Layout,
     pub group: Group,
     pub members: Vec<Member>,
@@ -61,13 +61,13 @@ pub struct GroupPage {
 }
 
 impl GroupPage {
-    pub fn base(&self) -> String {
+    pub(crate) fn base(&self) -> String {
         format!("/interconnect/collab/{}", self.group.id)
     }
-    pub fn next_messages(&self, n: &i64) -> String {
+    pub(crate) fn next_messages(&self, n: &i64) -> String {
         format!("{}?before={n}", self.base())
     }
-    pub fn next_people(&self, n: &str) -> String {
+    pub(crate) fn next_people(&self, n: &str) -> String {
         format!(
             "{}?q={}&after={}",
             self.base(),
@@ -75,7 +75,7 @@ impl GroupPage {
             crate::tools::encode_query(n)
         )
     }
-    pub fn is_me(&self, m: &Member) -> bool {
+    pub(crate) fn is_me(&self, m: &Member) -> bool {
         m.user_id == self.me
     }
 }

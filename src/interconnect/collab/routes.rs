@@ -18,7 +18,7 @@ use crate::error::AppResult;
 use crate::web::policy::{Policy, Routes};
 use crate::web::{AppState, Errors, Layout, flash_redirect};
 
-pub fn router() -> Routes {
+pub(crate) fn router() -> Routes {
     Routes::new()
         .get("/interconnect/spaces/{id}/collab", Policy::InOrg, list)
         .post("/interconnect/spaces/{id}/collab", Policy::InOrg, create)

@@ -18,7 +18,7 @@ use crate::web::{PAGE_SIZE, Page};
 
 /// A group in the list of my groups.
 #[derive(Clone, Debug)]
-pub struct GroupRow {
+pub(crate) struct GroupRow {
     pub id: i64,
     pub name: String,
     pub members: i64,
@@ -27,7 +27,7 @@ pub struct GroupRow {
 
 /// A group the current user belongs to.
 #[derive(Clone, Debug)]
-pub struct Group {
+pub(crate) struct Group {
     pub id: i64,
     pub space_id: i64,
     pub space_name: String,
@@ -37,7 +37,7 @@ pub struct Group {
 
 /// A member as the group shows them: real name, organisation and department.
 #[derive(Clone, Debug)]
-pub struct Member {
+pub(crate) struct Member {
     pub user_id: i64,
     pub name: String,
     pub org_name: String,
@@ -45,7 +45,7 @@ pub struct Member {
 }
 
 #[derive(Clone, Debug)]
-pub struct Message {
+pub(crate) struct Message {
     pub id: i64,
     pub author: String,
     pub org_name: String,
@@ -55,7 +55,7 @@ pub struct Message {
 
 /// A page of people to pick from, with the cursor of the next page (`user:org`).
 #[derive(Clone, Debug, Default)]
-pub struct PickPage {
+pub(crate) struct PickPage {
     pub items: Vec<SpacePerson>,
     pub next: Option<String>,
 }
@@ -78,7 +78,7 @@ fn space_as_person(conn: &mut Conn, scope: &OrgScope, space_id: i64) -> AppResul
 }
 
 /// My groups in a space, newest first, keyset by id.
-pub fn my_groups(
+pub(crate) fn my_groups(
     conn: &mut Conn,
     scope: &OrgScope,
     space_id: i64,
@@ -125,7 +125,7 @@ pub fn my_groups(
 
 /// People of the space I may see, filtered by name, without `exclude`, ordered by
 /// (user, organisation) after the cursor.
-pub fn pickable(
+pub(crate) fn pickable(
     conn: &mut Conn,
     scope: &OrgScope,
     space_id: i64,
@@ -186,7 +186,7 @@ fn insert_member(conn: &mut Conn, group_id: i64, p: Pick) -> AppResult<()> {
 }
 
 /// Starts a group with the creator and the chosen people of the space.
-pub fn create(
+pub(crate) fn create(
     conn: &mut Conn,
     scope: &OrgScope,
     space_id: i64,
@@ -228,7 +228,7 @@ pub fn create(
 
 /// The group if the user is its member in the current organisation and still a person of
 /// its space; otherwise 404.
-pub fn group_for(conn: &mut Conn, scope: &OrgScope, gid: i64) -> AppResult<Group> {
+pub(crate) fn group_for(conn: &mut Conn, scope: &OrgScope, gid: i64) -> AppResult<Group> {
     let row: (i64, i64, String, i64) = collab_groups::table
         .inner_join(collab_members::table)
         .filter(collab_groups::id.eq(gid))
@@ -257,7 +257,7 @@ pub fn group_for(conn: &mut Conn, scope: &OrgScope, gid: i64) -> AppResult<Group
 }
 
 /// The members with their real organisation and department, by organisation then name.
-pub fn members(conn: &mut Conn, group: &Group) -> AppResult<Vec<Member>> {
+pub(crate) fn members(conn: &mut Conn, group: &Group) -> AppResult<Vec<Member>> {
     let rows: Vec<(i64, i64, String)> = collab_members::table
         .inner_join(users::table)
         .filter(collab_members::group_id.eq(group.id))
@@ -303,7 +303,11 @@ pub fn members(conn: &mut Conn, group: &Group) -> AppResult<Vec<Member>> {
 }
 
 /// The thread, newest first, keyset by id before `before`.
-pub fn messages(conn: &mut Conn, group: &Group, before: Option<i64>) -> AppResult<Page<Message>> {
+pub(crate) fn messages(
+    conn: &mut Conn,
+    group: &Group,
+    before: Option<i64>,
+) -> AppResult<Page<Message>> {
     let mut q = collab_messages::table
         .inner_join(users::table)
         .filter(collab_messages::group_id.eq(group.id))
@@ -342,7 +346,7 @@ pub fn messages(conn: &mut Conn, group: &Group, before: Option<i64>) -> AppResul
     Ok(Page::from_rows(items, PAGE_SIZE, |m: &Message| m.id))
 }
 
-pub fn post_message(
+pub(crate) fn post_message(
     conn: &mut Conn,
     scope: &OrgScope,
     gid: i64,
@@ -374,7 +378,12 @@ fn require_creator(scope: &OrgScope, g: &Group) -> AppResult<()> {
 }
 
 /// The creator adds people of the space they may see.
-pub fn add_members(conn: &mut Conn, scope: &OrgScope, gid: i64, picks: &[Pick]) -> AppResult<()> {
+pub(crate) fn add_members(
+    conn: &mut Conn,
+    scope: &OrgScope,
+    gid: i64,
+    picks: &[Pick],
+) -> AppResult<()> {
     write_tx(conn, |conn| {
         let g = group_for(conn, scope, gid)?;
         require_creator(scope, &g)?;
@@ -392,7 +401,12 @@ pub fn add_members(conn: &mut Conn, scope: &OrgScope, gid: i64, picks: &[Pick]) 
 }
 
 /// The creator removes a member (not themselves: they leave instead).
-pub fn remove_member(conn: &mut Conn, scope: &OrgScope, gid: i64, user_id: i64) -> AppResult<()> {
+pub(crate) fn remove_member(
+    conn: &mut Conn,
+    scope: &OrgScope,
+    gid: i64,
+    user_id: i64,
+) -> AppResult<()> {
     write_tx(conn, |conn| {
         let g = group_for(conn, scope, gid)?;
         require_creator(scope, &g)?;
@@ -415,7 +429,7 @@ pub fn remove_member(conn: &mut Conn, scope: &OrgScope, gid: i64, user_id: i64) 
 }
 
 /// Leaves a group; a leaving creator hands the group to its longest-standing member.
-pub fn leave(conn: &mut Conn, scope: &OrgScope, gid: i64) -> AppResult<()> {
+pub(crate) fn leave(conn: &mut Conn, scope: &OrgScope, gid: i64) -> AppResult<()> {
     write_tx(conn, |conn| {
         let g = group_for(conn, scope, gid)?;
         diesel::delete(
@@ -445,7 +459,7 @@ pub fn leave(conn: &mut Conn, scope: &OrgScope, gid: i64) -> AppResult<()> {
 }
 
 /// The user ids of a group's members (to leave them out of the picker).
-pub fn member_ids(conn: &mut Conn, group: &Group) -> AppResult<HashSet<i64>> {
+pub(crate) fn member_ids(conn: &mut Conn, group: &Group) -> AppResult<HashSet<i64>> {
     Ok(collab_members::table
         .filter(collab_members::group_id.eq(group.id))
         .select(collab_members::user_id)

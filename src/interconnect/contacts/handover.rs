@@ -4,7 +4,7 @@ use super::*;
 
 /// A departure as its organisation's admins see it.
 #[derive(Clone, Debug)]
-pub struct Departure {
+pub(crate) struct Departure {
     pub id: i64,
     pub user_id: i64,
     pub name: String,
@@ -16,7 +16,7 @@ pub struct Departure {
 }
 
 impl Departure {
-    pub fn open(&self) -> bool {
+    pub(crate) fn open(&self) -> bool {
         self.resolved_at.is_none()
     }
 }
@@ -79,14 +79,18 @@ fn departures_query(
 }
 
 /// The scope organisation's departures, newest first.
-pub fn list(conn: &mut Conn, scope: &OrgScope, after: Option<i64>) -> AppResult<Page<Departure>> {
+pub(crate) fn list(
+    conn: &mut Conn,
+    scope: &OrgScope,
+    after: Option<i64>,
+) -> AppResult<Page<Departure>> {
     let rows = departures_query(conn, scope, None, after)?;
     Ok(Page::from_rows(rows, PAGE_SIZE, |d: &Departure| d.id))
 }
 
 /// What the departed person held in one space, and what the successor takes over.
 #[derive(Clone, Debug)]
-pub struct HeldSpace {
+pub(crate) struct HeldSpace {
     pub space_id: i64,
     pub name: String,
     pub owner: bool,
@@ -100,14 +104,14 @@ pub struct HeldSpace {
 
 /// One departure with what it hands over, and the members to pick a successor from.
 #[derive(Clone, Debug)]
-pub struct DepartureView {
+pub(crate) struct DepartureView {
     pub d: Departure,
     pub spaces: Vec<HeldSpace>,
     pub candidates: Vec<(i64, String, String)>,
 }
 
 /// At most this many members are offered as successors.
-pub const MAX_CANDIDATES: i64 = 500;
+pub(crate) const MAX_CANDIDATES: i64 = 500;
 
 fn items(conn: &mut Conn, departure: i64, kind: &str) -> AppResult<Vec<i64>> {
     Ok(departure_items::table
@@ -142,7 +146,7 @@ fn pending_reviews(conn: &mut Conn, space_id: i64) -> AppResult<Vec<i64>> {
 }
 
 /// The departure `id` of the scope's organisation, or 404.
-pub fn view(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<DepartureView> {
+pub(crate) fn view(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<DepartureView> {
     let d = departures_query(conn, scope, Some(id), None)?
         .into_iter()
         .next()
@@ -190,7 +194,7 @@ pub fn view(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<DepartureVi
 }
 
 /// The successor as typed: a user id.
-pub fn parse_successor(raw: &str) -> Result<i64, Errors> {
+pub(crate) fn parse_successor(raw: &str) -> Result<i64, Errors> {
     raw.trim().parse::<i64>().map_err(|_| {
         let mut e = Errors::default();
         e.add("successor", "interconnect.contacts.error.pick_successor");
@@ -204,7 +208,7 @@ pub fn parse_successor(raw: &str) -> Result<i64, Errors> {
 /// collaboration groups they created, and the pending join reviews (each sent to them).
 /// Both sides are told. A successor who is not an enabled member (or is the person who
 /// left) is the field's error.
-pub fn name_successor(
+pub(crate) fn name_successor(
     conn: &mut Conn,
     scope: &OrgScope,
     id: i64,

@@ -6,7 +6,12 @@ use super::*;
 /// tells the other side of each of their spaces and asks the organisation's admins to
 /// name a successor. Runs inside the caller's transaction, before the membership goes (a
 /// space admin is known by their role). Leaving twice keeps one open record.
-pub fn on_leave(conn: &mut Conn, org_id: i64, user_id: i64, reason: Reason) -> AppResult<()> {
+pub(crate) fn on_leave(
+    conn: &mut Conn,
+    org_id: i64,
+    user_id: i64,
+    reason: Reason,
+) -> AppResult<()> {
     let rows = contact_rows(conn, Some(org_id), None)?;
     let role: Option<(String, String)> = memberships::table
         .filter(memberships::org_id.eq(org_id))

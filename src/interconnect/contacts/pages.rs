@@ -8,20 +8,20 @@ use crate::web::{Errors, Layout, Page};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "interconnect/departures/list.html")]
-pub struct DeparturesPage {
+pub(crate) struct DeparturesPage {
     pub l: Layout,
     pub page: Page<Departure>,
 }
 
 impl DeparturesPage {
-    pub fn reason(&self, d: &Departure) -> String {
+    pub(crate) fn reason(&self, d: &Departure) -> String {
         self.l.t(Reason::label_key(&d.reason)).into_owned()
     }
 }
 
 #[derive(Template, WebTemplate)]
 #[template(path = "interconnect/departures/show.html")]
-pub struct DeparturePage {
+pub(crate) struct DeparturePage {
     pub l: Layout,
     pub v: DepartureView,
     /// The successor as posted (a user id), kept when the form comes back.
@@ -30,13 +30,13 @@ pub struct DeparturePage {
 }
 
 impl DeparturePage {
-    pub fn reason(&self) -> String {
+    pub(crate) fn reason(&self) -> String {
         self.l.t(Reason::label_key(&self.v.d.reason)).into_owned()
     }
-    pub fn chosen(&self, id: &i64) -> bool {
+    pub(crate) fn chosen(&self, id: &i64) -> bool {
         self.typed == id.to_string()
     }
-    pub fn intro(&self) -> String {
+    pub(crate) fn intro(&self) -> String {
         self.l.lang.tf(
             "interconnect.contacts.intro",
             &[

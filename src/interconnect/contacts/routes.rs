@@ -14,7 +14,7 @@ use crate::error::{AppError, AppResult};
 use crate::web::policy::{Policy, Routes};
 use crate::web::{AppState, Errors, Layout, flash_redirect};
 
-pub fn router() -> Routes {
+pub(crate) fn router() -> Routes {
     Routes::new()
         .get("/interconnect/departures", Policy::InOrg, list)
         .get("/interconnect/departures/{id}", Policy::InOrg, show)

@@ -27,7 +27,7 @@ fn words(u: &SeatUse) -> (&'static str, [(&'static str, String); 4]) {
 }
 
 /// The sentence in `lang`.
-pub fn text(lang: Lang, u: &SeatUse) -> String {
+pub(crate) fn text(lang: Lang, u: &SeatUse) -> String {
     let (key, args) = words(u);
     let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
     lang.tf(key, &args)
@@ -35,7 +35,7 @@ pub fn text(lang: Lang, u: &SeatUse) -> String {
 
 /// The body of an alert notification: the key and its figures (see
 /// [`crate::notifications::Notification::body_text`]).
-pub fn body(u: &SeatUse) -> String {
+pub(crate) fn body(u: &SeatUse) -> String {
     let (key, args) = words(u);
     let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
     crate::notifications::keyed_body(key, &args)

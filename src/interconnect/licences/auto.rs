@@ -16,7 +16,7 @@ use crate::error::{AppError, AppResult};
 
 /// A department of a member organisation on the automatic-grant form.
 #[derive(Clone, Debug)]
-pub struct AutoDept {
+pub(crate) struct AutoDept {
     pub id: i64,
     pub name: String,
     pub depth: usize,
@@ -24,7 +24,7 @@ pub struct AutoDept {
 }
 
 /// The member organisation's departments as a tree (depth-first), with the pool's choice.
-pub fn auto_departments(
+pub(crate) fn auto_departments(
     conn: &mut Conn,
     scope: &OrgScope,
     org_id: i64,
@@ -81,7 +81,7 @@ fn chosen_roots(conn: &mut Conn, pool: i64, org_id: i64) -> AppResult<Vec<i64>> 
 /// Replaces the automatic-grant departments of member `org_id` and applies the choice at
 /// once: people already in a chosen department receive a seat while the pool has room,
 /// automatic seats outside the chosen departments are released.
-pub fn set_auto_departments(
+pub(crate) fn set_auto_departments(
     conn: &mut Conn,
     scope: &OrgScope,
     org_id: i64,
@@ -125,7 +125,7 @@ pub fn set_auto_departments(
 /// (伙伴智能离职), and linked people in a chosen department receive a seat while the pool
 /// has room and the three-organisation cap allows (伙伴智能入职). A pool owner's own use
 /// changes with its members, so its alerts are re-evaluated too.
-pub fn reconcile_seats(conn: &mut Conn, org_id: i64) -> AppResult<()> {
+pub(crate) fn reconcile_seats(conn: &mut Conn, org_id: i64) -> AppResult<()> {
     let mut pools: Vec<i64> = seats::table
         .filter(seats::org_id.eq(org_id))
         .select(seats::pool_org_id)

@@ -17,7 +17,12 @@ use crate::db::schema::{memberships, orgs, seats, users};
 use crate::error::{AppError, AppResult, Refusal};
 
 /// Whether `user_id`, acting in member `org_id`, holds a seat of `pool_org_id`'s licence.
-pub fn holds_seat(conn: &mut Conn, pool_org_id: i64, org_id: i64, user_id: i64) -> AppResult<bool> {
+pub(crate) fn holds_seat(
+    conn: &mut Conn,
+    pool_org_id: i64,
+    org_id: i64,
+    user_id: i64,
+) -> AppResult<bool> {
     let n: i64 = seats::table
         .filter(seats::pool_org_id.eq(pool_org_id))
         .filter(seats::org_id.eq(org_id))
@@ -28,7 +33,7 @@ pub fn holds_seat(conn: &mut Conn, pool_org_id: i64, org_id: i64, user_id: i64) 
 }
 
 /// The pools among `pools` in which the caller holds a seat in their current organisation.
-pub fn pools_with_seat(
+pub(crate) fn pools_with_seat(
     conn: &mut Conn,
     scope: &OrgScope,
     pools: &[i64],
@@ -49,7 +54,7 @@ pub fn pools_with_seat(
 /// The people who can grant a seat of `pool_org_id`'s licence: its main admins and its
 /// sub-admins holding the interconnection permission point (those who manage the pool),
 /// enabled, by name.
-pub fn granting_admins(conn: &mut Conn, pool_org_id: i64) -> AppResult<Vec<String>> {
+pub(crate) fn granting_admins(conn: &mut Conn, pool_org_id: i64) -> AppResult<Vec<String>> {
     let rows: Vec<(String, String, String)> = memberships::table
         .inner_join(users::table)
         .filter(memberships::org_id.eq(pool_org_id))
@@ -71,7 +76,7 @@ pub fn granting_admins(conn: &mut Conn, pool_org_id: i64) -> AppResult<Vec<Strin
 /// Refuses the caller the published `app` unless they hold a seat of its organisation's
 /// pool: a 403 page naming the app, the upstream organisation and the admins who can grant
 /// one. The app's own organisation always passes (main-organisation use).
-pub fn require_seat(conn: &mut Conn, scope: &OrgScope, app: &App) -> AppResult<()> {
+pub(crate) fn require_seat(conn: &mut Conn, scope: &OrgScope, app: &App) -> AppResult<()> {
     if app.org_id == scope.org_id()
         || holds_seat(conn, app.org_id, scope.org_id(), scope.user_id())?
     {
@@ -109,7 +114,7 @@ pub enum SeatState {
 }
 
 /// The caller's seat state for each pool owner in `pools` (their current organisation).
-pub fn seat_states(
+pub(crate) fn seat_states(
     conn: &mut Conn,
     scope: &OrgScope,
     pools: &[i64],

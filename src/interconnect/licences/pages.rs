@@ -12,7 +12,7 @@ use crate::web::{Errors, Layout, Page};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "interconnect/licences/index.html")]
-pub struct PoolPage {
+pub(crate) struct PoolPage {
     pub l: Layout,
     pub ov: Overview,
     /// The organisation's own seat orders, newest first.
@@ -21,44 +21,44 @@ pub struct PoolPage {
 
 impl PoolPage {
     /// The use in words ("已使用 4/5 个名额（80%），另有 1 人待分配").
-    pub fn summary(&self) -> String {
+    pub(crate) fn summary(&self) -> String {
         super::alert::text(self.l.lang, &self.ov.usage)
     }
-    pub fn term_label(&self, o: &SeatOrder) -> String {
+    pub(crate) fn term_label(&self, o: &SeatOrder) -> String {
         self.l.tf(
             "interconnect.licences.buy.years",
             "n",
             &(o.term_months / 12),
         )
     }
-    pub fn max_orgs(&self) -> i64 {
+    pub(crate) fn max_orgs(&self) -> i64 {
         MAX_SEAT_ORGS
     }
-    pub fn orgs_cap(&self) -> String {
+    pub(crate) fn orgs_cap(&self) -> String {
         self.l
             .tf("interconnect.licences.orgs_cap", "max", &MAX_SEAT_ORGS)
     }
-    pub fn thresholds(&self) -> [i64; 3] {
+    pub(crate) fn thresholds(&self) -> [i64; 3] {
         SEAT_ALERTS
     }
-    pub fn reached(&self, t: &i64) -> bool {
+    pub(crate) fn reached(&self, t: &i64) -> bool {
         self.ov.usage.reached_alerts().contains(t)
     }
-    pub fn bar_class(&self) -> &'static str {
+    pub(crate) fn bar_class(&self) -> &'static str {
         match self.ov.usage.percent() {
             p if p >= 100 => "bad",
             p if p >= 80 => "warn",
             _ => "ok",
         }
     }
-    pub fn may_add_org(&self, o: &PoolOrg) -> bool {
+    pub(crate) fn may_add_org(&self, o: &PoolOrg) -> bool {
         o.granted > 0 || self.ov.holding_orgs < MAX_SEAT_ORGS
     }
 }
 
 #[derive(Template, WebTemplate)]
 #[template(path = "interconnect/licences/org.html")]
-pub struct OrgSeatsPage {
+pub(crate) struct OrgSeatsPage {
     pub l: Layout,
     pub org_id: i64,
     pub org_name: String,
@@ -75,26 +75,26 @@ pub struct OrgSeatsPage {
 }
 
 impl OrgSeatsPage {
-    pub fn base(&self) -> String {
+    pub(crate) fn base(&self) -> String {
         format!("/interconnect/licences/orgs/{}", self.org_id)
     }
     /// The link to the next page of people, keeping the holders' page.
-    pub fn next_people(&self, n: &i64) -> String {
+    pub(crate) fn next_people(&self, n: &i64) -> String {
         match self.hafter {
             Some(h) => format!("{}?after={n}&hafter={h}", self.base()),
             None => format!("{}?after={n}", self.base()),
         }
     }
-    pub fn next_holders(&self, n: &i64) -> String {
+    pub(crate) fn next_holders(&self, n: &i64) -> String {
         match self.after {
             Some(a) => format!("{}?after={a}&hafter={n}", self.base()),
             None => format!("{}?hafter={n}", self.base()),
         }
     }
-    pub fn indent(&self, d: &AutoDept) -> String {
+    pub(crate) fn indent(&self, d: &AutoDept) -> String {
         "— ".repeat(d.depth)
     }
-    pub fn last_login(&self, h: &Holder) -> String {
+    pub(crate) fn last_login(&self, h: &Holder) -> String {
         h.last_login_at
             .map(crate::web::format_time)
             .unwrap_or_else(|| self.l.t("interconnect.licences.never").into_owned())
@@ -103,7 +103,7 @@ impl OrgSeatsPage {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "interconnect/licences/report.html")]
-pub struct ReportPage {
+pub(crate) struct ReportPage {
     pub l: Layout,
     pub report: Report,
     /// The N of the form as typed.
@@ -112,19 +112,19 @@ pub struct ReportPage {
 }
 
 impl ReportPage {
-    pub fn dept_name(&self, c: &SeatCount) -> String {
+    pub(crate) fn dept_name(&self, c: &SeatCount) -> String {
         c.department.clone().unwrap_or_else(|| {
             self.l
                 .t("interconnect.licences.report.no_department")
                 .into_owned()
         })
     }
-    pub fn last_login(&self, s: &StaleHolder) -> String {
+    pub(crate) fn last_login(&self, s: &StaleHolder) -> String {
         s.last_login_at
             .map(crate::web::format_time)
             .unwrap_or_else(|| self.l.t("interconnect.licences.never").into_owned())
     }
-    pub fn places(&self, s: &StaleHolder) -> String {
+    pub(crate) fn places(&self, s: &StaleHolder) -> String {
         s.places
             .iter()
             .map(|(o, d)| match d {
@@ -134,13 +134,13 @@ impl ReportPage {
             .collect::<Vec<_>>()
             .join("; ")
     }
-    pub fn next_href(&self, n: &i64) -> String {
+    pub(crate) fn next_href(&self, n: &i64) -> String {
         format!(
             "/interconnect/licences/report?days={}&after={n}",
             crate::tools::encode_query(&self.days)
         )
     }
-    pub fn csv_href(&self) -> String {
+    pub(crate) fn csv_href(&self) -> String {
         format!(
             "/interconnect/licences/report/export?days={}",
             crate::tools::encode_query(&self.days)

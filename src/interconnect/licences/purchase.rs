@@ -17,21 +17,21 @@ use crate::error::{AppError, AppResult};
 use crate::web::{Errors, PAGE_SIZE, Page};
 
 /// Seats one order may buy.
-pub const MAX_QUANTITY: i64 = 100_000;
+pub(crate) const MAX_QUANTITY: i64 = 100_000;
 
 /// The terms offered, in months (one, two or three years: licences are sold by the year).
-pub const TERMS: [i32; 3] = [12, 24, 36];
+pub(crate) const TERMS: [i32; 3] = [12, 24, 36];
 
 /// A valid purchase: how many seats, for how long.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SeatPurchase {
+pub(crate) struct SeatPurchase {
     quantity: i64,
     term_months: i32,
 }
 
 impl SeatPurchase {
     /// Parses the form as typed; each bad field gets its own message.
-    pub fn parse(quantity: &str, term: &str) -> Result<SeatPurchase, Errors> {
+    pub(crate) fn parse(quantity: &str, term: &str) -> Result<SeatPurchase, Errors> {
         let mut errors = Errors::default();
         let q = match quantity.trim().parse::<i64>() {
             Ok(n) if (1..=MAX_QUANTITY).contains(&n) => n,
@@ -56,19 +56,11 @@ impl SeatPurchase {
             Err(errors)
         }
     }
-
-    pub fn quantity(self) -> i64 {
-        self.quantity
-    }
-
-    pub fn term_months(self) -> i32 {
-        self.term_months
-    }
 }
 
 /// The end of a term of `months` starting at `start` (calendar months in China Standard
 /// Time, the day clamped to the month's length).
-pub fn term_end(start: i64, months: i32) -> i64 {
+pub(crate) fn term_end(start: i64, months: i32) -> i64 {
     let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
     let Ok(t) = time::OffsetDateTime::from_unix_timestamp(start) else {
         return start + i64::from(months) * 30 * 86_400;
@@ -87,7 +79,7 @@ pub fn term_end(start: i64, months: i32) -> i64 {
 }
 
 /// The seats of `org_id`'s orders whose term covers `at`.
-pub fn purchased_seats(conn: &mut Conn, org_id: i64, at: i64) -> AppResult<i64> {
+pub(crate) fn purchased_seats(conn: &mut Conn, org_id: i64, at: i64) -> AppResult<i64> {
     let rows: Vec<i64> = seat_orders::table
         .filter(seat_orders::org_id.eq(org_id))
         .filter(seat_orders::ends_at.gt(at))
@@ -181,7 +173,7 @@ fn list(conn: &mut Conn, org: Option<i64>, after: Option<i64>) -> AppResult<Page
 }
 
 /// The scope's own seat orders (the buyer's history on the licence page).
-pub fn orders_of(
+pub(crate) fn orders_of(
     conn: &mut Conn,
     scope: &OrgScope,
     after: Option<i64>,
@@ -204,7 +196,7 @@ fn by_idem(conn: &mut Conn, org_id: i64, key: &str) -> AppResult<Option<i64>> {
 }
 
 /// The one-time key of the purchase form: 8 to 64 letters, digits or dashes.
-pub fn parse_idem(raw: &str) -> AppResult<String> {
+pub(crate) fn parse_idem(raw: &str) -> AppResult<String> {
     let k = raw.trim();
     if (8..=64).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
         Ok(k.to_string())
@@ -216,7 +208,12 @@ pub fn parse_idem(raw: &str) -> AppResult<String> {
 /// Places the order for the scope's organisation, exactly once per form key: a second or
 /// concurrent post with the same key finds the first order (the unique (org, key) pair)
 /// and returns it. The pool grows at once; alerts no longer reached are re-armed.
-pub fn purchase(conn: &mut Conn, scope: &OrgScope, p: SeatPurchase, key: &str) -> AppResult<i64> {
+pub(crate) fn purchase(
+    conn: &mut Conn,
+    scope: &OrgScope,
+    p: SeatPurchase,
+    key: &str,
+) -> AppResult<i64> {
     let org = scope.org_id();
     let placed = write_tx(conn, |conn| -> Result<i64, TxError> {
         // The pool's figure changes: serialise with grants of the same pool.
@@ -268,10 +265,7 @@ mod tests {
     #[test]
     fn a_purchase_needs_a_quantity_in_range_and_a_term_of_one_to_three_years() {
         let ok = SeatPurchase::parse(" 3000 ", "12").ok();
-        assert_eq!(
-            ok.map(|p| (p.quantity(), p.term_months())),
-            Some((3000, 12))
-        );
+        assert_eq!(ok.map(|p| (p.quantity, p.term_months)), Some((3000, 12)));
         let e = SeatPurchase::parse("0", "7").err().unwrap_or_default();
         assert_eq!(
             e.get("quantity"),

@@ -16,14 +16,14 @@ use crate::error::AppResult;
 use crate::web::policy::{Policy, Routes};
 use crate::web::{AppState, Errors, Layout, flash_redirect};
 
-pub fn router() -> Routes {
+pub(crate) fn router() -> Routes {
     Routes::new()
         .get("/interconnect/licences/purchase", Policy::InOrg, form)
         .post("/interconnect/licences/purchase", Policy::InOrg, buy)
 }
 
 #[derive(Deserialize, Default, Clone)]
-pub struct BuyForm {
+pub(crate) struct BuyForm {
     #[serde(default)]
     quantity: String,
     #[serde(default)]
@@ -34,7 +34,7 @@ pub struct BuyForm {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "interconnect/licences/purchase.html")]
-pub struct BuyPage {
+pub(crate) struct BuyPage {
     l: Layout,
     form: BuyForm,
     errors: Errors,

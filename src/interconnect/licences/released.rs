@@ -14,7 +14,13 @@ use crate::error::AppResult;
 
 /// Records that the seats of `user_ids` (member `org_id`, pool `pool`) were released by
 /// `by`. Runs in the caller's write transaction; recording twice keeps one row.
-pub fn record(conn: &mut Conn, pool: i64, org_id: i64, user_ids: &[i64], by: i64) -> AppResult<()> {
+pub(crate) fn record(
+    conn: &mut Conn,
+    pool: i64,
+    org_id: i64,
+    user_ids: &[i64],
+    by: i64,
+) -> AppResult<()> {
     if user_ids.is_empty() {
         return Ok(());
     }
@@ -35,7 +41,7 @@ pub fn record(conn: &mut Conn, pool: i64, org_id: i64, user_ids: &[i64], by: i64
 }
 
 /// Forgets the manual releases of `user_ids` (an admin granted them a seat by hand).
-pub fn clear(conn: &mut Conn, pool: i64, org_id: i64, user_ids: &[i64]) -> AppResult<()> {
+pub(crate) fn clear(conn: &mut Conn, pool: i64, org_id: i64, user_ids: &[i64]) -> AppResult<()> {
     if user_ids.is_empty() {
         return Ok(());
     }
@@ -50,7 +56,7 @@ pub fn clear(conn: &mut Conn, pool: i64, org_id: i64, user_ids: &[i64]) -> AppRe
 }
 
 /// The people of member `org_id` whose seat of `pool` was released by hand.
-pub fn released_ids(conn: &mut Conn, pool: i64, org_id: i64) -> AppResult<HashSet<i64>> {
+pub(crate) fn released_ids(conn: &mut Conn, pool: i64, org_id: i64) -> AppResult<HashSet<i64>> {
     Ok(seat_releases::table
         .filter(seat_releases::pool_org_id.eq(pool))
         .filter(seat_releases::org_id.eq(org_id))

@@ -18,7 +18,7 @@ use crate::web::{PAGE_SIZE, Page, format_time};
 
 /// Seats of one organisation, or of one department of it.
 #[derive(Clone, Debug)]
-pub struct SeatCount {
+pub(crate) struct SeatCount {
     pub org_name: String,
     /// `None` on the organisation line, or for people in no department.
     pub department: Option<String>,
@@ -28,7 +28,7 @@ pub struct SeatCount {
 
 /// A seat holder who has not signed in within the period.
 #[derive(Clone, Debug)]
-pub struct StaleHolder {
+pub(crate) struct StaleHolder {
     pub user_id: i64,
     pub name: String,
     pub login: String,
@@ -38,7 +38,7 @@ pub struct StaleHolder {
 }
 
 #[derive(Clone, Debug)]
-pub struct Report {
+pub(crate) struct Report {
     pub by_org: Vec<SeatCount>,
     pub by_department: Vec<SeatCount>,
     pub stale: Page<StaleHolder>,
@@ -114,7 +114,7 @@ fn org_names(conn: &mut Conn, ids: &[i64]) -> AppResult<HashMap<i64, String>> {
 }
 
 /// The report page: both breakdowns and one keyset page of stale holders (by user id).
-pub fn report(
+pub(crate) fn report(
     conn: &mut Conn,
     scope: &OrgScope,
     days: Days,
@@ -220,7 +220,7 @@ fn stale_page(
 
 /// Every seat holder as CSV (UTF-8 with a BOM so spreadsheet programs read Chinese),
 /// with whether they count as stale for `days`.
-pub fn csv(conn: &mut Conn, scope: &OrgScope, days: Days, lang: Lang) -> AppResult<Vec<u8>> {
+pub(crate) fn csv(conn: &mut Conn, scope: &OrgScope, days: Days, lang: Lang) -> AppResult<Vec<u8>> {
     let pool = scope.org_id();
     let rows = holder_rows(conn, pool)?;
     let mut ids: Vec<i64> = rows.iter().map(|r| r.0).collect();

@@ -16,7 +16,7 @@ use crate::error::AppResult;
 use crate::web::policy::{Policy, Routes};
 use crate::web::{AppState, Errors, Layout, flash_redirect};
 
-pub fn router() -> Routes {
+pub(crate) fn router() -> Routes {
     Routes::new()
         .get("/interconnect/licences", Policy::InOrg, pool)
         .get(

@@ -17,7 +17,7 @@ use crate::interconnect::OrgStatus;
 use crate::notifications::notify;
 
 /// A publication as the publish page lists it.
-pub struct Publication {
+pub(crate) struct Publication {
     pub id: i64,
     pub app_id: i64,
     pub app_name: String,
@@ -27,7 +27,7 @@ pub struct Publication {
 }
 
 /// The publications of a space, newest first.
-pub fn publications(conn: &mut Conn, space_id: i64) -> AppResult<Vec<Publication>> {
+pub(crate) fn publications(conn: &mut Conn, space_id: i64) -> AppResult<Vec<Publication>> {
     let rows: Vec<(i64, i64, String, bool, i64)> = space_apps::table
         .inner_join(apps::table)
         .filter(space_apps::space_id.eq(space_id))
@@ -65,7 +65,10 @@ pub fn publications(conn: &mut Conn, space_id: i64) -> AppResult<Vec<Publication
 }
 
 /// The owner's apps that can be published: its enabled apps, by name.
-pub fn publishable_apps(conn: &mut Conn, owner_org_id: i64) -> AppResult<Vec<(i64, String)>> {
+pub(crate) fn publishable_apps(
+    conn: &mut Conn,
+    owner_org_id: i64,
+) -> AppResult<Vec<(i64, String)>> {
     Ok(apps::table
         .filter(apps::org_id.eq(owner_org_id))
         .filter(apps::state.eq(AppStatus::Enabled.as_str()))
@@ -75,7 +78,7 @@ pub fn publishable_apps(conn: &mut Conn, owner_org_id: i64) -> AppResult<Vec<(i6
 }
 
 /// Member organisations of a space (joined, not the owner) as (id, name).
-pub fn member_orgs(conn: &mut Conn, space_id: i64) -> AppResult<Vec<(i64, String)>> {
+pub(crate) fn member_orgs(conn: &mut Conn, space_id: i64) -> AppResult<Vec<(i64, String)>> {
     Ok(space_orgs::table
         .inner_join(orgs::table)
         .filter(space_orgs::space_id.eq(space_id))
@@ -88,7 +91,7 @@ pub fn member_orgs(conn: &mut Conn, space_id: i64) -> AppResult<Vec<(i64, String
 
 /// Where a publication goes: every member organisation, or the chosen ones.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Targets {
+pub(crate) enum Targets {
     All,
     Chosen(Vec<i64>),
 }
@@ -96,7 +99,7 @@ pub enum Targets {
 /// Publishes (or re-targets) `app_id` of the space owner in `space_id`, in one
 /// transaction, and notifies the main admins of organisations newly reached. The caller
 /// has checked that the user manages the space. Returns the publication id.
-pub fn publish(
+pub(crate) fn publish(
     conn: &mut Conn,
     scope: &OrgScope,
     space_id: i64,
@@ -215,7 +218,7 @@ fn reached_orgs(conn: &mut Conn, space_app_id: i64, members: &[i64]) -> AppResul
 }
 
 /// The app of a publication of `space_id`, or 404.
-pub fn publication_app(conn: &mut Conn, space_id: i64, space_app_id: i64) -> AppResult<i64> {
+pub(crate) fn publication_app(conn: &mut Conn, space_id: i64, space_app_id: i64) -> AppResult<i64> {
     space_apps::table
         .find(space_app_id)
         .filter(space_apps::space_id.eq(space_id))
@@ -227,7 +230,7 @@ pub fn publication_app(conn: &mut Conn, space_id: i64, space_app_id: i64) -> App
 
 /// Withdraws a publication: the app leaves every member workbench at once. Submissions
 /// already made stay with the upstream app.
-pub fn unpublish(conn: &mut Conn, space_id: i64, space_app_id: i64) -> AppResult<()> {
+pub(crate) fn unpublish(conn: &mut Conn, space_id: i64, space_app_id: i64) -> AppResult<()> {
     write_tx(conn, |conn| {
         publication_app(conn, space_id, space_app_id)?;
         diesel::delete(

@@ -15,7 +15,7 @@ use crate::interconnect::people::{SpaceAccess, space_for};
 use crate::web::policy::{Policy, Routes};
 use crate::web::{AppState, Errors, Layout, flash_redirect};
 
-pub fn router() -> Routes {
+pub(crate) fn router() -> Routes {
     Routes::new()
         .get("/interconnect/spaces/{id}/apps", Policy::InOrg, apps_page)
         .post("/interconnect/spaces/{id}/apps", Policy::InOrg, publish)
@@ -33,7 +33,7 @@ pub fn router() -> Routes {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "interconnect/publish/apps.html")]
-pub struct AppsPage {
+pub(crate) struct AppsPage {
     l: Layout,
     space: SpaceAccess,
     /// The owner's enabled apps (managers only).
@@ -48,20 +48,20 @@ pub struct AppsPage {
 }
 
 impl AppsPage {
-    pub fn org_name(&self, id: &i64) -> String {
+    pub(crate) fn org_name(&self, id: &i64) -> String {
         self.members
             .iter()
             .find(|m| m.0 == *id)
             .map(|m| m.1.clone())
             .unwrap_or_else(|| format!("#{id}"))
     }
-    pub fn targets_me(&self, p: &Publication) -> bool {
+    pub(crate) fn targets_me(&self, p: &Publication) -> bool {
         p.all_orgs || p.targets.contains(&self.org_id)
     }
-    pub fn is_target(&self, p: &Publication, org: &i64) -> bool {
+    pub(crate) fn is_target(&self, p: &Publication, org: &i64) -> bool {
         !p.all_orgs && p.targets.contains(org)
     }
-    pub fn typed(&self, app: &i64) -> bool {
+    pub(crate) fn typed(&self, app: &i64) -> bool {
         self.typed_app == Some(*app)
     }
 }

@@ -22,7 +22,7 @@ use crate::interconnect::OrgStatus;
 use crate::interconnect::licences::gate::{SeatState, require_seat, seat_states};
 use crate::interconnect::people::{in_space, linked_orgs, linked_user_ids, visible_orgs};
 
-pub use super::manage::{
+pub(crate) use super::manage::{
     Publication, Targets, member_orgs, publication_app, publications, publish, publishable_apps,
     unpublish,
 };
@@ -57,7 +57,11 @@ pub fn usable_app(conn: &mut Conn, scope: &OrgScope, app_id: i64) -> AppResult<A
 /// The spaces in which `app_id` is published to the caller's current organisation (all
 /// member organisations, or it is among the chosen ones) and the caller is linked now.
 /// Only the space owner's own apps count, and never for the owner organisation itself.
-pub fn published_spaces(conn: &mut Conn, scope: &OrgScope, app_id: i64) -> AppResult<Vec<i64>> {
+pub(crate) fn published_spaces(
+    conn: &mut Conn,
+    scope: &OrgScope,
+    app_id: i64,
+) -> AppResult<Vec<i64>> {
     let rows: Vec<(i64, i64, bool)> = space_apps::table
         .inner_join(spaces::table)
         .inner_join(apps::table)
@@ -183,7 +187,7 @@ pub enum DataReach {
 /// The organisations whose submissions a downstream caller's organisation may see for
 /// `app`: itself, plus the member organisations the space visibility allows it to see
 /// (默认的可见范围仅本组织), never the app's (upstream) organisation.
-pub fn downstream_orgs(conn: &mut Conn, scope: &OrgScope, app: &App) -> AppResult<Vec<i64>> {
+pub(crate) fn downstream_orgs(conn: &mut Conn, scope: &OrgScope, app: &App) -> AppResult<Vec<i64>> {
     let mut out = vec![scope.org_id()];
     for space_id in published_spaces(conn, scope, app.id)? {
         for o in visible_orgs(conn, space_id, scope.org_id())? {

@@ -21,7 +21,7 @@ use crate::tools::encode_query;
 use crate::web::policy::{Policy, Routes};
 use crate::web::{AppState, Layout, flash_redirect};
 
-pub fn router() -> Routes {
+pub(crate) fn router() -> Routes {
     Routes::new()
         .get("/interconnect/spaces/{id}/orgs", Policy::InOrg, orgs)
         .post(
@@ -101,7 +101,7 @@ pub(super) async fn managed(state: &AppState, g: &InOrg, id: i64) -> AppResult<S
 }
 
 #[derive(Deserialize, Default)]
-pub struct OrgsQuery {
+pub(crate) struct OrgsQuery {
     status: Option<String>,
     after: Option<i64>,
 }
@@ -203,7 +203,7 @@ async fn reject_page(
 }
 
 #[derive(Deserialize, Default)]
-pub struct ReasonForm {
+pub(crate) struct ReasonForm {
     #[serde(default)]
     reason: String,
 }
@@ -348,7 +348,7 @@ async fn groups(
 }
 
 #[derive(Deserialize, Default)]
-pub struct NameForm {
+pub(crate) struct NameForm {
     #[serde(default)]
     name: String,
 }
@@ -417,7 +417,7 @@ async fn delete_group(
 }
 
 #[derive(Deserialize, Default)]
-pub struct AssignForm {
+pub(crate) struct AssignForm {
     space_org_id: i64,
     #[serde(default)]
     group_id: String,

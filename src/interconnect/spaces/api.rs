@@ -18,7 +18,7 @@ use crate::error::AppResult;
 use crate::web::AppState;
 use crate::web::policy::{Policy, Routes};
 
-pub fn router() -> Routes {
+pub(crate) fn router() -> Routes {
     Routes::new().post(
         "/api/interconnect/spaces/{id}/invitations",
         Policy::ApiKey,

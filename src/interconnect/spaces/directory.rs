@@ -21,7 +21,7 @@ use crate::web::{PAGE_SIZE, Page};
 
 /// One person of the directory.
 #[derive(Clone, Debug)]
-pub struct DirPerson {
+pub(crate) struct DirPerson {
     pub membership_id: i64,
     pub name: String,
     pub org_name: String,
@@ -30,7 +30,7 @@ pub struct DirPerson {
 
 /// The people the viewer's organisation may see, by membership (organisation × person),
 /// keyset-paginated on the membership id.
-pub fn people(
+pub(crate) fn people(
     conn: &mut Conn,
     access: &SpaceAccess,
     viewer_org: i64,
@@ -111,7 +111,7 @@ pub fn people(
 
 /// One organisation row of the space admin's list.
 #[derive(Clone, Debug)]
-pub struct OrgRow {
+pub(crate) struct OrgRow {
     pub space_org_id: i64,
     pub org_id: i64,
     pub name: String,
@@ -124,23 +124,23 @@ pub struct OrgRow {
 }
 
 impl OrgRow {
-    pub fn is_member(&self) -> bool {
+    pub(crate) fn is_member(&self) -> bool {
         self.role == "member"
     }
-    pub fn is_pending(&self) -> bool {
+    pub(crate) fn is_pending(&self) -> bool {
         self.status == OrgStatus::Pending
     }
-    pub fn is_joined(&self) -> bool {
+    pub(crate) fn is_joined(&self) -> bool {
         self.status == OrgStatus::Joined
     }
-    pub fn in_group(&self, g: &i64) -> bool {
+    pub(crate) fn in_group(&self, g: &i64) -> bool {
         self.group_id == Some(*g)
     }
 }
 
 /// The organisations of a space (creator first, then by arrival), keyset on the row id;
 /// `status` filters (e.g. only pending requests, only joined members).
-pub fn orgs_page(
+pub(crate) fn orgs_page(
     conn: &mut Conn,
     space_id: i64,
     status: Option<OrgStatus>,
@@ -201,7 +201,7 @@ pub fn orgs_page(
 }
 
 /// One row of the space, by its id within the space (404 for another space's row).
-pub fn org_row(conn: &mut Conn, space_id: i64, so: i64) -> AppResult<OrgRow> {
+pub(crate) fn org_row(conn: &mut Conn, space_id: i64, so: i64) -> AppResult<OrgRow> {
     let page = orgs_page(conn, space_id, None, Some(so - 1))?;
     page.items
         .into_iter()
@@ -218,11 +218,11 @@ fn require_manager(access: &SpaceAccess) -> AppResult<()> {
 }
 
 /// Member organisations by id and name.
-pub type NamedOrgs = Vec<(i64, String)>;
+pub(crate) type NamedOrgs = Vec<(i64, String)>;
 
 /// The joined organisations (the creator included) `viewer` may be allowed to see, and
 /// those allowed now.
-pub fn visibility(
+pub(crate) fn visibility(
     conn: &mut Conn,
     access: &SpaceAccess,
     viewer: i64,
@@ -245,7 +245,7 @@ pub fn visibility(
 }
 
 /// Sets which other organisations `viewer` sees (itself always).
-pub fn set_visibility(
+pub(crate) fn set_visibility(
     conn: &mut Conn,
     access: &SpaceAccess,
     viewer: i64,
@@ -281,7 +281,7 @@ pub fn set_visibility(
 }
 
 /// The space's own groups of member organisations.
-pub fn groups(conn: &mut Conn, space_id: i64) -> AppResult<Vec<(i64, String)>> {
+pub(crate) fn groups(conn: &mut Conn, space_id: i64) -> AppResult<Vec<(i64, String)>> {
     Ok(space_groups::table
         .filter(space_groups::space_id.eq(space_id))
         .order((space_groups::name.asc(), space_groups::id.asc()))
@@ -290,7 +290,7 @@ pub fn groups(conn: &mut Conn, space_id: i64) -> AppResult<Vec<(i64, String)>> {
 }
 
 /// A group name: 1–30 characters once trimmed.
-pub fn parse_group_name(raw: &str) -> Result<String, &'static str> {
+pub(crate) fn parse_group_name(raw: &str) -> Result<String, &'static str> {
     let s = raw.trim();
     if (1..=30).contains(&s.chars().count()) {
         Ok(s.to_string())
@@ -310,7 +310,7 @@ fn group_of(conn: &mut Conn, space_id: i64, gid: i64) -> AppResult<i64> {
 }
 
 /// Creates (`gid` None) or renames a group; a taken name is the field error.
-pub fn save_group(
+pub(crate) fn save_group(
     conn: &mut Conn,
     access: &SpaceAccess,
     gid: Option<i64>,
@@ -341,7 +341,7 @@ pub fn save_group(
 }
 
 /// Deletes a group; its organisations stay in the space, ungrouped.
-pub fn delete_group(conn: &mut Conn, access: &SpaceAccess, gid: i64) -> AppResult<()> {
+pub(crate) fn delete_group(conn: &mut Conn, access: &SpaceAccess, gid: i64) -> AppResult<()> {
     require_manager(access)?;
     write_tx(conn, |conn| {
         let g = group_of(conn, access.space_id, gid)?;
@@ -358,7 +358,7 @@ pub fn delete_group(conn: &mut Conn, access: &SpaceAccess, gid: i64) -> AppResul
 }
 
 /// Puts a joined organisation of the space into a group (or none).
-pub fn assign_group(
+pub(crate) fn assign_group(
     conn: &mut Conn,
     access: &SpaceAccess,
     so: i64,

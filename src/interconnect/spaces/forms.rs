@@ -3,11 +3,11 @@
 
 use crate::error::AppError;
 
-pub use crate::org::ScopeForm;
+pub(crate) use crate::org::ScopeForm;
 
 /// The create form: name, kind and the creating organisation's own scope.
 #[derive(Clone, Debug, Default)]
-pub struct CreateForm {
+pub(crate) struct CreateForm {
     pub name: String,
     pub kind: String,
     pub scope: ScopeForm,
@@ -19,7 +19,7 @@ fn id(v: &str) -> Result<i64, AppError> {
 }
 
 /// Reads a scope (and the create form's name and kind) from an urlencoded body.
-pub fn parse_create(body: &[u8]) -> Result<CreateForm, AppError> {
+pub(crate) fn parse_create(body: &[u8]) -> Result<CreateForm, AppError> {
     let mut f = CreateForm::default();
     for (k, v) in url::form_urlencoded::parse(body) {
         match k.as_ref() {
@@ -35,7 +35,7 @@ pub fn parse_create(body: &[u8]) -> Result<CreateForm, AppError> {
 }
 
 /// Reads the ids of one repeated field (`org` of the visibility editor).
-pub fn parse_ids(body: &[u8], field: &str) -> Result<Vec<i64>, AppError> {
+pub(crate) fn parse_ids(body: &[u8], field: &str) -> Result<Vec<i64>, AppError> {
     let mut out = vec![];
     for (k, v) in url::form_urlencoded::parse(body) {
         if k == field {

@@ -15,7 +15,7 @@ use crate::tools::qr_svg;
 use crate::web::policy::{Policy, Routes};
 use crate::web::{AppState, Layout, flash_redirect};
 
-pub fn router() -> Routes {
+pub(crate) fn router() -> Routes {
     Routes::new()
         .get("/interconnect/spaces/{id}/invite", Policy::InOrg, invite)
         .post(

@@ -13,7 +13,7 @@ use crate::interconnect::{OrgStatus, ScopeKind};
 use crate::tools::new_token;
 
 /// The space's invitation token and whether an API key is set.
-pub fn invite_facts(conn: &mut Conn, space_id: i64) -> AppResult<(String, bool)> {
+pub(crate) fn invite_facts(conn: &mut Conn, space_id: i64) -> AppResult<(String, bool)> {
     let (token, key): (String, Option<String>) = spaces::table
         .find(space_id)
         .select((spaces::invite_token, spaces::api_key_hash))
@@ -30,7 +30,7 @@ fn require_manager(access: &SpaceAccess) -> AppResult<()> {
 }
 
 /// A new invitation link; the old one stops working.
-pub fn regenerate_token(conn: &mut Conn, access: &SpaceAccess) -> AppResult<()> {
+pub(crate) fn regenerate_token(conn: &mut Conn, access: &SpaceAccess) -> AppResult<()> {
     require_manager(access)?;
     diesel::update(spaces::table.find(access.space_id))
         .set(spaces::invite_token.eq(new_token()))
@@ -39,7 +39,7 @@ pub fn regenerate_token(conn: &mut Conn, access: &SpaceAccess) -> AppResult<()> 
 }
 
 /// A new API key (returned once; only its hash is kept); the old one stops working.
-pub fn regenerate_api_key(conn: &mut Conn, access: &SpaceAccess) -> AppResult<String> {
+pub(crate) fn regenerate_api_key(conn: &mut Conn, access: &SpaceAccess) -> AppResult<String> {
     require_manager(access)?;
     let key = new_token();
     diesel::update(spaces::table.find(access.space_id))
@@ -49,7 +49,7 @@ pub fn regenerate_api_key(conn: &mut Conn, access: &SpaceAccess) -> AppResult<St
 }
 
 /// The space a bearer key opens, if the key is the space's current one.
-pub fn space_by_key(conn: &mut Conn, space_id: i64, key: &str) -> AppResult<Option<i64>> {
+pub(crate) fn space_by_key(conn: &mut Conn, space_id: i64, key: &str) -> AppResult<Option<i64>> {
     let stored: Option<Option<String>> = spaces::table
         .find(space_id)
         .select(spaces::api_key_hash)
@@ -63,7 +63,7 @@ pub fn space_by_key(conn: &mut Conn, space_id: i64, key: &str) -> AppResult<Opti
 
 /// Invites each CorpID: an organisation not yet in the space gets an `invited` row and its
 /// main admins a notice with the invitation link.
-pub fn invite_batch(
+pub(crate) fn invite_batch(
     conn: &mut Conn,
     space_id: i64,
     corp_ids: &[String],

@@ -19,7 +19,7 @@ fn kind_key(kind: &str) -> &'static str {
 /// `/interconnect`: the organisation's spaces, the edition notes and who may create.
 #[derive(Template, WebTemplate)]
 #[template(path = "interconnect/spaces/landing.html")]
-pub struct LandingPage {
+pub(crate) struct LandingPage {
     pub l: Layout,
     pub items: Vec<SpaceItem>,
     /// Refusals of the kinds this organisation's edition lacks.
@@ -34,7 +34,7 @@ pub struct LandingPage {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "interconnect/spaces/new.html")]
-pub struct NewSpacePage {
+pub(crate) struct NewSpacePage {
     pub l: Layout,
     pub form: CreateForm,
     pub errors: Errors,
@@ -44,14 +44,14 @@ pub struct NewSpacePage {
 }
 
 impl NewSpacePage {
-    pub fn scope(&self) -> &ScopeForm {
+    pub(crate) fn scope(&self) -> &ScopeForm {
         &self.form.scope
     }
 }
 
 #[derive(Template, WebTemplate)]
 #[template(path = "interconnect/spaces/home.html")]
-pub struct HomePage {
+pub(crate) struct HomePage {
     pub l: Layout,
     pub a: SpaceAccess,
     pub f: HomeFacts,
@@ -60,14 +60,14 @@ pub struct HomePage {
 }
 
 impl HomePage {
-    pub fn kind_key(&self) -> &'static str {
+    pub(crate) fn kind_key(&self) -> &'static str {
         kind_key(&self.a.kind)
     }
 }
 
 #[derive(Template, WebTemplate)]
 #[template(path = "interconnect/spaces/invite.html")]
-pub struct InvitePage {
+pub(crate) struct InvitePage {
     pub l: Layout,
     pub a: SpaceAccess,
     pub url: String,
@@ -83,7 +83,7 @@ pub struct InvitePage {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "interconnect/spaces/join.html")]
-pub struct JoinPage {
+pub(crate) struct JoinPage {
     pub l: Layout,
     pub token: String,
     pub v: JoinView,
@@ -95,20 +95,20 @@ pub struct JoinPage {
 }
 
 impl JoinPage {
-    pub fn kind_key(&self) -> &'static str {
+    pub(crate) fn kind_key(&self) -> &'static str {
         kind_key(&self.v.kind)
     }
-    pub fn scope(&self) -> &ScopeForm {
+    pub(crate) fn scope(&self) -> &ScopeForm {
         &self.form
     }
-    pub fn status_key(&self) -> Option<&'static str> {
+    pub(crate) fn status_key(&self) -> Option<&'static str> {
         self.v.status.map(OrgStatus::label_key)
     }
 }
 
 #[derive(Template, WebTemplate)]
 #[template(path = "interconnect/spaces/people.html")]
-pub struct PeoplePage {
+pub(crate) struct PeoplePage {
     pub l: Layout,
     pub a: SpaceAccess,
     pub page: Page<DirPerson>,
@@ -117,7 +117,7 @@ pub struct PeoplePage {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "interconnect/spaces/orgs.html")]
-pub struct OrgsPage {
+pub(crate) struct OrgsPage {
     pub l: Layout,
     pub a: SpaceAccess,
     pub page: Page<OrgRow>,
@@ -131,10 +131,10 @@ pub struct OrgsPage {
 }
 
 impl OrgsPage {
-    pub fn scope_of(&self, r: &OrgRow) -> Option<&super::review::ScopeSummary> {
+    pub(crate) fn scope_of(&self, r: &OrgRow) -> Option<&super::review::ScopeSummary> {
         self.scopes.get(&r.space_org_id)
     }
-    pub fn exit_of(&self, r: &OrgRow) -> Option<&super::review::Exit> {
+    pub(crate) fn exit_of(&self, r: &OrgRow) -> Option<&super::review::Exit> {
         self.exits.get(&r.space_org_id)
     }
 }
@@ -142,7 +142,7 @@ impl OrgsPage {
 /// Reject with a reason, or remove a member organisation: the one-row pages.
 #[derive(Template, WebTemplate)]
 #[template(path = "interconnect/spaces/org_action.html")]
-pub struct OrgActionPage {
+pub(crate) struct OrgActionPage {
     pub l: Layout,
     pub a: SpaceAccess,
     pub row: OrgRow,
@@ -158,7 +158,7 @@ pub struct OrgActionPage {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "interconnect/spaces/visibility.html")]
-pub struct VisibilityPage {
+pub(crate) struct VisibilityPage {
     pub l: Layout,
     pub a: SpaceAccess,
     pub row: OrgRow,
@@ -167,14 +167,14 @@ pub struct VisibilityPage {
 }
 
 impl VisibilityPage {
-    pub fn is_allowed(&self, id: &i64) -> bool {
+    pub(crate) fn is_allowed(&self, id: &i64) -> bool {
         self.allowed.contains(id)
     }
 }
 
 #[derive(Template, WebTemplate)]
 #[template(path = "interconnect/spaces/membership.html")]
-pub struct MembershipPage {
+pub(crate) struct MembershipPage {
     pub l: Layout,
     pub m: Membership,
     pub exports: Vec<(i64, String)>,
@@ -185,14 +185,14 @@ pub struct MembershipPage {
 }
 
 impl MembershipPage {
-    pub fn scope(&self) -> &ScopeForm {
+    pub(crate) fn scope(&self) -> &ScopeForm {
         &self.form
     }
 }
 
 #[derive(Template, WebTemplate)]
 #[template(path = "interconnect/spaces/org_groups.html")]
-pub struct GroupsPage {
+pub(crate) struct GroupsPage {
     pub l: Layout,
     pub a: SpaceAccess,
     pub groups: Vec<(i64, String)>,
@@ -200,13 +200,4 @@ pub struct GroupsPage {
     pub name: String,
     pub error: Option<&'static str>,
     pub base: String,
-}
-
-impl GroupsPage {
-    pub fn group_name(&self, row: &OrgRow) -> String {
-        row.group_id
-            .and_then(|g| self.groups.iter().find(|(id, _)| *id == g))
-            .map(|(_, n)| n.clone())
-            .unwrap_or_default()
-    }
 }

@@ -15,11 +15,11 @@ use crate::error::AppResult;
 use crate::interconnect::{OrgStatus, ScopeKind};
 
 /// At most this many names are listed per row; the count says how many there are.
-pub const NAMES_SHOWN: usize = 20;
+pub(crate) const NAMES_SHOWN: usize = 20;
 
 /// A member organisation's scope, named.
 #[derive(Clone, Debug, Default)]
-pub struct ScopeSummary {
+pub(crate) struct ScopeSummary {
     /// The chosen departments' or people's names (the first [`NAMES_SHOWN`]).
     pub names: Vec<String>,
     /// How many departments or people were chosen.
@@ -31,13 +31,13 @@ pub struct ScopeSummary {
 }
 
 impl ScopeSummary {
-    pub fn joined_names(&self) -> String {
+    pub(crate) fn joined_names(&self) -> String {
         self.names.join("、")
     }
 }
 
 /// The scope of each member row that is pending or joined, by row id.
-pub fn summaries(conn: &mut Conn, rows: &[OrgRow]) -> AppResult<HashMap<i64, ScopeSummary>> {
+pub(crate) fn summaries(conn: &mut Conn, rows: &[OrgRow]) -> AppResult<HashMap<i64, ScopeSummary>> {
     let mut out = HashMap::new();
     for r in rows {
         if !r.is_member() || !matches!(r.status, OrgStatus::Pending | OrgStatus::Joined) {
@@ -77,7 +77,7 @@ pub fn summaries(conn: &mut Conn, rows: &[OrgRow]) -> AppResult<HashMap<i64, Sco
 
 /// How a membership ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ExitHow {
+pub(crate) enum ExitHow {
     /// The member organisation's main admin left the space.
     Left,
     /// The space admin removed the organisation (取消关联).
@@ -85,13 +85,13 @@ pub enum ExitHow {
 }
 
 impl ExitHow {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             ExitHow::Left => "left",
             ExitHow::Removed => "removed",
         }
     }
-    pub fn label_key(self) -> &'static str {
+    pub(crate) fn label_key(self) -> &'static str {
         match self {
             ExitHow::Left => "interconnect.spaces.exit.left",
             ExitHow::Removed => "interconnect.spaces.exit.removed",
@@ -101,14 +101,14 @@ impl ExitHow {
 
 /// The latest ending of a membership, as shown.
 #[derive(Clone, Debug)]
-pub struct Exit {
+pub(crate) struct Exit {
     pub how: ExitHow,
     pub by: String,
     pub at: i64,
 }
 
 /// Records how the membership on row `so` ended, in the caller's transaction.
-pub fn record(conn: &mut Conn, so: i64, how: ExitHow, by: i64) -> AppResult<()> {
+pub(crate) fn record(conn: &mut Conn, so: i64, how: ExitHow, by: i64) -> AppResult<()> {
     diesel::insert_into(space_org_exits::table)
         .values((
             space_org_exits::space_org_id.eq(so),
@@ -121,7 +121,7 @@ pub fn record(conn: &mut Conn, so: i64, how: ExitHow, by: i64) -> AppResult<()> 
 }
 
 /// The latest ending of each row that has left the space, by row id.
-pub fn exits(conn: &mut Conn, rows: &[OrgRow]) -> AppResult<HashMap<i64, Exit>> {
+pub(crate) fn exits(conn: &mut Conn, rows: &[OrgRow]) -> AppResult<HashMap<i64, Exit>> {
     let mut out = HashMap::new();
     for r in rows.iter().filter(|r| r.status == OrgStatus::Left) {
         let last: Option<(String, String, i64)> = space_org_exits::table

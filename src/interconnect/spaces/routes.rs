@@ -18,7 +18,7 @@ use crate::tools::AfterQuery;
 use crate::web::policy::{Policy, Routes};
 use crate::web::{AppState, Errors, Layout, flash_redirect};
 
-pub fn router() -> Routes {
+pub(crate) fn router() -> Routes {
     Routes::new()
         .get("/interconnect", Policy::InOrg, landing)
         .get("/interconnect/spaces/new", Policy::InOrg, new)

@@ -18,13 +18,17 @@ use crate::org::Edition;
 use crate::tools::new_token;
 use crate::web::Errors;
 
-pub use super::invites::{
+pub(crate) use super::invites::{
     invite_batch, invite_facts, regenerate_api_key, regenerate_token, space_by_key,
 };
 
 /// What the space rules need to know about an organisation.
+#[expect(
+    dead_code,
+    reason = "read whole from its query; some fields are shown by no page yet"
+)]
 #[derive(Clone, Debug)]
-pub struct OrgFacts {
+pub(crate) struct OrgFacts {
     pub id: i64,
     pub name: String,
     pub corp_id: String,
@@ -33,7 +37,7 @@ pub struct OrgFacts {
     pub limits: Limits,
 }
 
-pub fn org_facts(conn: &mut Conn, org_id: i64) -> AppResult<OrgFacts> {
+pub(crate) fn org_facts(conn: &mut Conn, org_id: i64) -> AppResult<OrgFacts> {
     #[expect(clippy::type_complexity, reason = "one row of orgs")]
     let row: (
         String,
@@ -69,7 +73,7 @@ pub fn org_facts(conn: &mut Conn, org_id: i64) -> AppResult<OrgFacts> {
 }
 
 /// Main admins of an organisation (they apply, leave and receive the space notices).
-pub fn main_admins(conn: &mut Conn, org_id: i64) -> AppResult<Vec<i64>> {
+pub(crate) fn main_admins(conn: &mut Conn, org_id: i64) -> AppResult<Vec<i64>> {
     Ok(memberships::table
         .filter(memberships::org_id.eq(org_id))
         .filter(memberships::role.eq(Role::MainAdmin.as_str()))
@@ -78,7 +82,7 @@ pub fn main_admins(conn: &mut Conn, org_id: i64) -> AppResult<Vec<i64>> {
 }
 
 /// Those who manage an organisation's spaces: main admins and interconnect sub-admins.
-pub fn space_managers(conn: &mut Conn, org_id: i64) -> AppResult<Vec<i64>> {
+pub(crate) fn space_managers(conn: &mut Conn, org_id: i64) -> AppResult<Vec<i64>> {
     let rows: Vec<(i64, String, String)> = memberships::table
         .filter(memberships::org_id.eq(org_id))
         .select((
@@ -99,7 +103,7 @@ pub fn space_managers(conn: &mut Conn, org_id: i64) -> AppResult<Vec<i64>> {
 }
 
 /// Sends one notice to each of `users` in `org_id`.
-pub fn notify_all(
+pub(crate) fn notify_all(
     conn: &mut Conn,
     org_id: i64,
     users: &[i64],
@@ -113,10 +117,10 @@ pub fn notify_all(
     Ok(())
 }
 
-pub use crate::org::{PICKER_PEOPLE, Picker, check_refs, picker};
+pub(crate) use crate::org::{Picker, check_refs, picker};
 
 /// Replaces what a space organisation links.
-pub fn write_scope(
+pub(crate) fn write_scope(
     conn: &mut Conn,
     space_org_id: i64,
     kind: ScopeKind,
@@ -152,7 +156,7 @@ fn set_kind(conn: &mut Conn, space_org_id: i64, kind: ScopeKind) -> AppResult<()
 }
 
 /// People a space organisation links under its stored scope, now.
-pub fn linked_count(conn: &mut Conn, space_org_id: i64, org_id: i64) -> AppResult<i64> {
+pub(crate) fn linked_count(conn: &mut Conn, space_org_id: i64, org_id: i64) -> AppResult<i64> {
     let kind: String = space_orgs::table
         .find(space_org_id)
         .select(space_orgs::scope_kind)
@@ -166,7 +170,7 @@ pub fn linked_count(conn: &mut Conn, space_org_id: i64, org_id: i64) -> AppResul
 }
 
 /// Spaces an organisation created.
-pub fn owned_count(conn: &mut Conn, org_id: i64) -> AppResult<i64> {
+pub(crate) fn owned_count(conn: &mut Conn, org_id: i64) -> AppResult<i64> {
     Ok(spaces::table
         .filter(spaces::owner_org_id.eq(org_id))
         .count()
@@ -176,7 +180,7 @@ pub fn owned_count(conn: &mut Conn, org_id: i64) -> AppResult<i64> {
 /// Creates a space owned by the scope's organisation, which joins it with its chosen
 /// people. Refuses (as a page) who may not manage, an edition without the kind, and the
 /// eleventh space; form mistakes come back as field errors.
-pub fn create_space(
+pub(crate) fn create_space(
     conn: &mut Conn,
     scope: &OrgScope,
     name: &str,
@@ -244,7 +248,7 @@ pub fn create_space(
 /// One line of the landing page: a space the organisation created, joined, applied to or
 /// was invited to.
 #[derive(Clone, Debug)]
-pub struct SpaceItem {
+pub(crate) struct SpaceItem {
     pub id: i64,
     pub name: String,
     pub kind: String,
@@ -258,16 +262,16 @@ pub struct SpaceItem {
 }
 
 impl SpaceItem {
-    pub fn is_joined(&self) -> bool {
+    pub(crate) fn is_joined(&self) -> bool {
         self.status == OrgStatus::Joined
     }
-    pub fn kind_key(&self) -> &'static str {
+    pub(crate) fn kind_key(&self) -> &'static str {
         SpaceKind::parse(&self.kind).map_or("interconnect.kind.partner", |k| k.label_key())
     }
 }
 
 /// The organisation's spaces for the landing page, created ones first.
-pub fn landing(conn: &mut Conn, scope: &OrgScope) -> AppResult<Vec<SpaceItem>> {
+pub(crate) fn landing(conn: &mut Conn, scope: &OrgScope) -> AppResult<Vec<SpaceItem>> {
     let rows: Vec<(i64, String, String, String, String, String, String)> = space_orgs::table
         .inner_join(spaces::table)
         .inner_join(orgs::table.on(orgs::id.eq(spaces::owner_org_id)))
@@ -311,7 +315,7 @@ pub fn landing(conn: &mut Conn, scope: &OrgScope) -> AppResult<Vec<SpaceItem>> {
 
 /// The figures on the space home.
 #[derive(Clone, Debug)]
-pub struct HomeFacts {
+pub(crate) struct HomeFacts {
     pub owner_name: String,
     pub description: String,
     pub member_orgs: i64,
@@ -320,7 +324,7 @@ pub struct HomeFacts {
     pub limits: Limits,
 }
 
-pub fn home(conn: &mut Conn, access: &SpaceAccess) -> AppResult<HomeFacts> {
+pub(crate) fn home(conn: &mut Conn, access: &SpaceAccess) -> AppResult<HomeFacts> {
     let owner = org_facts(conn, access.owner_org_id)?;
     let description: String = spaces::table
         .find(access.space_id)
@@ -348,7 +352,7 @@ pub fn home(conn: &mut Conn, access: &SpaceAccess) -> AppResult<HomeFacts> {
 
 /// The form pages of the apps published in the space, whose data pages (with their CSV
 /// export) let a leaving organisation keep a copy of its own submissions first.
-pub fn export_pages(conn: &mut Conn, space_id: i64) -> AppResult<Vec<(i64, String)>> {
+pub(crate) fn export_pages(conn: &mut Conn, space_id: i64) -> AppResult<Vec<(i64, String)>> {
     use crate::db::schema::{apps, pages, space_apps};
     let rows: Vec<(i64, String, String)> = space_apps::table
         .inner_join(apps::table)

@@ -11,14 +11,14 @@ use crate::org::{DeptId, DeptName};
 
 /// A department with its direct member count.
 #[derive(Clone, Debug)]
-pub struct DeptRow {
+pub(crate) struct DeptRow {
     pub id: i64,
     pub parent_id: Option<i64>,
     pub name: String,
     pub members: i64,
 }
 
-pub fn find_dept(conn: &mut Conn, scope: &OrgScope, id: DeptId) -> AppResult<DeptRow> {
+pub(crate) fn find_dept(conn: &mut Conn, scope: &OrgScope, id: DeptId) -> AppResult<DeptRow> {
     let (id, parent_id, name): (i64, Option<i64>, String) = departments::table
         .filter(departments::org_id.eq(scope.org_id()))
         .filter(departments::id.eq(id.0))
@@ -41,7 +41,7 @@ pub fn find_dept(conn: &mut Conn, scope: &OrgScope, id: DeptId) -> AppResult<Dep
 
 /// Every department of the organisation with member counts, by name. A tree is shown
 /// whole, so it is not paginated.
-pub fn departments(conn: &mut Conn, scope: &OrgScope) -> AppResult<Vec<DeptRow>> {
+pub(crate) fn departments(conn: &mut Conn, scope: &OrgScope) -> AppResult<Vec<DeptRow>> {
     let rows: Vec<(i64, Option<i64>, String)> = departments::table
         .filter(departments::org_id.eq(scope.org_id()))
         .order((departments::name.asc(), departments::id.asc()))
@@ -68,7 +68,7 @@ pub fn departments(conn: &mut Conn, scope: &OrgScope) -> AppResult<Vec<DeptRow>>
         .collect())
 }
 
-pub fn create_dept(
+pub(crate) fn create_dept(
     conn: &mut Conn,
     scope: &OrgScope,
     name: &DeptName,
@@ -91,7 +91,7 @@ pub fn create_dept(
     })
 }
 
-pub fn rename_dept(
+pub(crate) fn rename_dept(
     conn: &mut Conn,
     scope: &OrgScope,
     id: DeptId,
@@ -117,7 +117,7 @@ pub fn rename_dept(
 }
 
 /// Deletes an empty department; one with sub-departments or members is refused.
-pub fn delete_dept(conn: &mut Conn, scope: &OrgScope, id: DeptId) -> AppResult<()> {
+pub(crate) fn delete_dept(conn: &mut Conn, scope: &OrgScope, id: DeptId) -> AppResult<()> {
     write_tx(conn, |conn| {
         let d = find_dept(conn, scope, id)?;
         let children: i64 = departments::table
@@ -153,7 +153,7 @@ pub fn delete_dept(conn: &mut Conn, scope: &OrgScope, id: DeptId) -> AppResult<(
 /// A department in the tree as shown: pre-order, with its depth and how many nested
 /// lists close after it.
 #[derive(Clone, Debug)]
-pub struct TreeNode {
+pub(crate) struct TreeNode {
     pub dept: DeptRow,
     pub depth: usize,
     pub has_children: bool,
@@ -161,7 +161,7 @@ pub struct TreeNode {
 }
 
 /// Orders departments as a tree (roots first, children under their parent).
-pub fn tree(depts: Vec<DeptRow>) -> Vec<TreeNode> {
+pub(crate) fn tree(depts: Vec<DeptRow>) -> Vec<TreeNode> {
     fn visit(all: &[DeptRow], parent: Option<i64>, depth: usize, out: &mut Vec<(DeptRow, usize)>) {
         // Depth bound guards against a cycle written outside the portal.
         if depth > 32 {

@@ -7,7 +7,7 @@ use super::*;
 /// the main admin of a member organisation, or a manager of the creator for the creator's
 /// own scope. Anyone else gets the same 404 as a missing space.
 #[derive(Clone, Debug)]
-pub struct Membership {
+pub(crate) struct Membership {
     pub space_id: i64,
     pub space_name: String,
     pub space_org_id: i64,
@@ -16,7 +16,11 @@ pub struct Membership {
     pub refs: Vec<i64>,
 }
 
-pub fn membership(conn: &mut Conn, scope: &OrgScope, space_id: i64) -> AppResult<Membership> {
+pub(crate) fn membership(
+    conn: &mut Conn,
+    scope: &OrgScope,
+    space_id: i64,
+) -> AppResult<Membership> {
     let row: Option<(i64, String, String, String)> = space_orgs::table
         .inner_join(spaces::table)
         .filter(space_orgs::space_id.eq(space_id))
@@ -56,7 +60,7 @@ pub fn membership(conn: &mut Conn, scope: &OrgScope, space_id: i64) -> AppResult
 }
 
 /// Narrows or widens what the organisation links; widening is held to the people limit.
-pub fn change_scope(
+pub(crate) fn change_scope(
     conn: &mut Conn,
     scope: &OrgScope,
     space_id: i64,
@@ -86,7 +90,7 @@ pub fn change_scope(
 }
 
 /// The member organisation's main admin leaves the space with the whole organisation.
-pub fn leave(conn: &mut Conn, scope: &OrgScope, space_id: i64) -> AppResult<()> {
+pub(crate) fn leave(conn: &mut Conn, scope: &OrgScope, space_id: i64) -> AppResult<()> {
     write_tx(conn, |conn| {
         let m = membership(conn, scope, space_id)?;
         if m.owner {

@@ -2,6 +2,13 @@
 //! when PostgreSQL is reachable), requests in-process through the real router with a
 //! cookie jar and the headers a browser sends, and builders for orgs, users and apps.
 
+pub mod apps;
+pub mod browser;
+pub mod distribution;
+pub mod interconnect;
+pub mod permissions;
+pub mod server;
+
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
 

@@ -1,0 +1,238 @@
+//! The harness of the browser journeys: headless Chromium driven through ChromeDriver
+//! against the real server on a free port, with the demo data set and nothing else written
+//! directly. Waits are explicit (for an element or a text), never sleeps. On failure the
+//! page's screenshot and HTML are saved under `target/journeys/` and the HTML is printed.
+
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use fenfa::i18n::Lang;
+
+use super::TestApp;
+use super::server::free_port;
+
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+pub type Step<T> = Result<T, String>;
+
+pub struct Journey {
+    base: String,
+    browser: Client,
+    driver: Child,
+    name: &'static str,
+    _app: TestApp,
+}
+
+impl Journey {
+    /// Starts the portal (with the demo data) and a browser, or `None` when this machine
+    /// has no ChromeDriver (CI installs it, so there it is an error).
+    pub async fn start(app: TestApp, name: &'static str) -> Option<Journey> {
+        if !std::path::Path::new(CHROMEDRIVER).exists() {
+            assert!(
+                std::env::var("CI").is_err(),
+                "browser journeys need {CHROMEDRIVER} in CI (apt-get install chromium-driver)"
+            );
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "NOTE: {CHROMEDRIVER} missing; browser journey {name} SKIPPED"
+            );
+            return None;
+        }
+        fenfa::demo::load(&app.state.db, app.state.storage.as_ref())
+            .expect("demo data")
+            .expect("an empty database");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let router = app.router.clone();
+        tokio::spawn(async move {
+            let _ = axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await;
+        });
+        let port = free_port();
+        let driver = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({
+                "binary": CHROMIUM,
+                "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                         "--no-first-run", "--disable-background-networking",
+                         "--disable-component-update", "--disable-sync",
+                         "--disable-dev-shm-usage", "--window-size=1280,900",
+                         "--lang=zh-CN"]
+            }),
+        );
+        // ChromeDriver takes a moment to listen: retry the session for up to 20 s.
+        let url = format!("http://127.0.0.1:{port}");
+        let mut browser = None;
+        for _ in 0..100 {
+            match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(c) => {
+                    browser = Some(c);
+                    break;
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+            }
+        }
+        let browser = browser.expect("a browser session");
+        Some(Journey {
+            base: format!("http://{addr}"),
+            browser,
+            driver,
+            name,
+            _app: app,
+        })
+    }
+
+    /// The WebDriver session, for what the helpers here do not cover (dialogs, scripts).
+    pub fn browser(&self) -> &Client {
+        &self.browser
+    }
+
+    /// The app under test, to read ids the person would read off the page.
+    pub fn app(&self) -> &TestApp {
+        &self._app
+    }
+
+    pub async fn goto(&self, path: &str) -> Step<()> {
+        self.browser
+            .goto(&format!("{}{path}", self.base))
+            .await
+            .map_err(|e| format!("goto {path}: {e}"))
+    }
+
+    pub async fn find(&self, xpath: &str) -> Step<fantoccini::elements::Element> {
+        self.browser
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::XPath(xpath))
+            .await
+            .map_err(|e| format!("waiting for {xpath}: {e}"))
+    }
+
+    pub async fn click(&self, xpath: &str) -> Step<()> {
+        self.find(xpath)
+            .await?
+            .click()
+            .await
+            .map_err(|e| format!("click {xpath}: {e}"))
+    }
+
+    /// Types into the input that follows the label with this text.
+    pub async fn fill(&self, label: &str, value: &str) -> Step<()> {
+        let xpath = format!(
+            "//label[contains(normalize-space(.), '{label}')]/following::*[self::input or self::textarea or self::select][1]"
+        );
+        let el = self.find(&xpath).await?;
+        el.clear()
+            .await
+            .map_err(|e| format!("clear {label}: {e}"))?;
+        el.send_keys(value)
+            .await
+            .map_err(|e| format!("type into {label}: {e}"))
+    }
+
+    /// Waits until the page shows `text`.
+    pub async fn sees(&self, text: &str) -> Step<()> {
+        let xpath = format!("//*[contains(normalize-space(.), '{text}')]");
+        self.find(&xpath).await.map(|_| ())
+    }
+
+    pub async fn body_text(&self) -> Step<String> {
+        self.find("//body")
+            .await?
+            .text()
+            .await
+            .map_err(|e| format!("body text: {e}"))
+    }
+
+    pub async fn login(&self, login: &str) -> Step<()> {
+        self.goto("/login").await?;
+        self.fill(&Lang::Zh.t("auth.login"), login).await?;
+        self.fill(&Lang::Zh.t("auth.password"), fenfa::demo::PASSWORD)
+            .await?;
+        self.click("//form[@action='/login']//button").await?;
+        self.find("//form[@action='/logout']").await.map(|_| ())
+    }
+
+    pub async fn logout(&self) -> Step<()> {
+        self.click("//form[@action='/logout']//button").await?;
+        self.find("//form[@action='/login']").await.map(|_| ())
+    }
+
+    /// Saves what the browser shows, for the CI log and artifacts.
+    async fn dump(&self, why: &str) {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/journeys");
+        let _ = std::fs::create_dir_all(&dir);
+        if let Ok(png) = self.browser.screenshot().await {
+            let _ = std::fs::write(dir.join(format!("{}.png", self.name)), png);
+        }
+        let html = self.browser.source().await.unwrap_or_default();
+        let _ = std::fs::write(dir.join(format!("{}.html", self.name)), &html);
+        eprintln!(
+            "journey {} failed: {why}\nscreenshot and HTML in {}\n--- page HTML ---\n{html}",
+            self.name,
+            dir.display()
+        );
+    }
+
+    pub async fn finish(mut self, result: Step<()>) {
+        if let Err(why) = &result {
+            self.dump(why).await;
+        }
+        let _ = self.browser.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        if let Err(why) = result {
+            panic!("journey {} failed: {why}", self.name);
+        }
+    }
+}
+
+/// Visible i18n keys (an untranslated string shows as its key).
+pub fn raw_keys(text: &str) -> Vec<String> {
+    const AREAS: &[&str] = &[
+        "nav.",
+        "common.",
+        "forms.",
+        "approval.",
+        "apps.",
+        "auth.",
+        "error.",
+        "org.",
+        "operator.",
+        "page.",
+        "field.",
+        "role.",
+        "notifications.",
+        "distribution.",
+    ];
+    text.split_whitespace()
+        .filter(|w| {
+            AREAS
+                .iter()
+                .any(|a| w.starts_with(a) && w.len() > a.len() && !w.ends_with('.'))
+                && w.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'_')
+        })
+        .map(str::to_string)
+        .collect()
+}
