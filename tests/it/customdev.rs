@@ -1084,3 +1084,76 @@ async fn another_provider_or_enterprise_sees_none_of_it() {
     })
     .await;
 }
+
+/// A web server on a free local port answering the well-known path with `body`.
+async fn serving(body: &'static str) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let router = axum::Router::new().route(
+        "/.well-known/fenfa-domain-verification.txt",
+        axum::routing::get(move || async move { body }),
+    );
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn a_trusted_domain_is_verified_only_when_it_serves_the_apps_token() {
+    each_backend(async |app| {
+        let w = world(&app);
+        let (_, cid, _) = authorised(&app, &w).await;
+        let padmin = app.signed_in("cd.padmin").await;
+        configure(&padmin, cid).await;
+        let token: String = cd_custom_apps::table
+            .find(cid)
+            .select(cd_custom_apps::domain_token)
+            .first(&mut *app.conn())
+            .expect("token");
+        let page = format!("/provider/custom-dev/custom-apps/{cid}");
+        padmin
+            .get(&page)
+            .await
+            .assert_contains("https://crm.example.com/.well-known/fenfa-domain-verification.txt")
+            .assert_contains(&token)
+            .assert_contains("未验证");
+        let verify = format!("{page}/verify-domain");
+        // A host that answers something else: refused beside the field.
+        let wrong = serving("not-the-token").await;
+        let c = padmin.on(app.configured(|c| c.outbound_override = Some(wrong)));
+        c.post(&verify, &[])
+            .await
+            .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+            .assert_contains("id=\"e-trusted_domain\"")
+            .assert_contains("未能在该域名的验证地址读到");
+        // Without the override a provider cannot make Fenfa fetch from an internal
+        // address: a name for 127.0.0.1 is refused before any request.
+        padmin
+            .post_multipart(
+                &page,
+                &[
+                    ("name", "星河CRM"),
+                    ("intro", "星河制造的客户跟进与回款管理"),
+                    ("trusted_domain", "localhost.localdomain"),
+                ],
+                &[],
+            )
+            .await;
+        padmin
+            .post(&verify, &[])
+            .await
+            .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+            .assert_contains("无法解析该域名，或它指向内部网络地址");
+        configure(&padmin, cid).await;
+        // The host that serves the token: verified.
+        let right: &'static str = Box::leak(token.into_boxed_str());
+        let good = serving(right).await;
+        let c = padmin.on(app.configured(|c| c.outbound_override = Some(good)));
+        c.post(&verify, &[]).await.assert_redirect(&page);
+        padmin.get(&page).await.assert_contains("已验证");
+    })
+    .await;
+}
