@@ -23,6 +23,7 @@ pub use store::{
     NewApp, create_app_in, fields_of, find_app, is_app_admin, list_apps, org_people, pages_of,
     set_state, steps_of,
 };
+pub(crate) use usage::may_use;
 
 /// Usage scopes follow the directory: registered with `org` when the app is assembled.
 pub fn directory_listener() -> std::sync::Arc<dyn crate::org::DirectoryListener> {

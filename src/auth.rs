@@ -209,6 +209,19 @@ impl OrgScope {
         self.grant.map(|g| g.provider_org_id)
     }
 
+    /// A plain member of `org_id` with no rights: for asking a rule "may this person …"
+    /// on someone's behalf (the provider API acting for a member).
+    pub fn member(org_id: i64, user_id: i64) -> OrgScope {
+        OrgScope {
+            org_id,
+            user_id,
+            role: Role::Member,
+            perms: vec![],
+            can_build_apps: false,
+            grant: None,
+        }
+    }
+
     /// For tests and the demo loader, which act without a request.
     pub fn system(org_id: i64, user_id: i64, role: Role) -> OrgScope {
         OrgScope {

@@ -5,12 +5,17 @@
 //! live through its own review, and the enterprise chooses who may use it.
 #![warn(unreachable_pub)]
 
+pub(crate) mod api;
+pub(crate) mod api_store;
+pub(crate) mod consent;
+pub(crate) mod consent_routes;
 pub(crate) mod custom_apps;
 pub(crate) mod delegation;
 pub(crate) mod domain;
 pub(crate) mod enterprise_routes;
 pub(crate) mod operator_routes;
 pub(crate) mod pages;
+pub(crate) mod permissions;
 pub(crate) mod review;
 pub(crate) mod routes;
 pub(crate) mod rules;

@@ -27,6 +27,7 @@ use crate::i18n::Lang;
 use crate::storage::Storage;
 use policy::{Guards, Policy, Routes};
 
+pub mod client;
 mod errors;
 pub mod input;
 pub mod policy;
@@ -406,5 +407,9 @@ impl Errors {
     }
     pub fn keys(&self) -> Vec<&'static str> {
         self.0.values().copied().collect()
+    }
+    /// (field, i18n key) of every error.
+    pub fn pairs(&self) -> Vec<(String, &'static str)> {
+        self.0.iter().map(|(k, v)| (k.clone(), *v)).collect()
     }
 }

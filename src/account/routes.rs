@@ -1,10 +1,11 @@
 //! Sign in and out, language and organisation switching.
 
+use crate::web::client::{Peer, client_ip};
 use crate::web::policy::{Policy, Routes};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -62,40 +63,6 @@ pub struct LoginForm {
     login: String,
     password: String,
     next: Option<String>,
-}
-
-/// The socket peer, when the server was started with connect info (tests are not).
-pub struct Peer(Option<std::net::SocketAddr>);
-
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Peer {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        _: &S,
-    ) -> Result<Peer, Self::Rejection> {
-        Ok(Peer(
-            parts
-                .extensions
-                .get::<ConnectInfo<std::net::SocketAddr>>()
-                .map(|c| c.0),
-        ))
-    }
-}
-
-/// The client address: the socket peer, or the proxy's `X-Forwarded-For` when trusted.
-fn client_ip(state: &AppState, headers: &HeaderMap, peer: Peer) -> String {
-    if state.config.trust_proxy
-        && let Some(ip) = headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.rsplit(',').next())
-    {
-        return ip.trim().to_string();
-    }
-    peer.0
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "local".into())
 }
 
 async fn login(

@@ -186,6 +186,11 @@ pub(crate) struct AppConfigPage {
     pub errors: Errors,
     pub domain_verified: bool,
     pub well_known: String,
+    /// The custom permissions with their state, and whether a request waits.
+    pub perms: Vec<PermissionState>,
+    pub pending: bool,
+    /// The API app id, once a secret was issued.
+    pub client_id: Option<String>,
 }
 
 /// 测试企业.
@@ -325,5 +330,86 @@ impl CataloguePage {
             super::store::INDUSTRY,
             super::store::BANNED,
         ]
+    }
+}
+
+/// A permission with what it lets the provider do here, in words.
+pub(crate) struct PermissionLine {
+    pub(crate) key: String,
+    pub(crate) impact: String,
+}
+
+/// A custom permission on the provider's page: confirmed, and/or in the pending request.
+pub(crate) struct PermissionState {
+    pub(crate) key: &'static str,
+    pub(crate) confirmed: bool,
+    pub(crate) requested: bool,
+}
+
+impl PermissionState {
+    pub(crate) fn label_key(&self) -> String {
+        format!("customdev.perm.{}", self.key)
+    }
+    /// Checked in the form: what the provider wants now (the request, else the confirmed).
+    pub(crate) fn checked(&self, pending: bool) -> bool {
+        if pending {
+            self.requested
+        } else {
+            self.confirmed
+        }
+    }
+}
+
+/// 查看企业已确认权限.
+#[derive(Template, WebTemplate)]
+#[template(path = "customdev/confirmed.html")]
+pub(crate) struct ConfirmedPage {
+    pub(crate) l: Layout,
+    pub(crate) c: CustomApp,
+    pub(crate) confirmed: Vec<String>,
+}
+
+impl ConfirmedPage {
+    pub(crate) fn basic(&self) -> Vec<String> {
+        super::permissions::CATALOGUE
+            .iter()
+            .filter(|p| p.basic)
+            .map(|p| p.label_key())
+            .collect()
+    }
+    pub(crate) fn custom(&self) -> Vec<String> {
+        self.confirmed
+            .iter()
+            .map(|k| format!("customdev.perm.{k}"))
+            .collect()
+    }
+}
+
+/// The API secret, shown once.
+#[derive(Template, WebTemplate)]
+#[template(path = "customdev/secret.html")]
+pub(crate) struct SecretPage {
+    pub(crate) l: Layout,
+    pub(crate) c: CustomApp,
+    pub(crate) client_id: String,
+    pub(crate) secret: String,
+}
+
+/// The enterprise's permission page of one custom app.
+#[derive(Template, WebTemplate)]
+#[template(path = "customdev/permissions.html")]
+pub(crate) struct EnterprisePermissionsPage {
+    pub(crate) l: Layout,
+    pub(crate) c: CustomApp,
+    pub(crate) basic: Vec<&'static str>,
+    pub(crate) confirmed: Vec<PermissionLine>,
+    /// The newly requested permissions, when a request waits.
+    pub(crate) pending: Option<Vec<PermissionLine>>,
+    pub(crate) history: Vec<super::consent::LogRow>,
+}
+
+impl EnterprisePermissionsPage {
+    pub(crate) fn label(&self, key: &str) -> String {
+        format!("customdev.perm.{key}")
     }
 }

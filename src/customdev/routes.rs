@@ -103,6 +103,8 @@ pub fn router() -> Routes {
             app_logo,
         )
         .merge(super::enterprise_routes::router())
+        .merge(super::consent_routes::router())
+        .merge(super::api::router())
         .merge(super::operator_routes::router())
 }
 
@@ -727,14 +729,26 @@ async fn config_page(
     errors: Errors,
 ) -> AppResult<AppConfigPage> {
     let scope = pv.scope.clone();
-    let (c, verified) = state
+    let (c, verified, confirmed, pending, client_id) = state
         .db
         .run(move |conn| {
             let c = custom_apps::for_provider(conn, &scope, id)?;
             let v = custom_apps::domain_verified_at(conn, id)?;
-            Ok((c, v))
+            let confirmed = super::consent::confirmed(conn, id)?;
+            let pending = super::consent::pending(conn, id)?.map(|p| p.1);
+            let client_id = super::api_store::client_id(conn, id)?;
+            Ok((c, v, confirmed, pending, client_id))
         })
         .await?;
+    let perms = super::permissions::custom()
+        .map(|p| super::pages::PermissionState {
+            key: p.key,
+            confirmed: confirmed.iter().any(|k| k == p.key),
+            requested: pending
+                .as_ref()
+                .is_some_and(|w| w.iter().any(|k| k == p.key)),
+        })
+        .collect();
     let form = form.unwrap_or_else(|| AppConfigForm {
         name: c.name.clone(),
         intro: c.intro.clone(),
@@ -750,6 +764,9 @@ async fn config_page(
         form,
         errors,
         domain_verified: verified.is_some(),
+        perms,
+        pending: pending.is_some(),
+        client_id,
     })
 }
 

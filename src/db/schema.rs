@@ -804,6 +804,57 @@ diesel::joinable!(cd_reviews -> cd_templates (template_id));
 diesel::joinable!(cd_batch_templates -> cd_templates (template_id));
 diesel::joinable!(cd_batch_templates -> cd_batches (batch_id));
 
+diesel::table! {
+    cd_app_permissions (custom_app_id, perm) {
+        custom_app_id -> BigInt,
+        perm -> Text,
+    }
+}
+
+diesel::table! {
+    cd_permission_requests (id) {
+        id -> BigInt,
+        custom_app_id -> BigInt,
+        perms -> Text,
+        state -> Text,
+        requested_by -> BigInt,
+        requested_at -> BigInt,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    cd_permission_log (id) {
+        id -> BigInt,
+        custom_app_id -> BigInt,
+        action -> Text,
+        perms -> Text,
+        user_id -> BigInt,
+        at -> BigInt,
+    }
+}
+
+diesel::table! {
+    cd_credentials (custom_app_id) {
+        custom_app_id -> BigInt,
+        client_id -> Text,
+        secret_hash -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    cd_access_tokens (token_hash) {
+        token_hash -> Text,
+        custom_app_id -> BigInt,
+        expires_at -> BigInt,
+        created_at -> BigInt,
+    }
+}
+
+diesel::joinable!(cd_permission_log -> users (user_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     orgs,
     app_usage_refs,
@@ -860,4 +911,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     cd_reviews,
     cd_batches,
     cd_batch_templates,
+    cd_app_permissions,
+    cd_permission_requests,
+    cd_permission_log,
+    cd_credentials,
+    cd_access_tokens,
 );

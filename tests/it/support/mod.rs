@@ -4,6 +4,7 @@
 
 pub mod apps;
 pub mod browser;
+pub mod customdev;
 pub mod distribution;
 pub mod interconnect;
 pub mod permissions;

@@ -529,6 +529,9 @@ fn customdev(app: &TestApp, f: &mut Fixtures, s: &SideIds) {
     put("authorise/{token}", token);
     put("custom-apps/{id}", custom.to_string());
     put("catalogue/{id}", entry.to_string());
+    // The provider API's form routes take a form page of the side's app.
+    let form = f.get("f/{page_id}").cloned().unwrap_or_default();
+    f.insert("forms/{id}".to_string(), form);
 }
 
 /// An interconnection space of the side's organisation with a joined member organisation,
