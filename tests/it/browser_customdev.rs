@@ -2,7 +2,9 @@
 //! authorises the provider's live template by its link, the provider configures and
 //! builds the custom app inside the enterprise, the platform reviews its go-live, the
 //! enterprise's admin sets who may use it, and a member in scope uses it. The refusals
-//! on the way: a member cannot authorise, and nobody outside the scope sees the app.
+//! on the way: a member cannot authorise, and nobody outside the scope sees the app. Then
+//! the provider asks for a custom permission, the enterprise agrees, and the provider's
+//! program calls the API with curl.
 
 use diesel::prelude::*;
 use fenfa::db::schema::{cd_custom_apps, cd_reviews};
@@ -182,6 +184,104 @@ async fn journey(j: &Journey) -> Step<()> {
     j.click(&format!("//a[@href='/a/{app_id}']")).await?;
     j.find("//h1[contains(normalize-space(.),'远航CRM')]")
         .await?;
+    j.logout().await?;
+    permissions_and_api(j, cid).await
+}
+
+/// Runs curl against the server (off the test's one runtime thread, which serves it);
+/// returns its output.
+async fn curl(args: &[&str]) -> Step<String> {
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("curl")
+            .args(["-s", "--max-time", "20"])
+            .args(&args)
+            .output()
+    })
+    .await
+    .map_err(e("curl task"))?
+    .map_err(e("curl"))?;
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+async fn permissions_and_api(j: &Journey, cid: i64) -> Step<()> {
+    let config = format!("/provider/custom-dev/custom-apps/{cid}");
+    // The provider asks for the directory and issues the app's API secret.
+    j.login("provider.admin").await?;
+    j.goto(&config).await?;
+    j.click("//input[@name='perm' and @value='directory']")
+        .await?;
+    press(j, &format!("{config}/permissions"), None).await?;
+    j.sees("待企业客户确认").await?;
+    j.browser()
+        .execute(
+            "document.documentElement.setAttribute('data-old', '1');",
+            vec![],
+        )
+        .await
+        .map_err(e("mark"))?;
+    j.click(&format!("//form[@action='{config}/secret']//button"))
+        .await?;
+    j.browser().accept_alert().await.map_err(e("confirm"))?;
+    j.find("//html[not(@data-old)]//body").await?;
+    j.sees("密钥只显示这一次").await?;
+    let value = |id: &'static str| async move {
+        j.find(&format!("//input[@id='{id}']"))
+            .await?
+            .prop("value")
+            .await
+            .map_err(e("value"))?
+            .ok_or_else(|| format!("no {id}"))
+    };
+    let (client_id, secret) = (value("client-id").await?, value("client-secret").await?);
+    j.logout().await?;
+    let base = j.base().to_string();
+    let token_body = format!("{{\"client_id\":\"{client_id}\",\"client_secret\":\"{secret}\"}}");
+    let answer = curl(&[
+        "-X",
+        "POST",
+        "-H",
+        "content-type: application/json",
+        "-d",
+        &token_body,
+        &format!("{base}/api/v1/token"),
+    ])
+    .await?;
+    let token = serde_json::from_str::<serde_json::Value>(&answer).map_err(e("token json"))?
+        ["access_token"]
+        .as_str()
+        .ok_or(format!("no token in {answer}"))?
+        .to_string();
+    let auth = format!("authorization: Bearer {token}");
+    let directory = format!("{base}/api/v1/directory");
+    let refused = curl(&["-H", &auth, &directory]).await?;
+    if !refused.contains("permission_not_granted") {
+        return Err(format!("directory before consent: {refused}"));
+    }
+
+    // The enterprise reads what the provider could newly do, and agrees.
+    j.login("enterprise.admin").await?;
+    j.goto("/org/custom-apps").await?;
+    j.click(&format!("//a[@href='/org/custom-apps/{cid}/permissions']"))
+        .await?;
+    j.sees("读取全部通讯录：2 人、1 个部门").await?;
+    press(
+        j,
+        &format!("/org/custom-apps/{cid}/permissions/agree"),
+        None,
+    )
+    .await?;
+    j.sees("已同意，新权限立即生效").await?;
+    j.logout().await?;
+
+    let people = curl(&["-H", &auth, &directory]).await?;
+    if !people.contains("冯销售") {
+        return Err(format!("directory after consent: {people}"));
+    }
+    let who = curl(&["-H", &auth, &format!("{base}/api/v1/enterprise")]).await?;
+    if !who.contains("dingenterprise01") {
+        return Err(format!("enterprise: {who}"));
+    }
     Ok(())
 }
 

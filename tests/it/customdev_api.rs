@@ -92,7 +92,10 @@ async fn live_app(app: &TestApp, w: &World) -> (i64, i64, String, Client) {
     padmin
         .post_multipart(
             &format!("/provider/custom-dev/custom-apps/{cid}"),
-            &[("name", "星河CRM"), ("intro", "星河制造的客户跟进与回款管理")],
+            &[
+                ("name", "星河CRM"),
+                ("intro", "星河制造的客户跟进与回款管理"),
+            ],
             &[],
         )
         .await

@@ -103,6 +103,11 @@ impl Journey {
     }
 
     /// The WebDriver session, for what the helpers here do not cover (dialogs, scripts).
+    /// The server's address, for calls a program makes beside the browser (curl).
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
     pub fn browser(&self) -> &Client {
         &self.browser
     }
