@@ -42,6 +42,14 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
     })
 }
 
+/// The durable job runner over this state's database (started by `fenfa serve`).
+pub fn job_context(state: &AppState) -> crate::jobs::JobContext {
+    crate::jobs::JobContext {
+        db: state.db.clone(),
+        config: state.config.clone(),
+    }
+}
+
 /// Every route of the portal with its policy (see `web::policy`).
 pub fn route_table() -> Routes {
     Routes::new()
