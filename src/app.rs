@@ -25,6 +25,7 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
         crate::interconnect::directory_listener(),
         crate::apps::directory_listener(),
     ]);
+    crate::jobs::register(vec![crate::customdev::callback_deliverer()]);
     Ok(AppState {
         db,
         config: Arc::new(config),

@@ -5,6 +5,8 @@
 //! live through its own review, and the enterprise chooses who may use it.
 #![warn(unreachable_pub)]
 
+pub(crate) mod callback_routes;
+pub(crate) mod callbacks;
 pub(crate) mod custom_apps;
 pub(crate) mod delegation;
 pub(crate) mod domain;
@@ -18,6 +20,11 @@ pub(crate) mod store;
 
 // The face: what other domains and the composition root may use of this one.
 pub use routes::router;
+
+/// The delivery of custom apps' events to their callback URLs, registered with `jobs`.
+pub fn callback_deliverer() -> std::sync::Arc<dyn crate::jobs::JobHandler> {
+    std::sync::Arc::new(callbacks::Deliverer)
+}
 
 /// Authorisations, registered with `auth` as a delegation source.
 pub fn authorisation_delegation() -> std::sync::Arc<dyn crate::auth::DelegationSource> {

@@ -14,6 +14,7 @@ mod browser_distribution;
 mod browser_interconnect;
 mod crash;
 mod customdev;
+mod customdev_callbacks;
 mod demo;
 mod distribution_customer;
 mod distribution_links;
