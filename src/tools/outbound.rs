@@ -116,23 +116,30 @@ pub async fn client_for(
     Ok((client, target))
 }
 
-/// Why a request failed, from reqwest's error and its causes.
+/// Why a request failed, from reqwest's error and its causes. A connect error that is
+/// neither the TCP connection nor the name lookup happened in the TLS handshake (rustls'
+/// errors: a certificate, an alert, a peer that does not speak TLS).
 pub fn classify(e: &reqwest::Error) -> OutboundError {
     if e.is_timeout() {
         return OutboundError::Timeout;
     }
-    let mut cause: Option<&dyn std::error::Error> = Some(e);
+    // The causes only: reqwest's own message carries the URL, which could contain any word.
+    let mut chain = Vec::new();
+    let mut cause = std::error::Error::source(e);
     while let Some(c) = cause {
-        let text = c.to_string().to_ascii_lowercase();
-        if text.contains("certificate") || text.contains("tls") || text.contains("handshake") {
-            return OutboundError::Tls;
-        }
-        if text.contains("timed out") {
-            return OutboundError::Timeout;
-        }
+        chain.push(c.to_string().to_ascii_lowercase());
         cause = c.source();
     }
-    OutboundError::Unreachable
+    let any = |words: &[&str]| chain.iter().any(|t| words.iter().any(|w| t.contains(w)));
+    if any(&["timed out"]) {
+        OutboundError::Timeout
+    } else if any(&["certificate", "tls", "handshake"])
+        || (e.is_connect() && !any(&["tcp connect", "dns error", "connection refused"]))
+    {
+        OutboundError::Tls
+    } else {
+        OutboundError::Unreachable
+    }
 }
 
 /// The answer's body, at most `cap` bytes.

@@ -655,6 +655,7 @@ async fn two_runners_on_one_database_deliver_each_event_once() {
         }
         let (a, b) = tokio::join!(drain(one), drain(two));
         assert_eq!(a + b, 8, "{a} + {b}");
+        assert!(a > 0 && b > 0, "both runners took a share: {a} + {b}");
         let mut ids: Vec<String> = receiver.events().into_iter().map(|e| e.0).collect();
         assert_eq!(ids.len(), 8);
         ids.sort();
@@ -666,6 +667,37 @@ async fn two_runners_on_one_database_deliver_each_event_once() {
             .get_result(&mut *app.conn())
             .expect("count");
         assert_eq!(pending, 0);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_callback_url_that_cannot_be_reached_or_speaks_no_tls_is_refused_with_the_reason() {
+    each_backend(async |app| {
+        world(&app);
+        let padmin = app.signed_in("cb.padmin").await;
+        // Nothing listens on the port.
+        let closed = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+            l.local_addr().expect("addr").port()
+        };
+        let c = padmin.on(with_verification(
+            &app,
+            Some(&format!("http://127.0.0.1:{closed}")),
+        ));
+        post_template(&c, "https://isv.example.com/cb")
+            .await
+            .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+            .assert_contains("id=\"e-callback_url\"")
+            .assert_contains("无法连接回调 URL");
+        // A server that answers plain HTTP where TLS is expected.
+        let receiver = Receiver::new(true);
+        let plain = receiver.start().await.replace("http://", "https://");
+        let c = padmin.on(with_verification(&app, Some(&plain)));
+        post_template(&c, "https://isv.example.com/cb")
+            .await
+            .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+            .assert_contains("无法与回调 URL 建立安全连接");
     })
     .await;
 }
