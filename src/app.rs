@@ -25,6 +25,7 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
         crate::interconnect::directory_listener(),
         crate::apps::directory_listener(),
     ]);
+    crate::jobs::register(vec![crate::customdev::callback_deliverer()]);
     Ok(AppState {
         db,
         config: Arc::new(config),
@@ -40,6 +41,14 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
             crate::distribution::provider_guard,
         )]),
     })
+}
+
+/// The durable job runner over this state's database (started by `fenfa serve`).
+pub fn job_context(state: &AppState) -> crate::jobs::JobContext {
+    crate::jobs::JobContext {
+        db: state.db.clone(),
+        config: state.config.clone(),
+    }
 }
 
 /// Every route of the portal with its policy (see `web::policy`).

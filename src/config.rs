@@ -77,7 +77,13 @@ pub struct Config {
     #[arg(long, global = true, env = "FENFA_PUBLIC_URL")]
     pub public_url: Option<String>,
 
-    /// Send Fenfa's outbound requests (the trusted-domain proof of custom apps) to this
+    /// Verify a callback URL when a provider saves it (Fenfa calls it and expects the echo
+    /// string back). Off only where saved URLs cannot be reached, e.g. tests of other rules.
+    #[arg(long, global = true, env = "FENFA_VERIFY_CALLBACKS", default_value_t = true, action = clap::ArgAction::Set)]
+    pub verify_callbacks: bool,
+
+    /// Send Fenfa's outbound requests (the trusted-domain proof of custom apps, callback
+    /// verification and events) to this
     /// base URL instead of the named host, private addresses allowed: for tests and
     /// closed networks. Unset in production.
     #[arg(long, global = true, env = "FENFA_OUTBOUND_OVERRIDE")]
@@ -198,6 +204,7 @@ impl Config {
             max_upload_mb: 2,
             public_url: Some("http://127.0.0.1:3000".into()),
             outbound_override: None,
+            verify_callbacks: false,
             header_timeout_secs: 10,
             body_timeout_secs: 20,
             request_timeout_secs: 30,

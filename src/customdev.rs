@@ -7,6 +7,8 @@
 
 pub(crate) mod api;
 pub(crate) mod api_store;
+pub(crate) mod callback_routes;
+pub(crate) mod callbacks;
 pub(crate) mod consent;
 pub(crate) mod consent_routes;
 pub(crate) mod custom_apps;
@@ -23,6 +25,11 @@ pub(crate) mod store;
 
 // The face: what other domains and the composition root may use of this one.
 pub use routes::router;
+
+/// The delivery of custom apps' events to their callback URLs, registered with `jobs`.
+pub fn callback_deliverer() -> std::sync::Arc<dyn crate::jobs::JobHandler> {
+    std::sync::Arc::new(callbacks::Deliverer)
+}
 
 /// Authorisations, registered with `auth` as a delegation source.
 pub fn authorisation_delegation() -> std::sync::Arc<dyn crate::auth::DelegationSource> {

@@ -17,6 +17,7 @@ pub mod error;
 pub mod forms;
 pub mod i18n;
 pub mod interconnect;
+pub mod jobs;
 pub mod notifications;
 pub mod operator;
 pub mod org;

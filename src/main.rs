@@ -145,6 +145,7 @@ async fn run() -> anyhow::Result<()> {
                 state.config.session_policy(),
             );
             tokio::spawn(store.continuously_delete_expired(Duration::from_secs(600)));
+            tokio::spawn(fenfa::jobs::run_forever(fenfa::app::job_context(&state)));
             let header_timeout = state.config.header_timeout();
             let public = state.config.public_base();
             let app = fenfa::app::router(state);

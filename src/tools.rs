@@ -7,6 +7,7 @@ pub mod csv;
 pub mod http;
 pub mod keyset;
 pub mod order_no;
+pub mod outbound;
 pub mod qr;
 pub mod token;
 pub mod wait;

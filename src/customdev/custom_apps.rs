@@ -326,6 +326,7 @@ pub(crate) fn authorise(
                     ca::logo_key.eq(&live.logo_key),
                     ca::callback_url.eq(&live.callback_url),
                     ca::domain_token.eq(crate::tools::new_token()),
+                    ca::callback_token.eq(super::callbacks::template_token(conn, tpl.id)?),
                     ca::authorised_by.eq(scope.user_id()),
                     ca::authorised_at.eq(now()),
                 ))
@@ -345,6 +346,12 @@ pub(crate) fn authorise(
                 "customdev.notify.authorised",
                 &live.name,
                 &format!("/provider/custom-dev/custom-apps/{cid}"),
+            )?;
+            super::callbacks::enqueue(
+                conn,
+                cid,
+                super::callbacks::Event::Authorised,
+                serde_json::json!({ "app_name": live.name }),
             )?;
             out.created.push((live.name.clone(), cid));
         }
@@ -504,6 +511,12 @@ pub(crate) fn cancel(
             };
             crate::apps::set_state(conn, scope.org_id(), app_id, state, None)?;
         }
+        super::callbacks::enqueue(
+            conn,
+            id,
+            super::callbacks::Event::Cancelled,
+            serde_json::json!({ "outcome": outcome.as_str() }),
+        )?;
         let title = match outcome {
             CancelOutcome::Keep => "customdev.notify.cancelled_kept",
             CancelOutcome::Delete => "customdev.notify.cancelled_deleted",

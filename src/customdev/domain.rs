@@ -4,8 +4,10 @@
 //! fetching of the platform's own network on a provider's say-so), the connection is
 //! pinned to the address checked, redirects are not followed and the answer is capped.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::time::Duration;
+
+use crate::tools::outbound::is_public;
 
 /// Where the token is served.
 pub(crate) const WELL_KNOWN: &str = "/.well-known/fenfa-domain-verification.txt";
@@ -26,32 +28,6 @@ impl ProofError {
         match self {
             ProofError::Unreachable => "customdev.error.domain_unreachable",
             ProofError::Mismatch => "customdev.error.domain_mismatch",
-        }
-    }
-}
-
-/// Addresses a provider may make Fenfa fetch from: public unicast only.
-pub(crate) fn is_public(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => {
-            !(v4.is_private()
-                || v4.is_loopback()
-                || v4.is_link_local()
-                || v4.is_broadcast()
-                || v4.is_documentation()
-                || v4.is_unspecified()
-                || v4.is_multicast()
-                // 100.64.0.0/10, carrier-grade NAT
-                || (v4.octets()[0] == 100 && (v4.octets()[1] & 0xc0) == 64))
-        }
-        IpAddr::V6(v6) => {
-            let seg = v6.segments();
-            !(v6.is_loopback()
-                || v6.is_unspecified()
-                || v6.is_multicast()
-                || (seg[0] & 0xfe00) == 0xfc00 // unique local
-                || (seg[0] & 0xffc0) == 0xfe80 // link local
-                || v6.to_ipv4_mapped().is_some_and(|v4| !is_public(IpAddr::V4(v4))))
         }
     }
 }
@@ -109,32 +85,5 @@ pub(crate) async fn prove(
         Ok(())
     } else {
         Err(ProofError::Mismatch)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_public_addresses_are_fetched_from() {
-        for private in [
-            "127.0.0.1",
-            "10.1.2.3",
-            "172.16.0.1",
-            "192.168.1.1",
-            "169.254.169.254",
-            "100.64.0.1",
-            "0.0.0.0",
-            "::1",
-            "fd00::1",
-            "fe80::1",
-            "::ffff:10.0.0.1",
-        ] {
-            assert!(!is_public(private.parse().expect("ip")), "{private}");
-        }
-        for public in ["8.8.8.8", "2606:4700:4700::1111", "::ffff:1.1.1.1"] {
-            assert!(is_public(public.parse().expect("ip")), "{public}");
-        }
     }
 }

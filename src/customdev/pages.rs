@@ -413,3 +413,30 @@ impl EnterprisePermissionsPage {
         format!("customdev.perm.{key}")
     }
 }
+
+/// A template's callback URL and the token that signs its verification and events.
+#[derive(Template, WebTemplate)]
+#[template(path = "customdev/template_callback.html")]
+pub(crate) struct TemplateCallbackPage {
+    pub l: Layout,
+    pub id: i64,
+    pub url: String,
+    pub token: String,
+}
+
+/// A custom app's callback token and delivery log (回调记录).
+#[derive(Template, WebTemplate)]
+#[template(path = "customdev/callbacks.html")]
+pub(crate) struct CallbacksPage {
+    pub l: Layout,
+    pub is_admin: bool,
+    pub c: CustomApp,
+    pub token: String,
+    pub page: Page<super::callbacks::Delivery>,
+}
+
+impl CallbacksPage {
+    pub(crate) fn base(&self) -> String {
+        format!("/provider/custom-dev/custom-apps/{}/callbacks", self.c.id)
+    }
+}

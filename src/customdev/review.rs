@@ -352,6 +352,12 @@ fn app_live(conn: &mut Conn, cid: i64) -> AppResult<()> {
         .set(ca::live_at.eq(Some(now())))
         .execute(conn)?;
     crate::apps::set_state(conn, enterprise, app_id, AppStatus::Enabled, None)?;
+    super::callbacks::enqueue(
+        conn,
+        cid,
+        super::callbacks::Event::AppLive,
+        serde_json::json!({ "app_name": name }),
+    )?;
     notify_admins(
         conn,
         enterprise,

@@ -102,6 +102,7 @@ pub fn router() -> Routes {
             Policy::Signed,
             app_logo,
         )
+        .merge(super::callback_routes::router())
         .merge(super::enterprise_routes::router())
         .merge(super::consent_routes::router())
         .merge(super::api::router())
@@ -270,7 +271,16 @@ async fn checked(
             Ok((store::catalogue(conn)?, own))
         })
         .await?;
-    match check_template(&form, &catalogue, logo.as_deref(), id.is_some(), &own) {
+    let mut result = check_template(&form, &catalogue, logo.as_deref(), id.is_some(), &own);
+    if result.is_ok()
+        && let Some(k) =
+            super::callbacks::template_url_refusal(state, &pv.scope, id, &form.callback_url).await?
+    {
+        let mut e = Errors::default();
+        e.add("callback_url", k);
+        result = Err(e);
+    }
+    match result {
         Ok(source) => {
             let key = match logo {
                 Some(b) => Some(put_logo(state, &b)?),
@@ -798,7 +808,16 @@ async fn app_config_save(
         .db
         .run(|conn| Ok(store::catalogue(conn)?.banned))
         .await?;
-    let config = match check_app_config(&form, &banned, logo.as_deref()) {
+    let mut checked = check_app_config(&form, &banned, logo.as_deref());
+    if let Ok(c) = &checked
+        && let Some(k) =
+            super::callbacks::app_url_refusal(&state, &pv.scope, id, &c.callback_url).await?
+    {
+        let mut e = Errors::default();
+        e.add("callback_url", k);
+        checked = Err(e);
+    }
+    let config = match checked {
         Ok(c) => c,
         Err(errors) => {
             let page = config_page(&state, &pv, id, Some(form), errors).await?;

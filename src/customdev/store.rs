@@ -302,6 +302,7 @@ pub(crate) fn create_template(
                 t::provider_org_id.eq(scope.org_id()),
                 t::source_app_id.eq(n.source_app_id),
                 t::token.eq(crate::tools::new_token()),
+                t::callback_token.eq(crate::tools::new_token()),
                 t::created_by.eq(scope.user_id()),
                 t::created_at.eq(now()),
             ))

@@ -716,6 +716,7 @@ diesel::table! {
         live_version_id -> Nullable<BigInt>,
         created_by -> BigInt,
         created_at -> BigInt,
+        callback_token -> Text,
     }
 }
 
@@ -759,6 +760,7 @@ diesel::table! {
         cancelled_by -> Nullable<BigInt>,
         cancelled_at -> Nullable<BigInt>,
         cancel_outcome -> Text,
+        callback_token -> Text,
     }
 }
 
@@ -803,6 +805,40 @@ diesel::joinable!(cd_custom_apps -> cd_templates (template_id));
 diesel::joinable!(cd_reviews -> cd_templates (template_id));
 diesel::joinable!(cd_batch_templates -> cd_templates (template_id));
 diesel::joinable!(cd_batch_templates -> cd_batches (batch_id));
+diesel::table! {
+    jobs (id) {
+        id -> BigInt,
+        kind -> Text,
+        payload -> Text,
+        state -> Text,
+        run_at -> BigInt,
+        attempts -> Integer,
+        leased_until -> Nullable<BigInt>,
+        last_error -> Text,
+        created_at -> BigInt,
+        finished_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    cd_deliveries (id) {
+        id -> BigInt,
+        custom_app_id -> BigInt,
+        event_id -> Text,
+        event_type -> Text,
+        body -> Text,
+        job_id -> BigInt,
+        attempts -> Integer,
+        status_code -> Nullable<Integer>,
+        latency_ms -> Nullable<BigInt>,
+        error -> Text,
+        delivered_at -> Nullable<BigInt>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::joinable!(cd_deliveries -> cd_custom_apps (custom_app_id));
+diesel::joinable!(cd_deliveries -> jobs (job_id));
 
 diesel::table! {
     cd_app_permissions (custom_app_id, perm) {
@@ -916,4 +952,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     cd_permission_log,
     cd_credentials,
     cd_access_tokens,
+    jobs,
+    cd_deliveries,
 );

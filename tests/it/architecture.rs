@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// The ground: shared tools that know no domain and nothing above them.
-const GROUND: &[&str] = &["config", "db", "error", "i18n", "storage", "tools"];
+const GROUND: &[&str] = &["config", "db", "error", "i18n", "jobs", "storage", "tools"];
 /// Who is asking: above the ground only.
 const AUTH: &[&str] = &["auth"];
 /// The HTTP shell: layout, extractors' glue, flash, pagination, the route table type.

@@ -15,6 +15,7 @@ mod browser_interconnect;
 mod crash;
 mod customdev;
 mod customdev_api;
+mod customdev_callbacks;
 mod demo;
 mod distribution_customer;
 mod distribution_links;

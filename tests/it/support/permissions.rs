@@ -410,7 +410,7 @@ fn side(app: &TestApp, s: &SideIds) -> Fixtures {
 /// The custom app has no app, so entering it changes no session.
 fn customdev(app: &TestApp, f: &mut Fixtures, s: &SideIds) {
     use fenfa::db::schema::{
-        cd_batch_templates, cd_batches, cd_catalogue, cd_custom_apps, cd_reviews,
+        cd_batch_templates, cd_batches, cd_catalogue, cd_custom_apps, cd_deliveries, cd_reviews,
         cd_template_versions, cd_templates,
     };
     let mut c = app.conn();
@@ -518,9 +518,35 @@ fn customdev(app: &TestApp, f: &mut Fixtures, s: &SideIds) {
             .get_result(&mut *c),
         "catalogue",
     );
+    // Direct: an event's delivery is written by the enterprise's actions (authorise,
+    // cancel) and the go-live (the pages: customdev_callbacks).
+    let job = one(
+        fenfa::jobs::enqueue(
+            &mut c,
+            "customdev_callback_delivery",
+            &serde_json::json!({ "event_id": format!("matrix-{custom}") }),
+        )
+        .map_err(|_| diesel::result::Error::NotFound),
+        "job",
+    );
+    let delivery: i64 = one(
+        diesel::insert_into(cd_deliveries::table)
+            .values((
+                cd_deliveries::custom_app_id.eq(custom),
+                cd_deliveries::event_id.eq(format!("matrix-{custom}")),
+                cd_deliveries::event_type.eq("authorised"),
+                cd_deliveries::body.eq("{}"),
+                cd_deliveries::job_id.eq(job),
+                cd_deliveries::created_at.eq(now()),
+            ))
+            .returning(cd_deliveries::id)
+            .get_result(&mut *c),
+        "delivery",
+    );
     let mut put = |k: &str, v: String| {
         f.insert(k.to_string(), v);
     };
+    put("callbacks/{delivery}", delivery.to_string());
     put("custom-dev/{id}", tid.to_string());
     put("templates/{id}", tid.to_string());
     put("tickets/{id}", ticket.to_string());
