@@ -169,7 +169,7 @@ fn load_demo(state: &fenfa::web::AppState) -> anyhow::Result<()> {
                 fenfa::demo::PASSWORD
             );
             for (role, login) in logins {
-                println!("  {role:<34} {login}");
+                println!("  {role:<36} {login}");
             }
         }
         None => println!("The database already has data; demo data was not loaded."),
