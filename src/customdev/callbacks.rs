@@ -193,6 +193,8 @@ pub(crate) enum Event {
     Authorised,
     Cancelled,
     AppLive,
+    PermissionAgreed,
+    PermissionDeclined,
 }
 
 impl Event {
@@ -201,6 +203,8 @@ impl Event {
             Event::Authorised => "authorised",
             Event::Cancelled => "cancelled",
             Event::AppLive => "app_live",
+            Event::PermissionAgreed => "permission_agreed",
+            Event::PermissionDeclined => "permission_declined",
         }
     }
 }

@@ -141,6 +141,18 @@ pub(crate) fn decide(conn: &mut Conn, scope: &OrgScope, cid: i64, agree: bool) -
             &wanted,
             scope.user_id(),
         )?;
+        // The provider's system learns the outcome with the change (the outbox).
+        let in_force = confirmed(conn, cid)?;
+        super::callbacks::enqueue(
+            conn,
+            cid,
+            if agree {
+                super::callbacks::Event::PermissionAgreed
+            } else {
+                super::callbacks::Event::PermissionDeclined
+            },
+            serde_json::json!({ "requested": wanted, "confirmed": in_force }),
+        )?;
         super::review::notify_admins(
             conn,
             c.provider_org_id,

@@ -514,6 +514,47 @@ async fn going_live_sends_the_app_live_event() {
 }
 
 #[tokio::test]
+async fn the_enterprises_answer_to_a_permission_request_is_sent_as_an_event() {
+    each_backend(async |app| {
+        let enterprise = world(&app);
+        let padmin = app.signed_in("cb.padmin").await;
+        let (_, token) = live_template(&app, &padmin).await;
+        let cid = authorise(&app, &token, enterprise).await;
+        let eadmin = app.signed_in("cb.eadmin").await;
+        let page = format!("/org/custom-apps/{cid}/permissions");
+        let ask = |perm: &'static str| {
+            let c = padmin.clone();
+            async move {
+                c.post_ok(
+                    &format!("/provider/custom-dev/custom-apps/{cid}/permissions"),
+                    &[("perm", perm)],
+                )
+                .await;
+            }
+        };
+        ask("directory").await;
+        eadmin.post_ok(&format!("{page}/agree"), &[]).await;
+        ask("messages").await;
+        eadmin.post_ok(&format!("{page}/decline"), &[]).await;
+        let kinds: Vec<String> = deliveries(&app, cid).into_iter().map(|d| d.1).collect();
+        assert_eq!(
+            kinds,
+            ["authorised", "permission_agreed", "permission_declined"]
+        );
+        // Delivered and signed like every event.
+        let receiver = Receiver::new(true);
+        receiver.trust(&app_token(&app, cid));
+        let base = receiver.start().await;
+        let ctx = runner(&app, &base);
+        assert_eq!(fenfa::jobs::run_due(&ctx).await.expect("run"), 3);
+        let seen = receiver.events();
+        assert!(seen.iter().all(|e| e.2), "every signature verifies");
+        assert_eq!(seen.len(), 3);
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn a_failing_receiver_is_retried_with_backoff_then_marked_dead_and_can_be_redelivered() {
     each_backend(async |app| {
         let enterprise = world(&app);
