@@ -21,6 +21,7 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
     let device_key = crate::auth::device::DeviceKey::load_or_create(&mut *db.get()?)
         .map_err(|_| anyhow::anyhow!("could not read or create the device-cookie secret"))?;
     let storage = crate::storage::LocalDir::new(config.upload_dir())?;
+    crate::apps::register_listeners(vec![crate::customdev::app_listener()]);
     crate::org::events::register(vec![
         crate::interconnect::directory_listener(),
         crate::apps::directory_listener(),

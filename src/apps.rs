@@ -6,6 +6,7 @@
 pub mod app;
 pub mod design_store;
 pub(crate) mod designer_routes;
+pub(crate) mod events;
 pub(crate) mod forms;
 pub(crate) mod pages;
 pub(crate) mod parts;
@@ -18,6 +19,7 @@ pub(crate) mod usage_routes;
 
 // The face: what other domains may use of this one.
 pub use app::{App, AppStatus, Field, FieldKind, Page, PageKind, Step};
+pub use events::{AppEvent, AppListener, register as register_listeners};
 pub use parts::{Automation, Component, Connector, NotificationTemplate};
 pub use store::{
     NewApp, create_app_in, fields_of, find_app, is_app_admin, list_apps, org_people, pages_of,

@@ -35,3 +35,8 @@ pub fn callback_deliverer() -> std::sync::Arc<dyn crate::jobs::JobHandler> {
 pub fn authorisation_delegation() -> std::sync::Arc<dyn crate::auth::DelegationSource> {
     std::sync::Arc::new(delegation::Authorisations)
 }
+
+/// Usage-scope changes of custom apps reach their providers' callbacks.
+pub fn app_listener() -> std::sync::Arc<dyn crate::apps::AppListener> {
+    std::sync::Arc::new(callbacks::ScopeChanges)
+}

@@ -121,6 +121,14 @@ pub(crate) fn set_usage_scope(
                     .execute(conn)?;
             }
         }
+        super::events::announce(
+            conn,
+            super::events::AppEvent::UsageScopeChanged {
+                org_id: scope.org_id(),
+                app_id,
+                kind,
+            },
+        )?;
         Ok(Ok(()))
     })
 }

@@ -195,6 +195,7 @@ pub(crate) enum Event {
     AppLive,
     PermissionAgreed,
     PermissionDeclined,
+    UsageScopeChanged,
 }
 
 impl Event {
@@ -205,6 +206,7 @@ impl Event {
             Event::AppLive => "app_live",
             Event::PermissionAgreed => "permission_agreed",
             Event::PermissionDeclined => "permission_declined",
+            Event::UsageScopeChanged => "usage_scope_changed",
         }
     }
 }
@@ -468,6 +470,35 @@ pub(crate) fn redeliver(
             .ok_or(AppError::NotFound)?;
         crate::jobs::store::requeue(conn, job, now())
     })
+}
+
+/// The enterprise's admin changed who may use a custom app: its provider hears of it.
+pub(crate) struct ScopeChanges;
+
+impl crate::apps::AppListener for ScopeChanges {
+    fn changed(&self, conn: &mut Conn, event: &crate::apps::AppEvent) -> AppResult<()> {
+        let crate::apps::AppEvent::UsageScopeChanged {
+            org_id,
+            app_id,
+            kind,
+        } = *event;
+        let cid: Option<i64> = ca::table
+            .filter(ca::app_id.eq(Some(app_id)))
+            .filter(ca::enterprise_org_id.eq(org_id))
+            .filter(ca::status.eq("active"))
+            .select(ca::id)
+            .first(conn)
+            .optional()?;
+        match cid {
+            Some(cid) => enqueue(
+                conn,
+                cid,
+                Event::UsageScopeChanged,
+                json!({ "scope": kind.as_str() }),
+            ),
+            None => Ok(()),
+        }
+    }
 }
 
 #[cfg(test)]

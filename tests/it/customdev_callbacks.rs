@@ -514,6 +514,28 @@ async fn going_live_sends_the_app_live_event() {
 }
 
 #[tokio::test]
+async fn a_change_of_the_apps_usage_scope_is_sent_as_an_event() {
+    each_backend(async |app| {
+        let enterprise = world(&app);
+        let padmin = app.signed_in("cb.padmin").await;
+        let (_, token) = live_template(&app, &padmin).await;
+        let cid = authorise(&app, &token, enterprise).await;
+        let app_id: i64 = fenfa::db::schema::cd_custom_apps::table
+            .find(cid)
+            .select(fenfa::db::schema::cd_custom_apps::app_id.assume_not_null())
+            .first(&mut *app.conn())
+            .expect("app");
+        app.signed_in("cb.eadmin")
+            .await
+            .post_ok(&format!("/apps/{app_id}/scope"), &[("scope_kind", "all")])
+            .await;
+        let kinds: Vec<String> = deliveries(&app, cid).into_iter().map(|d| d.1).collect();
+        assert_eq!(kinds, ["authorised", "usage_scope_changed"]);
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn the_enterprises_answer_to_a_permission_request_is_sent_as_an_event() {
     each_backend(async |app| {
         let enterprise = world(&app);
