@@ -7,6 +7,7 @@
 
 pub(crate) mod api;
 pub(crate) mod api_store;
+pub(crate) mod app_routes;
 pub(crate) mod callback_routes;
 pub(crate) mod callbacks;
 pub(crate) mod consent;
