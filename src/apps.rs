@@ -16,16 +16,18 @@ pub(crate) mod routes;
 pub mod store;
 pub(crate) mod usage;
 pub(crate) mod usage_routes;
+pub(crate) mod uses;
 
 // The face: what other domains may use of this one.
 pub use app::{App, AppStatus, Field, FieldKind, Page, PageKind, Step};
-pub use events::{AppEvent, AppListener, register as register_listeners};
+pub use events::{AppEvent, AppListener, register as register_listeners, takes_messages};
 pub use parts::{Automation, Component, Connector, NotificationTemplate};
 pub use store::{
     NewApp, create_app_in, fields_of, find_app, is_app_admin, list_apps, org_people, pages_of,
     set_state, steps_of,
 };
 pub(crate) use usage::may_use;
+pub use uses::{MESSAGE_MAX, check_message, member_message, record_use};
 
 /// Usage scopes follow the directory: registered with `org` when the app is assembled.
 pub fn directory_listener() -> std::sync::Arc<dyn crate::org::DirectoryListener> {

@@ -89,6 +89,11 @@ pub struct Config {
     #[arg(long, global = true, env = "FENFA_OUTBOUND_OVERRIDE")]
     pub outbound_override: Option<String>,
 
+    /// A PEM file of extra certificate authorities that Fenfa's outbound HTTPS requests
+    /// trust beside the public roots: a closed network's own CA, or a test receiver's.
+    #[arg(long, global = true, env = "FENFA_EXTRA_CA")]
+    pub extra_ca: Option<PathBuf>,
+
     /// Seconds a client may take to send a request's headers before it is disconnected.
     #[arg(
         long,
@@ -204,6 +209,7 @@ impl Config {
             max_upload_mb: 2,
             public_url: Some("http://127.0.0.1:3000".into()),
             outbound_override: None,
+            extra_ca: None,
             verify_callbacks: false,
             header_timeout_secs: 10,
             body_timeout_secs: 20,

@@ -7,6 +7,7 @@
 
 pub(crate) mod api;
 pub(crate) mod api_store;
+pub(crate) mod app_events;
 pub(crate) mod app_routes;
 pub(crate) mod callback_routes;
 pub(crate) mod callbacks;
@@ -37,7 +38,8 @@ pub fn authorisation_delegation() -> std::sync::Arc<dyn crate::auth::DelegationS
     std::sync::Arc::new(delegation::Authorisations)
 }
 
-/// Usage-scope changes of custom apps reach their providers' callbacks.
+/// What happens to custom apps in the apps domain (scope, members' use and messages)
+/// reaches their providers' callbacks.
 pub fn app_listener() -> std::sync::Arc<dyn crate::apps::AppListener> {
-    std::sync::Arc::new(callbacks::ScopeChanges)
+    std::sync::Arc::new(app_events::AppEvents)
 }

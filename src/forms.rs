@@ -5,6 +5,7 @@ pub(crate) mod approval;
 pub(crate) mod approval_store;
 pub(crate) mod data;
 pub(crate) mod lookups;
+pub(crate) mod member;
 pub(crate) mod mine;
 pub(crate) mod pages;
 pub(crate) mod report;

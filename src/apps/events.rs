@@ -8,8 +8,8 @@ use crate::db::Conn;
 use crate::error::AppResult;
 use crate::org::ScopeKind;
 
-/// A change to an app.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A change to an app, or its use.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AppEvent {
     /// An admin set who may use the app.
     UsageScopeChanged {
@@ -17,11 +17,32 @@ pub enum AppEvent {
         app_id: i64,
         kind: ScopeKind,
     },
+    /// A member of `org_id` used the app for the first time this day (China Standard
+    /// Time).
+    Opened {
+        org_id: i64,
+        app_id: i64,
+        user_id: i64,
+        day: i64,
+    },
+    /// A member wrote to the app (offered only where a listener takes messages).
+    MemberMessage {
+        org_id: i64,
+        app_id: i64,
+        user_id: i64,
+        text: String,
+    },
 }
 
 pub trait AppListener: Send + Sync {
     /// Called inside the transaction of the change; an error undoes the change.
     fn changed(&self, conn: &mut Conn, event: &AppEvent) -> AppResult<()>;
+
+    /// Whether messages from the app's members reach someone through this listener (a
+    /// custom app's provider); the app's home offers a message box only then.
+    fn takes_messages(&self, _conn: &mut Conn, _app_id: i64) -> AppResult<bool> {
+        Ok(false)
+    }
 }
 
 /// Registered once at assembly (the first registration stands; every assembly registers
@@ -38,4 +59,14 @@ pub(crate) fn announce(conn: &mut Conn, event: AppEvent) -> AppResult<()> {
         listener.changed(conn, &event)?;
     }
     Ok(())
+}
+
+/// Whether any listener takes messages from the app's members.
+pub fn takes_messages(conn: &mut Conn, app_id: i64) -> AppResult<bool> {
+    for listener in LISTENERS.get().into_iter().flatten() {
+        if listener.takes_messages(conn, app_id)? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }

@@ -16,6 +16,7 @@ use crate::auth::{SESSION_GRANT, SESSION_GRANT_KIND, Signed};
 use crate::distribution::Provider;
 use crate::error::{AppError, AppResult};
 use crate::storage::FileKind;
+use crate::tools::outbound::Outbound;
 use crate::web::policy::{Policy, Routes};
 use crate::web::{AppState, Errors, Layout, flash_redirect};
 
@@ -185,11 +186,11 @@ async fn verify_domain(
     if !c.is_active() {
         return Err(AppError::Conflict("customdev.error.cancelled"));
     }
-    let over = state.config.outbound_override.clone();
+    let outbound = Outbound::from_config(&state.config);
     let refusal = if c.trusted_domain.is_empty() {
         "customdev.error.domain_missing"
     } else {
-        match super::domain::prove(&c.trusted_domain, &c.domain_token, over.as_deref()).await {
+        match super::domain::prove(&c.trusted_domain, &c.domain_token, &outbound).await {
             Ok(()) => {
                 let scope = pv.scope.clone();
                 state

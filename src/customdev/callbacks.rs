@@ -20,7 +20,7 @@ use crate::db::schema::{cd_custom_apps as ca, cd_deliveries as d, cd_templates, 
 use crate::db::{Conn, now, write_tx};
 use crate::error::{AppError, AppResult};
 use crate::jobs::{Job, JobContext, JobFuture, JobHandler};
-use crate::tools::outbound::{self, OutboundError};
+use crate::tools::outbound::{self, Outbound, OutboundError};
 use crate::web::{AppState, PAGE_SIZE, Page};
 
 /// The job kind of an event's delivery.
@@ -75,11 +75,7 @@ impl From<OutboundError> for Refusal {
 
 /// Calls `url` with `timestamp`, `nonce`, `echostr` and `signature` in the query (GET);
 /// the receiver must answer the echo string (2xx, surrounding white space ignored).
-pub(crate) async fn verify(
-    url: &str,
-    token: &str,
-    override_base: Option<&str>,
-) -> Result<(), Refusal> {
+pub(crate) async fn verify(url: &str, token: &str, settings: &Outbound) -> Result<(), Refusal> {
     let mut u = url::Url::parse(url).map_err(|_| Refusal::NotHttps)?;
     let timestamp = now();
     let nonce = crate::tools::new_token();
@@ -89,7 +85,7 @@ pub(crate) async fn verify(
         .append_pair("nonce", &nonce)
         .append_pair("echostr", &echostr)
         .append_pair("signature", &sign(token, timestamp, &nonce, &echostr));
-    let (client, target) = outbound::client_for(u.as_str(), override_base).await?;
+    let (client, target) = outbound::client_for(u.as_str(), settings).await?;
     let resp = client
         .get(target)
         .send()
@@ -117,8 +113,9 @@ async fn refusal_if_changed(
     if !state.config.verify_callbacks || url.is_empty() || url == current {
         return None;
     }
-    let over = state.config.outbound_override.as_deref();
-    let refused = verify(url, token, over).await.err()?;
+    let refused = verify(url, token, &Outbound::from_config(&state.config))
+        .await
+        .err()?;
     tracing::info!(reason = ?refused, "callback URL verification failed");
     Some(refused.key())
 }
@@ -196,6 +193,8 @@ pub(crate) enum Event {
     PermissionAgreed,
     PermissionDeclined,
     UsageScopeChanged,
+    MemberOpened,
+    MemberMessage,
 }
 
 impl Event {
@@ -207,6 +206,8 @@ impl Event {
             Event::PermissionAgreed => "permission_agreed",
             Event::PermissionDeclined => "permission_declined",
             Event::UsageScopeChanged => "usage_scope_changed",
+            Event::MemberOpened => "member_opened",
+            Event::MemberMessage => "member_message",
         }
     }
 }
@@ -300,8 +301,8 @@ fn target(conn: &mut Conn, event_id: &str) -> AppResult<Option<Target>> {
 }
 
 /// Posts the event to the app's current callback URL, signed with its current token.
-async fn post(t: &Target, override_base: Option<&str>) -> Result<u16, OutboundError> {
-    let (client, to) = outbound::client_for(&t.url, override_base).await?;
+async fn post(t: &Target, settings: &Outbound) -> Result<u16, OutboundError> {
+    let (client, to) = outbound::client_for(&t.url, settings).await?;
     let timestamp = now();
     let nonce = crate::tools::new_token();
     let resp = client
@@ -341,7 +342,7 @@ async fn deliver(ctx: &JobContext, job: &Job) -> Result<(), String> {
     let outcome = if t.url.is_empty() {
         Err("no callback URL".to_string())
     } else {
-        post(&t, ctx.config.outbound_override.as_deref())
+        post(&t, &Outbound::from_config(&ctx.config))
             .await
             .map_err(|e| e.as_str().to_string())
             .and_then(|s| {
@@ -470,35 +471,6 @@ pub(crate) fn redeliver(
             .ok_or(AppError::NotFound)?;
         crate::jobs::store::requeue(conn, job, now())
     })
-}
-
-/// The enterprise's admin changed who may use a custom app: its provider hears of it.
-pub(crate) struct ScopeChanges;
-
-impl crate::apps::AppListener for ScopeChanges {
-    fn changed(&self, conn: &mut Conn, event: &crate::apps::AppEvent) -> AppResult<()> {
-        let crate::apps::AppEvent::UsageScopeChanged {
-            org_id,
-            app_id,
-            kind,
-        } = *event;
-        let cid: Option<i64> = ca::table
-            .filter(ca::app_id.eq(Some(app_id)))
-            .filter(ca::enterprise_org_id.eq(org_id))
-            .filter(ca::status.eq("active"))
-            .select(ca::id)
-            .first(conn)
-            .optional()?;
-        match cid {
-            Some(cid) => enqueue(
-                conn,
-                cid,
-                Event::UsageScopeChanged,
-                json!({ "scope": kind.as_str() }),
-            ),
-            None => Ok(()),
-        }
-    }
 }
 
 #[cfg(test)]

@@ -4,10 +4,7 @@
 //! fetching of the platform's own network on a provider's say-so), the connection is
 //! pinned to the address checked, redirects are not followed and the answer is capped.
 
-use std::net::SocketAddr;
-use std::time::Duration;
-
-use crate::tools::outbound::is_public;
+use crate::tools::outbound::{self, Outbound};
 
 /// Where the token is served.
 pub(crate) const WELL_KNOWN: &str = "/.well-known/fenfa-domain-verification.txt";
@@ -32,41 +29,17 @@ impl ProofError {
     }
 }
 
-/// Fetches the token from `domain` (or from `override_base`, for tests and closed
+/// Fetches the token from `domain` (or from the override base, for tests and closed
 /// networks) and compares it with `token`.
 pub(crate) async fn prove(
     domain: &str,
     token: &str,
-    override_base: Option<&str>,
+    settings: &Outbound,
 ) -> Result<(), ProofError> {
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(5))
-        .redirect(reqwest::redirect::Policy::none());
-    let (client, url) = match override_base {
-        Some(base) => (
-            client,
-            format!("{}{WELL_KNOWN}", base.trim_end_matches('/')),
-        ),
-        None => {
-            let addrs: Vec<SocketAddr> = tokio::net::lookup_host((domain, 443))
-                .await
-                .map_err(|_| ProofError::Unreachable)?
-                .collect();
-            let Some(first) = addrs.first().copied() else {
-                return Err(ProofError::Unreachable);
-            };
-            if !addrs.iter().all(|a| is_public(a.ip())) {
-                return Err(ProofError::Unreachable);
-            }
-            // Pinned: the name is not looked up again between the check and the fetch.
-            (
-                client.resolve(domain, first),
-                format!("https://{domain}{WELL_KNOWN}"),
-            )
-        }
-    };
-    let client = client.build().map_err(|_| ProofError::Unreachable)?;
-    let mut resp = client
+    let (client, url) = outbound::client_for(&format!("https://{domain}{WELL_KNOWN}"), settings)
+        .await
+        .map_err(|_| ProofError::Unreachable)?;
+    let resp = client
         .get(&url)
         .send()
         .await
@@ -74,13 +47,9 @@ pub(crate) async fn prove(
     if !resp.status().is_success() {
         return Err(ProofError::Mismatch);
     }
-    let mut body = Vec::new();
-    while let Some(chunk) = resp.chunk().await.map_err(|_| ProofError::Mismatch)? {
-        body.extend_from_slice(&chunk);
-        if body.len() > MAX_ANSWER {
-            return Err(ProofError::Mismatch);
-        }
-    }
+    let body = outbound::read_capped(resp, MAX_ANSWER)
+        .await
+        .map_err(|_| ProofError::Mismatch)?;
     if String::from_utf8_lossy(&body).trim() == token {
         Ok(())
     } else {

@@ -496,6 +496,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    app_uses (app_id, day, org_id, user_id) {
+        app_id -> BigInt,
+        org_id -> BigInt,
+        user_id -> BigInt,
+        day -> BigInt,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
     space_org_exits (id) {
         id -> BigInt,
         space_org_id -> BigInt,
@@ -622,6 +632,7 @@ diesel::joinable!(memberships -> departments (department_id));
 diesel::joinable!(apps -> users (created_by));
 diesel::joinable!(apps -> orgs (org_id));
 diesel::joinable!(app_usage_refs -> apps (app_id));
+diesel::joinable!(app_uses -> apps (app_id));
 diesel::joinable!(app_admins -> apps (app_id));
 diesel::joinable!(app_admins -> users (user_id));
 diesel::joinable!(pages -> orgs (org_id));
@@ -894,6 +905,7 @@ diesel::joinable!(cd_permission_log -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(
     orgs,
     app_usage_refs,
+    app_uses,
     users,
     ip_login_failures,
     sessions,

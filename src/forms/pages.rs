@@ -20,9 +20,40 @@ pub(crate) struct AppHomePage {
     pub admin: bool,
     /// The app was published from another organisation (its name, for the origin mark).
     pub origin: Option<String>,
+    /// Messages from members reach someone (a custom app's provider): the box is shown.
+    pub takes_messages: bool,
+    /// The message box's text and error, when a message was refused.
+    pub message: String,
+    pub errors: Errors,
+}
+
+/// What an app's home shows, before the layout.
+pub(crate) struct AppHome {
+    pub app: App,
+    pub pages: Vec<Page>,
+    pub admin: bool,
+    pub origin: Option<String>,
+    pub takes_messages: bool,
 }
 
 impl AppHomePage {
+    pub(crate) fn new(l: Layout, h: AppHome) -> AppHomePage {
+        AppHomePage {
+            l,
+            app: h.app,
+            pages: h.pages,
+            admin: h.admin,
+            origin: h.origin,
+            takes_messages: h.takes_messages,
+            message: String::new(),
+            errors: Errors::default(),
+        }
+    }
+
+    pub(crate) fn message_max(&self) -> usize {
+        crate::apps::MESSAGE_MAX
+    }
+
     /// Data management: the app's admins; downstream, everyone within their reach.
     pub(crate) fn data_link(&self) -> bool {
         self.admin || self.origin.is_some()

@@ -17,7 +17,7 @@ use super::pages::{
     SubmissionsPage,
 };
 use super::submission::{RawForm, Status, validate};
-use super::{approval_store, report, store};
+use super::{approval_store, member, report, store};
 use crate::apps::{App, PageKind};
 use crate::auth::InOrg;
 use crate::error::{AppError, AppResult};
@@ -26,7 +26,7 @@ use crate::tools::AfterQuery;
 use crate::web::{AppState, Errors, Layout, flash_redirect};
 
 pub(crate) fn router() -> Routes {
-    Routes::new()
+    member::router()
         .get("/workbench", Policy::InOrg, workbench)
         .get("/a/{app_id}", Policy::InOrg, app_home)
         .get("/f/{page_id}", Policy::InOrg, fill_form)
@@ -103,26 +103,10 @@ async fn app_home(
     InOrg { ctx, scope }: InOrg,
     Path(app_id): Path<i64>,
 ) -> AppResult<AppHomePage> {
-    let org_id = scope.org_id();
-    let (app, pages, admin, origin) = state
-        .db
-        .run(move |conn| {
-            let (app, pages, admin) = store::app_home(conn, &scope, app_id)?;
-            let origin = if app.org_id == org_id {
-                None
-            } else {
-                crate::interconnect::org_names(conn, &[app.org_id].into())?.remove(&app.org_id)
-            };
-            Ok((app, pages, admin, origin))
-        })
-        .await?;
-    Ok(AppHomePage {
-        l: Layout::new(&ctx),
-        app,
-        pages,
-        admin,
-        origin,
-    })
+    let user = member::Use::of(&scope);
+    let page = member::home(&state, scope, app_id).await?;
+    user.record(&state, app_id);
+    Ok(AppHomePage::new(Layout::new(&ctx), page))
 }
 
 async fn fill_form(
@@ -130,10 +114,12 @@ async fn fill_form(
     InOrg { ctx, scope }: InOrg,
     Path(page_id): Path<i64>,
 ) -> AppResult<FillPage> {
+    let user = member::Use::of(&scope);
     let def = state
         .db
         .run(move |conn| store::load_form(conn, &scope, page_id))
         .await?;
+    user.record(&state, def.app.id);
     Ok(FillPage::new(
         Layout::new(&ctx),
         def,
@@ -177,6 +163,7 @@ async fn submit(
     mp: Multipart,
 ) -> AppResult<Response> {
     let raw = read_multipart(mp).await?;
+    let user = member::Use::of(&scope);
     let max = state.config.max_upload_bytes();
     let storage = state.storage.clone();
     // The form's one-time key: a second post with it shows the first submission.
@@ -192,6 +179,7 @@ async fn submit(
             if !def.accepts_submissions() {
                 return Err(AppError::Conflict("forms.error.no_steps"));
             }
+            let app_id = def.app.id;
             match validate(&def.fields, &raw, &def.member_ids(), max) {
                 Ok(valid) => match idem {
                     Some(key) => {
@@ -208,20 +196,25 @@ async fn submit(
                             Err(e) => store::submission_by_idem(conn, &scope, &key)?.ok_or(e),
                             ok => ok,
                         }
-                        .map(Ok)
+                        .map(|id| Ok((id, app_id)))
                     }
-                    None => store::submit(conn, &scope, storage.as_ref(), &def, valid).map(Ok),
+                    None => store::submit(conn, &scope, storage.as_ref(), &def, valid)
+                        .map(|id| Ok((id, app_id))),
                 },
-                Err(errors) => Ok(Err((def, raw, errors))),
+                Err(errors) => Ok(Err(Box::new((def, raw, errors)))),
             }
         })
         .await?;
     match outcome {
-        Ok(id) => Ok(flash_redirect(
-            &format!("/submissions/{id}"),
-            "forms.flash.submitted",
-        )),
-        Err((def, raw, errors)) => {
+        Ok((id, app_id)) => {
+            user.record(&state, app_id);
+            Ok(flash_redirect(
+                &format!("/submissions/{id}"),
+                "forms.flash.submitted",
+            ))
+        }
+        Err(refused) => {
+            let (def, raw, errors) = *refused;
             let page = FillPage::new(Layout::new(&ctx), def, &raw, &errors);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
@@ -392,6 +385,7 @@ async fn report_page(
     Query(q): Query<ReportQuery>,
 ) -> AppResult<ReportPage> {
     let by_org = q.by.as_deref() == Some("org");
+    let user = member::Use::of(&scope);
     let (app, page, r) = state
         .db
         .run(move |conn| {
@@ -403,6 +397,7 @@ async fn report_page(
             Ok((app, page, r))
         })
         .await?;
+    user.record(&state, app.id);
     Ok(ReportPage {
         l: Layout::new(&ctx),
         app,
@@ -417,6 +412,7 @@ async fn custom_page(
     InOrg { ctx, scope }: InOrg,
     Path(page_id): Path<i64>,
 ) -> AppResult<CustomPage> {
+    let user = member::Use::of(&scope);
     let (app, page) = state
         .db
         .run(move |conn| usable_page(conn, &scope, page_id))
@@ -424,6 +420,7 @@ async fn custom_page(
     if page.kind() != PageKind::Custom {
         return Err(AppError::NotFound);
     }
+    user.record(&state, app.id);
     let html = ammonia::clean(&page.body);
     Ok(CustomPage {
         l: Layout::new(&ctx),

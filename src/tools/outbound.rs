@@ -4,10 +4,13 @@
 //! resolved addresses and pinned to the one checked, so the name is not looked up again
 //! at connect time; connect and total timeouts; no redirects; answers read up to a cap.
 //! A configured override base (tests, closed networks) receives the requests instead and
-//! may be a private address.
+//! may be a private address; a configured extra CA is trusted beside the public roots.
 
 use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
 use std::time::Duration;
+
+use crate::config::Config;
 
 /// Connecting may take this long.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
@@ -67,21 +70,57 @@ pub fn is_public(ip: IpAddr) -> bool {
     }
 }
 
+/// Where outbound requests go and whom they trust, from the configuration.
+#[derive(Clone, Debug, Default)]
+pub struct Outbound {
+    /// Send every request here instead (private addresses allowed).
+    pub override_base: Option<String>,
+    /// A PEM file of certificate authorities trusted beside the public roots.
+    pub extra_ca: Option<PathBuf>,
+}
+
+impl Outbound {
+    pub fn from_config(config: &Config) -> Outbound {
+        Outbound {
+            override_base: config.outbound_override.clone(),
+            extra_ca: config.extra_ca.clone(),
+        }
+    }
+}
+
+/// The certificates of a PEM file, read at each request so a renewed file needs no
+/// restart (outbound requests are rare: a form's check, a callback).
+fn extra_roots(path: &PathBuf) -> Result<Vec<reqwest::Certificate>, OutboundError> {
+    let pem = std::fs::read(path).map_err(|e| {
+        tracing::error!(path = %path.display(), error = %e, "the extra CA file cannot be read");
+        OutboundError::Tls
+    })?;
+    reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+        tracing::error!(path = %path.display(), error = %e, "the extra CA file holds no certificate");
+        OutboundError::Tls
+    })
+}
+
 /// A client for `url` and the URL to send to: pinned to a checked public address, or
-/// aimed at `override_base` (keeping the path and query).
+/// aimed at the override base (keeping the path and query).
 pub async fn client_for(
     url: &str,
-    override_base: Option<&str>,
+    settings: &Outbound,
 ) -> Result<(reqwest::Client, String), OutboundError> {
     let parsed = url::Url::parse(url).map_err(|_| OutboundError::NotHttps)?;
     if parsed.scheme() != "https" {
         return Err(OutboundError::NotHttps);
     }
-    let builder = reqwest::Client::builder()
+    let mut builder = reqwest::Client::builder()
         .connect_timeout(CONNECT_TIMEOUT)
         .timeout(TOTAL_TIMEOUT)
         .redirect(reqwest::redirect::Policy::none());
-    let (builder, target) = match override_base {
+    if let Some(path) = &settings.extra_ca {
+        for root in extra_roots(path)? {
+            builder = builder.add_root_certificate(root);
+        }
+    }
+    let (builder, target) = match settings.override_base.as_deref() {
         Some(base) => {
             let mut target = format!("{}{}", base.trim_end_matches('/'), parsed.path());
             if let Some(q) = parsed.query() {
@@ -185,16 +224,18 @@ mod tests {
 
     #[tokio::test]
     async fn a_name_for_an_internal_address_is_refused_and_http_is_not_https() {
-        let refused = client_for("https://127.0.0.1/cb", None).await.err();
+        let direct = Outbound::default();
+        let refused = client_for("https://127.0.0.1/cb", &direct).await.err();
         assert_eq!(refused, Some(OutboundError::AddressRefused));
-        let http = client_for("http://8.8.8.8/cb", None).await.err();
+        let http = client_for("http://8.8.8.8/cb", &direct).await.err();
         assert_eq!(http, Some(OutboundError::NotHttps));
-        let (_, to) = client_for(
-            "https://isv.example.com/cb?x=1",
-            Some("http://127.0.0.1:9/"),
-        )
-        .await
-        .expect("override");
+        let aimed = Outbound {
+            override_base: Some("http://127.0.0.1:9/".into()),
+            extra_ca: None,
+        };
+        let (_, to) = client_for("https://isv.example.com/cb?x=1", &aimed)
+            .await
+            .expect("override");
         assert_eq!(to, "http://127.0.0.1:9/cb?x=1");
     }
 }

@@ -17,6 +17,12 @@ pub fn review_due(submitted_at: i64) -> i64 {
     due
 }
 
+/// The day number (days since 1970-01-01) of `t` in China Standard Time: what "once a
+/// day" means for people using Fenfa.
+pub fn cst_day(t: i64) -> i64 {
+    (t + CST).div_euclid(DAY)
+}
+
 pub fn review_overdue(submitted_at: i64, now: i64) -> bool {
     now > review_due(submitted_at)
 }

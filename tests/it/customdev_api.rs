@@ -86,37 +86,8 @@ fn code(r: &Resp) -> String {
 /// An authorised, configured, live custom app with an access token: (authorisation,
 /// app, token, the provider's admin).
 async fn live_app(app: &TestApp, w: &World) -> (i64, i64, String, Client) {
-    let (tid, cid, app_id) = authorised(app, w).await;
+    let (_, cid, app_id) = live_custom_app(app, w).await;
     let padmin = app.signed_in("cd.padmin").await;
-    // Configured without an IP allow-list: in-process calls have no address.
-    padmin
-        .post_multipart(
-            &format!("/provider/custom-dev/custom-apps/{cid}"),
-            &[
-                ("name", "星河CRM"),
-                ("intro", "星河制造的客户跟进与回款管理"),
-            ],
-            &[],
-        )
-        .await
-        .assert_redirect(&format!("/provider/custom-dev/custom-apps/{cid}"));
-    padmin
-        .post_ok(
-            "/provider/custom-dev/golive/apps",
-            &[("template_id", &tid.to_string()), ("app", &cid.to_string())],
-        )
-        .await;
-    let ticket = last_ticket(app);
-    app.signed_in("cd.op")
-        .await
-        .post_ok(
-            &format!("/operator/custom-dev/tickets/{ticket}"),
-            &[("decision", "approve")],
-        )
-        .await;
-    padmin
-        .post_ok(&format!("/provider/custom-dev/tickets/{ticket}/live"), &[])
-        .await;
     let (id, secret) = credentials(&padmin, cid).await;
     let token = access_token(&app.client(), &id, &secret).await;
     (cid, app_id, token, padmin)

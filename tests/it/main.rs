@@ -16,6 +16,7 @@ mod crash;
 mod customdev;
 mod customdev_api;
 mod customdev_callbacks;
+mod customdev_delivery;
 mod demo;
 mod distribution_customer;
 mod distribution_links;

@@ -4,7 +4,9 @@
 
 use diesel::prelude::*;
 use fenfa::auth::Role;
-use fenfa::db::schema::{apps, cd_custom_apps, cd_reviews, cd_templates, memberships, orgs};
+use fenfa::db::schema::{
+    apps, cd_custom_apps, cd_deliveries, cd_reviews, cd_templates, jobs, memberships, orgs,
+};
 
 use crate::support::{Client, Resp, TestApp};
 
@@ -103,14 +105,34 @@ pub fn id_after(r: &Resp, prefix: &str) -> i64 {
 }
 
 pub fn fields<'a>(name: &'a str, intro: &'a str, source: &'a str) -> Vec<(&'a str, &'a str)> {
+    template_fields(name, intro, source, "https://isv.example.com/callback")
+}
+
+/// A template form with its callback URL.
+pub fn template_fields<'a>(
+    name: &'a str,
+    intro: &'a str,
+    source: &'a str,
+    callback: &'a str,
+) -> Vec<(&'a str, &'a str)> {
     vec![
         ("name", name),
         ("intro", intro),
         ("category", "客户管理"),
         ("industry", "制造"),
-        ("callback_url", "https://isv.example.com/callback"),
+        ("callback_url", callback),
         ("source_app_id", source),
     ]
+}
+
+/// Posts a new template with a logo and this callback URL; the answer.
+pub async fn post_template(c: &Client, name: &str, callback: &str) -> Resp {
+    c.post_multipart(
+        "/provider/custom-dev",
+        &template_fields(name, "客户跟进管理", "", callback),
+        &[("logo", "logo.png", "image/png", &png(750))],
+    )
+    .await
 }
 
 pub async fn create_template(c: &Client, name: &str, source: Option<i64>) -> i64 {
@@ -142,6 +164,11 @@ pub async fn make_live(app: &TestApp, padmin: &Client, tid: i64) {
             &[("template", &tid.to_string())],
         )
         .await;
+    approve_and_go_live(app, padmin).await;
+}
+
+/// The operator approves the latest go-live ticket and the provider puts it live.
+pub async fn approve_and_go_live(app: &TestApp, padmin: &Client) {
     let ticket = last_ticket(app);
     let op = app.signed_in("cd.op").await;
     op.post_ok(
@@ -187,15 +214,49 @@ pub async fn authorised(app: &TestApp, w: &World) -> (i64, i64, i64) {
     let padmin = app.signed_in("cd.padmin").await;
     let tid = create_template(&padmin, "云创CRM", Some(w.source)).await;
     make_live(app, &padmin, tid).await;
-    let eadmin = app.signed_in("cd.eadmin").await;
-    eadmin
+    let cid = authorise(app, tid, w.enterprise).await;
+    let (_, app_id) = custom_app(app, tid, w.enterprise).expect("authorised");
+    (tid, cid, app_id)
+}
+
+/// An authorised custom app, configured (with a callback URL) and put live through its
+/// go-live review: (template, authorisation, app).
+pub async fn live_custom_app(app: &TestApp, w: &World) -> (i64, i64, i64) {
+    let (tid, cid, app_id) = authorised(app, w).await;
+    let padmin = app.signed_in("cd.padmin").await;
+    // No IP allow-list: in-process calls have no address.
+    padmin
+        .post_multipart(
+            &format!("/provider/custom-dev/custom-apps/{cid}"),
+            &[
+                ("name", "星河CRM"),
+                ("intro", "星河制造的客户跟进与回款管理"),
+                ("callback_url", "https://isv.example.com/callback"),
+            ],
+            &[],
+        )
+        .await
+        .assert_redirect(&format!("/provider/custom-dev/custom-apps/{cid}"));
+    padmin
+        .post_ok(
+            "/provider/custom-dev/golive/apps",
+            &[("template_id", &tid.to_string()), ("app", &cid.to_string())],
+        )
+        .await;
+    approve_and_go_live(app, &padmin).await;
+    (tid, cid, app_id)
+}
+
+/// The enterprise's admin (cd.eadmin) authorises a live template: the authorisation.
+pub async fn authorise(app: &TestApp, tid: i64, enterprise: i64) -> i64 {
+    app.signed_in("cd.eadmin")
+        .await
         .post_ok(
             &format!("/custom-dev/authorise/{}", token_of(app, tid)),
             &[],
         )
         .await;
-    let (cid, app_id) = custom_app(app, tid, w.enterprise).expect("authorised");
-    (tid, cid, app_id)
+    custom_app(app, tid, enterprise).expect("authorised").0
 }
 
 pub async fn configure(c: &Client, cid: i64) -> Resp {
@@ -228,4 +289,20 @@ pub async fn serving(body: &'static str) -> String {
         let _ = axum::serve(listener, router).await;
     });
     format!("http://{addr}")
+}
+
+/// A custom app's deliveries in order: (event id, event type, attempts, job state).
+pub fn deliveries(app: &TestApp, cid: i64) -> Vec<(String, String, i32, String)> {
+    cd_deliveries::table
+        .inner_join(jobs::table)
+        .filter(cd_deliveries::custom_app_id.eq(cid))
+        .order(cd_deliveries::id.asc())
+        .select((
+            cd_deliveries::event_id,
+            cd_deliveries::event_type,
+            cd_deliveries::attempts,
+            jobs::state,
+        ))
+        .load(&mut *app.conn())
+        .expect("deliveries")
 }

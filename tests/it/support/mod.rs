@@ -8,6 +8,7 @@ pub mod customdev;
 pub mod distribution;
 pub mod interconnect;
 pub mod permissions;
+pub mod receiver;
 pub mod server;
 
 use std::collections::HashMap;
