@@ -462,3 +462,187 @@ async fn with_consent_the_provider_messages_members_and_files_submissions_in_the
     })
     .await;
 }
+
+/// Consent to every custom permission: the provider asks, the enterprise's admin agrees.
+async fn consent_to_all(padmin: &Client, admin: &Client, cid: i64) {
+    request(
+        padmin,
+        cid,
+        &["directory", "messages", "partners", "submit_on_behalf"],
+    )
+    .await;
+    admin
+        .post_ok(&format!("/org/custom-apps/{cid}/permissions/agree"), &[])
+        .await;
+}
+
+fn user_id(app: &TestApp, login: &str) -> i64 {
+    users::table
+        .filter(users::login.eq(login))
+        .select(users::id)
+        .first(&mut *app.conn())
+        .expect("user")
+}
+
+#[tokio::test]
+async fn every_api_route_answers_each_token_as_its_checks_say_and_never_with_another_enterprises_data()
+ {
+    each_backend(async |app| {
+        let w = world(&app);
+        let (cid, app_id, _, padmin) = live_app(&app, &w).await;
+        app.signed_in("cd.eadmin")
+            .await
+            .post_ok(&format!("/apps/{app_id}/scope"), &[("scope_kind", "all")])
+            .await;
+        let tid: i64 = fenfa::db::schema::cd_custom_apps::table
+            .find(cid)
+            .select(fenfa::db::schema::cd_custom_apps::template_id)
+            .first(&mut *app.conn())
+            .expect("template");
+        // A second enterprise authorises the same template: its own app and token.
+        let other = app.org("云帆物流", "dingcdenterprise3", "professional");
+        app.person(other, "cd.e3admin", fenfa::auth::Role::MainAdmin);
+        app.person(other, "cd.e3member", fenfa::auth::Role::Member);
+        let e3admin = app.signed_in("cd.e3admin").await;
+        e3admin
+            .post_ok(
+                &format!("/custom-dev/authorise/{}", token_of(&app, tid)),
+                &[],
+            )
+            .await;
+        let (cid_b, _) = custom_app(&app, tid, other).expect("second authorisation");
+        consent_to_all(&padmin, &e3admin, cid_b).await;
+        let (id_b, secret_b) = credentials(&padmin, cid_b).await;
+        let c = app.client();
+        let token_b = access_token(&c, &id_b, &secret_b).await;
+        // This enterprise's tokens: one expired, one live with the basic set.
+        let (id_a, secret_a) = credentials(&padmin, cid).await;
+        let expired = access_token(&c, &id_a, &secret_a).await;
+        diesel::update(cd_access_tokens::table)
+            .set(cd_access_tokens::expires_at.eq(fenfa::db::now() - 1))
+            .execute(&mut *app.conn())
+            .expect("expire");
+        let token_a = access_token(&c, &id_a, &secret_a).await;
+        let form: i64 = pages::table
+            .filter(pages::app_id.eq(app_id))
+            .select(pages::id)
+            .first(&mut *app.conn())
+            .expect("form");
+        let member_a = user_id(&app, "cd.member");
+        let member_b = user_id(&app, "cd.e3member");
+        let body = |path: &str, member: i64| -> Option<serde_json::Value> {
+            if path == "/api/v1/messages" {
+                Some(serde_json::json!({ "user_ids": [member], "text": "新版本已上线" }))
+            } else if path.ends_with("/submissions") {
+                Some(serde_json::json!({ "user_id": member, "values": {} }))
+            } else {
+                None
+            }
+        };
+        let routes: Vec<_> = fenfa::app::route_table()
+            .table()
+            .into_iter()
+            .filter(|r| r.path.starts_with("/api/v1/") && r.path != "/api/v1/token")
+            .collect();
+        assert_eq!(routes.len(), 8, "the API's routes");
+        let custom = [
+            "GET /api/v1/directory",
+            "GET /api/v1/partners",
+            "POST /api/v1/messages",
+            "POST /api/v1/forms/{id}/submissions",
+        ];
+        let mut checked = 0;
+        let mut bad = vec![];
+        for full in [false, true] {
+            if full {
+                consent_to_all(&padmin, &app.signed_in("cd.eadmin").await, cid).await;
+            }
+            for r in &routes {
+                let path = r.path.replace("{id}", &form.to_string());
+                let route = format!("{} {}", r.method, r.path);
+                // Without a token, with a forged or an expired one: 401 invalid_token.
+                for t in [None, Some("A".repeat(43)), Some(expired.clone())] {
+                    let got = api(
+                        &c,
+                        r.method,
+                        &path,
+                        t.as_deref(),
+                        body(r.path, member_a),
+                        None,
+                    )
+                    .await;
+                    checked += 1;
+                    if got.status != StatusCode::UNAUTHORIZED || code(&got) != "invalid_token" {
+                        bad.push(format!("{route} with {t:?}: {} {}", got.status, got.body));
+                    }
+                }
+                // This enterprise's own token: the permission decides.
+                let got = api(
+                    &c,
+                    r.method,
+                    &path,
+                    Some(&token_a),
+                    body(r.path, member_a),
+                    None,
+                )
+                .await;
+                checked += 1;
+                let refused =
+                    got.status == StatusCode::FORBIDDEN && code(&got) == "permission_not_granted";
+                let expect_refused = !full && custom.contains(&route.as_str());
+                let allowed = !matches!(got.status.as_u16(), 401 | 403 | 404 | 500..);
+                if (expect_refused && !refused) || (!expect_refused && !allowed) {
+                    bad.push(format!(
+                        "{route} (consent {full}): {} {}",
+                        got.status, got.body
+                    ));
+                }
+                // The other enterprise's token: this enterprise's ids answer as missing
+                // ones, and nothing of this enterprise shows.
+                let got = api(
+                    &c,
+                    r.method,
+                    &path,
+                    Some(&token_b),
+                    body(r.path, member_b),
+                    None,
+                )
+                .await;
+                checked += 1;
+                if r.path.contains("{id}") {
+                    let missing = r.path.replace("{id}", "999999999");
+                    let m = api(
+                        &c,
+                        r.method,
+                        &missing,
+                        Some(&token_b),
+                        body(r.path, member_b),
+                        None,
+                    )
+                    .await;
+                    if got.status != m.status || code(&got) != code(&m) {
+                        bad.push(format!(
+                            "{route} foreign: {} vs missing {}",
+                            got.status, m.status
+                        ));
+                    }
+                }
+                if got.body.contains("星河制造") || got.body.contains("cd.member") {
+                    bad.push(format!(
+                        "{route}: the other enterprise's token saw this one's data"
+                    ));
+                }
+            }
+        }
+        crate::figures::figure(
+            &format!("provider API matrix checks ({})", app.backend),
+            format!(
+                "{} routes, {checked} calls, {} unexpected (goal 0)",
+                routes.len(),
+                bad.len()
+            ),
+        );
+        assert!(bad.is_empty(), "{}", bad.join("\n"));
+    })
+    .await;
+}

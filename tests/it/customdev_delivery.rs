@@ -183,3 +183,115 @@ async fn two_runners_on_one_database_deliver_each_event_once() {
     })
     .await;
 }
+
+/// Waits up to `secs` for `done`, checking every 20 ms.
+async fn until(secs: u64, mut done: impl FnMut() -> bool) -> bool {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while std::time::Instant::now() < deadline {
+        if done() {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    done()
+}
+
+#[tokio::test]
+async fn the_server_killed_mid_delivery_leaves_every_event_delivered_and_duplicates_carry_the_same_id()
+ {
+    each_backend(async |app| {
+        let w = world(&app);
+        let (_, cid, app_id) = live_custom_app(&app, &w).await;
+        app.signed_in("cd.eadmin")
+            .await
+            .post_ok(&format!("/apps/{app_id}/scope"), &[("scope_kind", "all")])
+            .await;
+        // Forty members' messages on top of the app's own events.
+        let member = app.signed_in("cd.member").await;
+        for i in 0..40 {
+            member
+                .post(
+                    &format!("/a/{app_id}/message"),
+                    &[("text", &format!("第 {i} 条反馈"))],
+                )
+                .await
+                .assert_redirect(&format!("/a/{app_id}"));
+        }
+        let events = deliveries(&app, cid).len();
+        // A slow receiver over TLS: each event is recorded on arrival and answered 300 ms
+        // later, so the server dies with deliveries in flight.
+        let mut receiver = Receiver::new(true);
+        receiver.delay_ms = 300;
+        receiver.trust(&app_token(&app, cid));
+        let (base, ca) = receiver.start_tls().await;
+        let url = app.state.config.database_url();
+        let ca_path = ca.pem_path.to_string_lossy().into_owned();
+        let env = [
+            ("DATABASE_URL", url.as_str()),
+            ("FENFA_OUTBOUND_OVERRIDE", base.as_str()),
+            ("FENFA_EXTRA_CA", ca_path.as_str()),
+        ];
+        let first = crate::support::server::Fenfa::start("127.0.0.1", &env, false).await;
+        assert!(
+            until(60, || !receiver.events().is_empty()).await,
+            "the first server delivered nothing"
+        );
+        first.stop(); // SIGKILL
+        let seen_at_kill = receiver.events().len();
+        let done_at_kill = jobs::table
+            .filter(jobs::state.eq("done"))
+            .count()
+            .get_result::<i64>(&mut *app.conn())
+            .expect("count");
+        // The dead server's leases run out (two minutes, moved rather than waited for).
+        let now = fenfa::db::now();
+        diesel::update(jobs::table.filter(jobs::state.eq("pending")))
+            .set(jobs::run_at.eq(now - 1))
+            .execute(&mut *app.conn())
+            .expect("leases run out");
+        let second = crate::support::server::Fenfa::start("127.0.0.1", &env, false).await;
+        let finished = until(90, || {
+            jobs::table
+                .filter(jobs::state.ne("done"))
+                .count()
+                .get_result::<i64>(&mut *app.conn())
+                .expect("count")
+                == 0
+        })
+        .await;
+        second.stop();
+        assert!(finished, "jobs left undone after the restart");
+
+        let arrived = receiver.events();
+        let stored: Vec<String> = deliveries(&app, cid).into_iter().map(|d| d.0).collect();
+        let mut ids: Vec<String> = arrived.iter().map(|e| e.id.clone()).collect();
+        ids.sort();
+        ids.dedup();
+        let mut expected = stored.clone();
+        expected.sort();
+        assert_eq!(ids, expected, "every event arrived, and nothing else");
+        assert!(arrived.iter().all(|e| e.signed), "every post verifies");
+        let duplicates = arrived.len() - ids.len();
+        assert!(duplicates >= 1, "the kill left a delivery in flight");
+        // Claims of the jobs (each claim counts an attempt, even one its runner died in).
+        let attempts: i64 = jobs::table
+            .select(diesel::dsl::sum(jobs::attempts))
+            .first::<Option<i64>>(&mut *app.conn())
+            .expect("attempts")
+            .unwrap_or_default();
+        let b = app.backend;
+        crate::figures::figure(
+            &format!("kill -9 mid-delivery ({b})"),
+            format!(
+                "{events} events; {seen_at_kill} posts seen and {done_at_kill} jobs done when killed; \
+                 {} posts in all, {} distinct ids, {duplicates} duplicates (same id), \
+                 {} attempts beyond the first (claimed again after the crash); 0 lost",
+                arrived.len(),
+                ids.len(),
+                attempts - i64::try_from(events).unwrap_or(0)
+            ),
+        );
+        drop(ca);
+    })
+    .await;
+}
