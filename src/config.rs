@@ -194,6 +194,14 @@ impl Config {
         self.max_upload_mb * 1024 * 1024
     }
 
+    /// Where Fenfa's outbound requests go and whom they trust.
+    pub fn outbound(&self) -> crate::tools::outbound::Outbound {
+        crate::tools::outbound::Outbound {
+            override_base: self.outbound_override.clone(),
+            extra_ca: self.extra_ca.clone(),
+        }
+    }
+
     /// A configuration for tests: everything local, nothing secure-only.
     pub fn for_tests(database_url: String, data_dir: PathBuf) -> Config {
         Config {

@@ -16,7 +16,6 @@ use crate::auth::{SESSION_GRANT, SESSION_GRANT_KIND, Signed};
 use crate::distribution::Provider;
 use crate::error::{AppError, AppResult};
 use crate::storage::FileKind;
-use crate::tools::outbound::Outbound;
 use crate::web::policy::{Policy, Routes};
 use crate::web::{AppState, Errors, Layout, flash_redirect};
 
@@ -186,7 +185,7 @@ async fn verify_domain(
     if !c.is_active() {
         return Err(AppError::Conflict("customdev.error.cancelled"));
     }
-    let outbound = Outbound::from_config(&state.config);
+    let outbound = state.config.outbound();
     let refusal = if c.trusted_domain.is_empty() {
         "customdev.error.domain_missing"
     } else {

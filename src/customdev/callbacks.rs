@@ -113,9 +113,7 @@ async fn refusal_if_changed(
     if !state.config.verify_callbacks || url.is_empty() || url == current {
         return None;
     }
-    let refused = verify(url, token, &Outbound::from_config(&state.config))
-        .await
-        .err()?;
+    let refused = verify(url, token, &state.config.outbound()).await.err()?;
     tracing::info!(reason = ?refused, "callback URL verification failed");
     Some(refused.key())
 }
@@ -342,7 +340,7 @@ async fn deliver(ctx: &JobContext, job: &Job) -> Result<(), String> {
     let outcome = if t.url.is_empty() {
         Err("no callback URL".to_string())
     } else {
-        post(&t, &Outbound::from_config(&ctx.config))
+        post(&t, &ctx.config.outbound())
             .await
             .map_err(|e| e.as_str().to_string())
             .and_then(|s| {

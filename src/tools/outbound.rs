@@ -10,8 +10,6 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::config::Config;
-
 /// Connecting may take this long.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 /// A whole request and its answer may take this long.
@@ -77,15 +75,6 @@ pub struct Outbound {
     pub override_base: Option<String>,
     /// A PEM file of certificate authorities trusted beside the public roots.
     pub extra_ca: Option<PathBuf>,
-}
-
-impl Outbound {
-    pub fn from_config(config: &Config) -> Outbound {
-        Outbound {
-            override_base: config.outbound_override.clone(),
-            extra_ca: config.extra_ca.clone(),
-        }
-    }
 }
 
 /// The certificates of a PEM file, read at each request so a renewed file needs no
