@@ -4,7 +4,12 @@ document.addEventListener("click", (ev) => {
   if (copy) {
     const text = document.querySelector(copy.dataset.copy)?.value ?? copy.dataset.copyText;
     if (text && navigator.clipboard) {
-      navigator.clipboard.writeText(text).then(() => { copy.dataset.copied = "1"; });
+      // Say so on the button for two seconds ("已复制"), then the label comes back.
+      navigator.clipboard.writeText(text).then(() => {
+        const label = copy.textContent;
+        copy.textContent = copy.dataset.copied || label;
+        setTimeout(() => { copy.textContent = label; }, 2000);
+      });
     }
   }
 });

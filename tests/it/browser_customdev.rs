@@ -3,14 +3,16 @@
 //! builds the custom app inside the enterprise, the platform reviews its go-live, the
 //! enterprise's admin sets who may use it, and a member in scope uses it. The refusals
 //! on the way: a member cannot authorise, and nobody outside the scope sees the app. Then
-//! the provider asks for a custom permission, the enterprise agrees, and the provider's
-//! program calls the API with curl.
+//! the provider asks for a custom permission, the enterprise agrees, the provider's
+//! program calls the API with curl, and the delivery log shows the events that reached
+//! the provider's receiver.
 
 use diesel::prelude::*;
 use fenfa::db::schema::{cd_custom_apps, cd_reviews};
 
 use crate::support::browser::{Journey, Step};
 use crate::support::each_backend;
+use crate::support::receiver::{Receiver, runner};
 
 fn e<T: std::fmt::Display>(what: &str) -> impl FnOnce(T) -> String + '_ {
     move |err| format!("{what}: {err}")
@@ -282,7 +284,34 @@ async fn permissions_and_api(j: &Journey, cid: i64) -> Step<()> {
     if !who.contains("dingenterprise01") {
         return Err(format!("enterprise: {who}"));
     }
-    Ok(())
+    delivery_log(j, cid).await
+}
+
+/// The provider's receiver (a test server standing in for the provider's system) gets
+/// the events, signed with the app's token; the delivery log shows them delivered.
+async fn delivery_log(j: &Journey, cid: i64) -> Step<()> {
+    let token: String = read(j, |c| {
+        cd_custom_apps::table
+            .find(cid)
+            .select(cd_custom_apps::callback_token)
+            .first(c)
+    })?;
+    let receiver = Receiver::new(true);
+    receiver.trust(&token);
+    let ctx = runner(j.app(), &receiver.start().await, None);
+    while fenfa::jobs::run_due(&ctx).await.map_err(e("jobs"))? > 0 {}
+    let kinds = receiver.kinds();
+    if !kinds.contains(&"permission_agreed".to_string())
+        || !receiver.events().iter().all(|ev| ev.signed)
+    {
+        return Err(format!("events at the receiver: {kinds:?}"));
+    }
+    j.login("provider.admin").await?;
+    j.goto(&format!("/provider/custom-dev/custom-apps/{cid}/callbacks"))
+        .await?;
+    j.sees("已送达").await?;
+    j.sees("permission_agreed").await?;
+    j.logout().await
 }
 
 #[tokio::test]

@@ -398,6 +398,19 @@ async fn a_member_opening_the_app_is_sent_to_the_provider_once_per_person_and_da
             .assert_status(StatusCode::OK);
         let opened = kinds_eventually(&app, cid, before + 1).await;
         assert_eq!(opened.last().map(String::as_str), Some("member_opened"));
+        // An app that is not theirs (missing, or the provider's own) records nothing.
+        for other in [999_999_999, w.source] {
+            member
+                .get(&format!("/a/{other}"))
+                .await
+                .assert_status(StatusCode::NOT_FOUND);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let uses: i64 = fenfa::db::schema::app_uses::table
+            .count()
+            .get_result(&mut *app.conn())
+            .expect("uses");
+        assert_eq!(uses, 1, "only the member's own open");
         // Opening it again, or its form, the same day: nothing new.
         member
             .get(&format!("/a/{app_id}"))

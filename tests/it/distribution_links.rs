@@ -188,7 +188,7 @@ async fn the_link_page_shows_the_url_copy_button_and_qr_code() {
                 "http://127.0.0.1:3000/d/{token}?corpName=%E6%98%9F%E6%B2%B3"
             ))
             .assert_contains("data-copy=\"#link-url\"")
-            .assert_contains("<svg")
+            .assert_contains("<figure class=\"qr\">")
             .assert_contains("设备巡检");
         assert_eq!(token.len(), 43);
     })
@@ -316,9 +316,16 @@ async fn exactly_one_order_per_purchase_even_when_submitted_concurrently() {
 }
 
 #[tokio::test]
-async fn a_closed_projects_links_are_refused() {
+async fn a_closed_projects_links_are_refused_and_its_link_page_offers_no_copy_qr_or_revoke() {
     each_backend(async |app| {
-        let (w, c, project, _l, token) = linked(&app).await;
+        let (w, c, project, link, token) = linked(&app).await;
+        let page = format!("/provider/links/{link}");
+        c.get(&page)
+            .await
+            .assert_contains("id=\"link-url\"")
+            .assert_contains("data-copied=\"已复制\"")
+            .assert_contains("<figure class=\"qr\">")
+            .assert_contains(&format!("/provider/links/{link}/revoke"));
         // Closing needs its information.
         c.post(
             &format!("/provider/projects/{project}/close"),
@@ -359,6 +366,13 @@ async fn a_closed_projects_links_are_refused() {
             .await
             .assert_contains("交付完成")
             .assert_contains("项目结项");
+        // The closed project's link page says why and keeps its history, nothing more.
+        c.get(&page)
+            .await
+            .assert_contains("项目已结项")
+            .assert_lacks("id=\"link-url\"")
+            .assert_lacks("<figure class=\"qr\">")
+            .assert_lacks(&format!("/provider/links/{link}/revoke"));
         let a = app.signed_in("cadmin").await;
         a.get(&format!("/d/{token}"))
             .await

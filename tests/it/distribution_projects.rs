@@ -7,7 +7,7 @@ use fenfa::auth::Role;
 use fenfa::db::schema::{notifications, project_events, projects};
 
 use crate::support::distribution::{
-    PDF, approved_project, create_project, project_form, set_level, status_of, world,
+    PDF, approve, approved_project, create_project, project_form, set_level, status_of, world,
 };
 use crate::support::{TestApp, each_backend};
 
@@ -216,7 +216,7 @@ async fn a_contract_file_is_judged_by_its_content() {
 }
 
 #[tokio::test]
-async fn a_submitted_project_cannot_be_edited() {
+async fn a_submitted_project_cannot_be_edited_and_says_so_only_while_under_review() {
     each_backend(async |app| {
         world(&app);
         let c = app.signed_in("padmin").await;
@@ -254,6 +254,11 @@ async fn a_submitted_project_cannot_be_edited() {
             .first(&mut *app.conn())
             .expect("project");
         assert_eq!(name, "不可修改");
+        // Reviewed, the note has nothing left to warn about.
+        approve(&app, id).await;
+        c.get(&format!("/provider/projects/{id}"))
+            .await
+            .assert_lacks("项目提交后不能修改");
     })
     .await;
 }
@@ -501,6 +506,50 @@ async fn another_providers_project_is_not_found() {
             .assert_status(StatusCode::OK)
             .assert_lacks("星河设备项目");
         assert_eq!(status_of(&app, id), "approved");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_operator_lists_the_projects_already_reviewed_latest_decision_first() {
+    each_backend(async |app| {
+        world(&app);
+        let c = app.signed_in("padmin").await;
+        let approved = create_project(&c, "已通过项目", "dingcustomer01").await;
+        let rejected = create_project(&c, "已驳回项目", "dingcustomer01").await;
+        let waiting = create_project(&c, "待审项目", "dingcustomer01").await;
+        let op = app.signed_in("op").await;
+        op.get("/operator/reviews/done")
+            .await
+            .assert_contains("还没有审核过的项目");
+        approve(&app, approved).await;
+        op.post(
+            &format!("/operator/reviews/{rejected}/reject"),
+            &[("reason", "合同金额与合同文件不一致")],
+        )
+        .await
+        .assert_redirect("/operator/reviews");
+        // Decided in the same second: the later id comes first.
+        let page = op.get("/operator/reviews/done").await;
+        page.assert_status(StatusCode::OK)
+            .assert_contains("合同金额与合同文件不一致")
+            .assert_contains(">Operator<")
+            .assert_lacks("待审项目");
+        let (a, r) = (
+            page.body.find("已通过项目").expect("approved listed"),
+            page.body.find("已驳回项目").expect("rejected listed"),
+        );
+        assert!(r < a, "latest decision first");
+        op.get("/operator/reviews")
+            .await
+            .assert_contains("待审项目")
+            .assert_lacks("已通过项目")
+            .assert_contains("href=\"/operator/reviews/done\"");
+        assert_eq!(status_of(&app, waiting), "pending");
+        // Nobody but the operator sees it.
+        let refused = c.get("/operator/reviews/done").await;
+        assert!(refused.status.is_client_error(), "{}", refused.status);
+        assert!(!refused.body.contains("已通过项目"));
     })
     .await;
 }

@@ -157,13 +157,15 @@ async fn show(
         v.project.status(),
         crate::db::now(),
     );
+    // A link that no longer sells (revoked, expired, its project closed) offers nothing
+    // to copy, scan or revoke: only why, and its history.
+    let live = refusal.is_none();
     Ok(LinkPage {
         l: Layout::new(&pv.ctx),
-        qr_svg: qr_svg(&url),
+        qr_svg: if live { qr_svg(&url) } else { String::new() },
         url,
         refusal,
-        may_revoke: v.link.revoked_at.is_none()
-            && (pv.is_admin() || v.link.created_by == pv.scope.user_id()),
+        may_revoke: live && (pv.is_admin() || v.link.created_by == pv.scope.user_id()),
         v,
         events,
     })

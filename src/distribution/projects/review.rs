@@ -1,5 +1,6 @@
 //! The operator's review queue (/operator/reviews): pending projects oldest first, with
-//! their waiting time against the one-business-day target, and the decision.
+//! their waiting time against the one-business-day target, and the decision; and the
+//! projects already reviewed (/operator/reviews/done).
 
 use crate::web::policy::{Policy, Routes};
 use askama::Template;
@@ -10,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::review_store::{self, ReviewRow};
+use super::review_store::{self, ReviewRow, ReviewedRow};
 use super::{parse_reject_reason, status_label};
 use crate::auth::Operator;
 use crate::error::AppResult;
@@ -22,6 +23,7 @@ use crate::web::{AppState, Errors, Layout, Page, flash_redirect};
 pub(crate) fn router() -> Routes {
     Routes::new()
         .get("/operator/reviews", Policy::Operator, queue)
+        .get("/operator/reviews/done", Policy::Operator, done)
         .get("/operator/reviews/{id}", Policy::Operator, show)
         .post("/operator/reviews/{id}/approve", Policy::Operator, approve)
         .post("/operator/reviews/{id}/reject", Policy::Operator, reject)
@@ -65,6 +67,35 @@ async fn queue(
         l: Layout::new(&op.ctx),
         page,
         now: crate::db::now(),
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "distribution/projects/reviewed.html")]
+pub(crate) struct ReviewedPage {
+    l: Layout,
+    page: Page<ReviewedRow>,
+}
+
+impl ReviewedPage {
+    fn status_key(&self, r: &ReviewedRow) -> &'static str {
+        status_label(&r.r.p.status)
+    }
+}
+
+/// 已审核: the projects the platform has decided, latest first.
+async fn done(
+    State(state): State<AppState>,
+    op: Operator,
+    Query(q): Query<AfterQuery>,
+) -> AppResult<ReviewedPage> {
+    let page = state
+        .db
+        .run(move |conn| review_store::reviewed(conn, q.after))
+        .await?;
+    Ok(ReviewedPage {
+        l: Layout::new(&op.ctx),
+        page,
     })
 }
 

@@ -58,6 +58,62 @@ pub(crate) fn queue(conn: &mut Conn, after: Option<i64>) -> AppResult<Page<Revie
     Ok(Page::from_rows(rows, PAGE_SIZE, |r| r.p.id))
 }
 
+/// A decided project with who decided it.
+#[derive(Clone, Debug)]
+pub(crate) struct ReviewedRow {
+    pub r: ReviewRow,
+    pub reviewer_name: String,
+}
+
+/// Projects already reviewed (approved or rejected, whatever happened since), latest
+/// decision first; keyset on (reviewed at, id).
+pub(crate) fn reviewed(conn: &mut Conn, after: Option<i64>) -> AppResult<Page<ReviewedRow>> {
+    let (reviewers, creators) = diesel::alias!(users as reviewers, users as creators);
+    let mut q = projects::table
+        .inner_join(orgs::table.on(orgs::id.eq(projects::provider_org_id)))
+        .inner_join(creators.on(creators.field(users::id).eq(projects::creator_id)))
+        .inner_join(reviewers.on(projects::reviewed_by.eq(reviewers.field(users::id).nullable())))
+        .filter(projects::reviewed_at.is_not_null())
+        .select((
+            Project::as_select(),
+            orgs::name,
+            creators.field(users::name),
+            reviewers.field(users::name),
+        ))
+        .order((projects::reviewed_at.desc(), projects::id.desc()))
+        .limit(PAGE_SIZE + 1)
+        .into_boxed();
+    if let Some(a) = after {
+        let at: Option<i64> = projects::table
+            .find(a)
+            .select(projects::reviewed_at)
+            .first(conn)
+            .optional()?
+            .ok_or(AppError::NotFound)?;
+        let at = at.ok_or(AppError::NotFound)?;
+        q = q.filter(
+            projects::reviewed_at
+                .lt(at)
+                .or(projects::reviewed_at.eq(at).and(projects::id.lt(a))),
+        );
+    }
+    let rows = q
+        .load::<(Project, String, String, String)>(conn)?
+        .into_iter()
+        .map(
+            |(p, provider_name, creator_name, reviewer_name)| ReviewedRow {
+                r: ReviewRow {
+                    p,
+                    provider_name,
+                    creator_name,
+                },
+                reviewer_name,
+            },
+        )
+        .collect();
+    Ok(Page::from_rows(rows, PAGE_SIZE, |r| r.r.p.id))
+}
+
 /// Any project, for the operator (decided ones stay viewable).
 pub(crate) fn find(conn: &mut Conn, id: i64) -> AppResult<ReviewRow> {
     let (p, provider_name, creator_name) = projects::table

@@ -1228,9 +1228,12 @@ struct Name {
     name: String,
 }
 
-/// Tables a request may write without changing data (sessions, the login counters and the
-/// link-open log).
+/// Tables a request may write without changing data (sessions, the login counters, the
+/// link-open log, and members' use of apps, which lands off the request path whenever an
+/// earlier page's task finishes; that a refused open records nothing is tested in
+/// `customdev_callbacks`).
 const VOLATILE: &[&str] = &[
+    "app_uses",
     "sessions",
     "ip_login_failures",
     "login_throttle",
