@@ -51,6 +51,51 @@ impl Acceptance {
     }
 }
 
+/// Where a delivered app stands in the seed's order (accept, close maintenance, enable):
+/// one status, derived here from the app's state, acceptance and maintenance switch, and
+/// shown as is by every page (the customer's and the provider's), never composed there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Stage {
+    AwaitingAcceptance,
+    AcceptanceFailed,
+    AwaitingMaintenanceClose,
+    AwaitingEnable,
+    Enabled,
+    /// Enabled, and the customer let the provider in again.
+    EnabledUnderMaintenance,
+}
+
+impl Stage {
+    pub(crate) fn of(state: &str, acceptance: Acceptance, maintenance_open: bool) -> Stage {
+        match (state == "enabled", acceptance, maintenance_open) {
+            (true, _, true) => Stage::EnabledUnderMaintenance,
+            (true, _, false) => Stage::Enabled,
+            (false, Acceptance::Pending, _) => Stage::AwaitingAcceptance,
+            (false, Acceptance::Failed, _) => Stage::AcceptanceFailed,
+            (false, Acceptance::Passed, true) => Stage::AwaitingMaintenanceClose,
+            (false, Acceptance::Passed, false) => Stage::AwaitingEnable,
+        }
+    }
+    pub(crate) fn label_key(self) -> &'static str {
+        match self {
+            Stage::AwaitingAcceptance => "distribution.stage.awaiting_acceptance",
+            Stage::AcceptanceFailed => "distribution.stage.acceptance_failed",
+            Stage::AwaitingMaintenanceClose => "distribution.stage.awaiting_close",
+            Stage::AwaitingEnable => "distribution.stage.awaiting_enable",
+            Stage::Enabled => "distribution.stage.enabled",
+            Stage::EnabledUnderMaintenance => "distribution.stage.enabled_maintenance",
+        }
+    }
+    /// The badge's colour family: done, waiting on someone, refused.
+    pub(crate) fn badge(self) -> &'static str {
+        match self {
+            Stage::Enabled => "ok",
+            Stage::AcceptanceFailed => "bad",
+            _ => "warn",
+        }
+    }
+}
+
 /// A delivered app as the customer manages it.
 #[expect(
     dead_code,
@@ -81,6 +126,13 @@ impl Delivered {
     }
     pub(crate) fn enabled(&self) -> bool {
         self.state == "enabled"
+    }
+    pub(crate) fn stage(&self) -> Stage {
+        Stage::of(&self.state, self.acceptance(), self.maintenance_open)
+    }
+    /// Accepted: the acceptance step is done and shows only its result.
+    pub(crate) fn accepted(&self) -> bool {
+        self.acceptance() == Acceptance::Passed
     }
 }
 
@@ -184,6 +236,34 @@ pub(crate) fn waited(secs: i64) -> (i64, &'static str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_delivered_app_shows_one_stage_in_the_seeds_order() {
+        use Acceptance::*;
+        assert_eq!(
+            Stage::of("maintenance", Pending, true),
+            Stage::AwaitingAcceptance
+        );
+        assert_eq!(
+            Stage::of("maintenance", Failed, true),
+            Stage::AcceptanceFailed
+        );
+        assert_eq!(
+            Stage::of("maintenance", Passed, true),
+            Stage::AwaitingMaintenanceClose
+        );
+        assert_eq!(
+            Stage::of("maintenance", Passed, false),
+            Stage::AwaitingEnable
+        );
+        assert_eq!(Stage::of("enabled", Passed, false), Stage::Enabled);
+        assert_eq!(
+            Stage::of("enabled", Passed, true),
+            Stage::EnabledUnderMaintenance
+        );
+        assert_eq!(Stage::Enabled.badge(), "ok");
+        assert_eq!(Stage::AcceptanceFailed.badge(), "bad");
+    }
 
     fn app(acceptance: &str, open: bool, state: &str) -> Delivered {
         Delivered {

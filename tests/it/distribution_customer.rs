@@ -23,7 +23,7 @@ fn app_row(app: &TestApp, id: i64) -> (String, bool, String, String) {
 }
 
 #[tokio::test]
-async fn the_customer_accepts_closes_maintenance_and_enables() {
+async fn the_customer_accepts_closes_maintenance_and_enables_and_sees_one_status_at_each_step() {
     each_backend(async |app| {
         let d = deal(&app).await;
         let copy = sent(&app, &d, &[]).await;
@@ -36,13 +36,22 @@ async fn the_customer_accepts_closes_maintenance_and_enables() {
             .assert_status(StatusCode::OK)
             .assert_contains("云帆软件服务商")
             .assert_contains(&d.order_no)
-            .assert_contains("应用已发送");
+            .assert_contains("应用已发送")
+            .assert_contains("badge warn\">待验收<")
+            .assert_contains(&format!("action=\"{base}/accept\""));
         c.post(&format!("{base}/accept"), &[("result", "passed")])
             .await
             .assert_redirect(&base);
+        // Accepted: the form is gone, its result stays, and the one status moves on.
+        c.get(&base)
+            .await
+            .assert_contains("已验收，待关闭开发维护")
+            .assert_lacks(&format!("action=\"{base}/accept\""))
+            .assert_lacks("待验收");
         c.post(&format!("{base}/close-maintenance"), &[])
             .await
             .assert_redirect(&base);
+        c.get(&base).await.assert_contains("badge warn\">待启用<");
         c.post(&format!("{base}/enable"), &[])
             .await
             .assert_redirect(&base);
@@ -66,7 +75,11 @@ async fn the_customer_accepts_closes_maintenance_and_enables() {
             .assert_contains("验收通过")
             .assert_contains("关闭开发维护")
             .assert_contains("应用已启用");
-        c.get("/my-apps").await.assert_contains("已启用");
+        // The list shows the one status, not the switches it comes from.
+        c.get("/my-apps")
+            .await
+            .assert_contains("badge ok\">已启用<")
+            .assert_lacks("开发维护已关闭");
         assert_eq!(
             notified(&app, d.p_admin, "distribution.notify.acceptance_passed"),
             1
@@ -84,6 +97,10 @@ async fn the_customer_accepts_closes_maintenance_and_enables() {
             .first(&mut *app.conn())
             .expect("app");
         assert!(open && auto);
+        c.get(&base)
+            .await
+            .assert_contains("已启用，开发维护中")
+            .assert_contains("开放（服务商可申请维护）");
         c.post(&format!("{base}/auto-approve"), &[])
             .await
             .assert_redirect(&base);

@@ -237,7 +237,7 @@ async fn sending_copies_every_part_into_the_customer_org_under_maintenance() {
             .await
             .assert_status(StatusCode::OK)
             .assert_contains("采购管理")
-            .assert_contains("开发维护中")
+            .assert_contains("待验收")
             .assert_contains("云帆软件服务商");
         cu.get("/notifications")
             .await

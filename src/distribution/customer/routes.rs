@@ -44,14 +44,7 @@ pub(crate) struct ListPage {
     pub next: Option<i64>,
 }
 
-impl ListPage {
-    pub(crate) fn acceptance_key(&self, r: &Row) -> &'static str {
-        r.app.acceptance().label_key()
-    }
-    pub(crate) fn acceptance_badge(&self, r: &Row) -> &'static str {
-        r.app.acceptance().badge()
-    }
-}
+impl ListPage {}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "distribution/customer/show.html")]
@@ -68,9 +61,6 @@ impl ShowPage {
     }
     pub(crate) fn acceptance_key(&self) -> &'static str {
         self.d.app.acceptance().label_key()
-    }
-    pub(crate) fn acceptance_badge(&self) -> &'static str {
-        self.d.app.acceptance().badge()
     }
     pub(crate) fn event_key(&self, kind: &str) -> &'static str {
         event_label_key(kind)

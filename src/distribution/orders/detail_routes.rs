@@ -55,8 +55,16 @@ impl OrderPage {
     pub(crate) fn acceptance_key(&self, a: &str) -> &'static str {
         crate::distribution::customer::Acceptance::parse(a).label_key()
     }
-    pub(crate) fn acceptance_badge(&self, a: &str) -> &'static str {
-        crate::distribution::customer::Acceptance::parse(a).badge()
+    /// The copy's one status, as the customer sees it.
+    pub(crate) fn stage(
+        &self,
+        c: &super::detail_store::CopyView,
+    ) -> crate::distribution::customer::Stage {
+        crate::distribution::customer::Stage::of(
+            &c.state,
+            crate::distribution::customer::Acceptance::parse(&c.acceptance),
+            c.maintenance_open,
+        )
     }
     pub(crate) fn is_key(&self, s: &str) -> bool {
         s.starts_with("distribution.") && crate::tools::http::is_flash_key(s)
