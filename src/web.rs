@@ -355,6 +355,12 @@ async fn static_file(axum::extract::Path(file): axum::extract::Path<String>) -> 
             include_bytes!("../static/app.js"),
             "text/javascript; charset=utf-8",
         ),
+        // The navigation's icons, one sprite assembled by `build.rs` from
+        // `static/vendor/icons/`.
+        "icons.svg" => (
+            include_bytes!(concat!(env!("OUT_DIR"), "/icons.svg")),
+            "image/svg+xml",
+        ),
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
     (
