@@ -273,6 +273,12 @@ impl Layout {
         self.user_name.is_some()
     }
 
+    /// Whether the page has the left navigation: someone signed in with an organisation
+    /// to act in or the operator console to use.
+    pub fn has_nav(&self) -> bool {
+        self.signed_in() && (self.org.is_some() || self.is_operator)
+    }
+
     pub fn is_current_org(&self, id: &i64) -> bool {
         self.org.as_ref().is_some_and(|o| o.org_id == *id)
     }
@@ -354,6 +360,12 @@ async fn static_file(axum::extract::Path(file): axum::extract::Path<String>) -> 
         "app.js" => (
             include_bytes!("../static/app.js"),
             "text/javascript; charset=utf-8",
+        ),
+        // The navigation's icons, one sprite assembled by `build.rs` from
+        // `static/vendor/icons/`.
+        "icons.svg" => (
+            include_bytes!(concat!(env!("OUT_DIR"), "/icons.svg")),
+            "image/svg+xml",
         ),
         _ => return StatusCode::NOT_FOUND.into_response(),
     };

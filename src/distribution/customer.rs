@@ -42,13 +42,6 @@ impl Acceptance {
             Acceptance::Failed => "distribution.acceptance.failed",
         }
     }
-    pub(crate) fn badge(self) -> &'static str {
-        match self {
-            Acceptance::Pending => "warn",
-            Acceptance::Passed => "ok",
-            Acceptance::Failed => "bad",
-        }
-    }
 }
 
 /// Where a delivered app stands in the seed's order (accept, close maintenance, enable):

@@ -12,7 +12,7 @@ use fenfa::db::schema::{
 use crate::support::distribution::{
     World, approved_project, create_project, issue, set_level, status_of, world,
 };
-use crate::support::{Client, TestApp, each_backend};
+use crate::support::{Client, QR_CODE, TestApp, each_backend};
 
 /// A world with an approved project and a link for two apps.
 async fn linked(app: &TestApp) -> (World, Client, i64, i64, String) {
@@ -188,7 +188,7 @@ async fn the_link_page_shows_the_url_copy_button_and_qr_code() {
                 "http://127.0.0.1:3000/d/{token}?corpName=%E6%98%9F%E6%B2%B3"
             ))
             .assert_contains("data-copy=\"#link-url\"")
-            .assert_contains("<figure class=\"qr\">")
+            .assert_contains(QR_CODE)
             .assert_contains("设备巡检");
         assert_eq!(token.len(), 43);
     })
@@ -324,7 +324,7 @@ async fn a_closed_projects_links_are_refused_and_its_link_page_offers_no_copy_qr
             .await
             .assert_contains("id=\"link-url\"")
             .assert_contains("data-copied=\"已复制\"")
-            .assert_contains("<figure class=\"qr\">")
+            .assert_contains(QR_CODE)
             .assert_contains(&format!("/provider/links/{link}/revoke"));
         // Closing needs its information.
         c.post(
@@ -371,7 +371,7 @@ async fn a_closed_projects_links_are_refused_and_its_link_page_offers_no_copy_qr
             .await
             .assert_contains("项目已结项")
             .assert_lacks("id=\"link-url\"")
-            .assert_lacks("<figure class=\"qr\">")
+            .assert_lacks(QR_CODE)
             .assert_lacks(&format!("/provider/links/{link}/revoke"));
         let a = app.signed_in("cadmin").await;
         a.get(&format!("/d/{token}"))

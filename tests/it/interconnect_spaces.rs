@@ -11,7 +11,7 @@ use fenfa::db::schema::{
 };
 
 use crate::support::interconnect::{published, seat_granted};
-use crate::support::{Client, TestApp, each_backend, input_value};
+use crate::support::{Client, QR_CODE, TestApp, each_backend, input_value};
 
 /// An exclusive upstream org (uadmin main admin, usub interconnect sub-admin, uplat platform
 /// admin, umember), a downstream org on the professional edition with 销售部 > 门店
@@ -691,7 +691,7 @@ async fn the_invitation_link_shows_a_qr_code_and_regenerating_it_retires_the_old
         let old = token(&app, space);
         u.get(&format!("/interconnect/spaces/{space}/invite"))
             .await
-            .assert_contains("<svg")
+            .assert_contains(QR_CODE)
             .assert_contains(&format!("/interconnect/join/{old}"));
         u.post(
             &format!("/interconnect/spaces/{space}/invite/regenerate"),

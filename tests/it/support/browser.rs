@@ -178,9 +178,63 @@ impl Journey {
         self.find("//form[@action='/logout']").await.map(|_| ())
     }
 
+    /// Signs out through the user menu (a `<details>` in the top bar).
     pub async fn logout(&self) -> Step<()> {
+        self.click("//details[contains(@class,'user-menu')]/summary")
+            .await?;
         self.click("//form[@action='/logout']//button").await?;
         self.find("//form[@action='/login']").await.map(|_| ())
+    }
+
+    /// Resizes the window so that the page's viewport is `width` × `height` CSS pixels
+    /// (the window's own frame, if any, is added).
+    pub async fn viewport(&self, width: u32, height: u32) -> Step<()> {
+        let e = |e: fantoccini::error::CmdError| format!("resize to {width}x{height}: {e}");
+        self.browser
+            .set_window_size(width, height)
+            .await
+            .map_err(e)?;
+        let inner = self
+            .script("return [window.innerWidth, window.innerHeight];")
+            .await?;
+        let got = |i: usize, asked: u32| {
+            inner[i]
+                .as_u64()
+                .and_then(|v| u32::try_from(v).ok())
+                .unwrap_or(asked)
+        };
+        let (w, h) = (got(0, width), got(1, height));
+        if (w, h) != (width, height) {
+            self.browser
+                .set_window_size(
+                    width + width.saturating_sub(w),
+                    height + height.saturating_sub(h),
+                )
+                .await
+                .map_err(e)?;
+        }
+        Ok(())
+    }
+
+    /// Runs `js` in the page and returns what it returns.
+    pub async fn script(&self, js: &str) -> Step<serde_json::Value> {
+        self.browser
+            .execute(js, vec![])
+            .await
+            .map_err(|e| format!("script: {e}"))
+    }
+
+    /// Saves a screenshot of the viewport as `target/journeys/NAME.png`.
+    pub async fn screenshot(&self, name: &str) -> Step<()> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/journeys");
+        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let png = self
+            .browser
+            .screenshot()
+            .await
+            .map_err(|e| format!("screenshot {name}: {e}"))?;
+        std::fs::write(dir.join(format!("{name}.png")), png)
+            .map_err(|e| format!("write {name}.png: {e}"))
     }
 
     /// Saves what the browser shows, for the CI log and artifacts.

@@ -27,6 +27,10 @@ use tower::ServiceExt;
 
 pub const PASSWORD: &str = "correct horse battery";
 
+/// The start of an inline QR code (`fenfa::tools::qr::qr_svg`); every page also draws the
+/// navigation's icons as `<svg class="icon">`, so a bare `<svg` says nothing.
+pub const QR_CODE: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\"";
+
 static HASH: LazyLock<String> =
     LazyLock::new(|| fenfa::auth::password::hash_blocking(PASSWORD).expect("hash"));
 
