@@ -2,6 +2,11 @@
 //! against the real server on a free port, with the demo data set and nothing else written
 //! directly. Waits are explicit (for an element or a text), never sleeps. On failure the
 //! page's screenshot and HTML are saved under `target/journeys/` and the HTML is printed.
+//!
+//! Every page a journey shows is checked with axe-core (vendored from npm under
+//! `tests/vendor/axe-core/`, injected here, never served by the portal): once per address
+//! and language, the pages a journey opens by address in both languages. A serious or
+//! critical violation fails the journey, which prints the figures.
 
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
@@ -18,12 +23,34 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 
 pub type Step<T> = Result<T, String>;
 
+/// axe-core, as npm ships it.
+const AXE: &str = include_str!("../../vendor/axe-core/axe.min.js");
+
+/// Runs axe on the page and answers its serious and critical violations, one line each.
+const AXE_RUN: &str = r#"
+const done = arguments[arguments.length - 1];
+axe.run(document, { resultTypes: ['violations'],
+                    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } })
+  .then(r => done(r.violations
+      .filter(v => v.impact === 'serious' || v.impact === 'critical')
+      .map(v => v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))),
+        e => done(['axe failed: ' + e]));
+"#;
+
+/// What axe found over a journey.
+#[derive(Default)]
+struct Audit {
+    seen: std::collections::HashSet<String>,
+    violations: Vec<String>,
+}
+
 pub struct Journey {
     base: String,
     browser: Client,
     driver: Child,
     name: &'static str,
     _app: TestApp,
+    audit: std::sync::Mutex<Audit>,
 }
 
 impl Journey {
@@ -99,6 +126,7 @@ impl Journey {
             driver,
             name,
             _app: app,
+            audit: std::sync::Mutex::new(Audit::default()),
         })
     }
 
@@ -118,10 +146,86 @@ impl Journey {
     }
 
     pub async fn goto(&self, path: &str) -> Step<()> {
+        self.audit_here().await?;
         self.browser
             .goto(&format!("{}{path}", self.base))
             .await
-            .map_err(|e| format!("goto {path}: {e}"))
+            .map_err(|e| format!("goto {path}: {e}"))?;
+        self.audit_in_both_languages().await
+    }
+
+    /// Checks the page shown with axe, once per address and language.
+    async fn audit_here(&self) -> Step<()> {
+        let url = self
+            .browser
+            .current_url()
+            .await
+            .map_err(|e| format!("current url: {e}"))?;
+        if !url.as_str().starts_with(&self.base) {
+            return Ok(());
+        }
+        let lang = self
+            .script("return document.documentElement.lang;")
+            .await?
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let key = format!("{lang} {}", &url.as_str()[self.base.len()..]);
+        if !self.audit.lock().expect("audit").seen.insert(key.clone()) {
+            return Ok(());
+        }
+        let loaded = self.script("return typeof axe !== 'undefined';").await?;
+        if loaded != serde_json::Value::Bool(true) {
+            self.script(AXE).await?;
+        }
+        let found = self
+            .browser
+            .execute_async(AXE_RUN, vec![])
+            .await
+            .map_err(|e| format!("axe on {key}: {e}"))?;
+        let mut audit = self.audit.lock().expect("audit");
+        for v in found.as_array().into_iter().flatten() {
+            audit
+                .violations
+                .push(format!("{key}: {}", v.as_str().unwrap_or_default()));
+        }
+        Ok(())
+    }
+
+    /// The page just opened, audited in its language, then in the other one (the
+    /// session's language switched and back, as the switch in the top bar does).
+    async fn audit_in_both_languages(&self) -> Step<()> {
+        self.audit_here().await?;
+        let shown = self
+            .script("return document.documentElement.lang;")
+            .await?
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let (other, back) = if shown == "en" {
+            ("zh-CN", "en")
+        } else {
+            ("en", "zh-CN")
+        };
+        let switch = |lang: &'static str| async move {
+            self.browser
+                .execute_async(
+                    "const done = arguments[arguments.length - 1];
+                     fetch('/lang', { method: 'POST', credentials: 'same-origin',
+                                      body: new URLSearchParams({ lang: arguments[0], next: '/' }) })
+                       .then(() => done(true), () => done(false));",
+                    vec![serde_json::Value::from(lang)],
+                )
+                .await
+                .map_err(|e| format!("switch to {lang}: {e}"))?;
+            self.browser
+                .refresh()
+                .await
+                .map_err(|e| format!("reload in {lang}: {e}"))
+        };
+        switch(other).await?;
+        self.audit_here().await?;
+        switch(back).await
     }
 
     pub async fn find(&self, xpath: &str) -> Step<fantoccini::elements::Element> {
@@ -134,6 +238,7 @@ impl Journey {
     }
 
     pub async fn click(&self, xpath: &str) -> Step<()> {
+        self.audit_here().await?;
         self.find(xpath)
             .await?
             .click()
@@ -254,6 +359,26 @@ impl Journey {
     }
 
     pub async fn finish(mut self, result: Step<()>) {
+        // The last page, then the verdict on every page.
+        let result = match result {
+            Ok(()) => self.audit_here().await.and_then(|()| {
+                let audit = self.audit.lock().expect("audit");
+                crate::figures::figure(
+                    &format!("axe: {} ({})", self.name, self._app.backend),
+                    format!(
+                        "{} pages audited (address × language), {} serious or critical violations (goal 0)",
+                        audit.seen.len(),
+                        audit.violations.len()
+                    ),
+                );
+                if audit.violations.is_empty() {
+                    Ok(())
+                } else {
+                    Err(format!("axe found:\n{}", audit.violations.join("\n")))
+                }
+            }),
+            err => err,
+        };
         if let Err(why) = &result {
             self.dump(why).await;
         }
