@@ -1,7 +1,8 @@
 //! The console layout in a real browser: at 1280 × 900 and 1024 × 768, in Chinese and in
 //! English, the top bar stays one line and no navigation label is cut off or pushes the
 //! page sideways; at 390 × 844 the navigation folds into a `<details>` menu that opens
-//! without JavaScript. Screenshots of the workbench go to `target/journeys/`.
+//! without JavaScript. Screenshots of the workbench go to `target/journeys/`. And the
+//! keyboard alone signs in, reaches the navigation and follows it.
 
 use fenfa::i18n::Lang;
 
@@ -157,6 +158,46 @@ async fn phone(j: &Journey, who: &str, lang: Lang, shots: bool) -> Step<()> {
     Ok(())
 }
 
+/// The provider admin's main pages, screenshot at both sizes in one language; at phone
+/// width no page may be wider than the window (wide tables scroll inside themselves).
+const MAIN_PAGES: &[(&str, &str)] = &[
+    ("workbench", "/workbench"),
+    ("projects", "/provider/projects"),
+    ("orders", "/provider/orders"),
+    ("custom-dev", "/provider/custom-dev"),
+    ("interconnect", "/interconnect"),
+    ("org", "/org"),
+    ("my-apps", "/my-apps"),
+];
+
+async fn main_pages(j: &Journey, lang: Lang) -> Step<()> {
+    for (w, h) in [(1280, 900), (390, 844)] {
+        j.viewport(w, h).await?;
+        for (name, path) in MAIN_PAGES {
+            j.goto(path).await?;
+            j.find("//main").await?;
+            let m = measure(j).await?;
+            if m.page > m.viewport {
+                return Err(format!(
+                    "{path} at {w} px ({}): the page is {} px wide",
+                    lang.code(),
+                    m.page
+                ));
+            }
+            j.screenshot(&format!("page-{name}-{w}x{h}-{}", lang.code()))
+                .await?;
+        }
+    }
+    figure(
+        &format!(
+            "main pages screenshot and no wider than the window ({})",
+            lang.code()
+        ),
+        format!("{} pages x 2 sizes", MAIN_PAGES.len()),
+    );
+    j.viewport(1280, 900).await
+}
+
 async fn journey(j: &Journey) -> Step<()> {
     // The provider's admin sees the most areas, the downstream admin has the organisation
     // switcher (two organisations), the operator the console.
@@ -172,12 +213,94 @@ async fn journey(j: &Journey) -> Step<()> {
             if who != "operator" {
                 phone(j, who, lang, shots).await?;
             }
+            if shots {
+                main_pages(j, lang).await?;
+            }
         }
         switch_to(j, Lang::Zh).await?;
         j.viewport(1280, 900).await?;
         j.logout().await?;
     }
     Ok(())
+}
+
+/// Presses `key` on whatever has the focus.
+async fn press(j: &Journey, key: fantoccini::key::Key) -> Step<()> {
+    j.browser()
+        .active_element()
+        .await
+        .map_err(|e| format!("focus: {e}"))?
+        .send_keys(&key.to_string())
+        .await
+        .map_err(|e| format!("key: {e}"))
+}
+
+/// What has the focus: its tag, name or link address, and text.
+async fn focused(j: &Journey) -> Step<String> {
+    let v = j
+        .script(
+            "const e = document.activeElement;
+             return e.tagName + ' ' + (e.getAttribute('name') || e.getAttribute('href') || '') + ' ' + e.textContent.trim();",
+        )
+        .await?;
+    Ok(v.as_str().unwrap_or_default().to_string())
+}
+
+/// Tabs until `what` (a prefix of [`focused`]) has the focus: how many presses it took.
+async fn tab_to(j: &Journey, what: &str) -> Step<usize> {
+    for n in 1..=40 {
+        press(j, fantoccini::key::Key::Tab).await?;
+        if focused(j).await?.starts_with(what) {
+            return Ok(n);
+        }
+    }
+    Err(format!("the keyboard never reached {what}"))
+}
+
+async fn keyboard(j: &Journey) -> Step<()> {
+    j.goto("/login").await?;
+    let to_login = tab_to(j, "INPUT login").await?;
+    j.browser()
+        .active_element()
+        .await
+        .map_err(|e| format!("focus: {e}"))?
+        .send_keys("provider.admin")
+        .await
+        .map_err(|e| format!("type: {e}"))?;
+    press(j, fantoccini::key::Key::Tab).await?;
+    if !focused(j).await?.starts_with("INPUT password") {
+        return Err(format!("after the login: {}", focused(j).await?));
+    }
+    j.browser()
+        .active_element()
+        .await
+        .map_err(|e| format!("focus: {e}"))?
+        .send_keys(fenfa::demo::PASSWORD)
+        .await
+        .map_err(|e| format!("type: {e}"))?;
+    press(j, fantoccini::key::Key::Enter).await?;
+    j.find("//form[@action='/logout']").await?;
+    // From the top of the workbench to the order centre in the navigation, and in.
+    let to_orders = tab_to(j, "A /provider/orders").await?;
+    press(j, fantoccini::key::Key::Enter).await?;
+    j.find("//a[@href='/provider/orders' and @aria-current='page']")
+        .await?;
+    figure(
+        "keyboard alone (sqlite)",
+        format!(
+            "signed in ({to_login} Tabs to the login field), reached the order centre in the navigation ({to_orders} Tabs) and opened it"
+        ),
+    );
+    j.logout().await
+}
+
+#[tokio::test]
+async fn the_keyboard_alone_signs_in_and_follows_the_navigation_in_a_browser() {
+    let Some(j) = Journey::start(TestApp::sqlite(), "keyboard").await else {
+        return;
+    };
+    let result = keyboard(&j).await;
+    j.finish(result).await;
 }
 
 #[tokio::test]
