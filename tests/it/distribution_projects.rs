@@ -553,3 +553,39 @@ async fn the_operator_lists_the_projects_already_reviewed_latest_decision_first(
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_project_lists_status_tabs_show_their_counts_under_the_search_and_mark_the_active_one()
+{
+    each_backend(async |app| {
+        world(&app);
+        let c = app.signed_in("padmin").await;
+        let a = create_project(&c, "甲项目", "dingcustomer01").await;
+        create_project(&c, "乙项目", "dingcustomer01").await;
+        create_project(&c, "丙项目", "dingother99").await;
+        approve(&app, a).await;
+        let page = c.get("/provider/projects").await;
+        page.assert_contains("全部 <span class=\"count\">3</span>")
+            .assert_contains("已通过 <span class=\"count\">1</span>");
+        let active = |r: &crate::support::Resp, label: &str| {
+            r.body.contains(&format!(
+                "aria-current=\"page\">{label} <span class=\"count\">"
+            ))
+        };
+        assert!(active(&page, "全部"), "the all tab is marked");
+        // The counts follow the search; the chosen tab is the one marked.
+        let searched = c
+            .get("/provider/projects?status=pending&q=dingcustomer01")
+            .await;
+        searched
+            .assert_contains("全部 <span class=\"count\">2</span>")
+            .assert_contains("已通过 <span class=\"count\">1</span>");
+        assert!(!active(&searched, "全部"));
+        let pending_label = fenfa::i18n::Lang::Zh.t("distribution.status.pending");
+        assert!(
+            active(&searched, &pending_label),
+            "{pending_label} is marked"
+        );
+    })
+    .await;
+}

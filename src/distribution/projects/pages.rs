@@ -39,9 +39,19 @@ pub(crate) struct ProjectsPage {
     pub base: String,
     pub is_admin: bool,
     pub user_id: i64,
+    /// Projects per status under the current search.
+    pub counts: std::collections::HashMap<String, i64>,
 }
 
 impl ProjectsPage {
+    /// The tab's count: its status's, or every status's for "all".
+    pub(crate) fn count(&self, tab: &str) -> i64 {
+        if tab == "all" {
+            self.counts.values().sum()
+        } else {
+            self.counts.get(tab).copied().unwrap_or(0)
+        }
+    }
     pub(crate) fn tabs(&self) -> [&'static str; 6] {
         TABS
     }

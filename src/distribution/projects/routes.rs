@@ -57,9 +57,12 @@ async fn list(
     let q = lq.q.trim().to_string();
     let scope = pv.scope.clone();
     let search = q.clone();
-    let page = state
+    let (page, counts) = state
         .db
-        .run(move |conn| store::list(conn, &scope, status, &search, lq.after))
+        .run(move |conn| {
+            let page = store::list(conn, &scope, status, &search, lq.after)?;
+            Ok((page, store::status_counts(conn, &scope, &search)?))
+        })
         .await?;
     let tab = status.map_or("all", ProjectStatus::as_str).to_string();
     let mut base = format!("/provider/projects?status={tab}");
@@ -74,6 +77,7 @@ async fn list(
         base,
         is_admin: pv.is_admin(),
         user_id: pv.scope.user_id(),
+        counts,
     })
 }
 

@@ -183,6 +183,36 @@ pub(crate) fn list(
     Ok(Page::from_rows(rows, PAGE_SIZE, |r| r.p.id))
 }
 
+/// How many of the organisation's projects each status holds, under the same search as
+/// the list (the tabs' counts); the index on (provider, status, id) answers it.
+pub(crate) fn status_counts(
+    conn: &mut Conn,
+    scope: &OrgScope,
+    q: &str,
+) -> AppResult<std::collections::HashMap<String, i64>> {
+    let q = q.trim();
+    let rows: Vec<(String, i64)> = crate::native!(conn, |c| {
+        let base = projects::table.filter(projects::provider_org_id.eq(scope.org_id()));
+        if q.is_empty() {
+            base.group_by(projects::status)
+                .select((projects::status, diesel::dsl::count_star()))
+                .load(c)
+        } else {
+            let pat = escape_like(q);
+            base.filter(
+                projects::customer_name
+                    .like(pat.clone())
+                    .escape('\\')
+                    .or(projects::customer_corp_id.like(pat).escape('\\')),
+            )
+            .group_by(projects::status)
+            .select((projects::status, diesel::dsl::count_star()))
+            .load(c)
+        }
+    })?;
+    Ok(rows.into_iter().collect())
+}
+
 /// One project of the caller's organisation (any provider member may see the row).
 pub(crate) fn find(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<Project> {
     projects::table
