@@ -173,3 +173,89 @@ async fn the_icons_drawn_are_the_vendored_ones() {
         sprite.assert_contains(&format!("<symbol id=\"{name}\""));
     }
 }
+
+/// The text of the first element matching `css` in `html`, whitespace collapsed.
+fn text_of(html: &str, css: &str) -> String {
+    let doc = scraper::Html::parse_document(html);
+    let sel = scraper::Selector::parse(css).expect("selector");
+    doc.select(&sel)
+        .next()
+        .map(|e| e.text().collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The navigation's links with their labels.
+fn labelled_links(page: &Resp) -> Vec<(String, String)> {
+    let doc = scraper::Html::parse_document(&page.body);
+    let sel = scraper::Selector::parse("#sidebar a").expect("selector");
+    doc.select(&sel)
+        .map(|a| {
+            let label = a.text().collect::<String>().trim().to_string();
+            (
+                a.value().attr("href").unwrap_or_default().to_string(),
+                label,
+            )
+        })
+        .collect()
+}
+
+/// The certification gate's title.
+const GATE_KEY: &str = "distribution.gate.title";
+
+fn gate(lang: &str) -> String {
+    let lang = if lang == "en" {
+        fenfa::i18n::Lang::En
+    } else {
+        fenfa::i18n::Lang::Zh
+    };
+    lang.t(GATE_KEY).into_owned()
+}
+
+#[tokio::test]
+async fn every_navigation_label_is_the_title_and_heading_of_the_page_it_opens_in_both_languages() {
+    each_backend(async |app: TestApp| {
+        fenfa::demo::load(&app.state.db, app.state.storage.as_ref())
+            .expect("demo data")
+            .expect("an empty database");
+        let mut checked = 0;
+        let mut unlike = vec![];
+        for login in ["provider.admin", "operator", "enterprise.admin"] {
+            let c = app.client();
+            c.login(login, fenfa::demo::PASSWORD).await;
+            for lang in ["zh-CN", "en"] {
+                c.post_ok("/lang", &[("lang", lang), ("next", "/")]).await;
+                let start = if login == "operator" {
+                    "/operator/orgs"
+                } else {
+                    "/workbench"
+                };
+                for (href, label) in labelled_links(&c.get(start).await) {
+                    let page = c.get(&href).await;
+                    let title = text_of(&page.body, "title");
+                    let title = title.rsplit_once(" · ").map_or(title.as_str(), |t| t.0);
+                    let h1 = text_of(&page.body, "main h1");
+                    // An uncertified organisation's provider pages are the invitation to
+                    // certify, named for what they offer.
+                    if title == gate(lang) {
+                        continue;
+                    }
+                    checked += 1;
+                    if label != title || label != h1 {
+                        unlike.push(format!(
+                            "{lang} {href}: navigation {label:?}, title {title:?}, heading {h1:?}"
+                        ));
+                    }
+                }
+            }
+        }
+        crate::figures::figure(
+            &format!("navigation label = page title = heading ({})", app.backend),
+            format!("{checked} links checked, {} unlike (goal 0)", unlike.len()),
+        );
+        assert!(unlike.is_empty(), "{}", unlike.join("\n"));
+    })
+    .await;
+}
