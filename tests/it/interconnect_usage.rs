@@ -122,3 +122,39 @@ async fn only_the_pools_managers_see_its_chart_and_a_member_organisation_sees_it
     })
     .await;
 }
+
+#[tokio::test]
+async fn automatic_grants_and_releases_reach_the_licence_chart_too() {
+    each_backend(async |app: TestApp| {
+        let p = upstream(&app, Some(20));
+        let down = app.org("下游伙伴", "dingdownstream01", "professional");
+        let sales = app.department(down, None, "销售部");
+        let people = many(&app, down, "partner", 3);
+        for u in &people[..2] {
+            app.place(down, *u, Some(sales));
+        }
+        app.joined_space(p.up, p.admin, &[(down, "all", &[])]);
+        let a = app.signed_in("upadmin").await;
+        // Choosing the department grants its two people a seat automatically.
+        a.post(
+            &format!("/interconnect/licences/orgs/{down}/auto"),
+            &[("department_id", &sales.to_string())],
+        )
+        .await
+        .assert_redirect("/interconnect/licences/orgs/");
+        a.get("/interconnect/licences")
+            .await
+            .assert_contains(&cell(down, 29, 2));
+        usage_moved_back(&app, p.up, 1);
+        // Choosing none the next day releases those automatic seats.
+        a.post(&format!("/interconnect/licences/orgs/{down}/auto"), &[])
+            .await
+            .assert_redirect("/interconnect/licences/orgs/");
+        a.get("/interconnect/licences")
+            .await
+            .assert_contains(&cell(down, 28, 2))
+            .assert_contains(&cell(down, 29, 0))
+            .assert_contains("下游伙伴 0 个");
+    })
+    .await;
+}
