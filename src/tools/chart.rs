@@ -161,10 +161,13 @@ fn y_axis(out: &mut String, top: i64, step: i64) {
     );
 }
 
+/// A label under the x axis, centred on `x`; at the right edge it ends there instead, so
+/// that it stays inside the viewBox.
 fn x_label(out: &mut String, x: f64, label: &str) {
+    let anchor = if x > X1 - 20.0 { "end" } else { "middle" };
     let _ = write!(
         out,
-        r#"<text x="{x:.1}" y="{X_LABEL_Y}" text-anchor="middle" fill="{TEXT}">{t}</text>"#,
+        r#"<text x="{x:.1}" y="{X_LABEL_Y}" text-anchor="{anchor}" fill="{TEXT}">{t}</text>"#,
         t = escape(label)
     );
 }
@@ -472,6 +475,8 @@ mod tests {
         assert_eq!(pts[29], format!("{X1:.1},{last_y:.1}"));
         assert!(svg.contains(">W0</text>") && svg.contains(">W7</text>"));
         assert!(svg.contains(">W29</text>") && !svg.contains(">W3</text>"));
+        // The last label ends at the plot's edge instead of running out of the viewBox.
+        assert!(svg.contains(r##"text-anchor="end" fill="#333333">W29<"##));
     }
 
     #[test]
