@@ -1,8 +1,9 @@
 //! Small general tools that several domains use and that know nothing of any domain:
-//! unguessable tokens, QR codes, CSV cells, keyset cursors, URL and cookie helpers, and
+//! unguessable tokens, QR codes, SVG charts, CSV cells, keyset cursors, URL and cookie helpers, and
 //! the review queues' business-day clock. They sit below `web` and every domain, so a
 //! domain never reaches into another one for them.
 
+pub mod chart;
 pub mod csv;
 pub mod http;
 pub mod keyset;

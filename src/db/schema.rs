@@ -625,6 +625,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Seats held per member organisation and China Standard Time day, after the day's
+    /// last change (no row: unchanged since the previous one).
+    seat_usage_days (pool_org_id, org_id, day) {
+        pool_org_id -> BigInt,
+        org_id -> BigInt,
+        day -> BigInt,
+        used -> BigInt,
+    }
+}
+
 diesel::joinable!(departments -> orgs (org_id));
 diesel::joinable!(memberships -> orgs (org_id));
 diesel::joinable!(memberships -> users (user_id));
@@ -952,6 +963,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     seat_auto_departments,
     seat_alerts,
     seat_releases,
+    seat_usage_days,
     cd_catalogue,
     cd_templates,
     cd_template_versions,

@@ -1,6 +1,7 @@
 //! Orders (订单, seed 000 steps 2–3): what a customer's platform admin purchased through a
 //! distribution link. This file holds the rules: who may purchase, the order number, and
-//! an order's overall send status; the order centre lists live in `list`.
+//! an order's overall send status; the order centre lists live in `list`, its weekly
+//! chart in `trends`.
 
 pub(crate) mod detail;
 pub(crate) mod detail_routes;
@@ -10,6 +11,8 @@ pub(crate) mod list_routes;
 pub(crate) mod purchase;
 pub(crate) mod purchase_routes;
 pub(crate) mod routes;
+pub(crate) mod trends;
+pub(crate) mod trends_routes;
 
 /// A distribution order's number: "FF", the day (China Standard Time), the id.
 pub(crate) fn order_no(created_at: i64, id: i64) -> String {

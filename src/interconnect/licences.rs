@@ -1,7 +1,8 @@
 //! The upstream organisation's licence (seat) pool (seed 004, "licence统一管理"): the pool
 //! owner's space managers see seats used by the main organisation and granted to up to
 //! three member organisations in one view, grant and release seats, choose member
-//! departments whose people get a seat automatically, and read the true-up report.
+//! departments whose people get a seat automatically, and read the true-up report and
+//! the chart of seats used over the last 30 days ([`usage`]).
 //! The arithmetic is [`super::SeatUse`]; grants serialise on the pool owner's row
 //! ([`super::people::lock_org`]) inside an IMMEDIATE write transaction, so concurrent
 //! grants never oversell.
@@ -16,6 +17,7 @@ pub(crate) mod released;
 pub(crate) mod report;
 pub(crate) mod routes;
 pub(crate) mod store;
+pub(crate) mod usage;
 
 pub(crate) use routes::router;
 

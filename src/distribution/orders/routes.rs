@@ -5,4 +5,5 @@ pub(crate) fn router() -> Routes {
         .merge(super::list_routes::router())
         .merge(super::purchase_routes::router())
         .merge(super::detail_routes::router())
+        .merge(super::trends_routes::router())
 }

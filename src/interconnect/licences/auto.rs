@@ -183,6 +183,7 @@ fn reconcile_pool(conn: &mut Conn, pool: i64, org_id: i64) -> AppResult<()> {
         .collect();
     if !gone.is_empty() {
         diesel::delete(seats::table.filter(seats::id.eq_any(&gone))).execute(conn)?;
+        super::usage::record(conn, pool, org_id)?;
         tracing::info!(
             org.id = pool,
             member_org.id = org_id,

@@ -7,7 +7,10 @@ use super::auto::AutoDept;
 use super::purchase::SeatOrder;
 use super::report::{Report, SeatCount, StaleHolder};
 use super::store::{Candidate, Holder, Overview, PoolOrg};
+use super::usage::{DAYS, Line, Usage};
 use crate::interconnect::{MAX_SEAT_ORGS, SEAT_ALERTS};
+use crate::tools::chart::{LineSeries, Lines, line_chart};
+use crate::tools::wait::{cst_day_start, cst_month_day};
 use crate::web::{Errors, Layout, Page};
 
 #[derive(Template, WebTemplate)]
@@ -17,6 +20,8 @@ pub(crate) struct PoolPage {
     pub ov: Overview,
     /// The organisation's own seat orders, newest first.
     pub orders: Page<SeatOrder>,
+    /// Seats used over the last 30 days per member organisation.
+    pub usage: Usage,
 }
 
 impl PoolPage {
@@ -53,6 +58,68 @@ impl PoolPage {
     }
     pub(crate) fn may_add_org(&self, o: &PoolOrg) -> bool {
         o.granted > 0 || self.ov.holding_orgs < MAX_SEAT_ORGS
+    }
+    /// The usage chart in words: each drawn organisation's seats today, and how many
+    /// more organisations used seats in the window.
+    pub(crate) fn usage_summary(&self) -> String {
+        let lang = self.l.lang;
+        if self.usage.lines.is_empty() {
+            return lang.t("interconnect.licences.usage.empty").into_owned();
+        }
+        let list: Vec<String> = self
+            .usage
+            .lines
+            .iter()
+            .map(|line| {
+                lang.tf(
+                    "interconnect.licences.usage.item",
+                    &[("n", &line.today().to_string()), ("org", &line.name)],
+                )
+            })
+            .collect();
+        let mut s = lang.tf(
+            "interconnect.licences.usage.summary",
+            &[
+                ("days", &DAYS.to_string()),
+                (
+                    "list",
+                    &list.join(lang.t("interconnect.licences.usage.sep").as_ref()),
+                ),
+            ],
+        );
+        if self.usage.more > 0 {
+            s.push_str(&lang.tf(
+                "interconnect.licences.usage.more",
+                &[("n", &self.usage.more.to_string())],
+            ));
+        }
+        s
+    }
+    pub(crate) fn day_label(&self, day: &i64) -> String {
+        cst_month_day(cst_day_start(*day))
+    }
+    /// The seats of `line` on the `i`-th day of the window.
+    pub(crate) fn used_on(&self, line: &Line, i: &usize) -> i64 {
+        line.values.get(*i).copied().unwrap_or(0)
+    }
+    pub(crate) fn usage_chart(&self) -> String {
+        let points: Vec<String> = self.usage.days.iter().map(|d| self.day_label(d)).collect();
+        let series: Vec<LineSeries<'_>> = self
+            .usage
+            .lines
+            .iter()
+            .map(|line| LineSeries {
+                label: &line.name,
+                values: &line.values,
+            })
+            .collect();
+        line_chart(&Lines {
+            summary: &self.usage_summary(),
+            points: &points,
+            series: &series,
+            empty: &self.l.t("interconnect.licences.usage.empty"),
+            label_every: 7,
+        })
     }
 }
 

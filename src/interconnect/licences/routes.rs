@@ -60,12 +60,14 @@ async fn pool(
 ) -> AppResult<PoolPage> {
     require_manager(&g.scope)?;
     let scope = g.scope.clone();
-    let (ov, orders) = state
+    let (ov, orders, usage) = state
         .db
         .run(move |conn| {
+            let today = crate::tools::wait::cst_day(crate::db::now());
             Ok((
                 store::overview(conn, &scope)?,
                 super::purchase::orders_of(conn, &scope, q.after)?,
+                super::usage::last_days(conn, &scope, today)?,
             ))
         })
         .await?;
@@ -73,6 +75,7 @@ async fn pool(
         l: Layout::new(&g.ctx),
         ov,
         orders,
+        usage,
     })
 }
 

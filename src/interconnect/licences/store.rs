@@ -369,7 +369,7 @@ pub(super) fn insert_seats(
             ))
             .execute(conn)?;
     }
-    Ok(())
+    super::usage::record(conn, pool, org_id)
 }
 
 /// Releases the chosen seats of member `org_id`; a seat of another pool or organisation
@@ -395,6 +395,7 @@ pub(crate) fn release(
         if n != seat_ids.len() {
             return Err(AppError::NotFound);
         }
+        super::usage::record(conn, pool, org_id)?;
         // Remembered, so that automatic grants do not hand these seats straight back.
         super::released::record(conn, pool, org_id, &people, scope.user_id())?;
         people::alert_on_use(conn, pool)?;

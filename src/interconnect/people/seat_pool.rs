@@ -108,6 +108,7 @@ pub fn grant_seat(
             seats::granted_at.eq(now()),
         ))
         .execute(conn)?;
+    crate::interconnect::licences::usage::record(conn, pool_org_id, org_id)?;
     alert_on_use(conn, pool_org_id)?;
     Ok(true)
 }

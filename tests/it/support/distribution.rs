@@ -588,3 +588,32 @@ pub async fn rename(c: &Client, id: i64, name: &str) -> Resp {
     )
     .await
 }
+
+/// Moves an order's purchase time to `at` (the order centre's weekly chart counts orders
+/// by when they were placed; a test cannot wait for weeks to pass).
+pub fn placed_at(app: &TestApp, order: i64, at: i64) {
+    diesel::update(orders::table.find(order))
+        .set(orders::created_at.eq(at))
+        .execute(&mut *app.conn())
+        .expect("placed at");
+}
+
+/// A second certified provider "别家服务商" (its main admin `login`) with one app, sold
+/// once to the world's customer (cadmin purchases): returns the provider's id.
+pub async fn second_provider_with_an_order(app: &TestApp, login: &str) -> i64 {
+    let provider = app.org("别家服务商", "dingprovider02", "exclusive");
+    set_level(app, provider, true, "advanced");
+    let admin = app.person(provider, login, Role::MainAdmin);
+    let source = new_app(app, provider, admin, "别家应用", false);
+    let operator = app.signed_in("op").await;
+    Provider::new(app, app.signed_in(login).await)
+        .project("别家项目", "dingcustomer01")
+        .await
+        .approved(&operator)
+        .await
+        .link(&[source])
+        .await
+        .order(&app.signed_in("cadmin").await)
+        .await;
+    provider
+}

@@ -92,3 +92,25 @@ pub async fn published(c: &Client, space: i64, app_id: i64) {
     )
     .await;
 }
+
+/// Moves the pool's seat history `days` days into the past, as if the changes so far had
+/// happened then (the chart's days are real days; a test cannot wait for them).
+pub fn usage_moved_back(app: &TestApp, pool: i64, days: i64) {
+    use fenfa::db::schema::seat_usage_days;
+    diesel::update(seat_usage_days::table.filter(seat_usage_days::pool_org_id.eq(pool)))
+        .set(seat_usage_days::day.eq(seat_usage_days::day - days))
+        .execute(&mut *app.conn())
+        .expect("usage moved back");
+}
+
+/// The seat ids `pool` granted to `org`, oldest first.
+pub fn seat_ids(app: &TestApp, pool: i64, org: i64) -> Vec<i64> {
+    use fenfa::db::schema::seats;
+    seats::table
+        .filter(seats::pool_org_id.eq(pool))
+        .filter(seats::org_id.eq(org))
+        .order(seats::id.asc())
+        .select(seats::id)
+        .load(&mut *app.conn())
+        .expect("seats")
+}

@@ -1,0 +1,2 @@
+DROP TABLE seat_usage_days;
+DROP INDEX orders_provider_created;
