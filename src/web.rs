@@ -310,8 +310,9 @@ impl Layout {
     }
 
     /// A Unix time shown in China Standard Time, the platform's home zone.
+    /// A moment in the page's language: how long ago when recent, else date and time.
     pub fn time(&self, ts: &i64) -> String {
-        format_time(*ts)
+        time_format::format_when(self.lang, *ts, crate::db::now())
     }
 
     pub fn nav_active(&self, prefix: &str) -> bool {

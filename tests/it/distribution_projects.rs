@@ -589,3 +589,21 @@ async fn the_project_lists_status_tabs_show_their_counts_under_the_search_and_ma
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_project_submitted_a_moment_ago_reads_just_now_in_the_list_and_on_its_page() {
+    each_backend(async |app| {
+        world(&app);
+        let c = app.signed_in("padmin").await;
+        let id = create_project(&c, "刚提交的项目", "dingcustomer01").await;
+        c.get("/provider/projects").await.assert_contains("刚刚");
+        c.get(&format!("/provider/projects/{id}"))
+            .await
+            .assert_contains("刚刚");
+        c.post_ok("/lang", &[("lang", "en"), ("next", "/")]).await;
+        c.get("/provider/projects")
+            .await
+            .assert_contains("just now");
+    })
+    .await;
+}

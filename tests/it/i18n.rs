@@ -77,6 +77,7 @@ fn find_keys(text: &str) -> Vec<String> {
 const KEY_AREAS: &[&str] = &[
     "app",
     "nav",
+    "time",
     "common",
     "role",
     "perm",
