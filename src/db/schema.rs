@@ -303,6 +303,7 @@ diesel::table! {
         detail -> Text,
         customer_visible -> Bool,
         created_at -> BigInt,
+        order_id -> Nullable<BigInt>,
     }
 }
 

@@ -105,7 +105,14 @@ pub fn send_app(
                 order_apps::sent_at.eq(Some(now())),
             ))
             .execute(conn)?;
-        events::record(conn, order.project_id, Some(actor), EventKind::Sent, &name)?;
+        events::record_in_order(
+            conn,
+            order.project_id,
+            Some(order.id),
+            Some(actor),
+            EventKind::Sent,
+            &name,
+        )?;
         let admins: Vec<i64> = memberships::table
             .filter(memberships::org_id.eq(order.customer_org_id))
             .filter(memberships::role.eq_any(["main_admin", "platform_admin"]))
@@ -143,9 +150,10 @@ pub fn send_app(
                     .find(oa.source_app_id)
                     .select(apps::name)
                     .first(conn)?;
-                events::record(
+                events::record_in_order(
                     conn,
                     order.project_id,
+                    Some(order.id),
                     Some(actor),
                     EventKind::SendFailed,
                     &name,

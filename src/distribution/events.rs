@@ -78,9 +78,23 @@ pub(crate) fn record(
     kind: EventKind,
     detail: &str,
 ) -> AppResult<()> {
+    record_in_order(conn, project_id, None, actor_id, kind, detail)
+}
+
+/// An event of one purchase: the customer's copy from that order shows it, a copy from
+/// another order of the same project does not.
+pub(crate) fn record_in_order(
+    conn: &mut Conn,
+    project_id: i64,
+    order_id: Option<i64>,
+    actor_id: Option<i64>,
+    kind: EventKind,
+    detail: &str,
+) -> AppResult<()> {
     diesel::insert_into(project_events::table)
         .values((
             project_events::project_id.eq(project_id),
+            project_events::order_id.eq(order_id),
             project_events::actor_id.eq(actor_id),
             project_events::kind.eq(kind.as_str()),
             project_events::detail.eq(detail),

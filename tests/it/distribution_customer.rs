@@ -307,3 +307,38 @@ async fn only_customer_admins_manage_purchased_apps() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn two_purchases_of_one_app_are_told_apart_by_order_number_with_a_timeline_each() {
+    each_backend(async |app| {
+        let d = deal(&app).await;
+        let first = sent(&app, &d, &[]).await;
+        let (order2, oa2) = d.another_order(&app).await;
+        let p = demo_login(&app, "provider.admin").await;
+        crate::support::distribution::send(&p, order2, oa2, &[])
+            .await
+            .assert_redirect(&format!("/provider/orders/{order2}"));
+        let second = crate::support::distribution::copy_of(&app, oa2).expect("sent");
+        let second_no: String = fenfa::db::schema::orders::table
+            .find(order2)
+            .select(fenfa::db::schema::orders::order_no)
+            .first(&mut *app.conn())
+            .expect("order");
+        assert_ne!(second_no, d.order_no);
+        let c = demo_login(&app, "customer.admin").await;
+        // The list names each copy's order.
+        let list = c.get("/my-apps").await;
+        list.assert_contains(&format!("<code>{}</code>", d.order_no))
+            .assert_contains(&format!("<code>{second_no}</code>"));
+        // Each copy's page shows its own order and only its own steps.
+        c.get(&format!("/my-apps/{first}"))
+            .await
+            .assert_contains(&d.order_no)
+            .assert_lacks(&second_no);
+        c.get(&format!("/my-apps/{second}"))
+            .await
+            .assert_contains(&second_no)
+            .assert_lacks(&d.order_no);
+    })
+    .await;
+}

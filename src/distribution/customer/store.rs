@@ -28,6 +28,8 @@ fn require(scope: &OrgScope) -> AppResult<()> {
 pub(crate) struct Row {
     pub app: Delivered,
     pub provider: String,
+    /// The order that delivered it: two purchases of one app are told apart by it.
+    pub order_no: String,
 }
 
 /// The delivered apps of the scope's organisation, newest first, keyset by id.
@@ -36,18 +38,28 @@ pub(crate) fn list(conn: &mut Conn, scope: &OrgScope, after: Option<i64>) -> App
     let mut q = apps::table
         .inner_join(orgs::table.on(apps::provider_org_id.eq(orgs::id.nullable())))
         .filter(apps::org_id.eq(scope.org_id()))
+        .left_join(order_apps::table.on(order_apps::copy_app_id.eq(apps::id.nullable())))
+        .left_join(orders::table.on(orders::id.eq(order_apps::order_id)))
         .filter(apps::provider_org_id.is_not_null())
         .order(apps::id.desc())
         .limit(PAGE_SIZE + 1)
-        .select((Delivered::as_select(), orgs::name))
+        .select((
+            Delivered::as_select(),
+            orgs::name,
+            orders::order_no.nullable(),
+        ))
         .into_boxed();
     if let Some(a) = after {
         q = q.filter(apps::id.lt(a));
     }
-    let rows: Vec<(Delivered, String)> = q.load(conn)?;
+    let rows: Vec<(Delivered, String, Option<String>)> = q.load(conn)?;
     let rows = rows
         .into_iter()
-        .map(|(app, provider)| Row { app, provider })
+        .map(|(app, provider, order_no)| Row {
+            app,
+            provider,
+            order_no: order_no.unwrap_or_default(),
+        })
         .collect();
     Ok(Page::from_rows(rows, PAGE_SIZE, |r: &Row| r.app.id))
 }
@@ -110,7 +122,7 @@ pub(crate) fn detail(conn: &mut Conn, scope: &OrgScope, app_id: i64) -> AppResul
         .optional()?
         .unwrap_or_default();
     let (order_no, project_name, timeline) = match order_of(conn, scope, app.id) {
-        Ok((_, no, project)) => {
+        Ok((order, no, project)) => {
             let name: String = projects::table
                 .find(project)
                 .select(projects::name)
@@ -119,6 +131,12 @@ pub(crate) fn detail(conn: &mut Conn, scope: &OrgScope, app_id: i64) -> AppResul
                 .left_join(users::table.on(project_events::actor_id.eq(users::id.nullable())))
                 .filter(project_events::project_id.eq(project))
                 .filter(project_events::customer_visible.eq(true))
+                // The project's own events and this purchase's, not another order's.
+                .filter(
+                    project_events::order_id
+                        .is_null()
+                        .or(project_events::order_id.eq(order)),
+                )
                 .order(project_events::id.asc())
                 .limit(500)
                 .select((
@@ -191,8 +209,15 @@ fn record(
     kind: EventKind,
     detail: &str,
 ) -> AppResult<()> {
-    if let Ok((_, _, project)) = order_of(conn, scope, app_id) {
-        events::record(conn, project, Some(scope.user_id()), kind, detail)?;
+    if let Ok((order, _, project)) = order_of(conn, scope, app_id) {
+        events::record_in_order(
+            conn,
+            project,
+            Some(order),
+            Some(scope.user_id()),
+            kind,
+            detail,
+        )?;
     }
     Ok(())
 }

@@ -52,19 +52,19 @@ fn user_name(conn: &mut Conn, id: i64) -> AppResult<String> {
     Ok(users::table.find(id).select(users::name).first(conn)?)
 }
 
-/// The project a delivered copy belongs to, for its deal timeline.
-fn project_of_copy(conn: &mut Conn, app_id: i64) -> AppResult<Option<i64>> {
+/// The project and order a delivered copy belongs to, for its deal timeline.
+fn order_of_copy(conn: &mut Conn, app_id: i64) -> AppResult<Option<(i64, i64)>> {
     Ok(order_apps::table
         .inner_join(orders::table)
         .filter(order_apps::copy_app_id.eq(app_id))
-        .select(orders::project_id)
+        .select((orders::project_id, orders::id))
         .first(conn)
         .optional()?)
 }
 
 fn event(conn: &mut Conn, app_id: i64, actor: i64, kind: EventKind, detail: &str) -> AppResult<()> {
-    if let Some(p) = project_of_copy(conn, app_id)? {
-        events::record(conn, p, Some(actor), kind, detail)?;
+    if let Some((p, order)) = order_of_copy(conn, app_id)? {
+        events::record_in_order(conn, p, Some(order), Some(actor), kind, detail)?;
     }
     Ok(())
 }

@@ -8,7 +8,7 @@ use super::{Eligibility, corp_matches, order_no};
 use crate::auth::{OrgScope, Role};
 use crate::db::schema::{memberships, order_apps, orders, orgs, users};
 use crate::db::{Conn, TxError, now, write_tx};
-use crate::distribution::events::{EventKind, record};
+use crate::distribution::events::{EventKind, record_in_order};
 use crate::distribution::links::link_refusal;
 use crate::distribution::links::store::{LinkView, by_token, log_event};
 use crate::error::{AppError, AppResult};
@@ -199,9 +199,10 @@ pub(crate) fn purchase(
                 ))
                 .execute(conn)?;
         }
-        record(
+        record_in_order(
             conn,
             p.id,
+            Some(id),
             Some(user_id),
             EventKind::Purchased,
             &format!("{no} · {customer_name}"),
