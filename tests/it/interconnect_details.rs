@@ -375,14 +375,10 @@ async fn the_space_admin_sees_whether_an_organisation_left_or_was_removed_and_wh
             page.body[at..].find("该组织主动退出") < page.body[at..].find("被空间管理员移除"),
             "each row says its own ending"
         );
-        assert!(page.body.contains(&format!("{}", time_year())));
+        // When it ended shows, as every page says a recent time.
+        assert!(page.body[at..].contains("刚刚"), "the ending's time");
     })
     .await;
-}
-
-/// The current year as the pages print times (the ending's date shows).
-fn time_year() -> i32 {
-    time::OffsetDateTime::now_utc().year()
 }
 
 #[tokio::test]
