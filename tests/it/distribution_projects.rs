@@ -607,3 +607,26 @@ async fn a_project_submitted_a_moment_ago_reads_just_now_in_the_list_and_on_its_
     })
     .await;
 }
+
+#[tokio::test]
+async fn empty_project_and_order_lists_say_what_to_do_next_with_its_button() {
+    each_backend(async |app| {
+        world(&app);
+        let c = app.signed_in("padmin").await;
+        c.get("/provider/projects")
+            .await
+            .assert_contains("还没有项目")
+            .assert_contains("<a role=\"button\" href=\"/provider/projects/new\">");
+        c.get("/provider/orders")
+            .await
+            .assert_contains("还没有订单")
+            .assert_contains("href=\"/provider/projects\">前往项目管理");
+        // A search that finds nothing says so and leads back to all.
+        create_project(&c, "有一个项目", "dingcustomer01").await;
+        c.get("/provider/projects?q=nobody")
+            .await
+            .assert_contains("没有符合条件的项目")
+            .assert_lacks("还没有项目");
+    })
+    .await;
+}
