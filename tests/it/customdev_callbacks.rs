@@ -7,26 +7,11 @@
 
 use axum::http::StatusCode;
 use diesel::prelude::*;
-use fenfa::db::schema::{cd_custom_apps, cd_templates, jobs};
+use fenfa::db::schema::{cd_templates, jobs};
 
 use crate::support::customdev::*;
 use crate::support::receiver::{Receiver, runner, with_verification};
-use crate::support::{Client, TestApp, each_backend};
-
-/// A live template of cd.padmin's (callback `https://isv.example.com/callback`): its id.
-async fn live_template(app: &TestApp, padmin: &Client) -> i64 {
-    let tid = create_template(padmin, "回调CRM", None).await;
-    make_live(app, padmin, tid).await;
-    tid
-}
-
-fn app_token(app: &TestApp, cid: i64) -> String {
-    cd_custom_apps::table
-        .find(cid)
-        .select(cd_custom_apps::callback_token)
-        .first(&mut *app.conn())
-        .expect("callback token")
-}
+use crate::support::{TestApp, each_backend};
 
 // ---- verification ----
 
@@ -94,7 +79,7 @@ async fn a_callback_url_is_verified_by_answering_the_signed_echo_string() {
             .await;
         approve_and_go_live(&app, &padmin).await;
         let cid = authorise(&app, tid, w.enterprise).await;
-        assert_eq!(app_token(&app, cid), token);
+        assert_eq!(callback_token(&app, cid), token);
         verifying
             .post_multipart(
                 &format!("/provider/custom-dev/custom-apps/{cid}"),
@@ -189,7 +174,7 @@ async fn events_are_signed_with_the_apps_token_and_delivered_with_a_stable_id() 
     each_backend(async |app| {
         let w = world(&app);
         let padmin = app.signed_in("cd.padmin").await;
-        let tid = live_template(&app, &padmin).await;
+        let tid = live_template(&app, &padmin, "回调CRM").await;
         let cid = authorise(&app, tid, w.enterprise).await;
         // The event is in the outbox with the change, before any runner ran.
         let queued = deliveries(&app, cid);
@@ -199,7 +184,7 @@ async fn events_are_signed_with_the_apps_token_and_delivered_with_a_stable_id() 
             ("authorised", "pending")
         );
         let receiver = Receiver::new(true);
-        receiver.trust(&app_token(&app, cid));
+        receiver.trust(&callback_token(&app, cid));
         let base = receiver.start().await;
         let ctx = runner(&app, &base, None);
         assert_eq!(fenfa::jobs::run_due(&ctx).await.expect("run"), 1);
@@ -242,28 +227,7 @@ async fn events_are_signed_with_the_apps_token_and_delivered_with_a_stable_id() 
 async fn going_live_sends_the_app_live_event() {
     each_backend(async |app| {
         let w = world(&app);
-        let padmin = app.signed_in("cd.padmin").await;
-        let tid = live_template(&app, &padmin).await;
-        let cid = authorise(&app, tid, w.enterprise).await;
-        padmin
-            .post_multipart(
-                &format!("/provider/custom-dev/custom-apps/{cid}"),
-                &[
-                    ("name", "回调应用"),
-                    ("intro", "回调企业的客户管理"),
-                    ("callback_url", "https://isv.example.com/cb"),
-                ],
-                &[],
-            )
-            .await
-            .assert_redirect(&format!("/provider/custom-dev/custom-apps/{cid}"));
-        padmin
-            .post_ok(
-                "/provider/custom-dev/golive/apps",
-                &[("template_id", &tid.to_string()), ("app", &cid.to_string())],
-            )
-            .await;
-        approve_and_go_live(&app, &padmin).await;
+        let (_, cid, _) = live_custom_app(&app, &w).await;
         let kinds: Vec<String> = deliveries(&app, cid).into_iter().map(|d| d.1).collect();
         assert_eq!(kinds, ["authorised", "app_live"]);
     })
@@ -275,7 +239,7 @@ async fn a_change_of_the_apps_usage_scope_is_sent_as_an_event() {
     each_backend(async |app| {
         let w = world(&app);
         let padmin = app.signed_in("cd.padmin").await;
-        let tid = live_template(&app, &padmin).await;
+        let tid = live_template(&app, &padmin, "回调CRM").await;
         let cid = authorise(&app, tid, w.enterprise).await;
         let app_id: i64 = fenfa::db::schema::cd_custom_apps::table
             .find(cid)
@@ -297,7 +261,7 @@ async fn the_enterprises_answer_to_a_permission_request_is_sent_as_an_event() {
     each_backend(async |app| {
         let w = world(&app);
         let padmin = app.signed_in("cd.padmin").await;
-        let tid = live_template(&app, &padmin).await;
+        let tid = live_template(&app, &padmin, "回调CRM").await;
         let cid = authorise(&app, tid, w.enterprise).await;
         let eadmin = app.signed_in("cd.eadmin").await;
         let page = format!("/org/custom-apps/{cid}/permissions");
@@ -322,7 +286,7 @@ async fn the_enterprises_answer_to_a_permission_request_is_sent_as_an_event() {
         );
         // Delivered and signed like every event.
         let receiver = Receiver::new(true);
-        receiver.trust(&app_token(&app, cid));
+        receiver.trust(&callback_token(&app, cid));
         let base = receiver.start().await;
         let ctx = runner(&app, &base, None);
         assert_eq!(fenfa::jobs::run_due(&ctx).await.expect("run"), 3);
@@ -453,7 +417,7 @@ async fn a_member_opening_the_app_is_sent_to_the_provider_once_per_person_and_da
         );
         // The event names the member and the day, as the API names people.
         let receiver = Receiver::new(true);
-        receiver.trust(&app_token(&app, cid));
+        receiver.trust(&callback_token(&app, cid));
         let ctx = runner(&app, &receiver.start().await, None);
         while fenfa::jobs::run_due(&ctx).await.expect("run") > 0 {}
         let opened: Vec<_> = receiver
@@ -511,7 +475,7 @@ async fn a_members_message_to_the_app_reaches_its_provider_as_a_signed_event() {
             .await
             .assert_redirect(&home);
         let receiver = Receiver::new(true);
-        receiver.trust(&app_token(&app, cid));
+        receiver.trust(&callback_token(&app, cid));
         let ctx = runner(&app, &receiver.start().await, None);
         while fenfa::jobs::run_due(&ctx).await.expect("run") > 0 {}
         let message = receiver
@@ -560,7 +524,7 @@ async fn events_reach_a_receiver_over_tls_trusted_only_through_the_extra_ca() {
         let w = world(&app);
         let (_, cid, _) = authorised(&app, &w).await;
         let receiver = Receiver::new(true);
-        receiver.trust(&app_token(&app, cid));
+        receiver.trust(&callback_token(&app, cid));
         let (base, ca) = receiver.start_tls().await;
         // Without the CA the receiver's certificate is not trusted.
         let untrusting = runner(&app, &base, None);

@@ -5,36 +5,21 @@
 
 use axum::http::StatusCode;
 use diesel::prelude::*;
-use fenfa::db::schema::{cd_custom_apps, cd_deliveries, jobs};
+use fenfa::db::schema::{cd_deliveries, jobs};
 
 use crate::support::customdev::*;
+use crate::support::each_backend;
 use crate::support::receiver::{Receiver, runner};
-use crate::support::{Client, TestApp, each_backend};
-
-/// A live template of cd.padmin's: its id.
-async fn live_template(app: &TestApp, padmin: &Client) -> i64 {
-    let tid = create_template(padmin, "投递CRM", None).await;
-    make_live(app, padmin, tid).await;
-    tid
-}
-
-fn app_token(app: &TestApp, cid: i64) -> String {
-    cd_custom_apps::table
-        .find(cid)
-        .select(cd_custom_apps::callback_token)
-        .first(&mut *app.conn())
-        .expect("callback token")
-}
 
 #[tokio::test]
 async fn a_failing_receiver_is_retried_with_backoff_then_marked_dead_and_can_be_redelivered() {
     each_backend(async |app| {
         let w = world(&app);
         let padmin = app.signed_in("cd.padmin").await;
-        let tid = live_template(&app, &padmin).await;
+        let tid = live_template(&app, &padmin, "投递CRM").await;
         let cid = authorise(&app, tid, w.enterprise).await;
         let receiver = Receiver::new(true);
-        receiver.trust(&app_token(&app, cid));
+        receiver.trust(&callback_token(&app, cid));
         receiver.answer(StatusCode::INTERNAL_SERVER_ERROR);
         let ctx = runner(&app, &receiver.start().await, None);
         let before = fenfa::db::now();
@@ -97,7 +82,7 @@ async fn a_job_whose_runner_died_is_claimed_again_when_its_lease_runs_out() {
     each_backend(async |app| {
         let w = world(&app);
         let padmin = app.signed_in("cd.padmin").await;
-        let tid = live_template(&app, &padmin).await;
+        let tid = live_template(&app, &padmin, "投递CRM").await;
         let cid = authorise(&app, tid, w.enterprise).await;
         // As a runner leaves it when killed mid-delivery: claimed, leased, never finished.
         let now = fenfa::db::now();
@@ -110,7 +95,7 @@ async fn a_job_whose_runner_died_is_claimed_again_when_its_lease_runs_out() {
             .execute(&mut *app.conn())
             .expect("leased");
         let receiver = Receiver::new(true);
-        receiver.trust(&app_token(&app, cid));
+        receiver.trust(&callback_token(&app, cid));
         let ctx = runner(&app, &receiver.start().await, None);
         assert_eq!(
             fenfa::jobs::run_due(&ctx).await.expect("run"),
@@ -133,7 +118,7 @@ async fn two_runners_on_one_database_deliver_each_event_once() {
     each_backend(async |app| {
         let w = world(&app);
         let padmin = app.signed_in("cd.padmin").await;
-        let tid = live_template(&app, &padmin).await;
+        let tid = live_template(&app, &padmin, "投递CRM").await;
         let eadmin = app.signed_in("cd.eadmin").await;
         // Eight events: four authorisations, each cancelled.
         for _ in 0..4 {
@@ -222,7 +207,7 @@ async fn the_server_killed_mid_delivery_leaves_every_event_delivered_and_duplica
         // later, so the server dies with deliveries in flight.
         let mut receiver = Receiver::new(true);
         receiver.delay_ms = 300;
-        receiver.trust(&app_token(&app, cid));
+        receiver.trust(&callback_token(&app, cid));
         let (base, ca) = receiver.start_tls().await;
         let url = app.state.config.database_url();
         let ca_path = ca.pem_path.to_string_lossy().into_owned();

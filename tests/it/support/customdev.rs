@@ -247,6 +247,22 @@ pub async fn live_custom_app(app: &TestApp, w: &World) -> (i64, i64, i64) {
     (tid, cid, app_id)
 }
 
+/// A live template of cd.padmin's, with no source app: its id.
+pub async fn live_template(app: &TestApp, padmin: &Client, name: &str) -> i64 {
+    let tid = create_template(padmin, name, None).await;
+    make_live(app, padmin, tid).await;
+    tid
+}
+
+/// The token a custom app signs its callbacks with.
+pub fn callback_token(app: &TestApp, cid: i64) -> String {
+    cd_custom_apps::table
+        .find(cid)
+        .select(cd_custom_apps::callback_token)
+        .first(&mut *app.conn())
+        .expect("callback token")
+}
+
 /// The enterprise's admin (cd.eadmin) authorises a live template: the authorisation.
 pub async fn authorise(app: &TestApp, tid: i64, enterprise: i64) -> i64 {
     app.signed_in("cd.eadmin")
