@@ -65,6 +65,7 @@ pub fn route_table() -> Routes {
         .merge(crate::distribution::routes::router())
         .merge(crate::interconnect::routes::router())
         .merge(crate::customdev::router())
+        .merge(crate::appcentre::router())
 }
 
 /// The whole application: the route table inside the shared layers.

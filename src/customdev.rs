@@ -27,6 +27,7 @@ pub(crate) mod store;
 
 // The face: what other domains and the composition root may use of this one.
 pub use routes::router;
+pub use store::banned_words;
 
 /// The delivery of custom apps' events to their callback URLs, registered with `jobs`.
 pub fn callback_deliverer() -> std::sync::Arc<dyn crate::jobs::JobHandler> {

@@ -5,6 +5,7 @@ rust_i18n::i18n!("src/locales");
 
 pub mod account;
 pub mod app;
+pub mod appcentre;
 pub mod apps;
 pub mod auth;
 pub mod backup;

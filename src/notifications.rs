@@ -5,4 +5,4 @@ pub(crate) mod routes;
 pub mod store;
 
 // The face: what other domains may use of this one.
-pub use store::{keyed_body, notify};
+pub use store::{keyed_body, notify, notify_admins};

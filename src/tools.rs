@@ -1,5 +1,5 @@
 //! Small general tools that several domains use and that know nothing of any domain:
-//! unguessable tokens, QR codes, SVG charts, CSV cells, keyset cursors, URL and cookie helpers, and
+//! unguessable tokens, amounts in 元, QR codes, SVG charts, CSV cells, keyset cursors, URL and cookie helpers, and
 //! the review queues' business-day clock. They sit below `web` and every domain, so a
 //! domain never reaches into another one for them.
 
@@ -7,6 +7,7 @@ pub mod chart;
 pub mod csv;
 pub mod http;
 pub mod keyset;
+pub mod money;
 pub mod order_no;
 pub mod outbound;
 pub mod qr;

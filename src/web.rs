@@ -31,6 +31,7 @@ pub mod client;
 mod errors;
 pub mod input;
 pub mod policy;
+mod refused;
 mod time_format;
 
 pub use time_format::format_time;
@@ -173,6 +174,7 @@ pub fn router(state: AppState, routes: Routes) -> Router {
         ))
         .layer(CsrfLayer::new())
         .layer(sessions)
+        .layer(middleware::from_fn(refused::keep_refused_forms))
         .service(routes);
     Router::new().fallback_service(app)
 }

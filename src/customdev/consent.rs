@@ -101,7 +101,7 @@ pub(crate) fn request(
                     pr::requested_at.eq(now()),
                 ))
                 .execute(conn)?;
-            super::review::notify_admins(
+            crate::notifications::notify_admins(
                 conn,
                 c.enterprise_org_id,
                 "customdev.notify.permission_request",
@@ -153,7 +153,7 @@ pub(crate) fn decide(conn: &mut Conn, scope: &OrgScope, cid: i64, agree: bool) -
             },
             serde_json::json!({ "requested": wanted, "confirmed": in_force }),
         )?;
-        super::review::notify_admins(
+        crate::notifications::notify_admins(
             conn,
             c.provider_org_id,
             if agree {
@@ -185,7 +185,7 @@ pub(crate) fn revoke(conn: &mut Conn, scope: &OrgScope, cid: i64, perm: &str) ->
             return Err(AppError::NotFound);
         }
         record(conn, cid, "revoked", &[perm.to_string()], scope.user_id())?;
-        super::review::notify_admins(
+        crate::notifications::notify_admins(
             conn,
             c.provider_org_id,
             "customdev.notify.permission_revoked",

@@ -340,7 +340,7 @@ pub(crate) fn authorise(
                 }
                 Err(e) => return Err(e.into()),
             };
-            super::review::notify_admins(
+            crate::notifications::notify_admins(
                 conn,
                 tpl.provider_org_id,
                 "customdev.notify.authorised",
@@ -521,7 +521,7 @@ pub(crate) fn cancel(
             CancelOutcome::Keep => "customdev.notify.cancelled_kept",
             CancelOutcome::Delete => "customdev.notify.cancelled_deleted",
         };
-        super::review::notify_admins(
+        crate::notifications::notify_admins(
             conn,
             c.provider_org_id,
             title,

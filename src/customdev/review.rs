@@ -9,12 +9,11 @@ use super::rules::ReviewState;
 use crate::apps::AppStatus;
 use crate::auth::OrgScope;
 use crate::db::schema::{
-    cd_custom_apps as ca, cd_reviews as r, cd_template_versions as v, cd_templates as t,
-    memberships, orgs,
+    cd_custom_apps as ca, cd_reviews as r, cd_template_versions as v, cd_templates as t, orgs,
 };
 use crate::db::{Conn, now, write_tx};
 use crate::error::{AppError, AppResult};
-use crate::notifications::notify;
+use crate::notifications::notify_admins;
 use crate::web::{PAGE_SIZE, Page};
 
 pub(crate) const TEMPLATE: &str = "template";
@@ -365,23 +364,4 @@ fn app_live(conn: &mut Conn, cid: i64) -> AppResult<()> {
         &name,
         &format!("/apps/{app_id}/scope"),
     )
-}
-
-/// Tells every admin (main and platform) of `org_id`.
-pub(crate) fn notify_admins(
-    conn: &mut Conn,
-    org_id: i64,
-    title: &str,
-    body: &str,
-    link: &str,
-) -> AppResult<()> {
-    let admins: Vec<i64> = memberships::table
-        .filter(memberships::org_id.eq(org_id))
-        .filter(memberships::role.eq_any(["main_admin", "platform_admin"]))
-        .select(memberships::user_id)
-        .load(conn)?;
-    for u in admins {
-        notify(conn, org_id, u, title, body, link)?;
-    }
-    Ok(())
 }

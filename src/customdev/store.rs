@@ -517,3 +517,14 @@ pub(crate) fn batch_by_token(conn: &mut Conn, token: &str) -> AppResult<Batch> {
         .ok_or(AppError::NotFound)?;
     load_batch(conn, id)
 }
+
+/// Every banned word: the seed's and those the operator added. The app centre checks its
+/// products' names and descriptions against the same list.
+pub fn banned_words(conn: &mut Conn) -> AppResult<Vec<String>> {
+    let mut words: Vec<String> = super::rules::BANNED_WORDS
+        .iter()
+        .map(|w| w.to_string())
+        .collect();
+    words.extend(catalogue(conn)?.banned);
+    Ok(words)
+}

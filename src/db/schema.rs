@@ -914,6 +914,196 @@ diesel::table! {
 
 diesel::joinable!(cd_permission_log -> users (user_id));
 
+diesel::table! {
+    ac_invitations (provider_org_id) {
+        provider_org_id -> BigInt,
+        note -> Text,
+        invited_by -> BigInt,
+        invited_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    ac_sellers (provider_org_id) {
+        provider_org_id -> BigInt,
+        contact_name -> Text,
+        contact_phone -> Text,
+        intro -> Text,
+        status -> Text,
+        agreement_no -> Text,
+        deposit_fen -> BigInt,
+        reason -> Text,
+        applied_by -> BigInt,
+        applied_at -> BigInt,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    ac_products (id) {
+        id -> BigInt,
+        provider_org_id -> BigInt,
+        app_id -> BigInt,
+        code -> Nullable<Text>,
+        stage -> Text,
+        name -> Text,
+        description -> Text,
+        category -> Text,
+        homepage_url -> Text,
+        permissions -> Text,
+        data_stored -> Text,
+        reason -> Text,
+        paused -> Bool,
+        version -> Integer,
+        cocreation_started_at -> Nullable<BigInt>,
+        grey_started_at -> Nullable<BigInt>,
+        quality -> Integer,
+        created_by -> BigInt,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    ac_editions (id) {
+        id -> BigInt,
+        product_id -> BigInt,
+        name -> Text,
+        price_fen -> BigInt,
+        seats -> Integer,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    ac_screenshots (id) {
+        id -> BigInt,
+        product_id -> BigInt,
+        file_key -> Text,
+        content_type -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    ac_reviews (id) {
+        id -> BigInt,
+        product_id -> BigInt,
+        stage -> Text,
+        version -> Integer,
+        snapshot -> Text,
+        submitted_by -> BigInt,
+        submitted_at -> BigInt,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<BigInt>,
+        passed -> Nullable<Bool>,
+        failed_items -> Text,
+        reason -> Text,
+    }
+}
+
+diesel::table! {
+    ac_cocreators (product_id, org_id) {
+        product_id -> BigInt,
+        org_id -> BigInt,
+        active -> Bool,
+        invited_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    ac_cohort (product_id, org_id) {
+        product_id -> BigInt,
+        org_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    ac_thresholds (product_id) {
+        product_id -> BigInt,
+        active_permille -> Integer,
+        dau_wau_permille -> Integer,
+        satisfaction -> Integer,
+        quality -> Integer,
+        reason -> Text,
+        set_by -> BigInt,
+        set_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    ac_installs (id) {
+        id -> BigInt,
+        product_id -> BigInt,
+        org_id -> BigInt,
+        app_id -> Nullable<BigInt>,
+        phase -> Text,
+        edition_id -> Nullable<BigInt>,
+        version -> Integer,
+        order_id -> Nullable<BigInt>,
+        installed_by -> BigInt,
+        installed_at -> BigInt,
+        uninstalled_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    ac_orders (id) {
+        id -> BigInt,
+        order_no -> Text,
+        product_id -> BigInt,
+        edition_id -> BigInt,
+        provider_org_id -> BigInt,
+        customer_org_id -> BigInt,
+        round -> Integer,
+        price_fen -> BigInt,
+        purchaser_id -> BigInt,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    ac_surveys (id) {
+        id -> BigInt,
+        product_id -> BigInt,
+        phase -> Text,
+        sent_by -> BigInt,
+        sent_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    ac_answers (survey_id, user_id) {
+        survey_id -> BigInt,
+        user_id -> BigInt,
+        org_id -> BigInt,
+        score -> Integer,
+        comment -> Text,
+        answered_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    ac_bugs (id) {
+        id -> BigInt,
+        product_id -> BigInt,
+        phase -> Text,
+        severity -> Text,
+        title -> Text,
+        recorded_by -> BigInt,
+        recorded_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    app_errors (app_id, day) {
+        app_id -> BigInt,
+        day -> BigInt,
+        count -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     orgs,
     app_usage_refs,
@@ -979,4 +1169,19 @@ diesel::allow_tables_to_appear_in_same_query!(
     cd_access_tokens,
     jobs,
     cd_deliveries,
+    ac_invitations,
+    ac_sellers,
+    ac_products,
+    ac_editions,
+    ac_screenshots,
+    ac_reviews,
+    ac_cocreators,
+    ac_cohort,
+    ac_thresholds,
+    ac_installs,
+    ac_orders,
+    ac_surveys,
+    ac_answers,
+    ac_bugs,
+    app_errors,
 );

@@ -4,7 +4,7 @@
 use diesel::prelude::*;
 
 use crate::auth::OrgScope;
-use crate::db::schema::notifications;
+use crate::db::schema::{memberships, notifications};
 use crate::db::{Conn, now};
 use crate::error::{AppError, AppResult};
 use crate::web::{PAGE_SIZE, Page};
@@ -145,4 +145,23 @@ pub fn mark_all_read(conn: &mut Conn, scope: &OrgScope) -> AppResult<usize> {
     )
     .set(notifications::read.eq(true))
     .execute(conn)?)
+}
+
+/// Tells every admin (main and platform) of `org_id`.
+pub fn notify_admins(
+    conn: &mut Conn,
+    org_id: i64,
+    title: &str,
+    body: &str,
+    link: &str,
+) -> AppResult<()> {
+    let admins: Vec<i64> = memberships::table
+        .filter(memberships::org_id.eq(org_id))
+        .filter(memberships::role.eq_any(["main_admin", "platform_admin"]))
+        .select(memberships::user_id)
+        .load(conn)?;
+    for u in admins {
+        notify(conn, org_id, u, title, body, link)?;
+    }
+    Ok(())
 }

@@ -24,6 +24,7 @@ const DOMAINS: &[&str] = &[
     "interconnect",
     "operator",
     "customdev",
+    "appcentre",
 ];
 /// The composition root and what assembles whole programs or data sets: anything goes.
 const TOP: &[&str] = &[

@@ -98,6 +98,7 @@ const KEY_AREAS: &[&str] = &[
     "duration",
     "interconnect",
     "customdev",
+    "appcentre",
 ];
 
 #[tokio::test]

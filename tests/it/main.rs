@@ -1,5 +1,6 @@
 //! Fenfa's integration tests: one binary, every test on SQLite and on PostgreSQL.
 
+mod appcentre;
 mod approvals;
 mod approvals_self;
 mod apps;
@@ -46,6 +47,7 @@ mod layout;
 mod operator;
 mod org;
 mod permissions;
+mod refused_forms;
 mod reliability;
 mod scale;
 mod security;

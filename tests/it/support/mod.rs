@@ -2,6 +2,7 @@
 //! when PostgreSQL is reachable), requests in-process through the real router with a
 //! cookie jar and the headers a browser sends, and builders for orgs, users and apps.
 
+pub mod appcentre;
 pub mod apps;
 pub mod browser;
 pub mod customdev;

@@ -1,0 +1,15 @@
+DROP TABLE app_errors;
+DROP TABLE ac_bugs;
+DROP TABLE ac_answers;
+DROP TABLE ac_surveys;
+DROP TABLE ac_orders;
+DROP TABLE ac_installs;
+DROP TABLE ac_thresholds;
+DROP TABLE ac_cohort;
+DROP TABLE ac_cocreators;
+DROP TABLE ac_reviews;
+DROP TABLE ac_screenshots;
+DROP TABLE ac_editions;
+DROP TABLE ac_products;
+DROP TABLE ac_sellers;
+DROP TABLE ac_invitations;

@@ -1,0 +1,149 @@
+//! App-centre fixtures made through the product: the operator's invitation, the seller
+//! application and its approval, a product with a screenshot, and its submission.
+
+use super::distribution::{World, world};
+use super::{Client, TestApp};
+
+/// The smallest file the upload check takes for a PNG screenshot (its signature).
+pub const PNG: &[u8] =
+    b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+
+/// The provider world with the provider invited and onboarded as a seller.
+pub struct Seller {
+    pub w: World,
+    pub padmin: Client,
+    pub op: Client,
+}
+
+pub async fn onboarded(app: &TestApp) -> Seller {
+    let w = world(app);
+    let op = app.signed_in("op").await;
+    let padmin = app.signed_in("padmin").await;
+    op.post_ok(
+        &format!("/operator/app-centre/providers/{}/invite", w.provider),
+        &[("note", "欢迎入驻")],
+    )
+    .await;
+    padmin
+        .post_ok("/provider/app-centre/seller", &apply_form())
+        .await;
+    op.post_ok(
+        &format!("/operator/app-centre/sellers/{}", w.provider),
+        &[
+            ("decision", "approve"),
+            ("agreement_no", "HZ-2026-001"),
+            ("deposit", "10000"),
+        ],
+    )
+    .await;
+    Seller { w, padmin, op }
+}
+
+pub fn apply_form() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("contact_name", "李经理"),
+        ("contact_phone", "0571-88886666"),
+        ("intro", "专注制造业设备管理的低代码服务商。"),
+    ]
+}
+
+/// A complete product form for `app_id`, with a free and a paid edition.
+pub fn product_form(app_id: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("app_id", app_id.to_string()),
+        ("name", "设备巡检助手".into()),
+        (
+            "description",
+            "设备巡检、报修与保养计划，一个应用完成。".into(),
+        ),
+        ("category", "industry".into()),
+        ("homepage_url", "https://isv.example.com/".into()),
+        ("permissions", "contacts_read".into()),
+        ("permissions", "app_data".into()),
+        ("data_stored", "巡检记录与报修单".into()),
+        ("edition_name_0", "基础版".into()),
+        ("edition_price_0", "0".into()),
+        ("edition_seats_0", "50".into()),
+        ("edition_name_1", "专业版".into()),
+        ("edition_price_1", "1999".into()),
+        ("edition_seats_1", "500".into()),
+    ]
+}
+
+pub fn pairs<'a>(v: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    v.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+/// A draft product of the seller's first app, with one screenshot; its id.
+pub async fn draft(app: &TestApp, s: &Seller) -> i64 {
+    let _ = app;
+    let form = product_form(&s.w.app.to_string());
+    let r = s
+        .padmin
+        .post_ok("/provider/app-centre/products", &pairs(&form))
+        .await;
+    let id: i64 = r
+        .location()
+        .rsplit('/')
+        .next()
+        .and_then(|x| x.parse().ok())
+        .expect("product id");
+    s.padmin
+        .post_multipart(
+            &format!("/provider/app-centre/products/{id}/screenshots"),
+            &[],
+            &[("screenshot", "home.png", "image/png", PNG)],
+        )
+        .await;
+    id
+}
+
+/// A product submitted for acceptance; its id.
+pub async fn submitted(app: &TestApp, s: &Seller) -> i64 {
+    let id = draft(app, s).await;
+    s.padmin
+        .post_ok(&format!("/provider/app-centre/products/{id}/submit"), &[])
+        .await;
+    id
+}
+
+/// The open review of a product.
+pub fn open_review(app: &TestApp, product: i64) -> i64 {
+    use diesel::prelude::*;
+    use fenfa::db::schema::ac_reviews as r;
+    r::table
+        .filter(r::product_id.eq(product))
+        .filter(r::decided_at.is_null())
+        .select(r::id)
+        .first(&mut *app.conn())
+        .expect("open review")
+}
+
+/// Every acceptance checklist item, ticked, with the approve decision.
+pub fn accept_all() -> Vec<(&'static str, &'static str)> {
+    let mut f: Vec<(&str, &str)> = [
+        "opens",
+        "no_errors",
+        "permissions_match",
+        "screenshots_match",
+        "no_banned_words",
+        "homepage_answers",
+    ]
+    .iter()
+    .map(|i| ("item", *i))
+    .collect();
+    f.push(("decision", "approve"));
+    f
+}
+
+/// A product accepted by the operator (预上架); its id.
+pub async fn prelisted(app: &TestApp, s: &Seller) -> i64 {
+    let id = submitted(app, s).await;
+    let review = open_review(app, id);
+    s.op.post_ok(
+        &format!("/operator/app-centre/reviews/{review}"),
+        &accept_all(),
+    )
+    .await;
+    id
+}
