@@ -8,6 +8,7 @@ pub mod design_store;
 pub(crate) mod designer_routes;
 pub(crate) mod events;
 pub(crate) mod forms;
+pub mod icon;
 pub(crate) mod pages;
 pub(crate) mod parts;
 pub(crate) mod parts_routes;
