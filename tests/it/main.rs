@@ -3,6 +3,7 @@
 mod approvals;
 mod approvals_self;
 mod apps;
+mod apps_icons;
 mod apps_usage_scope;
 mod architecture;
 mod auth;
