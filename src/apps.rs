@@ -4,10 +4,12 @@
 #![warn(unreachable_pub)]
 
 pub mod app;
+pub(crate) mod app_form;
 pub mod design_store;
 pub(crate) mod designer_routes;
 pub(crate) mod events;
 pub(crate) mod forms;
+pub mod icon;
 pub(crate) mod pages;
 pub(crate) mod parts;
 pub(crate) mod parts_routes;
@@ -21,6 +23,7 @@ pub(crate) mod uses;
 // The face: what other domains may use of this one.
 pub use app::{App, AppStatus, Field, FieldKind, Page, PageKind, Step};
 pub use events::{AppEvent, AppListener, register as register_listeners, takes_messages};
+pub use icon::AppIcon;
 pub use parts::{Automation, Component, Connector, NotificationTemplate};
 pub use store::{
     NewApp, create_app_in, fields_of, find_app, is_app_admin, list_apps, org_people, pages_of,

@@ -328,7 +328,9 @@ fn provider_apps(conn: &mut Conn, scope: &OrgScope, admin: i64, dev: i64) -> App
         scope,
         NewApp {
             name: "客户拜访管理",
-            icon: "💼",
+            glyph: "briefcase",
+            color: "indigo",
+            image: "",
             description: "精品应用：客户拜访计划、签到与总结。",
             premium: true,
         },
@@ -344,7 +346,9 @@ fn provider_apps(conn: &mut Conn, scope: &OrgScope, admin: i64, dev: i64) -> App
         scope,
         NewApp {
             name: "采购管理",
-            icon: "🧾",
+            glyph: "receipt",
+            color: "teal",
+            image: "",
             description: "采购申请、审批与供应商登记。",
             premium: false,
         },
@@ -471,7 +475,9 @@ fn upstream_app(conn: &mut Conn, scope: &OrgScope, approver: i64) -> AppResult<(
         scope,
         NewApp {
             name: "经销商协同",
-            icon: "🤝",
+            glyph: "handshake",
+            color: "green",
+            image: "",
             description: "经销商订货申请、门店巡检与汇总报表。",
             premium: false,
         },

@@ -1,6 +1,7 @@
 //! Using apps (表单与流程): members fill in form pages and process forms, approvers act on
 //! their tasks, app admins manage the data, and reports and custom pages are read.
 #![warn(unreachable_pub)]
+pub(crate) mod app_icon;
 pub(crate) mod approval;
 pub(crate) mod approval_store;
 pub(crate) mod data;

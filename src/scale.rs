@@ -263,11 +263,11 @@ fn build(conn: &mut Conn, p: &Plan, hash: &str) -> anyhow::Result<Summary> {
     // Apps of the provider; app 1 holds the form.
     let mut b = Batch::new(
         conn,
-        "INSERT INTO apps (id, org_id, name, icon, description, created_by, created_at)",
+        "INSERT INTO apps (id, org_id, name, icon_glyph, icon_color, description, created_by, created_at)",
     );
     for a in 1..=p.apps {
         b.row(format_args!(
-            "{a}, 1, 'App {a:05}', '🧾', 'Scale app {a}', 1, {t0}"
+            "{a}, 1, 'App {a:05}', 'receipt', 'teal', 'Scale app {a}', 1, {t0}"
         ))?;
     }
     b.flush()?;

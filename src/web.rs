@@ -350,6 +350,22 @@ pub fn safe_next(next: Option<&str>) -> String {
 }
 
 /// The static files, compiled into the binary so an instance needs nothing beside it.
+/// An uploaded image (already checked to be one when stored), for the people the handler
+/// let see it: cached privately, typed by its content.
+pub fn image_response(bytes: Vec<u8>) -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                crate::storage::FileKind::sniff(&bytes).mime(),
+            ),
+            (header::CACHE_CONTROL, "private, max-age=3600"),
+        ],
+        Body::from(bytes),
+    )
+        .into_response()
+}
+
 async fn static_file(axum::extract::Path(file): axum::extract::Path<String>) -> Response {
     let (body, ctype): (&'static [u8], &str) = match file.as_str() {
         "pico.min.css" => (

@@ -3,6 +3,7 @@
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::icon::AppIcon;
 use crate::db::schema::{approval_steps, apps, fields, pages};
 
 mod report;
@@ -166,7 +167,7 @@ pub struct App {
     pub id: i64,
     pub org_id: i64,
     pub name: String,
-    pub icon: String,
+    pub icon_glyph: String,
     pub description: String,
     pub premium: bool,
     pub state: String,
@@ -175,9 +176,20 @@ pub struct App {
     pub created_at: i64,
     /// 应用主页: where the workbench tile also links (a custom app's homepage, seed 003).
     pub homepage_url: String,
+    pub icon_color: String,
+    /// The uploaded icon's storage key; empty when the glyph and colour are drawn.
+    pub icon_image: String,
 }
 
 impl App {
+    pub fn icon(&self) -> AppIcon {
+        AppIcon::new(
+            self.id,
+            &self.icon_glyph,
+            &self.icon_color,
+            &self.icon_image,
+        )
+    }
     pub fn status(&self) -> AppStatus {
         AppStatus::parse(&self.state)
     }
@@ -258,19 +270,6 @@ pub fn parse_name(raw: &str, max: usize) -> Result<String, &'static str> {
     } else {
         Ok(s.to_string())
     }
-}
-
-/// Icons are chosen from a fixed set so that pages need no uploaded images.
-pub const ICONS: [&str; 12] = [
-    "📋", "📦", "🧾", "📊", "🛠️", "🏷️", "📅", "🚚", "💼", "🏥", "🎓", "🏭",
-];
-
-pub fn parse_icon(raw: &str) -> Result<String, &'static str> {
-    ICONS
-        .iter()
-        .find(|i| **i == raw)
-        .map(|i| i.to_string())
-        .ok_or("apps.error.icon")
 }
 
 /// A description: trimmed, at most 200 characters (may be empty).

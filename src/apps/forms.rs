@@ -5,8 +5,7 @@
 use serde::Deserialize;
 
 use super::app::{
-    FieldKind, Move, PageKind, parse_choices, parse_description, parse_icon, parse_name,
-    sanitize_html,
+    FieldKind, Move, PageKind, parse_choices, parse_description, parse_name, sanitize_html,
 };
 use super::parts::{AuthKind, parse_endpoint, parse_text};
 use super::parts_store::{ComponentInput, ConnectorInput, TemplateInput};
@@ -32,37 +31,6 @@ fn take<T>(errors: &mut Errors, field: &str, r: Result<T, &'static str>) -> Opti
         Err(k) => {
             errors.add(field, k);
             None
-        }
-    }
-}
-
-#[derive(Deserialize, Default, Clone, Debug)]
-#[serde(default)]
-pub(crate) struct AppForm {
-    pub name: String,
-    pub icon: String,
-    pub description: String,
-}
-
-pub(crate) struct AppInput {
-    pub name: String,
-    pub icon: String,
-    pub description: String,
-}
-
-impl AppForm {
-    pub(crate) fn parse(&self) -> Result<AppInput, Errors> {
-        let mut e = Errors::default();
-        let name = take(&mut e, "name", parse_name(&self.name, NAME_MAX));
-        let icon = take(&mut e, "icon", parse_icon(&self.icon));
-        let description = take(&mut e, "description", parse_description(&self.description));
-        match (name, icon, description) {
-            (Some(name), Some(icon), Some(description)) => Ok(AppInput {
-                name,
-                icon,
-                description,
-            }),
-            _ => Err(e),
         }
     }
 }
@@ -370,22 +338,6 @@ impl ComponentForm {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn an_app_form_reports_every_bad_field() {
-        let f = AppForm {
-            name: " ".into(),
-            icon: "x".into(),
-            description: "d".repeat(201),
-        };
-        let e = f.parse().err().expect("invalid");
-        assert_eq!(e.get("name"), Some("apps.error.name_required"));
-        assert_eq!(e.get("icon"), Some("apps.error.icon"));
-        assert_eq!(
-            e.get("description"),
-            Some("apps.error.description_too_long")
-        );
-    }
 
     #[test]
     fn only_select_fields_need_choices() {

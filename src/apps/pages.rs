@@ -4,13 +4,12 @@ use askama::Template;
 use askama_web::WebTemplate;
 
 use super::app::Field;
-use super::app::{
-    App, FieldKind, ICONS, Page, PageKind, ReportAgg, Step, can_group_by, process_ready,
-};
+use super::app::{App, FieldKind, Page, PageKind, ReportAgg, Step, can_group_by, process_ready};
+use super::app_form::AppForm;
 use super::design_store::Design;
 use super::forms::{
-    AppForm, AutomationForm, ComponentForm, ConnectorForm, FieldForm, PageForm, ReportForm,
-    StepForm, TemplateForm,
+    AutomationForm, ComponentForm, ConnectorForm, FieldForm, PageForm, ReportForm, StepForm,
+    TemplateForm,
 };
 use super::parts::{AuthKind, Automation, Component, Connector, NotificationTemplate};
 use super::store::Overview;
@@ -42,11 +41,22 @@ pub(crate) struct NewAppPage {
     pub errors: Errors,
 }
 
-impl NewAppPage {
-    pub(crate) fn icons(&self) -> &'static [&'static str] {
-        &ICONS
+/// The icon's choices, for `apps/_icon_fields.html`: (glyph, label key) and
+/// (colour, label key).
+pub(crate) trait IconChoices {
+    fn glyphs(&self) -> Vec<(&'static str, &'static str)> {
+        super::icon::GLYPHS.to_vec()
+    }
+    fn colors(&self) -> Vec<(&'static str, &'static str)> {
+        super::icon::COLORS
+            .iter()
+            .map(|(n, _, k)| (*n, *k))
+            .collect()
     }
 }
+
+impl IconChoices for NewAppPage {}
+impl IconChoices for OverviewPage {}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "apps/show.html")]
@@ -67,11 +77,7 @@ pub(crate) struct OverviewPage {
 
 impl OverviewPage {
     pub(crate) fn new(l: Layout, o: Overview) -> OverviewPage {
-        let edit = AppForm {
-            name: o.app.name.clone(),
-            icon: o.app.icon.clone(),
-            description: o.app.description.clone(),
-        };
+        let edit = AppForm::of(&o.app);
         OverviewPage {
             l,
             app: o.app,
@@ -86,9 +92,6 @@ impl OverviewPage {
             page_form: PageForm::default(),
             errors: Errors::default(),
         }
-    }
-    pub(crate) fn icons(&self) -> &'static [&'static str] {
-        &ICONS
     }
     pub(crate) fn page_kinds(&self) -> [PageKind; 4] {
         PageKind::ALL

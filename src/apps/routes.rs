@@ -10,11 +10,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use super::forms::{AppForm, PremiumForm, UserForm};
+use super::app_form::{AppBody, AppForm, ImageChange};
+use super::forms::{PremiumForm, UserForm};
 use super::pages::{ListPage, NewAppPage, OverviewPage};
-use super::store::{self, NewApp};
+use super::store::{self, AppChange, NewApp};
 use crate::auth::{AppBuilder, InOrg, OrgScope};
 use crate::error::AppResult;
+use crate::storage::{FileKind, Storage};
 use crate::tools::AfterQuery;
 use crate::web::{AppState, Errors, Layout, flash_redirect};
 
@@ -56,10 +58,7 @@ async fn list(
 async fn new_app(AppBuilder { ctx, .. }: AppBuilder) -> NewAppPage {
     NewAppPage {
         l: Layout::new(&ctx),
-        form: AppForm {
-            icon: super::app::ICONS[0].into(),
-            ..AppForm::default()
-        },
+        form: AppForm::blank(),
         errors: Errors::default(),
     }
 }
@@ -67,9 +66,9 @@ async fn new_app(AppBuilder { ctx, .. }: AppBuilder) -> NewAppPage {
 async fn create_app(
     State(state): State<AppState>,
     AppBuilder { ctx, scope }: AppBuilder,
-    Form(form): Form<AppForm>,
+    AppBody { form, image }: AppBody,
 ) -> AppResult<Response> {
-    let input = match form.parse() {
+    let input = match form.parse(image.as_deref()) {
         Ok(v) => v,
         Err(errors) => {
             let page = NewAppPage {
@@ -80,12 +79,16 @@ async fn create_app(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
+    let storage = state.storage.clone();
     let id = state
         .db
         .run(move |conn| {
+            let image = stored_image(storage.as_ref(), &input.image)?.unwrap_or_default();
             let new = NewApp {
                 name: &input.name,
-                icon: &input.icon,
+                glyph: input.glyph,
+                color: input.color,
+                image: &image,
                 description: &input.description,
                 premium: false,
             };
@@ -129,9 +132,9 @@ async fn update_app(
     State(state): State<AppState>,
     InOrg { ctx, scope }: InOrg,
     Path(id): Path<i64>,
-    Form(form): Form<AppForm>,
+    AppBody { form, image }: AppBody,
 ) -> AppResult<Response> {
-    let input = match form.parse() {
+    let input = match form.parse(image.as_deref()) {
         Ok(v) => v,
         Err(errors) => {
             return overview_again(&state, Layout::new(&ctx), scope, id, |p| {
@@ -141,14 +144,42 @@ async fn update_app(
             .await;
         }
     };
+    let storage = state.storage.clone();
     state
         .db
         .write(move |conn| {
             let app = store::find_app_for_edit(conn, &scope, id)?;
-            store::update_app(conn, &app, &input.name, &input.icon, &input.description)
+            let image = stored_image(storage.as_ref(), &input.image)?;
+            let change = AppChange {
+                name: &input.name,
+                glyph: input.glyph,
+                color: input.color,
+                image: image.as_deref(),
+                description: &input.description,
+            };
+            store::update_app(conn, &app, change)
         })
         .await?;
     Ok(flash_redirect(&format!("/apps/{id}"), "apps.flash.saved"))
+}
+
+/// Stores a new icon image under a fresh key: the key to save, `""` to remove the image,
+/// `None` to keep the current one. Files are never overwritten, so copies of the app may
+/// share the key. On the blocking pool: it writes a file.
+fn stored_image(storage: &dyn Storage, change: &ImageChange) -> AppResult<Option<String>> {
+    Ok(match change {
+        ImageChange::Keep => None,
+        ImageChange::Remove => Some(String::new()),
+        ImageChange::New(bytes) => {
+            let key = format!(
+                "{}.{}",
+                uuid::Uuid::new_v4(),
+                FileKind::sniff(bytes).extension()
+            );
+            storage.put(&key, bytes)?;
+            Some(key)
+        }
+    })
 }
 
 async fn set_premium(

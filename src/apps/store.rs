@@ -200,7 +200,11 @@ pub fn is_org_member(conn: &mut Conn, scope: &OrgScope, user_id: i64) -> AppResu
 
 pub struct NewApp<'a> {
     pub name: &'a str,
-    pub icon: &'a str,
+    /// The icon's glyph and colour (`icon::GLYPHS`, `icon::COLORS`) and the storage key of
+    /// its uploaded image (empty for none).
+    pub glyph: &'a str,
+    pub color: &'a str,
+    pub image: &'a str,
     pub description: &'a str,
     pub premium: bool,
 }
@@ -233,7 +237,9 @@ pub fn create_app_in(
             .values((
                 apps::org_id.eq(org_id),
                 apps::name.eq(new.name),
-                apps::icon.eq(new.icon),
+                apps::icon_glyph.eq(new.glyph),
+                apps::icon_color.eq(new.color),
+                apps::icon_image.eq(new.image),
                 apps::description.eq(new.description),
                 apps::premium.eq(new.premium),
                 apps::state.eq(state.as_str()),
@@ -347,19 +353,25 @@ pub fn add_step(conn: &mut Conn, page: &Page, name: &str, approver_id: i64) -> A
         .get_result(conn)?)
 }
 
+/// An app's new name, icon and description.
+pub struct AppChange<'a> {
+    pub name: &'a str,
+    pub glyph: &'a str,
+    pub color: &'a str,
+    /// The icon image's new storage key (empty: none); `None` keeps the current one.
+    pub image: Option<&'a str>,
+    pub description: &'a str,
+}
+
 /// Changes an app's name, icon and description. The app must already be checked editable.
-pub fn update_app(
-    conn: &mut Conn,
-    app: &App,
-    name: &str,
-    icon: &str,
-    description: &str,
-) -> AppResult<()> {
+pub fn update_app(conn: &mut Conn, app: &App, change: AppChange<'_>) -> AppResult<()> {
     diesel::update(apps::table.find(app.id).filter(apps::org_id.eq(app.org_id)))
         .set((
-            apps::name.eq(name),
-            apps::icon.eq(icon),
-            apps::description.eq(description),
+            apps::name.eq(change.name),
+            apps::icon_glyph.eq(change.glyph),
+            apps::icon_color.eq(change.color),
+            apps::icon_image.eq(change.image.unwrap_or(&app.icon_image)),
+            apps::description.eq(change.description),
         ))
         .execute(conn)?;
     Ok(())

@@ -2,9 +2,8 @@
 //! the trusted domain's proof, entering the app under the authorisation and leaving it;
 //! and the logos of templates and custom apps.
 
-use axum::body::Body;
 use axum::extract::{Multipart, Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use super::custom_apps;
@@ -15,7 +14,6 @@ use super::store;
 use crate::auth::{SESSION_GRANT, SESSION_GRANT_KIND, Signed};
 use crate::distribution::Provider;
 use crate::error::{AppError, AppResult};
-use crate::storage::FileKind;
 use crate::web::policy::{Policy, Routes};
 use crate::web::{AppState, Errors, Layout, flash_redirect};
 
@@ -262,17 +260,6 @@ async fn leave(Signed { ctx, user }: Signed) -> AppResult<Response> {
     ))
 }
 
-fn image(bytes: Vec<u8>) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, FileKind::sniff(&bytes).mime()),
-            (header::CACHE_CONTROL, "private, max-age=3600"),
-        ],
-        Body::from(bytes),
-    )
-        .into_response()
-}
-
 /// A template's current logo: shown to the provider and to the enterprises it is
 /// offered to, so any signed-in user may see it.
 async fn template_logo(State(state): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
@@ -285,7 +272,7 @@ async fn template_logo(State(state): State<AppState>, Path(id): Path<i64>) -> Ap
             storage.get(&key)
         })
         .await?;
-    Ok(image(bytes))
+    Ok(crate::web::image_response(bytes))
 }
 
 /// A custom app's logo: its provider's and its enterprise's people only.
@@ -309,5 +296,5 @@ async fn app_logo(
             storage.get(&c.logo_key)
         })
         .await?;
-    Ok(image(bytes))
+    Ok(crate::web::image_response(bytes))
 }

@@ -412,7 +412,10 @@ fn create_app(conn: &mut Conn, scope: &OrgScope, tpl: &Template) -> AppResult<i6
             scope.user_id(),
             NewApp {
                 name: &live.name,
-                icon: "🧩",
+                // The template's logo is the app's icon, over a puzzle piece.
+                glyph: "puzzle",
+                color: "violet",
+                image: &live.logo_key,
                 description: &live.intro,
                 premium: false,
             },

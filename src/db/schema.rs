@@ -95,7 +95,7 @@ diesel::table! {
         id -> BigInt,
         org_id -> BigInt,
         name -> Text,
-        icon -> Text,
+        icon_glyph -> Text,
         description -> Text,
         premium -> Bool,
         state -> Text,
@@ -111,6 +111,8 @@ diesel::table! {
         reconfigure -> Text,
         usage_scope -> Text,
         homepage_url -> Text,
+        icon_color -> Text,
+        icon_image -> Text,
     }
 }
 

@@ -315,7 +315,10 @@ pub fn copy_app_into(
         .values((
             apps::org_id.eq(spec.target_org_id),
             apps::name.eq(&source.name),
-            apps::icon.eq(&source.icon),
+            apps::icon_glyph.eq(&source.icon_glyph),
+            apps::icon_color.eq(&source.icon_color),
+            // Uploaded files are never overwritten: the copy shares the image's key.
+            apps::icon_image.eq(&source.icon_image),
             apps::description.eq(&source.description),
             apps::premium.eq(false),
             apps::state.eq(spec.state.as_str()),

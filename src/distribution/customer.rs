@@ -100,7 +100,9 @@ pub(crate) struct Delivered {
     pub id: i64,
     pub org_id: i64,
     pub name: String,
-    pub icon: String,
+    pub icon_glyph: String,
+    pub icon_color: String,
+    pub icon_image: String,
     pub state: String,
     pub source_app_id: Option<i64>,
     pub provider_org_id: Option<i64>,
@@ -114,6 +116,14 @@ pub(crate) struct Delivered {
 }
 
 impl Delivered {
+    pub(crate) fn icon(&self) -> crate::apps::AppIcon {
+        crate::apps::AppIcon::new(
+            self.id,
+            &self.icon_glyph,
+            &self.icon_color,
+            &self.icon_image,
+        )
+    }
     pub(crate) fn acceptance(&self) -> Acceptance {
         Acceptance::parse(&self.acceptance)
     }
@@ -263,7 +273,9 @@ mod tests {
             id: 1,
             org_id: 1,
             name: "x".into(),
-            icon: String::new(),
+            icon_glyph: String::new(),
+            icon_color: String::new(),
+            icon_image: String::new(),
             state: state.into(),
             source_app_id: Some(2),
             provider_org_id: Some(3),

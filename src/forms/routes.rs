@@ -27,6 +27,7 @@ use crate::web::{AppState, Errors, Layout, flash_redirect};
 
 pub(crate) fn router() -> Routes {
     member::router()
+        .merge(super::app_icon::router())
         .get("/workbench", Policy::InOrg, workbench)
         .get("/a/{app_id}", Policy::InOrg, app_home)
         .get("/f/{page_id}", Policy::InOrg, fill_form)

@@ -36,7 +36,12 @@ async fn new_app(c: &Client, name: &str) -> i64 {
     let r = c
         .post(
             "/apps/new",
-            &[("name", name), ("icon", "📋"), ("description", "测试")],
+            &[
+                ("name", name),
+                ("icon", "clipboard-list"),
+                ("color", "blue"),
+                ("description", "测试"),
+            ],
         )
         .await;
     r.assert_redirect("/apps/");
@@ -156,6 +161,7 @@ async fn a_bad_app_form_is_shown_again_with_what_was_typed() {
             &[
                 ("name", &long),
                 ("icon", "🦄"),
+                ("color", "blue"),
                 ("description", "typed text"),
             ],
         )
@@ -189,7 +195,12 @@ async fn a_member_without_building_rights_cannot_open_the_app_builder() {
             .assert_status(StatusCode::FORBIDDEN);
         c.post(
             "/apps/new",
-            &[("name", "偷建"), ("icon", "📋"), ("description", "")],
+            &[
+                ("name", "偷建"),
+                ("icon", "clipboard-list"),
+                ("color", "blue"),
+                ("description", ""),
+            ],
         )
         .await
         .assert_status(StatusCode::FORBIDDEN);
@@ -253,18 +264,22 @@ async fn an_app_admin_may_edit_the_app_they_administer() {
             &format!("/apps/{app_id}/edit"),
             &[
                 ("name", "采购管理二"),
-                ("icon", "📦"),
+                ("icon", "package"),
+                ("color", "orange"),
                 ("description", "新"),
             ],
         )
         .await
         .assert_redirect(&format!("/apps/{app_id}"));
-        let (name, icon): (String, String) = apps::table
+        let (name, glyph, color): (String, String, String) = apps::table
             .find(app_id)
-            .select((apps::name, apps::icon))
+            .select((apps::name, apps::icon_glyph, apps::icon_color))
             .first(&mut *app.conn())
             .expect("app");
-        assert_eq!((name.as_str(), icon.as_str()), ("采购管理二", "📦"));
+        assert_eq!(
+            (name.as_str(), glyph.as_str(), color.as_str()),
+            ("采购管理二", "package", "orange")
+        );
         // Still no access to the builder's list.
         c.get("/apps").await.assert_status(StatusCode::FORBIDDEN);
         // Removed again, the member loses the app.
@@ -1033,7 +1048,8 @@ async fn another_orgs_app_is_not_found_and_unchanged() {
                 format!("{base}/edit"),
                 vec![
                     ("name", "X".into()),
-                    ("icon", "📦".into()),
+                    ("icon", "package".into()),
+                    ("color", "orange".into()),
                     ("description", String::new()),
                 ],
             ),

@@ -34,7 +34,12 @@ async fn org_with_an_app(app: &TestApp) -> (Org, Client) {
     let r = admin
         .post(
             "/apps/new",
-            &[("name", "客户管理"), ("icon", "📋"), ("description", "")],
+            &[
+                ("name", "客户管理"),
+                ("icon", "clipboard-list"),
+                ("color", "blue"),
+                ("description", ""),
+            ],
         )
         .await;
     r.assert_redirect("/apps/");

@@ -90,7 +90,9 @@ async fn build_an_app_journey(j: &Journey) -> Step<()> {
     j.login("provider.admin").await?;
     j.goto("/apps/new").await?;
     j.fill(&zh.t("apps.field.name"), "设备报修").await?;
-    j.click("//input[@name='icon'][1]").await?;
+    // The icon: a glyph and a colour, each a radio button with its name.
+    j.click("//input[@name='icon'][@value='wrench']").await?;
+    j.click("//input[@name='color'][@value='teal']").await?;
     j.click("//form[@action='/apps/new']//button[@type='submit']")
         .await?;
     j.sees("设备报修").await?;

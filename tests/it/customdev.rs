@@ -483,7 +483,12 @@ async fn the_provider_builds_the_app_under_the_authorisation_and_every_action_is
         let r = dev
             .post(
                 &format!("/apps/{app_id}/edit"),
-                &[("name", "星河CRM"), ("icon", "📋"), ("description", "改版")],
+                &[
+                    ("name", "星河CRM"),
+                    ("icon", "clipboard-list"),
+                    ("color", "blue"),
+                    ("description", "改版"),
+                ],
             )
             .await;
         assert!(r.status.is_redirection(), "{} {}", r.status, r.body);
@@ -566,7 +571,12 @@ async fn cancelling_ends_the_providers_access_at_once_and_the_provider_cannot_de
         let r = dev
             .post(
                 &format!("/apps/{app_id}/edit"),
-                &[("name", "取消之后"), ("icon", "📋"), ("description", "")],
+                &[
+                    ("name", "取消之后"),
+                    ("icon", "clipboard-list"),
+                    ("color", "blue"),
+                    ("description", ""),
+                ],
             )
             .await;
         assert!(r.status.is_client_error(), "{}", r.status);
@@ -615,7 +625,8 @@ async fn no_provider_action_lands_after_the_enterprise_cancels() {
                     &format!("/apps/{app_id}/edit"),
                     &[
                         ("name", &format!("改名{i}")),
-                        ("icon", "📋"),
+                        ("icon", "clipboard-list"),
+                        ("color", "blue"),
                         ("description", ""),
                     ],
                 )

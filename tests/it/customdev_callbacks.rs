@@ -500,7 +500,9 @@ async fn a_members_message_to_the_app_reaches_its_provider_as_a_signed_event() {
             &scope,
             fenfa::apps::NewApp {
                 name: "内部台账",
-                icon: "📒",
+                glyph: "file-text",
+                color: "green",
+                image: "",
                 description: "",
                 premium: false,
             },

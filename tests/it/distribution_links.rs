@@ -151,7 +151,9 @@ async fn premium_and_distributed_copy_apps_are_refused_with_the_seed_message() {
                 &scope,
                 NewApp {
                     name: "别家应用",
-                    icon: "📦",
+                    glyph: "package",
+                    color: "orange",
+                    image: "",
                     description: "",
                     premium: false,
                 },

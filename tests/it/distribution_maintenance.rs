@@ -650,7 +650,12 @@ async fn a_grant_covers_only_its_own_app() {
         // No app building beyond the grant: no new apps, no member administration.
         dev.post(
             "/apps/new",
-            &[("name", "新应用"), ("icon", "📋"), ("description", "")],
+            &[
+                ("name", "新应用"),
+                ("icon", "clipboard-list"),
+                ("color", "blue"),
+                ("description", ""),
+            ],
         )
         .await
         .assert_status(StatusCode::FORBIDDEN);

@@ -854,7 +854,9 @@ async fn the_space_admin_removes_a_member_organisation_after_reading_what_happen
                 &scope,
                 fenfa::apps::store::NewApp {
                     name: "供应商报价",
-                    icon: "📦",
+                    glyph: "package",
+                    color: "orange",
+                    image: "",
                     description: "",
                     premium: false,
                 },

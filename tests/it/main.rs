@@ -4,6 +4,7 @@ mod appcentre;
 mod approvals;
 mod approvals_self;
 mod apps;
+mod apps_icons;
 mod apps_usage_scope;
 mod architecture;
 mod auth;

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 
 use super::detail::{Order, OrderApp, PartKind, PartSend};
 use crate::apps::Component;
-use crate::apps::{App, Field, Page, PageKind};
+use crate::apps::{App, AppIcon, Field, Page, PageKind};
 use crate::auth::{OrgScope, Perm};
 use crate::db::schema::{
     apps, components, fields, order_apps, orders, orgs, pages, part_sends, projects, users,
@@ -55,7 +55,7 @@ pub(crate) struct PartLine {
 pub(crate) struct AppLine {
     pub oa: OrderApp,
     pub source_name: String,
-    pub source_icon: String,
+    pub source_icon: AppIcon,
     pub sent_by: String,
     pub copy: Option<CopyView>,
     /// Features the app uses that the customer's edition lacks.
@@ -175,8 +175,8 @@ pub(crate) fn order_detail(
         lines.push(AppLine {
             sent_by: user_name(conn, oa.sent_by)?,
             lacking: entitlements::lacking(&customer_edition, &used),
+            source_icon: source.icon(),
             source_name: source.name,
-            source_icon: source.icon,
             copy,
             pages,
             components: comps,

@@ -115,6 +115,27 @@ fn load(
     })
 }
 
+/// The storage key of the icon image of `app_id` as the purchase page shows it: only to
+/// whom the page reveals the link's apps, and only for an app of the link.
+pub(crate) fn icon_image(
+    conn: &mut Conn,
+    token: &str,
+    user_id: i64,
+    scope: Option<&OrgScope>,
+    app_id: i64,
+) -> AppResult<String> {
+    let view = load(conn, token, user_id, scope)?;
+    if !view.reveals_project() {
+        return Err(AppError::NotFound);
+    }
+    view.v
+        .apps
+        .into_iter()
+        .find(|a| a.id == app_id && !a.icon_image.is_empty())
+        .map(|a| a.icon_image)
+        .ok_or(AppError::NotFound)
+}
+
 /// Opens the link: the page's content, with the open (or the refusal) logged.
 pub(crate) fn open(
     conn: &mut Conn,

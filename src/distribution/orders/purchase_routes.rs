@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use super::purchase::{self, Purchase, PurchaseView};
+use crate::apps::{App, AppIcon};
 use crate::auth::Signed;
 use crate::error::AppResult;
 use crate::web::{AppState, Layout, flash_redirect};
@@ -18,6 +19,7 @@ pub(crate) fn router() -> Routes {
         .get("/d/{token}", Policy::Signed, open)
         .post("/d/{token}", Policy::Signed, buy)
         .get("/d/{token}/done", Policy::Signed, done)
+        .get("/d/{token}/a/{app_id}/icon", Policy::Signed, icon)
 }
 
 #[derive(Template, WebTemplate)]
@@ -31,6 +33,11 @@ pub(crate) struct PurchasePage {
 }
 
 impl PurchasePage {
+    /// An app's icon, its image served through the link (the buyer is not in the app's
+    /// organisation).
+    fn icon_of(&self, app: &App) -> AppIcon {
+        app.icon().under(&format!("/d/{}", self.token))
+    }
     fn refusal(&self) -> Option<&'static str> {
         self.refused.or(self.view.refusal())
     }
@@ -102,6 +109,13 @@ async fn buy(
 pub(crate) struct DonePage {
     l: Layout,
     view: PurchaseView,
+    token: String,
+}
+
+impl DonePage {
+    fn icon_of(&self, app: &App) -> AppIcon {
+        app.icon().under(&format!("/d/{}", self.token))
+    }
 }
 
 async fn done(
@@ -111,12 +125,33 @@ async fn done(
 ) -> AppResult<DonePage> {
     let scope = s.ctx.scope()?;
     let uid = s.user.id;
+    let t = token.clone();
     let view = state
         .db
-        .run(move |conn| purchase::confirmation(conn, &token, uid, &scope))
+        .run(move |conn| purchase::confirmation(conn, &t, uid, &scope))
         .await?;
     Ok(DonePage {
         l: Layout::new(&s.ctx),
         view,
+        token,
     })
+}
+
+/// An app's uploaded icon as the purchase page shows it.
+async fn icon(
+    State(state): State<AppState>,
+    s: Signed,
+    Path((token, app_id)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    let scope = s.ctx.scope().ok();
+    let uid = s.user.id;
+    let storage = state.storage.clone();
+    let bytes = state
+        .db
+        .run(move |conn| {
+            let key = purchase::icon_image(conn, &token, uid, scope.as_ref(), app_id)?;
+            storage.get(&key)
+        })
+        .await?;
+    Ok(crate::web::image_response(bytes))
 }

@@ -45,7 +45,9 @@ pub fn app_with_page(
         &s,
         NewApp {
             name: "采购管理",
-            icon: "📋",
+            glyph: "clipboard-list",
+            color: "blue",
+            image: "",
             description: "",
             premium: false,
         },

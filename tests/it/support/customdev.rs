@@ -63,7 +63,9 @@ pub fn world(app: &TestApp) -> World {
         &scope,
         fenfa::apps::NewApp {
             name: "客户台账",
-            icon: "📒",
+            glyph: "file-text",
+            color: "green",
+            image: "",
             description: "",
             premium: false,
         },

@@ -245,7 +245,9 @@ pub fn new_app(app: &TestApp, org: i64, admin: i64, name: &str, premium: bool) -
         &scope,
         NewApp {
             name,
-            icon: "📦",
+            glyph: "package",
+            color: "orange",
+            image: "",
             description: "",
             premium,
         },
@@ -584,7 +586,12 @@ pub fn app_name(app: &TestApp, id: i64) -> String {
 pub async fn rename(c: &Client, id: i64, name: &str) -> Resp {
     c.post(
         &format!("/apps/{id}/edit"),
-        &[("name", name), ("icon", "📋"), ("description", "")],
+        &[
+            ("name", name),
+            ("icon", "clipboard-list"),
+            ("color", "blue"),
+            ("description", ""),
+        ],
     )
     .await
 }
