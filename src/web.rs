@@ -254,6 +254,12 @@ impl Layout {
         self.lang.t(key)
     }
 
+    /// The translation of `yes` when `cond` holds, else of `no`: a title that names what
+    /// the page does (edit or new) in one expression, as the page head takes it.
+    pub fn t_if(&self, cond: bool, yes: &str, no: &str) -> std::borrow::Cow<'static, str> {
+        self.lang.t(if cond { yes } else { no })
+    }
+
     pub fn tf(&self, key: &str, name: &str, value: &dyn std::fmt::Display) -> String {
         self.lang.tf(key, &[(name, &value.to_string())])
     }

@@ -39,13 +39,14 @@ async fn template_callback(
     Path(id): Path<i64>,
 ) -> AppResult<TemplateCallbackPage> {
     let scope = pv.scope.clone();
-    let (url, token) = state
+    let (name, url, token) = state
         .db
         .run(move |conn| callbacks::template_callback(conn, &scope, id))
         .await?;
     Ok(TemplateCallbackPage {
         l: Layout::new(&pv.ctx),
         id,
+        name,
         url,
         token,
     })

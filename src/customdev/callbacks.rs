@@ -134,7 +134,8 @@ pub(crate) async fn template_url_refusal(
             state
                 .db
                 .run(move |conn| template_callback(conn, &scope, id))
-                .await?
+                .await
+                .map(|(_, url, token)| (url, token))?
         }
         None => (String::new(), crate::tools::new_token()),
     };
@@ -165,13 +166,13 @@ pub(crate) fn template_callback(
     conn: &mut Conn,
     scope: &OrgScope,
     id: i64,
-) -> AppResult<(String, String)> {
+) -> AppResult<(String, String, String)> {
     let tpl = super::store::find_template(conn, scope, id)?;
     let token: String = cd_templates::table
         .find(id)
         .select(cd_templates::callback_token)
         .first(conn)?;
-    Ok((tpl.latest.callback_url, token))
+    Ok((tpl.name().to_string(), tpl.latest.callback_url, token))
 }
 
 /// The template's token, which a custom app starts with when it is authorised.

@@ -420,6 +420,8 @@ impl EnterprisePermissionsPage {
 pub(crate) struct TemplateCallbackPage {
     pub l: Layout,
     pub id: i64,
+    /// The template's name, for the breadcrumbs.
+    pub name: String,
     pub url: String,
     pub token: String,
 }

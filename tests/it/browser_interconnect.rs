@@ -355,7 +355,7 @@ async fn interconnect_journey(j: &Journey) -> Step<()> {
     // 9. The member no longer sees the app, and cannot open it by its address.
     j.login("downstream.member").await?;
     j.click("//a[@href='/workbench']").await?;
-    j.find("//main/h1").await?;
+    j.find("//main/header[@class='page-head']/h1").await?;
     if present(j, "//section[contains(@class,'published-apps')]").await?
         || j.body_text().await?.contains(APP)
     {

@@ -178,7 +178,7 @@ async fn the_icons_drawn_are_the_vendored_ones() {
 }
 
 /// The text of the first element matching `css` in `html`, whitespace collapsed.
-fn text_of(html: &str, css: &str) -> String {
+pub(crate) fn text_of(html: &str, css: &str) -> String {
     let doc = scraper::Html::parse_document(html);
     let sel = scraper::Selector::parse(css).expect("selector");
     doc.select(&sel)
@@ -218,7 +218,8 @@ fn gate(lang: &str) -> String {
 }
 
 #[tokio::test]
-async fn every_navigation_label_is_the_title_and_heading_of_the_page_it_opens_in_both_languages() {
+async fn every_navigation_label_is_the_title_heading_and_last_breadcrumb_of_the_page_it_opens_in_both_languages()
+ {
     each_backend(async |app: TestApp| {
         fenfa::demo::load(&app.state.db, app.state.storage.as_ref())
             .expect("demo data")
@@ -240,22 +241,24 @@ async fn every_navigation_label_is_the_title_and_heading_of_the_page_it_opens_in
                     let title = text_of(&page.body, "title");
                     let title = title.rsplit_once(" · ").map_or(title.as_str(), |t| t.0);
                     let h1 = text_of(&page.body, "main h1");
+                    // The page's own name ends its breadcrumbs.
+                    let crumb = text_of(&page.body, ".page-head nav li[aria-current=page]");
                     // An uncertified organisation's provider pages are the invitation to
                     // certify, named for what they offer.
                     if title == gate(lang) {
                         continue;
                     }
                     checked += 1;
-                    if label != title || label != h1 {
+                    if label != title || label != h1 || label != crumb {
                         unlike.push(format!(
-                            "{lang} {href}: navigation {label:?}, title {title:?}, heading {h1:?}"
+                            "{lang} {href}: navigation {label:?}, title {title:?}, heading {h1:?}, breadcrumb {crumb:?}"
                         ));
                     }
                 }
             }
         }
         crate::figures::figure(
-            &format!("navigation label = page title = heading ({})", app.backend),
+            &format!("navigation label = page title = heading = breadcrumb ({})", app.backend),
             format!("{checked} links checked, {} unlike (goal 0)", unlike.len()),
         );
         assert!(unlike.is_empty(), "{}", unlike.join("\n"));

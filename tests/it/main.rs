@@ -45,6 +45,7 @@ mod interconnect_seats;
 mod interconnect_spaces;
 mod interconnect_usage;
 mod layout;
+mod layout_heads;
 mod operator;
 mod org;
 mod permissions;
