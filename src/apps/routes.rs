@@ -15,7 +15,7 @@ use super::pages::{ListPage, NewAppPage, OverviewPage};
 use super::store::{self, NewApp};
 use crate::auth::{AppBuilder, InOrg, OrgScope};
 use crate::error::AppResult;
-use crate::tools::AfterQuery;
+use crate::tools::CursorQuery;
 use crate::web::{AppState, Errors, Layout, flash_redirect};
 
 pub(crate) fn router() -> Routes {
@@ -40,15 +40,16 @@ pub(crate) fn router() -> Routes {
 async fn list(
     State(state): State<AppState>,
     AppBuilder { ctx, scope }: AppBuilder,
-    Query(q): Query<AfterQuery>,
+    Query(q): Query<CursorQuery>,
 ) -> AppResult<ListPage> {
     let page = state
         .db
-        .run(move |conn| store::list_apps(conn, &scope, q.after))
+        .run(move |conn| store::list_apps(conn, &scope, q.cursor()))
         .await?;
     Ok(ListPage {
         l: Layout::new(&ctx),
         apps: page.items,
+        prev: page.prev,
         next: page.next,
     })
 }
