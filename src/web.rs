@@ -426,15 +426,16 @@ impl<T> Page<T> {
     }
 
     /// Reads a page with `fetch(cursor)` (PAGE_SIZE + 1 rows from the cursor in its
-    /// direction). Going back past the start shows the first page whole: a page is always
-    /// PAGE_SIZE rows, even when rows came or went since the link was drawn.
+    /// direction). Going back to the start is the first page (no `prev`); going back past
+    /// it, when rows came or went since the link was drawn, reads the first page whole, so
+    /// that a page is always PAGE_SIZE rows.
     pub fn fetch(
         cursor: Cursor,
         key: impl Fn(&T) -> i64,
         mut fetch: impl FnMut(Cursor) -> AppResult<Vec<T>>,
     ) -> AppResult<Page<T>> {
         let rows = fetch(cursor)?;
-        if !cursor.forward() && rows.len() <= usize::try_from(PAGE_SIZE).unwrap_or(50) {
+        if !cursor.forward() && rows.len() < usize::try_from(PAGE_SIZE).unwrap_or(50) {
             return Ok(Page::from_rows(
                 fetch(Cursor::First)?,
                 PAGE_SIZE,

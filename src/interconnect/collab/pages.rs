@@ -3,7 +3,8 @@
 use askama::Template;
 use askama_web::WebTemplate;
 
-use super::store::{Group, GroupRow, Member, Message, PickPage};
+use super::PickPage;
+use super::store::{Group, GroupRow, Member, Message};
 use crate::interconnect::people::SpacePerson;
 use crate::web::{Errors, Layout, Page};
 

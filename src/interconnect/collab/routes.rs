@@ -11,8 +11,9 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::pages::{GroupPage, GroupsPage};
-use super::store::{self, PickAt, PickPage};
+use super::store;
 use super::{GroupName, MessageBody, Pick, field, picks_of};
+use super::{PickAt, PickPage};
 use crate::auth::InOrg;
 use crate::error::AppResult;
 use crate::web::policy::{Policy, Routes};

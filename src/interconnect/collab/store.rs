@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use diesel::prelude::*;
 
-use super::{GroupName, MessageBody, Pick};
+use super::{GroupName, MessageBody, Pick, PickAt, PickPage, pick_page};
 use crate::auth::OrgScope;
 use crate::db::schema::{
     collab_groups, collab_members, collab_messages, departments, memberships, orgs, users,
@@ -51,23 +51,6 @@ pub(crate) struct Message {
     pub org_name: String,
     pub body: String,
     pub created_at: i64,
-}
-
-/// A page of people to pick from, with the cursors (`user:org`) of the pages around it.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct PickPage {
-    pub items: Vec<SpacePerson>,
-    pub prev: Option<String>,
-    pub next: Option<String>,
-}
-
-/// Where the people picker starts: first, after or before a (user, organisation).
-#[derive(Clone, Copy, Debug, Default)]
-pub(crate) enum PickAt {
-    #[default]
-    First,
-    After(Pick),
-    Before(Pick),
 }
 
 /// The space's people the current organisation may see (people::visible_orgs).
@@ -158,37 +141,6 @@ pub(crate) fn pickable(
     let key = |p: &SpacePerson| (p.user_id, p.org_id);
     all.sort_by_key(key);
     Ok(pick_page(all, at, key))
-}
-
-/// One page of the sorted people from the cursor; going back past the start gives the
-/// first page whole.
-fn pick_page(
-    mut all: Vec<SpacePerson>,
-    at: PickAt,
-    key: impl Fn(&SpacePerson) -> (i64, i64),
-) -> PickPage {
-    let limit = PAGE_SIZE as usize;
-    let label = |p: &SpacePerson| format!("{}:{}", p.user_id, p.org_id);
-    let start = match at {
-        PickAt::First => 0,
-        PickAt::After(a) => all.partition_point(|p| key(p) <= (a.user_id, a.org_id)),
-        PickAt::Before(b) => all
-            .partition_point(|p| key(p) < (b.user_id, b.org_id))
-            .saturating_sub(limit),
-    };
-    let end = (start + limit).min(all.len());
-    let more = all.len() > end;
-    all.truncate(end);
-    let items = all.split_off(start.min(end));
-    PickPage {
-        prev: if start > 0 {
-            items.first().map(label)
-        } else {
-            None
-        },
-        next: if more { items.last().map(label) } else { None },
-        items,
-    }
 }
 
 /// Refuses picks that are not people of the space visible to the current organisation.

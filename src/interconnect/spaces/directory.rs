@@ -82,13 +82,26 @@ fn people_rows(
     }
     // Organisations linked whole: one query per 64 of them.
     for chunk in whole_orgs.chunks(IN_IDS) {
+        // Unboxed, so that the statement stays cached: the first page reads after id 0.
         ids.extend(crate::native!(conn, |c| {
             let q = memberships::table
                 .filter(in_ids(memberships::org_id, chunk))
                 .select(memberships::id)
-                .limit(PAGE_SIZE + 1)
-                .into_boxed();
-            crate::keyset!(q, cursor, memberships::id, asc).load::<i64>(c)
+                .limit(PAGE_SIZE + 1);
+            match cursor {
+                Cursor::First => q
+                    .filter(memberships::id.gt(0))
+                    .order(memberships::id.asc())
+                    .load::<i64>(c),
+                Cursor::After(a) => q
+                    .filter(memberships::id.gt(a))
+                    .order(memberships::id.asc())
+                    .load::<i64>(c),
+                Cursor::Before(b) => q
+                    .filter(memberships::id.lt(b))
+                    .order(memberships::id.desc())
+                    .load::<i64>(c),
+            }
         })?);
     }
     ids.sort_unstable();
