@@ -43,6 +43,7 @@ mod interconnect_seats;
 mod interconnect_spaces;
 mod interconnect_usage;
 mod layout;
+mod list_empty;
 mod list_pages;
 mod operator;
 mod org;
