@@ -310,7 +310,7 @@ fn custom_dev_template(
         },
     )?;
     review::submit_templates(conn, scope, &[tid])?;
-    let ticket = review::provider_tickets(conn, scope, None)?
+    let ticket = review::provider_tickets(conn, scope, crate::web::Cursor::First)?
         .items
         .first()
         .map(|t| t.id)

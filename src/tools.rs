@@ -16,7 +16,7 @@ pub mod wait;
 
 pub use csv::csv_cell;
 pub use http::{cookie, encode_query};
-pub use keyset::AfterQuery;
+pub use keyset::{Cursor, CursorQuery};
 pub use order_no::order_no;
 pub use qr::qr_svg;
 pub use token::{new_token, token_shape_ok};

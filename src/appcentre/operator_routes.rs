@@ -15,7 +15,7 @@ use super::{products, screenshots};
 use crate::auth::Operator;
 use crate::db::schema::orgs;
 use crate::error::{AppError, AppResult};
-use crate::tools::AfterQuery;
+use crate::tools::CursorQuery;
 use crate::web::policy::{Policy, Routes};
 use crate::web::{AppState, Errors, Layout, flash_redirect};
 
@@ -119,11 +119,11 @@ async fn decide_seller(
 async fn queue(
     State(state): State<AppState>,
     op: Operator,
-    Query(q): Query<AfterQuery>,
+    Query(q): Query<CursorQuery>,
 ) -> AppResult<QueuePage> {
     let page = state
         .db
-        .run(move |conn| reviews::queue(conn, q.after))
+        .run(move |conn| reviews::queue(conn, q.cursor()))
         .await?;
     Ok(QueuePage {
         l: Layout::new(&op.ctx),

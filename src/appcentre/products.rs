@@ -10,6 +10,7 @@ use crate::db::schema::{
 };
 use crate::db::{Conn, is_unique_violation, now, write_tx};
 use crate::error::{AppError, AppResult};
+use crate::tools::Cursor;
 use crate::tools::money::yuan;
 use crate::web::{PAGE_SIZE, Page};
 
@@ -168,17 +169,19 @@ pub(crate) fn editions(conn: &mut Conn, product: i64) -> AppResult<Vec<EditionRo
 }
 
 /// The provider's products, newest first.
-pub(crate) fn list(conn: &mut Conn, provider: i64, after: Option<i64>) -> AppResult<Page<Product>> {
-    let mut q = p::table
-        .filter(p::provider_org_id.eq(provider))
-        .order(p::id.desc())
-        .select(COLUMNS)
-        .limit(PAGE_SIZE + 1)
-        .into_boxed();
-    if let Some(a) = after {
-        q = q.filter(p::id.lt(a));
-    }
-    Ok(Page::from_rows(q.load(conn)?, PAGE_SIZE, |x| x.id))
+pub(crate) fn list(conn: &mut Conn, provider: i64, cursor: Cursor) -> AppResult<Page<Product>> {
+    Page::fetch(
+        cursor,
+        |x: &Product| x.id,
+        |c| {
+            let q = p::table
+                .filter(p::provider_org_id.eq(provider))
+                .select(COLUMNS)
+                .limit(PAGE_SIZE + 1)
+                .into_boxed();
+            Ok(crate::keyset!(q, c, p::id, desc).load(conn)?)
+        },
+    )
 }
 
 /// Whether an app may become a product of `provider`: its own, not a premium app

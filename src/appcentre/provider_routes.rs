@@ -13,7 +13,7 @@ use super::sellers::{self, ApplyForm};
 use super::{products, reviews, screenshots};
 use crate::distribution::Provider;
 use crate::error::{AppError, AppResult};
-use crate::tools::AfterQuery;
+use crate::tools::{Cursor, CursorQuery};
 use crate::web::policy::{Policy, Routes};
 use crate::web::{AppState, Errors, Layout, flash_redirect};
 
@@ -63,7 +63,7 @@ pub(crate) fn router() -> Routes {
 async fn home_page(
     state: &AppState,
     pv: &Provider,
-    after: Option<i64>,
+    cursor: Cursor,
     apply: ApplyForm,
     errors: Errors,
 ) -> AppResult<ProviderPage> {
@@ -73,9 +73,13 @@ async fn home_page(
         .run(move |conn| {
             let st = sellers::standing(conn, org)?;
             let list = if st.onboarded() {
-                products::list(conn, org, after)?
+                products::list(conn, org, cursor)?
             } else {
-                crate::web::Page::from_rows(Vec::new(), 1, |p: &products::Product| p.id)
+                crate::web::Page {
+                    items: Vec::new(),
+                    prev: None,
+                    next: None,
+                }
             };
             Ok((st, list))
         })
@@ -93,12 +97,12 @@ async fn home_page(
 async fn home(
     State(state): State<AppState>,
     pv: Provider,
-    Query(q): Query<AfterQuery>,
+    Query(q): Query<CursorQuery>,
 ) -> AppResult<ProviderPage> {
     home_page(
         &state,
         &pv,
-        q.after,
+        q.cursor(),
         ApplyForm::default(),
         Errors::default(),
     )
@@ -113,7 +117,7 @@ async fn apply(
     pv.require_admin()?;
     let errors = f.check();
     if !errors.is_empty() {
-        let page = home_page(&state, &pv, None, f, errors).await?;
+        let page = home_page(&state, &pv, Cursor::First, f, errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let (org, by) = (pv.scope.org_id(), pv.scope.user_id());
@@ -153,7 +157,7 @@ async fn form_page(
     let apps = state
         .db
         .run(move |conn| {
-            let rows = crate::apps::list_apps(conn, &scope, None)?;
+            let rows = crate::apps::list_apps(conn, &scope, Cursor::First)?;
             Ok(rows
                 .items
                 .into_iter()

@@ -11,6 +11,7 @@ use crate::db::schema::{ac_products as p, ac_reviews as r, app_errors, orgs};
 use crate::db::{Conn, now, write_tx};
 use crate::error::{AppError, AppResult};
 use crate::notifications::notify_admins;
+use crate::tools::Cursor;
 use crate::tools::wait::cst_day;
 use crate::web::{Errors, PAGE_SIZE, Page};
 
@@ -103,29 +104,31 @@ pub(crate) struct QueueRow {
 }
 
 /// Open reviews, oldest first.
-pub(crate) fn queue(conn: &mut Conn, after: Option<i64>) -> AppResult<Page<QueueRow>> {
-    let mut q = r::table
-        .inner_join(p::table.on(p::id.eq(r::product_id)))
-        .inner_join(orgs::table.on(orgs::id.eq(p::provider_org_id)))
-        .filter(r::decided_at.is_null())
-        .order(r::id.asc())
-        .select((REVIEW_COLUMNS, p::name, p::code, orgs::name))
-        .limit(PAGE_SIZE + 1)
-        .into_boxed();
-    if let Some(a) = after {
-        q = q.filter(r::id.gt(a));
-    }
-    let rows: Vec<(Review, String, Option<String>, String)> = q.load(conn)?;
-    let rows = rows
-        .into_iter()
-        .map(|(review, product_name, code, provider_name)| QueueRow {
-            review,
-            product_name,
-            code: code.unwrap_or_default(),
-            provider_name,
-        })
-        .collect();
-    Ok(Page::from_rows(rows, PAGE_SIZE, |x| x.review.id))
+pub(crate) fn queue(conn: &mut Conn, cursor: Cursor) -> AppResult<Page<QueueRow>> {
+    Page::fetch(
+        cursor,
+        |x: &QueueRow| x.review.id,
+        |c| {
+            let q = r::table
+                .inner_join(p::table.on(p::id.eq(r::product_id)))
+                .inner_join(orgs::table.on(orgs::id.eq(p::provider_org_id)))
+                .filter(r::decided_at.is_null())
+                .select((REVIEW_COLUMNS, p::name, p::code, orgs::name))
+                .limit(PAGE_SIZE + 1)
+                .into_boxed();
+            let rows: Vec<(Review, String, Option<String>, String)> =
+                crate::keyset!(q, c, r::id, asc).load(conn)?;
+            Ok(rows
+                .into_iter()
+                .map(|(review, product_name, code, provider_name)| QueueRow {
+                    review,
+                    product_name,
+                    code: code.unwrap_or_default(),
+                    provider_name,
+                })
+                .collect())
+        },
+    )
 }
 
 pub(crate) fn find(conn: &mut Conn, id: i64) -> AppResult<Review> {

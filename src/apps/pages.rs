@@ -30,6 +30,7 @@ fn name_of(people: &[Person], id: i64) -> String {
 pub(crate) struct ListPage {
     pub l: Layout,
     pub apps: Vec<App>,
+    pub prev: Option<i64>,
     pub next: Option<i64>,
 }
 

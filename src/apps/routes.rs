@@ -17,7 +17,7 @@ use super::store::{self, AppChange, NewApp};
 use crate::auth::{AppBuilder, InOrg, OrgScope};
 use crate::error::AppResult;
 use crate::storage::{FileKind, Storage};
-use crate::tools::AfterQuery;
+use crate::tools::CursorQuery;
 use crate::web::{AppState, Errors, Layout, flash_redirect};
 
 pub(crate) fn router() -> Routes {
@@ -42,15 +42,16 @@ pub(crate) fn router() -> Routes {
 async fn list(
     State(state): State<AppState>,
     AppBuilder { ctx, scope }: AppBuilder,
-    Query(q): Query<AfterQuery>,
+    Query(q): Query<CursorQuery>,
 ) -> AppResult<ListPage> {
     let page = state
         .db
-        .run(move |conn| store::list_apps(conn, &scope, q.after))
+        .run(move |conn| store::list_apps(conn, &scope, q.cursor()))
         .await?;
     Ok(ListPage {
         l: Layout::new(&ctx),
         apps: page.items,
+        prev: page.prev,
         next: page.next,
     })
 }

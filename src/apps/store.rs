@@ -11,15 +11,11 @@ use crate::db::schema::{
 use crate::db::{Conn, now, write_tx};
 use crate::error::{AppError, AppResult};
 use crate::org::ScopeKind;
-use crate::web::{PAGE_SIZE, Page as ListPage};
+use crate::web::{Cursor, PAGE_SIZE, Page as ListPage};
 
 /// The apps of the scope's organisation, newest first, keyset-paginated by id.
 /// Members who cannot build apps see only enabled apps (the workbench).
-pub fn list_apps(
-    conn: &mut Conn,
-    scope: &OrgScope,
-    after: Option<i64>,
-) -> AppResult<ListPage<App>> {
+pub fn list_apps(conn: &mut Conn, scope: &OrgScope, cursor: Cursor) -> AppResult<ListPage<App>> {
     // Members see the apps whose usage scope names them, or a department above theirs.
     let member = scope.grant_app().is_none() && !scope.can_build_apps();
     let chain = if member {
@@ -27,42 +23,43 @@ pub fn list_apps(
     } else {
         vec![]
     };
-    let rows = crate::native!(conn, |c| {
-        let mut q = apps::table
-            .filter(apps::org_id.eq(scope.org_id()))
-            .filter(apps::state.ne(AppStatus::Deleted.as_str()))
-            .select(App::as_select())
-            .order(apps::id.desc())
-            .limit(PAGE_SIZE + 1)
-            .into_boxed();
-        if let Some(g) = scope.grant_app() {
-            // Under a maintenance grant only the grant's app exists, in whatever state.
-            q = q.filter(apps::id.eq(g));
-        } else if member {
-            let naming_me = app_usage_refs::table
-                .filter(
-                    app_usage_refs::kind
-                        .eq(super::usage::PERSON)
-                        .and(app_usage_refs::ref_id.eq(scope.user_id()))
-                        .or(app_usage_refs::kind
-                            .eq(super::usage::DEPARTMENT)
-                            .and(app_usage_refs::ref_id.eq_any(chain.clone()))),
-                )
-                .select(app_usage_refs::app_id);
-            q = q
-                .filter(apps::state.eq(AppStatus::Enabled.as_str()))
-                .filter(
-                    apps::usage_scope
-                        .eq(ScopeKind::All.as_str())
-                        .or(apps::id.eq_any(naming_me)),
-                );
-        }
-        if let Some(a) = after {
-            q = q.filter(apps::id.lt(a));
-        }
-        q.load(c)
-    })?;
-    Ok(ListPage::from_rows(rows, PAGE_SIZE, |a| a.id))
+    ListPage::fetch(
+        cursor,
+        |a: &App| a.id,
+        |cursor| {
+            Ok(crate::native!(&mut *conn, |c| {
+                let mut q = apps::table
+                    .filter(apps::org_id.eq(scope.org_id()))
+                    .filter(apps::state.ne(AppStatus::Deleted.as_str()))
+                    .select(App::as_select())
+                    .limit(PAGE_SIZE + 1)
+                    .into_boxed();
+                if let Some(g) = scope.grant_app() {
+                    // Under a maintenance grant only the grant's app exists, in whatever state.
+                    q = q.filter(apps::id.eq(g));
+                } else if member {
+                    let naming_me = app_usage_refs::table
+                        .filter(
+                            app_usage_refs::kind
+                                .eq(super::usage::PERSON)
+                                .and(app_usage_refs::ref_id.eq(scope.user_id()))
+                                .or(app_usage_refs::kind
+                                    .eq(super::usage::DEPARTMENT)
+                                    .and(app_usage_refs::ref_id.eq_any(chain.clone()))),
+                        )
+                        .select(app_usage_refs::app_id);
+                    q = q
+                        .filter(apps::state.eq(AppStatus::Enabled.as_str()))
+                        .filter(
+                            apps::usage_scope
+                                .eq(ScopeKind::All.as_str())
+                                .or(apps::id.eq_any(naming_me)),
+                        );
+                }
+                crate::keyset!(q, cursor, apps::id, desc).load(c)
+            })?)
+        },
+    )
 }
 
 /// One app of the scope's organisation. Members who cannot build apps may open only

@@ -446,7 +446,10 @@ async fn submissions_of(
                 .load::<(i64, i64, String, String, i64)>(conn)?)
         })
         .await?;
-    let page = crate::web::Page::from_rows(rows, PAGE_SIZE, |r| r.0);
+    let cursor = q
+        .after
+        .map_or(crate::web::Cursor::First, crate::web::Cursor::After);
+    let page = crate::web::Page::from_rows(rows, PAGE_SIZE, cursor, |r| r.0);
     let items: Vec<Value> = page
         .items
         .into_iter()

@@ -10,7 +10,7 @@ use super::custom_apps;
 use super::pages::{CallbacksPage, TemplateCallbackPage};
 use crate::distribution::Provider;
 use crate::error::{AppError, AppResult};
-use crate::tools::AfterQuery;
+use crate::tools::CursorQuery;
 use crate::web::policy::{Policy, Routes};
 use crate::web::{AppState, Layout, flash_redirect};
 
@@ -56,7 +56,7 @@ async fn app_callbacks(
     State(state): State<AppState>,
     pv: Provider,
     Path(id): Path<i64>,
-    Query(q): Query<AfterQuery>,
+    Query(q): Query<CursorQuery>,
 ) -> AppResult<CallbacksPage> {
     let scope = pv.scope.clone();
     let (c, token, page) = state
@@ -64,7 +64,7 @@ async fn app_callbacks(
         .run(move |conn| {
             let c = custom_apps::for_provider(conn, &scope, id)?;
             let token = callbacks::app_token(conn, &scope, id)?;
-            let page = callbacks::deliveries(conn, &scope, id, q.after)?;
+            let page = callbacks::deliveries(conn, &scope, id, q.cursor())?;
             Ok((c, token, page))
         })
         .await?;

@@ -21,7 +21,7 @@ use crate::db::{Conn, now, write_tx};
 use crate::error::{AppError, AppResult};
 use crate::jobs::{Job, JobContext, JobFuture, JobHandler};
 use crate::tools::outbound::{self, Outbound, OutboundError};
-use crate::web::{AppState, PAGE_SIZE, Page};
+use crate::web::{AppState, Cursor, PAGE_SIZE, Page};
 
 /// The job kind of an event's delivery.
 pub(crate) const JOB_KIND: &str = "customdev_callback_delivery";
@@ -420,30 +420,34 @@ pub(crate) fn deliveries(
     conn: &mut Conn,
     scope: &OrgScope,
     cid: i64,
-    after: Option<i64>,
+    cursor: Cursor,
 ) -> AppResult<Page<Delivery>> {
     custom_apps::for_provider(conn, scope, cid)?;
-    let rows: Vec<Delivery> = d::table
-        .inner_join(jobs::table)
-        .filter(d::custom_app_id.eq(cid))
-        .filter(d::id.lt(after.unwrap_or(i64::MAX)))
-        .order(d::id.desc())
-        .limit(PAGE_SIZE + 1)
-        .select((
-            d::id,
-            d::event_id,
-            d::event_type,
-            d::attempts,
-            d::status_code,
-            d::latency_ms,
-            d::error,
-            d::delivered_at,
-            d::created_at,
-            jobs::state,
-            jobs::run_at,
-        ))
-        .load(conn)?;
-    Ok(Page::from_rows(rows, PAGE_SIZE, |r| r.id))
+    Page::fetch(
+        cursor,
+        |r: &Delivery| r.id,
+        |cursor| {
+            let q = d::table
+                .inner_join(jobs::table)
+                .filter(d::custom_app_id.eq(cid))
+                .limit(PAGE_SIZE + 1)
+                .select((
+                    d::id,
+                    d::event_id,
+                    d::event_type,
+                    d::attempts,
+                    d::status_code,
+                    d::latency_ms,
+                    d::error,
+                    d::delivered_at,
+                    d::created_at,
+                    jobs::state,
+                    jobs::run_at,
+                ))
+                .into_boxed();
+            Ok(crate::keyset!(q, cursor, d::id, desc).load(&mut *conn)?)
+        },
+    )
 }
 
 /// The custom app's callback token.

@@ -12,7 +12,7 @@ use crate::db::schema::{apps, cd_custom_apps as ca, memberships, orgs, users};
 use crate::db::{Conn, is_unique_violation, now, write_tx};
 use crate::error::{AppError, AppResult};
 use crate::org::ScopeKind;
-use crate::web::{PAGE_SIZE, Page};
+use crate::web::{Cursor, PAGE_SIZE, Page};
 
 pub(crate) const ACTIVE: &str = "active";
 pub(crate) const CANCELLED: &str = "cancelled";
@@ -204,38 +204,40 @@ pub(crate) fn for_enterprise(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppR
 pub(crate) fn of_template(
     conn: &mut Conn,
     template_id: i64,
-    after: Option<i64>,
+    cursor: Cursor,
 ) -> AppResult<Page<CustomApp>> {
-    let rows: Vec<Raw> = custom_app_query!()
-        .filter(ca::template_id.eq(template_id))
-        .filter(ca::id.lt(after.unwrap_or(i64::MAX)))
-        .order(ca::id.desc())
-        .limit(PAGE_SIZE + 1)
-        .load(conn)?;
-    Ok(Page::from_rows(
-        rows.into_iter().map(from_raw).collect(),
-        PAGE_SIZE,
-        |c| c.id,
-    ))
+    Page::fetch(
+        cursor,
+        |c: &CustomApp| c.id,
+        |cursor| {
+            let q = custom_app_query!()
+                .filter(ca::template_id.eq(template_id))
+                .limit(PAGE_SIZE + 1)
+                .into_boxed();
+            let rows: Vec<Raw> = crate::keyset!(q, cursor, ca::id, desc).load(&mut *conn)?;
+            Ok(rows.into_iter().map(from_raw).collect())
+        },
+    )
 }
 
 /// The enterprise's custom apps (组织管理 › 代开发应用), newest first.
 pub(crate) fn of_enterprise(
     conn: &mut Conn,
     scope: &OrgScope,
-    after: Option<i64>,
+    cursor: Cursor,
 ) -> AppResult<Page<CustomApp>> {
-    let rows: Vec<Raw> = custom_app_query!()
-        .filter(ca::enterprise_org_id.eq(scope.org_id()))
-        .filter(ca::id.lt(after.unwrap_or(i64::MAX)))
-        .order(ca::id.desc())
-        .limit(PAGE_SIZE + 1)
-        .load(conn)?;
-    Ok(Page::from_rows(
-        rows.into_iter().map(from_raw).collect(),
-        PAGE_SIZE,
-        |c| c.id,
-    ))
+    Page::fetch(
+        cursor,
+        |c: &CustomApp| c.id,
+        |cursor| {
+            let q = custom_app_query!()
+                .filter(ca::enterprise_org_id.eq(scope.org_id()))
+                .limit(PAGE_SIZE + 1)
+                .into_boxed();
+            let rows: Vec<Raw> = crate::keyset!(q, cursor, ca::id, desc).load(&mut *conn)?;
+            Ok(rows.into_iter().map(from_raw).collect())
+        },
+    )
 }
 
 /// The active, configured custom apps of a template not yet live (提交上线's right side).

@@ -13,7 +13,7 @@ use super::rules::CancelOutcome;
 use super::store::{self, Template};
 use crate::auth::{InOrg, OrgAdmin};
 use crate::error::AppResult;
-use crate::tools::AfterQuery;
+use crate::tools::CursorQuery;
 use crate::web::policy::{Policy, Routes};
 use crate::web::{AppState, Layout, flash_redirect};
 
@@ -204,12 +204,12 @@ async fn batch_authorise(
 async fn org_apps(
     State(state): State<AppState>,
     oa: OrgAdmin,
-    Query(q): Query<AfterQuery>,
+    Query(q): Query<CursorQuery>,
 ) -> AppResult<OrgAppsPage> {
     let scope = oa.scope.clone();
     let page = state
         .db
-        .run(move |conn| custom_apps::of_enterprise(conn, &scope, q.after))
+        .run(move |conn| custom_apps::of_enterprise(conn, &scope, q.cursor()))
         .await?;
     Ok(OrgAppsPage {
         l: Layout::new(&oa.ctx),

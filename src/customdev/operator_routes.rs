@@ -12,9 +12,8 @@ use super::rules::BANNED_WORDS;
 use super::{review, store};
 use crate::auth::Operator;
 use crate::error::{AppError, AppResult};
-use crate::tools::AfterQuery;
 use crate::web::policy::{Policy, Routes};
-use crate::web::{AppState, Errors, Layout, flash_redirect};
+use crate::web::{AppState, Cursor, CursorQuery, Errors, Layout, flash_redirect};
 
 pub(crate) fn router() -> Routes {
     Routes::new()
@@ -44,10 +43,13 @@ pub(crate) fn router() -> Routes {
 async fn queue_page(
     state: &AppState,
     op: &Operator,
-    after: Option<i64>,
+    cursor: Cursor,
     error: Option<(i64, &'static str)>,
 ) -> AppResult<QueuePage> {
-    let page = state.db.run(move |conn| review::queue(conn, after)).await?;
+    let page = state
+        .db
+        .run(move |conn| review::queue(conn, cursor))
+        .await?;
     Ok(QueuePage {
         l: Layout::new(&op.ctx),
         page,
@@ -59,9 +61,9 @@ async fn queue_page(
 async fn queue(
     State(state): State<AppState>,
     op: Operator,
-    Query(q): Query<AfterQuery>,
+    Query(q): Query<CursorQuery>,
 ) -> AppResult<QueuePage> {
-    queue_page(&state, &op, q.after, None).await
+    queue_page(&state, &op, q.cursor(), None).await
 }
 
 #[derive(Deserialize)]
@@ -87,7 +89,7 @@ async fn decide(
         let page = queue_page(
             &state,
             &op,
-            None,
+            Cursor::First,
             Some((id, "customdev.error.reason_required")),
         )
         .await?;

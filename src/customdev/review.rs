@@ -14,7 +14,7 @@ use crate::db::schema::{
 use crate::db::{Conn, now, write_tx};
 use crate::error::{AppError, AppResult};
 use crate::notifications::notify_admins;
-use crate::web::{PAGE_SIZE, Page};
+use crate::web::{Cursor, PAGE_SIZE, Page};
 
 pub(crate) const TEMPLATE: &str = "template";
 pub(crate) const APP: &str = "app";
@@ -120,30 +120,38 @@ fn ticket_rows(conn: &mut Conn, ids: &[i64]) -> AppResult<Vec<Ticket>> {
 pub(crate) fn provider_tickets(
     conn: &mut Conn,
     scope: &OrgScope,
-    after: Option<i64>,
+    cursor: Cursor,
 ) -> AppResult<Page<Ticket>> {
-    let ids: Vec<i64> = r::table
-        .filter(r::provider_org_id.eq(scope.org_id()))
-        .filter(r::id.lt(after.unwrap_or(i64::MAX)))
-        .order(r::id.desc())
-        .limit(PAGE_SIZE + 1)
-        .select(r::id)
-        .load(conn)?;
-    let rows = ticket_rows(conn, &ids)?;
-    Ok(Page::from_rows(rows, PAGE_SIZE, |t| t.id))
+    Page::fetch(
+        cursor,
+        |t: &Ticket| t.id,
+        |cursor| {
+            let q = r::table
+                .filter(r::provider_org_id.eq(scope.org_id()))
+                .limit(PAGE_SIZE + 1)
+                .select(r::id)
+                .into_boxed();
+            let ids: Vec<i64> = crate::keyset!(q, cursor, r::id, desc).load(&mut *conn)?;
+            ticket_rows(conn, &ids)
+        },
+    )
 }
 
 /// The operator's queue: tickets in review, oldest first.
-pub(crate) fn queue(conn: &mut Conn, after: Option<i64>) -> AppResult<Page<Ticket>> {
-    let ids: Vec<i64> = r::table
-        .filter(r::state.eq(ReviewState::InReview.as_str()))
-        .filter(r::id.gt(after.unwrap_or(0)))
-        .order(r::id.asc())
-        .limit(PAGE_SIZE + 1)
-        .select(r::id)
-        .load(conn)?;
-    let rows = ticket_rows(conn, &ids)?;
-    Ok(Page::from_rows(rows, PAGE_SIZE, |t| t.id))
+pub(crate) fn queue(conn: &mut Conn, cursor: Cursor) -> AppResult<Page<Ticket>> {
+    Page::fetch(
+        cursor,
+        |t: &Ticket| t.id,
+        |cursor| {
+            let q = r::table
+                .filter(r::state.eq(ReviewState::InReview.as_str()))
+                .limit(PAGE_SIZE + 1)
+                .select(r::id)
+                .into_boxed();
+            let ids: Vec<i64> = crate::keyset!(q, cursor, r::id, asc).load(&mut *conn)?;
+            ticket_rows(conn, &ids)
+        },
+    )
 }
 
 fn one(conn: &mut Conn, id: i64) -> AppResult<Ticket> {

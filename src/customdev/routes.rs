@@ -20,9 +20,8 @@ use crate::auth::SESSION_ORG;
 use crate::distribution::Provider;
 use crate::error::{AppError, AppResult};
 use crate::storage::FileKind;
-use crate::tools::AfterQuery;
 use crate::web::policy::{Policy, Routes};
-use crate::web::{AppState, Errors, Layout, flash_redirect};
+use crate::web::{AppState, Cursor, CursorQuery, Errors, Layout, flash_redirect};
 
 pub fn router() -> Routes {
     Routes::new()
@@ -89,12 +88,12 @@ pub(super) fn admin_only(pv: &Provider) -> AppResult<()> {
 async fn list(
     State(state): State<AppState>,
     pv: Provider,
-    Query(q): Query<AfterQuery>,
+    Query(q): Query<CursorQuery>,
 ) -> AppResult<TemplatesPage> {
     let scope = pv.scope.clone();
     let page = state
         .db
-        .run(move |conn| store::list_templates(conn, &scope, q.after))
+        .run(move |conn| store::list_templates(conn, &scope, q.cursor()))
         .await?;
     Ok(TemplatesPage {
         l: Layout::new(&pv.ctx),
@@ -339,7 +338,7 @@ async fn show(
     State(state): State<AppState>,
     pv: Provider,
     Path(id): Path<i64>,
-    Query(q): Query<AfterQuery>,
+    Query(q): Query<CursorQuery>,
 ) -> AppResult<TemplatePage> {
     let scope = pv.scope.clone();
     let (t, versions, enterprises, source_name) = state
@@ -347,7 +346,7 @@ async fn show(
         .run(move |conn| {
             let t = store::find_template(conn, &scope, id)?;
             let versions = store::versions(conn, &t)?;
-            let enterprises = custom_apps::of_template(conn, t.id, q.after)?;
+            let enterprises = custom_apps::of_template(conn, t.id, q.cursor())?;
             let source_name = match t.source_app_id {
                 Some(s) => store::own_apps(conn, &scope)?
                     .into_iter()
@@ -382,21 +381,22 @@ async fn show(
 pub(crate) struct GoLiveQuery {
     template: Option<i64>,
     after: Option<i64>,
+    before: Option<i64>,
 }
 
 async fn golive_page(
     state: &AppState,
     pv: &Provider,
     chosen: Option<i64>,
-    after: Option<i64>,
+    cursor: Cursor,
     error: Option<&'static str>,
 ) -> AppResult<GoLivePage> {
     let scope = pv.scope.clone();
     let (tickets, all, live, apps) = state
         .db
         .run(move |conn| {
-            let tickets = review::provider_tickets(conn, &scope, after)?;
-            let all = store::list_templates(conn, &scope, None)?.items;
+            let tickets = review::provider_tickets(conn, &scope, cursor)?;
+            let all = store::list_templates(conn, &scope, Cursor::First)?.items;
             let live = store::live_templates(conn, scope.org_id())?;
             let apps = match chosen {
                 Some(t) if live.iter().any(|x| x.id == t) => {
@@ -434,7 +434,14 @@ async fn golive(
     pv: Provider,
     Query(q): Query<GoLiveQuery>,
 ) -> AppResult<GoLivePage> {
-    golive_page(&state, &pv, q.template, q.after, None).await
+    golive_page(
+        &state,
+        &pv,
+        q.template,
+        Cursor::from_query(q.after, q.before),
+        None,
+    )
+    .await
 }
 
 /// Repeated checkbox values (`ids=1&ids=2`) of a form.
@@ -458,7 +465,7 @@ async fn submit_templates(
             &state,
             &pv,
             None,
-            None,
+            Cursor::First,
             Some("customdev.error.choose_templates"),
         )
         .await?;
@@ -491,7 +498,7 @@ async fn submit_apps(
             &state,
             &pv,
             Some(template),
-            None,
+            Cursor::First,
             Some("customdev.error.choose_apps"),
         )
         .await?;

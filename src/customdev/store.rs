@@ -11,7 +11,7 @@ use crate::db::schema::{
 };
 use crate::db::{Conn, now, write_tx};
 use crate::error::{AppError, AppResult};
-use crate::web::{PAGE_SIZE, Page};
+use crate::web::{Cursor, PAGE_SIZE, Page};
 
 pub(crate) const CATEGORY: &str = "category";
 pub(crate) const INDUSTRY: &str = "industry";
@@ -202,25 +202,27 @@ pub(crate) fn find_template(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppRe
 pub(crate) fn list_templates(
     conn: &mut Conn,
     scope: &OrgScope,
-    after: Option<i64>,
+    cursor: Cursor,
 ) -> AppResult<Page<Template>> {
-    let mut q = t::table
-        .filter(t::provider_org_id.eq(scope.org_id()))
-        .order(t::id.desc())
-        .select(t::id)
-        .limit(PAGE_SIZE + 1)
-        .into_boxed();
-    if let Some(a) = after {
-        q = q.filter(t::id.lt(a));
-    }
-    let ids: Vec<i64> = q.load(conn)?;
-    let mut rows = Vec::with_capacity(ids.len());
-    for id in ids {
-        if let Some(t) = load_template(conn, id)? {
-            rows.push(t);
-        }
-    }
-    Ok(Page::from_rows(rows, PAGE_SIZE, |t| t.id))
+    Page::fetch(
+        cursor,
+        |t: &Template| t.id,
+        |cursor| {
+            let q = t::table
+                .filter(t::provider_org_id.eq(scope.org_id()))
+                .select(t::id)
+                .limit(PAGE_SIZE + 1)
+                .into_boxed();
+            let ids: Vec<i64> = crate::keyset!(q, cursor, t::id, desc).load(&mut *conn)?;
+            let mut rows = Vec::with_capacity(ids.len());
+            for id in ids {
+                if let Some(t) = load_template(conn, id)? {
+                    rows.push(t);
+                }
+            }
+            Ok(rows)
+        },
+    )
 }
 
 /// Every live template of the provider (for the batch authorisation and go-live pages).

@@ -14,7 +14,7 @@ use crate::db::schema::{approval_tasks, apps, pages, submissions, users};
 use crate::db::{Conn, now, write_tx};
 use crate::error::{AppError, AppResult};
 use crate::notifications::notify;
-use crate::web::{PAGE_SIZE, Page as ListPage};
+use crate::web::{Cursor, PAGE_SIZE, Page as ListPage};
 
 /// A row of "my approvals".
 pub(crate) struct TaskRow {
@@ -28,31 +28,32 @@ pub(crate) struct TaskRow {
 pub(crate) fn my_tasks(
     conn: &mut Conn,
     scope: &OrgScope,
-    after: Option<i64>,
+    cursor: Cursor,
 ) -> AppResult<ListPage<TaskRow>> {
-    let mut q = approval_tasks::table
-        .inner_join(
-            submissions::table
-                .inner_join(pages::table)
-                .inner_join(users::table),
-        )
-        .filter(approval_tasks::org_id.eq(scope.org_id()))
-        .filter(approval_tasks::assignee_id.eq(scope.user_id()))
-        .filter(approval_tasks::status.eq(approval::PENDING))
-        .order(approval_tasks::id.desc())
-        .limit(PAGE_SIZE + 1)
-        .select((
-            Task::as_select(),
-            pages::name,
-            users::name,
-            submissions::created_at,
-        ))
-        .into_boxed();
-    if let Some(a) = after {
-        q = q.filter(approval_tasks::id.lt(a));
-    }
-    let rows: Vec<(Task, String, String, i64)> = q.load(conn)?;
-    let page = ListPage::from_rows(rows, PAGE_SIZE, |r| r.0.id);
+    let page = ListPage::fetch(
+        cursor,
+        |r: &(Task, String, String, i64)| r.0.id,
+        |cursor| {
+            let q = approval_tasks::table
+                .inner_join(
+                    submissions::table
+                        .inner_join(pages::table)
+                        .inner_join(users::table),
+                )
+                .filter(approval_tasks::org_id.eq(scope.org_id()))
+                .filter(approval_tasks::assignee_id.eq(scope.user_id()))
+                .filter(approval_tasks::status.eq(approval::PENDING))
+                .limit(PAGE_SIZE + 1)
+                .select((
+                    Task::as_select(),
+                    pages::name,
+                    users::name,
+                    submissions::created_at,
+                ))
+                .into_boxed();
+            Ok(crate::keyset!(q, cursor, approval_tasks::id, desc).load(&mut *conn)?)
+        },
+    )?;
     Ok(ListPage {
         items: page
             .items
@@ -64,6 +65,7 @@ pub(crate) fn my_tasks(
                 submitted_at,
             })
             .collect(),
+        prev: page.prev,
         next: page.next,
     })
 }

@@ -24,7 +24,7 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::interconnect::{DataReach, data_reach, org_choices, org_names};
 use crate::tools::csv_cell;
-use crate::web::{PAGE_SIZE, Page as ListPage};
+use crate::web::{Cursor, PAGE_SIZE, Page as ListPage};
 
 /// The filters as they arrive in the query string (empty inputs are "no filter").
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -37,6 +37,7 @@ pub(crate) struct DataQuery {
     /// The submitter's organisation (所在组织).
     pub org: Option<String>,
     pub after: Option<i64>,
+    pub before: Option<i64>,
 }
 
 /// The filters, parsed. Unparseable inputs are ignored (and still shown as typed).
@@ -125,20 +126,19 @@ pub(crate) fn check_admin(
 }
 
 /// One batch of a form's submissions within `reach` matching the filter, newest first,
-/// after `after`.
+/// from the cursor (read the other way when going back).
 pub(crate) fn load(
     conn: &mut Conn,
     reach: &DataReach,
     page: &Page,
     f: &Filter,
-    after: Option<i64>,
+    cursor: Cursor,
     limit: i64,
 ) -> AppResult<Vec<Submission>> {
     Ok(crate::native!(conn, |c| {
         let mut q = submissions::table
             .filter(submissions::org_id.eq(page.org_id))
             .filter(submissions::page_id.eq(page.id))
-            .order(submissions::id.desc())
             .limit(limit)
             .select(Submission::as_select())
             .into_boxed();
@@ -155,9 +155,6 @@ pub(crate) fn load(
         }
         if let Some(o) = f.org {
             q = q.filter(submissions::submitter_org_id.eq(o));
-        }
-        if let Some(a) = after {
-            q = q.filter(submissions::id.lt(a));
         }
         if let Some(s) = f.status {
             q = q.filter(submissions::status.eq(s.as_str()));
@@ -178,7 +175,7 @@ pub(crate) fn load(
                     .escape('\\'),
             );
         }
-        q.load(c)
+        crate::keyset!(q, cursor, submissions::id, desc).load(c)
     })?)
 }
 
@@ -264,15 +261,12 @@ pub(crate) fn view(
 ) -> AppResult<DataView> {
     let reach = check_admin(conn, scope, app, page)?;
     let fields = fields_of(conn, page)?;
-    let subs = load(
-        conn,
-        &reach,
-        page,
-        &Filter::parse(q),
-        q.after,
-        PAGE_SIZE + 1,
+    let filter = Filter::parse(q);
+    let subs = ListPage::fetch(
+        Cursor::from_query(q.after, q.before),
+        |s: &Submission| s.id,
+        |cursor| load(conn, &reach, page, &filter, cursor, PAGE_SIZE + 1),
     )?;
-    let subs = ListPage::from_rows(subs, PAGE_SIZE, |s| s.id);
     let rows = rows_of(conn, page, &fields, subs.items)?;
     let orgs = match &reach {
         DataReach::AllOrgs => org_choices(conn, app)?,
@@ -285,6 +279,7 @@ pub(crate) fn view(
         fields,
         rows: ListPage {
             items: rows,
+            prev: subs.prev,
             next: subs.next,
         },
         people: if orgs.len() > 1 {
@@ -354,11 +349,11 @@ pub(crate) fn export_csv(
     header.extend(fields.iter().map(|f| f.label.clone()));
     w.write_record(header.iter().map(|h| csv_cell(h)))
         .map_err(AppError::internal)?;
-    let mut after = None;
+    let mut cursor = Cursor::First;
     loop {
-        let batch = load(conn, &reach, page, &filter, after, CSV_BATCH)?;
+        let batch = load(conn, &reach, page, &filter, cursor, CSV_BATCH)?;
         let full = i64::try_from(batch.len()).unwrap_or(0) == CSV_BATCH;
-        after = batch.last().map(|s| s.id);
+        cursor = batch.last().map_or(Cursor::First, |s| Cursor::After(s.id));
         for row in rows_of(conn, page, &fields, batch)? {
             let mut rec = vec![
                 row.id.to_string(),

@@ -11,7 +11,7 @@ use crate::db::Conn;
 use crate::db::schema::{approval_steps, approval_tasks, apps, pages, submissions, users};
 use crate::error::AppResult;
 use crate::interconnect::usable_published_ids;
-use crate::web::{PAGE_SIZE, Page as ListPage};
+use crate::web::{Cursor, PAGE_SIZE, Page as ListPage};
 
 /// A row of "my submissions".
 pub(crate) struct SubmissionRow {
@@ -30,23 +30,24 @@ pub(crate) struct SubmissionRow {
 pub(crate) fn my_submissions(
     conn: &mut Conn,
     scope: &OrgScope,
-    after: Option<i64>,
+    cursor: Cursor,
 ) -> AppResult<ListPage<SubmissionRow>> {
     let published = usable_published_ids(conn, scope)?;
-    let mut q = submissions::table
-        .inner_join(apps::table)
-        .inner_join(pages::table)
-        .filter(submissions::submitter_org_id.eq(scope.org_id()))
-        .filter(submissions::submitter_id.eq(scope.user_id()))
-        .order(submissions::id.desc())
-        .limit(PAGE_SIZE + 1)
-        .select((Submission::as_select(), apps::name, pages::name))
-        .into_boxed();
-    if let Some(a) = after {
-        q = q.filter(submissions::id.lt(a));
-    }
-    let rows: Vec<(Submission, String, String)> = q.load(conn)?;
-    let page = ListPage::from_rows(rows, PAGE_SIZE, |r| r.0.id);
+    let page = ListPage::fetch(
+        cursor,
+        |r: &(Submission, String, String)| r.0.id,
+        |cursor| {
+            let q = submissions::table
+                .inner_join(apps::table)
+                .inner_join(pages::table)
+                .filter(submissions::submitter_org_id.eq(scope.org_id()))
+                .filter(submissions::submitter_id.eq(scope.user_id()))
+                .limit(PAGE_SIZE + 1)
+                .select((Submission::as_select(), apps::name, pages::name))
+                .into_boxed();
+            Ok(crate::keyset!(q, cursor, submissions::id, desc).load(&mut *conn)?)
+        },
+    )?;
     let waiting: Vec<i64> = page
         .items
         .iter()
@@ -95,6 +96,7 @@ pub(crate) fn my_submissions(
         .collect();
     Ok(ListPage {
         items,
+        prev: page.prev,
         next: page.next,
     })
 }

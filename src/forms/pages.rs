@@ -145,6 +145,7 @@ impl FillPage {
 pub(crate) struct SubmissionsPage {
     pub l: Layout,
     pub rows: Vec<SubmissionRow>,
+    pub prev: Option<i64>,
     pub next: Option<i64>,
 }
 
@@ -207,6 +208,7 @@ impl SubmissionPage {
 pub(crate) struct ApprovalsPage {
     pub l: Layout,
     pub rows: Vec<TaskRow>,
+    pub prev: Option<i64>,
     pub next: Option<i64>,
 }
 
@@ -218,6 +220,7 @@ pub(crate) struct DataPage {
     pub page: Page,
     pub fields: Vec<Field>,
     pub rows: Vec<DataRow>,
+    pub prev: Option<i64>,
     pub next: Option<i64>,
     pub people: Vec<(i64, String, String)>,
     /// Organisations to filter by; the column shows when there is more than one.

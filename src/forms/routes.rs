@@ -22,7 +22,7 @@ use crate::apps::{App, PageKind};
 use crate::auth::InOrg;
 use crate::error::{AppError, AppResult};
 use crate::interconnect::{PublishedApp, SeatState, usable_page, workbench_apps};
-use crate::tools::AfterQuery;
+use crate::tools::CursorQuery;
 use crate::web::{AppState, Errors, Layout, flash_redirect};
 
 pub(crate) fn router() -> Routes {
@@ -48,6 +48,7 @@ pub(crate) fn router() -> Routes {
 pub(crate) struct WorkbenchPage {
     l: Layout,
     apps: Vec<App>,
+    prev: Option<i64>,
     next: Option<i64>,
     /// Apps published to this organisation by upstream organisations (first page only).
     published: Vec<PublishedApp>,
@@ -76,13 +77,13 @@ impl WorkbenchPage {
 async fn workbench(
     State(state): State<AppState>,
     InOrg { ctx, scope }: InOrg,
-    Query(q): Query<AfterQuery>,
+    Query(q): Query<CursorQuery>,
 ) -> AppResult<WorkbenchPage> {
     let (page, published) = state
         .db
         .run(move |conn| {
-            let page = crate::apps::list_apps(conn, &scope, q.after)?;
-            let published = if q.after.is_none() {
+            let page = crate::apps::list_apps(conn, &scope, q.cursor())?;
+            let published = if page.prev.is_none() {
                 workbench_apps(conn, &scope)?
             } else {
                 vec![]
@@ -93,6 +94,7 @@ async fn workbench(
     Ok(WorkbenchPage {
         l: Layout::new(&ctx),
         apps: page.items,
+        prev: page.prev,
         next: page.next,
         published,
     })
@@ -225,15 +227,16 @@ async fn submit(
 async fn submissions(
     State(state): State<AppState>,
     InOrg { ctx, scope }: InOrg,
-    Query(q): Query<AfterQuery>,
+    Query(q): Query<CursorQuery>,
 ) -> AppResult<SubmissionsPage> {
     let page = state
         .db
-        .run(move |conn| store::my_submissions(conn, &scope, q.after))
+        .run(move |conn| store::my_submissions(conn, &scope, q.cursor()))
         .await?;
     Ok(SubmissionsPage {
         l: Layout::new(&ctx),
         rows: page.items,
+        prev: page.prev,
         next: page.next,
     })
 }
@@ -300,15 +303,16 @@ async fn act(
 async fn approvals(
     State(state): State<AppState>,
     InOrg { ctx, scope }: InOrg,
-    Query(q): Query<AfterQuery>,
+    Query(q): Query<CursorQuery>,
 ) -> AppResult<ApprovalsPage> {
     let page = state
         .db
-        .run(move |conn| approval_store::my_tasks(conn, &scope, q.after))
+        .run(move |conn| approval_store::my_tasks(conn, &scope, q.cursor()))
         .await?;
     Ok(ApprovalsPage {
         l: Layout::new(&ctx),
         rows: page.items,
+        prev: page.prev,
         next: page.next,
     })
 }
@@ -335,6 +339,7 @@ async fn data_page(
         page,
         fields: view.fields,
         rows: view.rows.items,
+        prev: view.rows.prev,
         next: view.rows.next,
         people: view.people,
         orgs: view.orgs,

@@ -35,7 +35,7 @@ use crate::db::schema::{
 use crate::db::{Conn, now, write_tx};
 use crate::error::{AppError, AppResult};
 use crate::notifications::keyed_body;
-use crate::web::{Errors, PAGE_SIZE, Page};
+use crate::web::{Cursor, Errors, PAGE_SIZE, Page};
 
 /// An approval task not acted on yet (the stored status; `forms` sits above interconnection
 /// in the layers, so the value is named here rather than imported).

@@ -9,7 +9,7 @@ use axum::response::Response;
 use super::store::{self, Notification};
 use crate::auth::InOrg;
 use crate::error::AppResult;
-use crate::tools::AfterQuery;
+use crate::tools::CursorQuery;
 use crate::web::{AppState, Layout, flash_redirect};
 
 pub(crate) fn router() -> Routes {
@@ -25,19 +25,20 @@ pub(crate) struct ListPage {
     l: Layout,
     items: Vec<Notification>,
     unread: i64,
+    prev: Option<i64>,
     next: Option<i64>,
 }
 
 async fn list(
     State(state): State<AppState>,
     InOrg { ctx, scope }: InOrg,
-    Query(q): Query<AfterQuery>,
+    Query(q): Query<CursorQuery>,
 ) -> AppResult<ListPage> {
     let (page, unread) = state
         .db
         .run(move |conn| {
             Ok((
-                store::list(conn, &scope, q.after)?,
+                store::list(conn, &scope, q.cursor())?,
                 store::unread_count(conn, &scope)?,
             ))
         })
@@ -46,6 +47,7 @@ async fn list(
         l: Layout::new(&ctx),
         items: page.items,
         unread,
+        prev: page.prev,
         next: page.next,
     })
 }

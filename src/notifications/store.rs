@@ -7,7 +7,7 @@ use crate::auth::OrgScope;
 use crate::db::schema::{memberships, notifications};
 use crate::db::{Conn, now};
 use crate::error::{AppError, AppResult};
-use crate::web::{PAGE_SIZE, Page};
+use crate::web::{Cursor, PAGE_SIZE, Page};
 
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = notifications)]
@@ -92,22 +92,20 @@ pub fn notify(
 }
 
 /// The caller's notifications in the current organisation, newest first.
-pub fn list(
-    conn: &mut Conn,
-    scope: &OrgScope,
-    after: Option<i64>,
-) -> AppResult<Page<Notification>> {
-    let mut q = notifications::table
-        .filter(notifications::org_id.eq(scope.org_id()))
-        .filter(notifications::user_id.eq(scope.user_id()))
-        .order(notifications::id.desc())
-        .limit(PAGE_SIZE + 1)
-        .select(Notification::as_select())
-        .into_boxed();
-    if let Some(a) = after {
-        q = q.filter(notifications::id.lt(a));
-    }
-    Ok(Page::from_rows(q.load(conn)?, PAGE_SIZE, |n| n.id))
+pub fn list(conn: &mut Conn, scope: &OrgScope, cursor: Cursor) -> AppResult<Page<Notification>> {
+    Page::fetch(
+        cursor,
+        |n: &Notification| n.id,
+        |cursor| {
+            let q = notifications::table
+                .filter(notifications::org_id.eq(scope.org_id()))
+                .filter(notifications::user_id.eq(scope.user_id()))
+                .limit(PAGE_SIZE + 1)
+                .select(Notification::as_select())
+                .into_boxed();
+            Ok(crate::keyset!(q, cursor, notifications::id, desc).load(&mut *conn)?)
+        },
+    )
 }
 
 /// How many unread notifications the caller has in the current organisation.

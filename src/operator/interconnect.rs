@@ -195,8 +195,15 @@ async fn save(
             role: crate::auth::Role::Member.as_str().into(),
             ..Default::default()
         };
-        let mut page =
-            super::routes::load_org_page(&state, &op, id, None, add, Default::default()).await?;
+        let mut page = super::routes::load_org_page(
+            &state,
+            &op,
+            id,
+            Default::default(),
+            add,
+            Default::default(),
+        )
+        .await?;
         page.ic = o;
         page.ic_warning = Some(op.ctx.lang.tf(
             "operator.interconnect.below_use",

@@ -16,9 +16,8 @@ use crate::org::{AccountForm, AddMemberForm, ListQuery, OrgForm, PasswordForm};
 use crate::org::{
     Edition, NewPassword, OrgId, ProviderLevel, UserId, edition_label, provider_label,
 };
-use crate::tools::AfterQuery;
 use crate::tools::encode_query;
-use crate::web::{AppState, Errors, Layout, Page, flash_redirect};
+use crate::web::{AppState, Cursor, CursorQuery, Errors, Layout, Page, flash_redirect};
 
 pub(crate) fn router() -> Routes {
     Routes::new()
@@ -81,7 +80,7 @@ async fn orgs(
     let search = q.clone();
     let page = state
         .db
-        .run(move |conn| store::list_orgs(conn, &search, lq.after))
+        .run(move |conn| store::list_orgs(conn, &search, lq.cursor()))
         .await?;
     Ok(OrgsPage {
         l: Layout::new(&op.ctx),
@@ -186,7 +185,7 @@ pub(super) async fn load_org_page(
     state: &AppState,
     op: &Operator,
     id: i64,
-    after: Option<i64>,
+    cursor: Cursor,
     add: AddMemberForm,
     errors: Errors,
 ) -> AppResult<OrgPage> {
@@ -195,7 +194,7 @@ pub(super) async fn load_org_page(
         .run(move |conn| {
             let o = store::find_org(conn, OrgId(id))?;
             let ic = super::interconnect::load(conn, id)?;
-            Ok((o, store::org_members(conn, OrgId(id), after)?, ic))
+            Ok((o, store::org_members(conn, OrgId(id), cursor)?, ic))
         })
         .await?;
     Ok(OrgPage {
@@ -216,13 +215,13 @@ async fn org(
     State(state): State<AppState>,
     op: Operator,
     Path(id): Path<i64>,
-    Query(q): Query<AfterQuery>,
+    Query(q): Query<CursorQuery>,
 ) -> AppResult<OrgPage> {
     let add = AddMemberForm {
         role: Role::Member.as_str().into(),
         ..AddMemberForm::default()
     };
-    load_org_page(&state, &op, id, q.after, add, Errors::default()).await
+    load_org_page(&state, &op, id, q.cursor(), add, Errors::default()).await
 }
 
 async fn edit_org(
@@ -260,7 +259,7 @@ async fn add_member(
             "operator.flash.member_added",
         )),
         Err(errors) => {
-            let page = load_org_page(&state, &op, id, None, form, errors).await?;
+            let page = load_org_page(&state, &op, id, Cursor::First, form, errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
     }
@@ -284,7 +283,7 @@ async fn users(
     let search = q.clone();
     let page = state
         .db
-        .run(move |conn| store::list_users(conn, &search, lq.after))
+        .run(move |conn| store::list_users(conn, &search, lq.cursor()))
         .await?;
     Ok(UsersPage {
         l: Layout::new(&op.ctx),

@@ -4,13 +4,12 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
-use serde::Deserialize;
 
 use crate::auth::Operator;
 use crate::error::AppResult;
 use crate::interconnect::{SeatOrder, all_seat_orders};
 use crate::web::policy::{Policy, Routes};
-use crate::web::{AppState, Layout, Page};
+use crate::web::{AppState, CursorQuery, Layout, Page};
 
 pub(crate) fn router() -> Routes {
     Routes::new().get("/operator/seat-orders", Policy::Operator, list)
@@ -33,19 +32,14 @@ impl SeatOrdersPage {
     }
 }
 
-#[derive(Deserialize, Default)]
-struct AfterQuery {
-    after: Option<i64>,
-}
-
 async fn list(
     State(state): State<AppState>,
     op: Operator,
-    Query(q): Query<AfterQuery>,
+    Query(q): Query<CursorQuery>,
 ) -> AppResult<SeatOrdersPage> {
     let orders = state
         .db
-        .run(move |conn| all_seat_orders(conn, q.after))
+        .run(move |conn| all_seat_orders(conn, q.cursor()))
         .await?;
     Ok(SeatOrdersPage {
         l: Layout::new(&op.ctx),

@@ -10,7 +10,7 @@ use crate::error::{AppError, AppResult};
 use crate::org::{MemberId, OrgId, UserId};
 use crate::org::{MemberRow, insert_membership, members_of, user_by_login};
 use crate::org::{NewOrg, OrgSettings};
-use crate::web::{Errors, PAGE_SIZE, Page};
+use crate::web::{Cursor, Errors, PAGE_SIZE, Page};
 
 #[derive(Clone, Debug, Queryable)]
 pub(crate) struct OrgRow {
@@ -44,25 +44,26 @@ const ORG_COLS: OrgCols = (
 );
 
 /// Organisations, newest first; `q` matches part of the name or the exact CorpID.
-pub(crate) fn list_orgs(conn: &mut Conn, q: &str, after: Option<i64>) -> AppResult<Page<OrgRow>> {
-    let mut query = orgs::table
-        .select(ORG_COLS)
-        .order(orgs::id.desc())
-        .limit(PAGE_SIZE + 1)
-        .into_boxed();
-    if !q.is_empty() {
-        query = query.filter(
-            orgs::name
-                .like(like_pattern(q))
-                .escape('\\')
-                .or(orgs::corp_id.eq(q.to_string())),
-        );
-    }
-    if let Some(a) = after {
-        query = query.filter(orgs::id.lt(a));
-    }
-    let rows = query.load(conn)?;
-    Ok(Page::from_rows(rows, PAGE_SIZE, |o: &OrgRow| o.id))
+pub(crate) fn list_orgs(conn: &mut Conn, q: &str, cursor: Cursor) -> AppResult<Page<OrgRow>> {
+    Page::fetch(
+        cursor,
+        |o: &OrgRow| o.id,
+        |cursor| {
+            let mut query = orgs::table
+                .select(ORG_COLS)
+                .limit(PAGE_SIZE + 1)
+                .into_boxed();
+            if !q.is_empty() {
+                query = query.filter(
+                    orgs::name
+                        .like(like_pattern(q))
+                        .escape('\\')
+                        .or(orgs::corp_id.eq(q.to_string())),
+                );
+            }
+            Ok(crate::keyset!(query, cursor, orgs::id, desc).load(&mut *conn)?)
+        },
+    )
 }
 
 pub(crate) fn find_org(conn: &mut Conn, id: OrgId) -> AppResult<OrgRow> {
@@ -122,10 +123,10 @@ pub(crate) fn update_org(conn: &mut Conn, id: OrgId, s: &OrgSettings) -> AppResu
 pub(crate) fn org_members(
     conn: &mut Conn,
     id: OrgId,
-    after: Option<i64>,
+    cursor: Cursor,
 ) -> AppResult<Page<MemberRow>> {
     find_org(conn, id)?;
-    members_of(conn, id.0, None, after)
+    members_of(conn, id.0, None, cursor)
 }
 
 /// Puts an existing account into an organisation with a role.
@@ -174,26 +175,27 @@ const USER_COLS: UserCols = (
 );
 
 /// Accounts, newest first; `q` matches part of the login or the name.
-pub(crate) fn list_users(conn: &mut Conn, q: &str, after: Option<i64>) -> AppResult<Page<UserRow>> {
-    let mut query = users::table
-        .select(USER_COLS)
-        .order(users::id.desc())
-        .limit(PAGE_SIZE + 1)
-        .into_boxed();
-    if !q.is_empty() {
-        let p = like_pattern(q);
-        query = query.filter(
-            users::login
-                .like(p.clone())
-                .escape('\\')
-                .or(users::name.like(p).escape('\\')),
-        );
-    }
-    if let Some(a) = after {
-        query = query.filter(users::id.lt(a));
-    }
-    let rows = query.load(conn)?;
-    Ok(Page::from_rows(rows, PAGE_SIZE, |u: &UserRow| u.id))
+pub(crate) fn list_users(conn: &mut Conn, q: &str, cursor: Cursor) -> AppResult<Page<UserRow>> {
+    Page::fetch(
+        cursor,
+        |u: &UserRow| u.id,
+        |cursor| {
+            let mut query = users::table
+                .select(USER_COLS)
+                .limit(PAGE_SIZE + 1)
+                .into_boxed();
+            if !q.is_empty() {
+                let p = like_pattern(q);
+                query = query.filter(
+                    users::login
+                        .like(p.clone())
+                        .escape('\\')
+                        .or(users::name.like(p).escape('\\')),
+                );
+            }
+            Ok(crate::keyset!(query, cursor, users::id, desc).load(&mut *conn)?)
+        },
+    )
 }
 
 pub(crate) fn find_user(conn: &mut Conn, id: UserId) -> AppResult<UserRow> {

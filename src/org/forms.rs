@@ -250,10 +250,14 @@ pub(crate) struct MoveForm {
 pub struct ListQuery {
     pub q: Option<String>,
     pub after: Option<i64>,
+    pub before: Option<i64>,
     pub department: Option<String>,
 }
 
 impl ListQuery {
+    pub fn cursor(&self) -> crate::web::Cursor {
+        crate::web::Cursor::from_query(self.after, self.before)
+    }
     pub fn q(&self) -> String {
         self.q.as_deref().unwrap_or("").trim().to_string()
     }

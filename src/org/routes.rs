@@ -113,7 +113,7 @@ async fn members(
     let (page, depts) = state
         .db
         .run(move |conn| {
-            let page = store::list_members(conn, &scope, dept.map(DeptId), q.after)?;
+            let page = store::list_members(conn, &scope, dept.map(DeptId), q.cursor())?;
             Ok((page, store::tree(store::departments(conn, &scope)?)))
         })
         .await?;

@@ -13,7 +13,7 @@ use crate::auth::{OrgScope, Perm, Role};
 use crate::db::schema::{app_admins, apps, departments, memberships, orgs, users};
 use crate::db::{Conn, is_unique_violation, now, write_tx};
 use crate::error::{AppError, AppResult};
-use crate::web::{Errors, PAGE_SIZE, Page};
+use crate::web::{Cursor, Errors, PAGE_SIZE, Page};
 
 mod dept_tree;
 pub(crate) use dept_tree::{
@@ -131,51 +131,50 @@ pub(crate) fn members_of(
     conn: &mut Conn,
     org_id: i64,
     dept: Option<DeptId>,
-    after: Option<i64>,
+    cursor: Cursor,
 ) -> AppResult<Page<MemberRow>> {
-    let mut q = memberships::table
-        .inner_join(users::table)
-        .left_join(departments::table)
-        .filter(memberships::org_id.eq(org_id))
-        .select((
-            memberships::id,
-            users::id,
-            users::login,
-            users::name,
-            memberships::role,
-            memberships::permissions,
-            memberships::can_build_apps,
-            memberships::department_id,
-            departments::name.nullable(),
-            users::disabled,
-        ))
-        .order(memberships::id.asc())
-        .limit(PAGE_SIZE + 1)
-        .into_boxed();
-    if let Some(d) = dept {
-        q = q.filter(memberships::department_id.eq(d.0));
-    }
-    if let Some(a) = after {
-        q = q.filter(memberships::id.gt(a));
-    }
-    let rows: Vec<MemberTuple> = q.load(conn)?;
-    Ok(Page::from_rows(
-        rows.into_iter().map(MemberRow::from).collect(),
-        PAGE_SIZE,
-        |m| m.id,
-    ))
+    Page::fetch(
+        cursor,
+        |m: &MemberRow| m.id,
+        |cursor| {
+            let mut q = memberships::table
+                .inner_join(users::table)
+                .left_join(departments::table)
+                .filter(memberships::org_id.eq(org_id))
+                .select((
+                    memberships::id,
+                    users::id,
+                    users::login,
+                    users::name,
+                    memberships::role,
+                    memberships::permissions,
+                    memberships::can_build_apps,
+                    memberships::department_id,
+                    departments::name.nullable(),
+                    users::disabled,
+                ))
+                .limit(PAGE_SIZE + 1)
+                .into_boxed();
+            if let Some(d) = dept {
+                q = q.filter(memberships::department_id.eq(d.0));
+            }
+            let rows: Vec<MemberTuple> =
+                crate::keyset!(q, cursor, memberships::id, asc).load(&mut *conn)?;
+            Ok(rows.into_iter().map(MemberRow::from).collect())
+        },
+    )
 }
 
 pub(crate) fn list_members(
     conn: &mut Conn,
     scope: &OrgScope,
     dept: Option<DeptId>,
-    after: Option<i64>,
+    cursor: Cursor,
 ) -> AppResult<Page<MemberRow>> {
     if let Some(d) = dept {
         find_dept(conn, scope, d)?;
     }
-    members_of(conn, scope.org_id(), dept, after)
+    members_of(conn, scope.org_id(), dept, cursor)
 }
 
 pub(crate) fn find_member(conn: &mut Conn, scope: &OrgScope, id: MemberId) -> AppResult<MemberRow> {

@@ -50,6 +50,7 @@ fn rank(module: &str) -> Option<u8> {
 fn owner(first: &str) -> &str {
     match first {
         "native" => "db",
+        "keyset" => "tools",
         "_rust_i18n_backend" | "_rust_i18n_t" | "_rust_i18n_try_translate" => "i18n",
         other => other,
     }

@@ -135,13 +135,13 @@ async fn a_group_shows_members_with_their_real_organisation_and_department_and_a
         first
             .assert_contains("msg-59")
             .assert_lacks("msg-09")
-            .assert_contains("?before=");
+            .assert_contains("?after=");
         let oldest_shown: i64 = collab_messages::table
             .filter(collab_messages::body.eq("msg-10"))
             .select(collab_messages::id)
             .first(&mut *app.conn())
             .expect("id");
-        b.get(&format!("/interconnect/collab/{gid}?before={oldest_shown}"))
+        b.get(&format!("/interconnect/collab/{gid}?after={oldest_shown}"))
             .await
             .assert_contains("msg-09")
             .assert_contains("样品已寄出")

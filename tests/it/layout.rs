@@ -63,6 +63,7 @@ async fn the_navigation_shows_each_area_to_the_roles_that_use_it() {
                 "/provider/projects",
                 "/provider/orders",
                 "/provider/custom-dev",
+                "/provider/app-centre",
                 "/interconnect",
                 "/org",
                 "/org/members",
@@ -79,7 +80,9 @@ async fn the_navigation_shows_each_area_to_the_roles_that_use_it() {
             [
                 "/operator/orgs",
                 "/operator/reviews",
-                "/operator/custom-dev"
+                "/operator/custom-dev",
+                "/operator/app-centre",
+                "/operator/app-centre/reviews"
             ]
         );
 

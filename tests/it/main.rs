@@ -46,6 +46,8 @@ mod interconnect_spaces;
 mod interconnect_usage;
 mod layout;
 mod layout_heads;
+mod list_empty;
+mod list_pages;
 mod operator;
 mod org;
 mod permissions;

@@ -188,7 +188,7 @@ async fn organisations_are_searched_by_name_or_exact_corp_id_and_paged_by_keyset
         // Part of a CorpID is not a match; the wildcard is taken literally.
         c.get("/operator/orgs?q=corp0")
             .await
-            .assert_contains("暂无数据");
+            .assert_contains("没有符合条件的记录");
         c.get("/operator/orgs?q=100%25")
             .await
             .assert_contains("Special 100%")

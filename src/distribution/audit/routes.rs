@@ -13,8 +13,8 @@ use super::Verification;
 use super::store::{self, ChainCheck, RecordRow};
 use crate::auth::OrgAdmin;
 use crate::error::AppResult;
-use crate::tools::AfterQuery;
-use crate::web::{AppState, Layout, PAGE_SIZE, format_time};
+use crate::tools::CursorQuery;
+use crate::web::{AppState, Layout, format_time};
 
 pub(crate) fn router() -> Routes {
     Routes::new()
@@ -28,6 +28,7 @@ pub(crate) struct TrailPage {
     l: Layout,
     checks: Vec<ChainCheck>,
     records: Vec<RecordRow>,
+    prev: Option<i64>,
     next: Option<i64>,
 }
 
@@ -58,14 +59,14 @@ impl TrailPage {
 async fn trail(
     State(state): State<AppState>,
     OrgAdmin { ctx, scope }: OrgAdmin,
-    Query(q): Query<AfterQuery>,
+    Query(q): Query<CursorQuery>,
 ) -> AppResult<TrailPage> {
     let (checks, page) = state
         .db
         .run(move |conn| {
             Ok((
                 store::verify_visible(conn, &scope)?,
-                store::list(conn, &scope, q.after, PAGE_SIZE)?,
+                store::list(conn, &scope, q.cursor())?,
             ))
         })
         .await?;
@@ -73,6 +74,7 @@ async fn trail(
         l: Layout::new(&ctx),
         checks,
         records: page.items,
+        prev: page.prev,
         next: page.next,
     })
 }

@@ -9,7 +9,7 @@ use crate::auth::OrgScope;
 use crate::db::schema::{apps, audit_records, orgs, users};
 use crate::db::{Conn, is_unique_violation, now, write_tx};
 use crate::error::{AppError, AppResult};
-use crate::web::Page;
+use crate::web::{Cursor, PAGE_SIZE, Page};
 
 /// A record to append; the chain fields and the time are filled in here.
 #[derive(Clone, Debug)]
@@ -211,14 +211,23 @@ pub struct RecordRow {
 
 /// The records the caller's organisation may see (as customer or as provider), newest
 /// first, keyset-paginated by id; `limit` is the page size.
-pub fn list(
+pub fn list(conn: &mut Conn, scope: &OrgScope, cursor: Cursor) -> AppResult<Page<RecordRow>> {
+    Page::fetch(
+        cursor,
+        |r: &RecordRow| r.id,
+        |cursor| rows(conn, scope, cursor, PAGE_SIZE + 1),
+    )
+}
+
+/// Up to `limit` records from the cursor, newest first (read the other way when going back).
+fn rows(
     conn: &mut Conn,
     scope: &OrgScope,
-    after: Option<i64>,
+    cursor: Cursor,
     limit: i64,
-) -> AppResult<Page<RecordRow>> {
+) -> AppResult<Vec<RecordRow>> {
     let org = scope.org_id();
-    let mut q = audit_records::table
+    let q = audit_records::table
         .inner_join(apps::table)
         .inner_join(users::table)
         .filter(
@@ -226,8 +235,7 @@ pub fn list(
                 .eq(org)
                 .or(audit_records::provider_org_id.eq(org)),
         )
-        .order(audit_records::id.desc())
-        .limit(limit + 1)
+        .limit(limit)
         .select((
             audit_records::id,
             audit_records::created_at,
@@ -241,9 +249,6 @@ pub fn list(
             audit_records::hash,
         ))
         .into_boxed();
-    if let Some(a) = after {
-        q = q.filter(audit_records::id.lt(a));
-    }
     type R = (
         i64,
         i64,
@@ -256,7 +261,7 @@ pub fn list(
         String,
         String,
     );
-    let rows: Vec<R> = q.load(conn)?;
+    let rows: Vec<R> = crate::keyset!(q, cursor, audit_records::id, desc).load(conn)?;
     let mut ids: Vec<i64> = rows.iter().flat_map(|r| [r.2, r.3]).collect();
     ids.sort_unstable();
     ids.dedup();
@@ -267,7 +272,7 @@ pub fn list(
         .into_iter()
         .collect();
     let name = |id: i64| names.get(&id).cloned().unwrap_or_default();
-    let items = rows
+    Ok(rows
         .into_iter()
         .map(|r| RecordRow {
             id: r.0,
@@ -281,20 +286,20 @@ pub fn list(
             detail: r.8,
             hash: r.9,
         })
-        .collect();
-    Ok(Page::from_rows(items, limit, |r| r.id))
+        .collect())
 }
 
 /// Every record the caller may see, for the CSV export (read in pages, oldest last).
 pub fn all(conn: &mut Conn, scope: &OrgScope) -> AppResult<Vec<RecordRow>> {
     let mut out = vec![];
-    let mut after = None;
+    let mut cursor = Cursor::First;
     loop {
-        let page = list(conn, scope, after, 1000)?;
-        out.extend(page.items);
-        match page.next {
-            Some(n) => after = Some(n),
-            None => return Ok(out),
+        let batch = rows(conn, scope, cursor, 1000)?;
+        let full = batch.len() == 1000;
+        cursor = batch.last().map_or(Cursor::First, |r| Cursor::After(r.id));
+        out.extend(batch);
+        if !full {
+            return Ok(out);
         }
     }
 }

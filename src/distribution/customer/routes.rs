@@ -14,7 +14,7 @@ use super::store::{self, Detail, Row};
 use super::{AcceptForm, ToggleForm, enable_blocker, event_label_key, waited};
 use crate::auth::OrgAdmin;
 use crate::error::AppResult;
-use crate::tools::AfterQuery;
+use crate::tools::CursorQuery;
 use crate::web::{AppState, Errors, Layout, flash_redirect};
 
 pub(crate) fn router() -> Routes {
@@ -41,6 +41,7 @@ pub(crate) fn router() -> Routes {
 pub(crate) struct ListPage {
     pub l: Layout,
     pub rows: Vec<Row>,
+    pub prev: Option<i64>,
     pub next: Option<i64>,
 }
 
@@ -77,15 +78,16 @@ impl ShowPage {
 async fn list(
     State(state): State<AppState>,
     OrgAdmin { ctx, scope }: OrgAdmin,
-    Query(q): Query<AfterQuery>,
+    Query(q): Query<CursorQuery>,
 ) -> AppResult<ListPage> {
     let page = state
         .db
-        .run(move |conn| store::list(conn, &scope, q.after))
+        .run(move |conn| store::list(conn, &scope, q.cursor()))
         .await?;
     Ok(ListPage {
         l: Layout::new(&ctx),
         rows: page.items,
+        prev: page.prev,
         next: page.next,
     })
 }

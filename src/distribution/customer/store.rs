@@ -14,7 +14,7 @@ use crate::distribution::copy::Reconfigure;
 use crate::distribution::events::{self, EventKind};
 use crate::error::{AppError, AppResult};
 use crate::notifications::notify;
-use crate::web::{PAGE_SIZE, Page};
+use crate::web::{Cursor, PAGE_SIZE, Page};
 
 /// Organisation admins (main or platform) manage purchased apps.
 fn require(scope: &OrgScope) -> AppResult<()> {
@@ -33,15 +33,22 @@ pub(crate) struct Row {
 }
 
 /// The delivered apps of the scope's organisation, newest first, keyset by id.
-pub(crate) fn list(conn: &mut Conn, scope: &OrgScope, after: Option<i64>) -> AppResult<Page<Row>> {
+pub(crate) fn list(conn: &mut Conn, scope: &OrgScope, cursor: Cursor) -> AppResult<Page<Row>> {
     require(scope)?;
-    let mut q = apps::table
+    Page::fetch(
+        cursor,
+        |r: &Row| r.app.id,
+        |cursor| rows(conn, scope, cursor),
+    )
+}
+
+fn rows(conn: &mut Conn, scope: &OrgScope, cursor: Cursor) -> AppResult<Vec<Row>> {
+    let q = apps::table
         .inner_join(orgs::table.on(apps::provider_org_id.eq(orgs::id.nullable())))
         .filter(apps::org_id.eq(scope.org_id()))
         .left_join(order_apps::table.on(order_apps::copy_app_id.eq(apps::id.nullable())))
         .left_join(orders::table.on(orders::id.eq(order_apps::order_id)))
         .filter(apps::provider_org_id.is_not_null())
-        .order(apps::id.desc())
         .limit(PAGE_SIZE + 1)
         .select((
             Delivered::as_select(),
@@ -49,19 +56,16 @@ pub(crate) fn list(conn: &mut Conn, scope: &OrgScope, after: Option<i64>) -> App
             orders::order_no.nullable(),
         ))
         .into_boxed();
-    if let Some(a) = after {
-        q = q.filter(apps::id.lt(a));
-    }
-    let rows: Vec<(Delivered, String, Option<String>)> = q.load(conn)?;
-    let rows = rows
+    let rows: Vec<(Delivered, String, Option<String>)> =
+        crate::keyset!(q, cursor, apps::id, desc).load(conn)?;
+    Ok(rows
         .into_iter()
         .map(|(app, provider, order_no)| Row {
             app,
             provider,
             order_no: order_no.unwrap_or_default(),
         })
-        .collect();
-    Ok(Page::from_rows(rows, PAGE_SIZE, |r: &Row| r.app.id))
+        .collect())
 }
 
 fn find(conn: &mut Conn, scope: &OrgScope, app_id: i64) -> AppResult<Delivered> {

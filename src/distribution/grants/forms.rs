@@ -49,12 +49,15 @@ impl RequestForm {
     }
 }
 
-/// Keyset cursors of the three lists on `/maintenance`.
+/// Keyset cursors of the three lists on `/maintenance` (`after_c`, `before_c`, …).
 #[derive(Deserialize, Default, Clone, Debug)]
 pub(crate) struct ListQuery {
     pub after_c: Option<i64>,
+    pub before_c: Option<i64>,
     pub after_p: Option<i64>,
+    pub before_p: Option<i64>,
     pub after_m: Option<i64>,
+    pub before_m: Option<i64>,
 }
 
 #[cfg(test)]

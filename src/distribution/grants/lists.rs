@@ -10,7 +10,7 @@ use crate::auth::OrgScope;
 use crate::db::Conn;
 use crate::db::schema::{apps, maintenance_grants as mg, orgs, users};
 use crate::error::AppResult;
-use crate::web::{PAGE_SIZE, Page};
+use crate::web::{Cursor, PAGE_SIZE, Page};
 
 /// One grant as the lists show it.
 #[expect(
@@ -54,14 +54,21 @@ pub(crate) fn list(
     conn: &mut Conn,
     scope: &OrgScope,
     side: Side,
-    after: Option<i64>,
+    cursor: Cursor,
 ) -> AppResult<Page<GrantRow>> {
+    Page::fetch(
+        cursor,
+        |g: &GrantRow| g.id,
+        |cursor| rows(conn, scope, side, cursor),
+    )
+}
+
+fn rows(conn: &mut Conn, scope: &OrgScope, side: Side, cursor: Cursor) -> AppResult<Vec<GrantRow>> {
     let org = scope.org_id();
     let mut q = mg::table
         .inner_join(apps::table)
         .inner_join(users::table.on(users::id.eq(mg::developer_id)))
         .inner_join(orgs::table.on(orgs::id.eq(mg::customer_org_id)))
-        .order(mg::id.desc())
         .limit(PAGE_SIZE + 1)
         .select((
             mg::id,
@@ -85,9 +92,6 @@ pub(crate) fn list(
             .filter(mg::provider_org_id.eq(org))
             .filter(mg::developer_id.eq(scope.user_id())),
     };
-    if let Some(a) = after {
-        q = q.filter(mg::id.lt(a));
-    }
     type R = (
         i64,
         i64,
@@ -102,7 +106,7 @@ pub(crate) fn list(
         i64,
         Option<i64>,
     );
-    let rows: Vec<R> = q.load(conn)?;
+    let rows: Vec<R> = crate::keyset!(q, cursor, mg::id, desc).load(conn)?;
     let mut ids: Vec<i64> = rows.iter().map(|r| r.4).collect();
     ids.sort_unstable();
     ids.dedup();
@@ -112,7 +116,7 @@ pub(crate) fn list(
         .load::<(i64, String)>(conn)?
         .into_iter()
         .collect();
-    let items = rows
+    Ok(rows
         .into_iter()
         .map(|r| GrantRow {
             id: r.0,
@@ -128,6 +132,5 @@ pub(crate) fn list(
             requested_at: r.10,
             expires_at: r.11,
         })
-        .collect();
-    Ok(Page::from_rows(items, PAGE_SIZE, |g| g.id))
+        .collect())
 }

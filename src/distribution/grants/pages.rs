@@ -42,9 +42,27 @@ pub(crate) struct Section {
     /// "customer", "mine" or "provider".
     pub side: &'static str,
     pub title_key: &'static str,
-    /// The query parameter of this list's keyset cursor.
+    /// The suffix of this list's keyset parameters (`after_c`, `before_c`).
     pub cursor: &'static str,
     pub grants: Page<GrantRow>,
+}
+
+impl Section {
+    pub(crate) fn empty_key(&self) -> &'static str {
+        match self.side {
+            "customer" => "distribution.maintenance.empty_customer",
+            "mine" => "distribution.maintenance.empty_mine",
+            _ => "distribution.maintenance.empty_provider",
+        }
+    }
+    pub(crate) fn prev_href(&self) -> Option<String> {
+        let p = self.grants.prev?;
+        Some(format!("/maintenance?before_{}={p}", self.cursor))
+    }
+    pub(crate) fn next_href(&self) -> Option<String> {
+        let n = self.grants.next?;
+        Some(format!("/maintenance?after_{}={n}", self.cursor))
+    }
 }
 
 impl ListPage {

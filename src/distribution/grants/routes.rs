@@ -14,7 +14,7 @@ use super::store::{self, Decision};
 use crate::auth::{AppBuilder, InOrg, OrgAdmin, SESSION_GRANT, SESSION_GRANT_KIND, Signed};
 use crate::db::now;
 use crate::error::{AppError, AppResult};
-use crate::web::{AppState, Errors, Layout, flash_redirect};
+use crate::web::{AppState, Cursor, Errors, Layout, flash_redirect};
 
 pub(crate) fn router() -> Routes {
     Routes::new()
@@ -54,8 +54,13 @@ async fn list(
                 out.push(Section {
                     side: "customer",
                     title_key: "distribution.maintenance.customer_side",
-                    cursor: "after_c",
-                    grants: lists::list(conn, &scope, Side::Customer, q.after_c)?,
+                    cursor: "c",
+                    grants: lists::list(
+                        conn,
+                        &scope,
+                        Side::Customer,
+                        Cursor::from_query(q.after_c, q.before_c),
+                    )?,
                 });
             }
             // Under a grant the current organisation is the customer's: no "my grants" there.
@@ -63,16 +68,26 @@ async fn list(
                 out.push(Section {
                     side: "mine",
                     title_key: "distribution.maintenance.my_grants",
-                    cursor: "after_m",
-                    grants: lists::list(conn, &scope, Side::Mine, q.after_m)?,
+                    cursor: "m",
+                    grants: lists::list(
+                        conn,
+                        &scope,
+                        Side::Mine,
+                        Cursor::from_query(q.after_m, q.before_m),
+                    )?,
                 });
             }
             if scope.is_admin() {
                 out.push(Section {
                     side: "provider",
                     title_key: "distribution.maintenance.provider_side",
-                    cursor: "after_p",
-                    grants: lists::list(conn, &scope, Side::Provider, q.after_p)?,
+                    cursor: "p",
+                    grants: lists::list(
+                        conn,
+                        &scope,
+                        Side::Provider,
+                        Cursor::from_query(q.after_p, q.before_p),
+                    )?,
                 });
             }
             Ok(out)

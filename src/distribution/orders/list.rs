@@ -13,7 +13,7 @@ use crate::db::in_ids::{IN_IDS, in_ids};
 use crate::db::schema::{apps, order_apps, orders, orgs, projects};
 use crate::error::{AppError, AppResult};
 use crate::tools::csv_cell;
-use crate::web::{PAGE_SIZE, Page};
+use crate::web::{Cursor, PAGE_SIZE, Page};
 
 /// One order as the lists show it.
 #[expect(
@@ -59,25 +59,21 @@ fn page_of(
     conn: &mut Conn,
     scope: &OrgScope,
     f: &OrderFilter,
-    after: Option<i64>,
+    cursor: Cursor,
     limit: i64,
 ) -> AppResult<Vec<OrderRow>> {
     // A status tab over all projects: the page's order ids come from the order lines'
     // (provider, status, order) index, newest first; the rows are then read by id.
     let by_status: Option<Vec<i64>> = match (&f.send_status, f.project) {
         (Some(s), None) => Some(crate::native!(conn, |c| {
-            let mut q = order_apps::table
+            let q = order_apps::table
                 .filter(order_apps::provider_org_id.eq(scope.org_id()))
                 .filter(order_apps::send_status.eq(s))
                 .select(order_apps::order_id)
                 .distinct()
-                .order(order_apps::order_id.desc())
                 .limit(limit)
                 .into_boxed();
-            if let Some(a) = after {
-                q = q.filter(order_apps::order_id.lt(a));
-            }
-            q.load::<i64>(c)
+            crate::keyset!(q, cursor, order_apps::order_id, desc).load::<i64>(c)
         })?),
         _ => None,
     };
@@ -98,7 +94,6 @@ fn page_of(
                 orgs::corp_id,
                 orders::created_at,
             ))
-            .order(orders::id.desc())
             .limit(limit)
             .into_boxed();
         if let Some(p) = f.project {
@@ -120,10 +115,7 @@ fn page_of(
                     .filter(order_apps::send_status.eq(s.clone())),
             ));
         }
-        if let Some(a) = after {
-            q = q.filter(orders::id.lt(a));
-        }
-        q.load(c)
+        crate::keyset!(q, cursor, orders::id, desc).load(c)
     })?;
     let ids: Vec<i64> = base.iter().map(|b| b.0).collect();
     let mut by_order: HashMap<i64, Vec<(String, String)>> = HashMap::new();
@@ -170,10 +162,13 @@ pub(crate) fn list(
     conn: &mut Conn,
     scope: &OrgScope,
     f: &OrderFilter,
-    after: Option<i64>,
+    cursor: Cursor,
 ) -> AppResult<Page<OrderRow>> {
-    let rows = page_of(conn, scope, f, after, PAGE_SIZE + 1)?;
-    Ok(Page::from_rows(rows, PAGE_SIZE, |r| r.id))
+    Page::fetch(
+        cursor,
+        |r: &OrderRow| r.id,
+        |cursor| page_of(conn, scope, f, cursor, PAGE_SIZE + 1),
+    )
 }
 
 /// One project's orders (a project has few; the newest 200).
@@ -186,7 +181,7 @@ pub(crate) fn for_project(
         project: Some(project_id),
         send_status: None,
     };
-    page_of(conn, scope, &f, None, 200)
+    page_of(conn, scope, &f, Cursor::First, 200)
 }
 
 /// Every matching order, walked by keyset in chunks, as CSV with a UTF-8 BOM (so that
@@ -202,11 +197,11 @@ pub(crate) fn export_csv(
     {
         let mut w = csv::Writer::from_writer(&mut out);
         w.write_record(&header).map_err(AppError::internal)?;
-        let mut after = None;
+        let mut cursor = Cursor::First;
         loop {
-            let rows = page_of(conn, scope, f, after, 500)?;
+            let rows = page_of(conn, scope, f, cursor, 500)?;
             let Some(last) = rows.last() else { break };
-            after = Some(last.id);
+            cursor = Cursor::After(last.id);
             for r in &rows {
                 w.write_record([
                     csv_cell(&r.order_no),

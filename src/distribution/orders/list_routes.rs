@@ -16,7 +16,7 @@ use crate::db::Conn;
 use crate::distribution::projects::gate::Provider;
 use crate::distribution::projects::store::ProjectOption;
 use crate::error::{AppError, AppResult};
-use crate::web::{AppState, Layout, Page};
+use crate::web::{AppState, Cursor, Layout, Page};
 
 pub(crate) fn router() -> Routes {
     Routes::new()
@@ -31,6 +31,7 @@ pub(crate) struct OrdersQuery {
     #[serde(default)]
     send: String,
     after: Option<i64>,
+    before: Option<i64>,
 }
 
 impl OrdersQuery {
@@ -83,7 +84,7 @@ async fn orders(
 ) -> AppResult<OrdersPage> {
     let scope = pv.scope.clone();
     let f = q.filter();
-    let after = q.after;
+    let cursor = Cursor::from_query(q.after, q.before);
     let (page, project) = state
         .db
         .run(move |conn| {
@@ -91,7 +92,7 @@ async fn orders(
                 Some(id) => Some(project_of(conn, &scope, id)?),
                 None => None,
             };
-            let page = list::list(conn, &scope, &f, after)?;
+            let page = list::list(conn, &scope, &f, cursor)?;
             Ok((page, project))
         })
         .await?;

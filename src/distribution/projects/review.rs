@@ -16,7 +16,7 @@ use super::{parse_reject_reason, status_label};
 use crate::auth::Operator;
 use crate::error::AppResult;
 use crate::i18n::format_wait;
-use crate::tools::AfterQuery;
+use crate::tools::CursorQuery;
 use crate::tools::{review_due, review_overdue};
 use crate::web::{AppState, Errors, Layout, Page, flash_redirect};
 
@@ -57,11 +57,11 @@ impl ReviewsPage {
 async fn queue(
     State(state): State<AppState>,
     op: Operator,
-    Query(q): Query<AfterQuery>,
+    Query(q): Query<CursorQuery>,
 ) -> AppResult<ReviewsPage> {
     let page = state
         .db
-        .run(move |conn| review_store::queue(conn, q.after))
+        .run(move |conn| review_store::queue(conn, q.cursor()))
         .await?;
     Ok(ReviewsPage {
         l: Layout::new(&op.ctx),
@@ -87,11 +87,11 @@ impl ReviewedPage {
 async fn done(
     State(state): State<AppState>,
     op: Operator,
-    Query(q): Query<AfterQuery>,
+    Query(q): Query<CursorQuery>,
 ) -> AppResult<ReviewedPage> {
     let page = state
         .db
-        .run(move |conn| review_store::reviewed(conn, q.after))
+        .run(move |conn| review_store::reviewed(conn, q.cursor()))
         .await?;
     Ok(ReviewedPage {
         l: Layout::new(&op.ctx),

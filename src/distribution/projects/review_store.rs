@@ -10,7 +10,7 @@ use crate::db::{Conn, now, write_tx};
 use crate::distribution::events::{EventKind, record};
 use crate::error::{AppError, AppResult};
 use crate::forms::Attachment;
-use crate::web::{PAGE_SIZE, Page};
+use crate::web::{Cursor, PAGE_SIZE, Page};
 
 /// A project as the operator sees it: with the provider and the creator.
 #[derive(Clone, Debug)]
@@ -23,39 +23,62 @@ pub(crate) struct ReviewRow {
 type Joined = (Project, String, String);
 
 /// Pending projects, longest waiting first.
-pub(crate) fn queue(conn: &mut Conn, after: Option<i64>) -> AppResult<Page<ReviewRow>> {
-    let mut q = projects::table
-        .inner_join(orgs::table.on(orgs::id.eq(projects::provider_org_id)))
-        .inner_join(users::table.on(users::id.eq(projects::creator_id)))
-        .filter(projects::status.eq(ProjectStatus::Pending.as_str()))
-        .select((Project::as_select(), orgs::name, users::name))
-        .order((projects::created_at.asc(), projects::id.asc()))
-        .limit(PAGE_SIZE + 1)
-        .into_boxed();
-    // Keyset on (submitted at, id): the cursor is the last id, its time looked up.
-    if let Some(a) = after {
-        let at: i64 = projects::table
-            .find(a)
-            .select(projects::created_at)
-            .first(conn)
-            .optional()?
-            .ok_or(AppError::NotFound)?;
-        q = q.filter(
-            projects::created_at
-                .gt(at)
-                .or(projects::created_at.eq(at).and(projects::id.gt(a))),
-        );
-    }
-    let rows = q
-        .load::<Joined>(conn)?
-        .into_iter()
-        .map(|(p, provider_name, creator_name)| ReviewRow {
-            p,
-            provider_name,
-            creator_name,
-        })
-        .collect();
-    Ok(Page::from_rows(rows, PAGE_SIZE, |r| r.p.id))
+pub(crate) fn queue(conn: &mut Conn, cursor: Cursor) -> AppResult<Page<ReviewRow>> {
+    Page::fetch(
+        cursor,
+        |r: &ReviewRow| r.p.id,
+        |cursor| {
+            let q = projects::table
+                .inner_join(orgs::table.on(orgs::id.eq(projects::provider_org_id)))
+                .inner_join(users::table.on(users::id.eq(projects::creator_id)))
+                .filter(projects::status.eq(ProjectStatus::Pending.as_str()))
+                .select((Project::as_select(), orgs::name, users::name))
+                .limit(PAGE_SIZE + 1)
+                .into_boxed();
+            // Keyset on (submitted at, id): the cursor is a row's id, its time looked up.
+            let (c, i) = (projects::created_at, projects::id);
+            let q = match cursor {
+                Cursor::First => q.order((c.asc(), i.asc())),
+                Cursor::After(a) => {
+                    let at = created_at_of(conn, a)?;
+                    q.filter(c.gt(at).or(c.eq(at).and(i.gt(a))))
+                        .order((c.asc(), i.asc()))
+                }
+                Cursor::Before(b) => {
+                    let at = created_at_of(conn, b)?;
+                    q.filter(c.lt(at).or(c.eq(at).and(i.lt(b))))
+                        .order((c.desc(), i.desc()))
+                }
+            };
+            Ok(q.load::<Joined>(&mut *conn)?
+                .into_iter()
+                .map(|(p, provider_name, creator_name)| ReviewRow {
+                    p,
+                    provider_name,
+                    creator_name,
+                })
+                .collect())
+        },
+    )
+}
+
+fn created_at_of(conn: &mut Conn, id: i64) -> AppResult<i64> {
+    projects::table
+        .find(id)
+        .select(projects::created_at)
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)
+}
+
+fn reviewed_at_of(conn: &mut Conn, id: i64) -> AppResult<i64> {
+    let at: Option<i64> = projects::table
+        .find(id)
+        .select(projects::reviewed_at)
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)?;
+    at.ok_or(AppError::NotFound)
 }
 
 /// A decided project with who decided it.
@@ -67,51 +90,56 @@ pub(crate) struct ReviewedRow {
 
 /// Projects already reviewed (approved or rejected, whatever happened since), latest
 /// decision first; keyset on (reviewed at, id).
-pub(crate) fn reviewed(conn: &mut Conn, after: Option<i64>) -> AppResult<Page<ReviewedRow>> {
-    let (reviewers, creators) = diesel::alias!(users as reviewers, users as creators);
-    let mut q = projects::table
-        .inner_join(orgs::table.on(orgs::id.eq(projects::provider_org_id)))
-        .inner_join(creators.on(creators.field(users::id).eq(projects::creator_id)))
-        .inner_join(reviewers.on(projects::reviewed_by.eq(reviewers.field(users::id).nullable())))
-        .filter(projects::reviewed_at.is_not_null())
-        .select((
-            Project::as_select(),
-            orgs::name,
-            creators.field(users::name),
-            reviewers.field(users::name),
-        ))
-        .order((projects::reviewed_at.desc(), projects::id.desc()))
-        .limit(PAGE_SIZE + 1)
-        .into_boxed();
-    if let Some(a) = after {
-        let at: Option<i64> = projects::table
-            .find(a)
-            .select(projects::reviewed_at)
-            .first(conn)
-            .optional()?
-            .ok_or(AppError::NotFound)?;
-        let at = at.ok_or(AppError::NotFound)?;
-        q = q.filter(
-            projects::reviewed_at
-                .lt(at)
-                .or(projects::reviewed_at.eq(at).and(projects::id.lt(a))),
-        );
-    }
-    let rows = q
-        .load::<(Project, String, String, String)>(conn)?
-        .into_iter()
-        .map(
-            |(p, provider_name, creator_name, reviewer_name)| ReviewedRow {
-                r: ReviewRow {
-                    p,
-                    provider_name,
-                    creator_name,
-                },
-                reviewer_name,
-            },
-        )
-        .collect();
-    Ok(Page::from_rows(rows, PAGE_SIZE, |r| r.r.p.id))
+pub(crate) fn reviewed(conn: &mut Conn, cursor: Cursor) -> AppResult<Page<ReviewedRow>> {
+    Page::fetch(
+        cursor,
+        |r: &ReviewedRow| r.r.p.id,
+        |cursor| {
+            let (reviewers, creators) = diesel::alias!(users as reviewers, users as creators);
+            let q = projects::table
+                .inner_join(orgs::table.on(orgs::id.eq(projects::provider_org_id)))
+                .inner_join(creators.on(creators.field(users::id).eq(projects::creator_id)))
+                .inner_join(
+                    reviewers.on(projects::reviewed_by.eq(reviewers.field(users::id).nullable())),
+                )
+                .filter(projects::reviewed_at.is_not_null())
+                .select((
+                    Project::as_select(),
+                    orgs::name,
+                    creators.field(users::name),
+                    reviewers.field(users::name),
+                ))
+                .limit(PAGE_SIZE + 1)
+                .into_boxed();
+            let (r, i) = (projects::reviewed_at, projects::id);
+            let q = match cursor {
+                Cursor::First => q.order((r.desc(), i.desc())),
+                Cursor::After(a) => {
+                    let at = reviewed_at_of(conn, a)?;
+                    q.filter(r.lt(at).or(r.eq(at).and(i.lt(a))))
+                        .order((r.desc(), i.desc()))
+                }
+                Cursor::Before(b) => {
+                    let at = reviewed_at_of(conn, b)?;
+                    q.filter(r.gt(at).or(r.eq(at).and(i.gt(b))))
+                        .order((r.asc(), i.asc()))
+                }
+            };
+            Ok(q.load::<(Project, String, String, String)>(&mut *conn)?
+                .into_iter()
+                .map(
+                    |(p, provider_name, creator_name, reviewer_name)| ReviewedRow {
+                        r: ReviewRow {
+                            p,
+                            provider_name,
+                            creator_name,
+                        },
+                        reviewer_name,
+                    },
+                )
+                .collect())
+        },
+    )
 }
 
 /// Any project, for the operator (decided ones stay viewable).

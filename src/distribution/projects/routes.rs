@@ -17,7 +17,7 @@ use super::{ClosingForm, ProjectForm, ProjectStatus, Upload, parse_closing, pars
 use crate::error::{AppError, AppResult};
 use crate::forms::Attachment;
 use crate::tools::encode_query;
-use crate::web::{AppState, Errors, Layout, flash_redirect};
+use crate::web::{AppState, Cursor, Errors, Layout, flash_redirect};
 
 pub(crate) fn router() -> Routes {
     Routes::new()
@@ -46,6 +46,7 @@ pub(crate) struct ListQuery {
     #[serde(default)]
     q: String,
     after: Option<i64>,
+    before: Option<i64>,
 }
 
 async fn list(
@@ -57,10 +58,11 @@ async fn list(
     let q = lq.q.trim().to_string();
     let scope = pv.scope.clone();
     let search = q.clone();
+    let cursor = Cursor::from_query(lq.after, lq.before);
     let (page, counts) = state
         .db
         .run(move |conn| {
-            let page = store::list(conn, &scope, status, &search, lq.after)?;
+            let page = store::list(conn, &scope, status, &search, cursor)?;
             Ok((page, store::status_counts(conn, &scope, &search)?))
         })
         .await?;

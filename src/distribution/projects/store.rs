@@ -11,7 +11,7 @@ use crate::distribution::events::{EventKind, record};
 use crate::error::{AppError, AppResult};
 use crate::forms::Attachment;
 use crate::storage::Storage;
-use crate::web::{PAGE_SIZE, Page};
+use crate::web::{Cursor, PAGE_SIZE, Page};
 
 #[expect(
     dead_code,
@@ -148,39 +148,40 @@ pub(crate) fn list(
     scope: &OrgScope,
     status: Option<ProjectStatus>,
     q: &str,
-    after: Option<i64>,
+    cursor: Cursor,
 ) -> AppResult<Page<ProjectRow>> {
     let q = q.trim();
-    let rows: Vec<(ProjectItem, String)> = crate::native!(conn, |c| {
-        let mut query = projects::table
-            .inner_join(users::table.on(users::id.eq(projects::creator_id)))
-            .filter(projects::provider_org_id.eq(scope.org_id()))
-            .select((ProjectItem::as_select(), users::name))
-            .order(projects::id.desc())
-            .limit(PAGE_SIZE + 1)
-            .into_boxed();
-        if let Some(s) = status {
-            query = query.filter(projects::status.eq(s.as_str()));
-        }
-        if !q.is_empty() {
-            let pat = escape_like(q);
-            query = query.filter(
-                projects::customer_name
-                    .like(pat.clone())
-                    .escape('\\')
-                    .or(projects::customer_corp_id.like(pat).escape('\\')),
-            );
-        }
-        if let Some(a) = after {
-            query = query.filter(projects::id.lt(a));
-        }
-        query.load(c)
-    })?;
-    let rows = rows
-        .into_iter()
-        .map(|(p, creator_name)| ProjectRow { p, creator_name })
-        .collect();
-    Ok(Page::from_rows(rows, PAGE_SIZE, |r| r.p.id))
+    Page::fetch(
+        cursor,
+        |r: &ProjectRow| r.p.id,
+        |cursor| {
+            let rows: Vec<(ProjectItem, String)> = crate::native!(&mut *conn, |c| {
+                let mut query = projects::table
+                    .inner_join(users::table.on(users::id.eq(projects::creator_id)))
+                    .filter(projects::provider_org_id.eq(scope.org_id()))
+                    .select((ProjectItem::as_select(), users::name))
+                    .limit(PAGE_SIZE + 1)
+                    .into_boxed();
+                if let Some(s) = status {
+                    query = query.filter(projects::status.eq(s.as_str()));
+                }
+                if !q.is_empty() {
+                    let pat = escape_like(q);
+                    query = query.filter(
+                        projects::customer_name
+                            .like(pat.clone())
+                            .escape('\\')
+                            .or(projects::customer_corp_id.like(pat).escape('\\')),
+                    );
+                }
+                crate::keyset!(query, cursor, projects::id, desc).load(c)
+            })?;
+            Ok(rows
+                .into_iter()
+                .map(|(p, creator_name)| ProjectRow { p, creator_name })
+                .collect())
+        },
+    )
 }
 
 /// How many of the organisation's projects each status holds, under the same search as

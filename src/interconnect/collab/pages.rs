@@ -3,7 +3,8 @@
 use askama::Template;
 use askama_web::WebTemplate;
 
-use super::store::{Group, GroupRow, Member, Message, PickPage};
+use super::PickPage;
+use super::store::{Group, GroupRow, Member, Message};
 use crate::interconnect::people::SpacePerson;
 use crate::web::{Errors, Layout, Page};
 
@@ -30,17 +31,32 @@ impl GroupsPage {
     pub(crate) fn is_picked(&self, p: &SpacePerson) -> bool {
         self.picked.contains(&format!("{}:{}", p.user_id, p.org_id))
     }
-    pub(crate) fn next_people(&self, n: &str) -> String {
-        format!(
-            "{}?q={}&after={}",
-            self.base(),
-            crate::tools::encode_query(&self.q),
-            crate::tools::encode_query(n)
+    pub(crate) fn people_prev(&self) -> Option<String> {
+        picker_href(
+            &self.base(),
+            &self.q,
+            "pbefore",
+            self.people.prev.as_deref(),
         )
     }
-    pub(crate) fn next_groups(&self, n: &i64) -> String {
-        format!("{}?before={n}", self.base())
+    pub(crate) fn people_next(&self) -> Option<String> {
+        picker_href(&self.base(), &self.q, "pafter", self.people.next.as_deref())
     }
+    pub(crate) fn groups_prev(&self) -> Option<String> {
+        Some(format!("{}?before={}", self.base(), self.groups.prev?))
+    }
+    pub(crate) fn groups_next(&self) -> Option<String> {
+        Some(format!("{}?after={}", self.base(), self.groups.next?))
+    }
+}
+
+/// A link to another page of the people picker, keeping the search.
+fn picker_href(base: &str, q: &str, param: &str, at: Option<&str>) -> Option<String> {
+    Some(format!(
+        "{base}?q={}&{param}={}",
+        crate::tools::encode_query(q),
+        crate::tools::encode_query(at?)
+    ))
 }
 
 #[derive(Template, WebTemplate)]
@@ -64,16 +80,23 @@ impl GroupPage {
     pub(crate) fn base(&self) -> String {
         format!("/interconnect/collab/{}", self.group.id)
     }
-    pub(crate) fn next_messages(&self, n: &i64) -> String {
-        format!("{}?before={n}", self.base())
+    /// Older messages come after in the thread's order (newest first).
+    pub(crate) fn older_messages(&self) -> Option<String> {
+        Some(format!("{}?after={}", self.base(), self.messages.next?))
     }
-    pub(crate) fn next_people(&self, n: &str) -> String {
-        format!(
-            "{}?q={}&after={}",
-            self.base(),
-            crate::tools::encode_query(&self.q),
-            crate::tools::encode_query(n)
+    pub(crate) fn newer_messages(&self) -> Option<String> {
+        Some(format!("{}?before={}", self.base(), self.messages.prev?))
+    }
+    pub(crate) fn people_prev(&self) -> Option<String> {
+        picker_href(
+            &self.base(),
+            &self.q,
+            "pbefore",
+            self.people.prev.as_deref(),
         )
+    }
+    pub(crate) fn people_next(&self) -> Option<String> {
+        picker_href(&self.base(), &self.q, "pafter", self.people.next.as_deref())
     }
     pub(crate) fn is_me(&self, m: &Member) -> bool {
         m.user_id == self.me

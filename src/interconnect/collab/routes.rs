@@ -11,12 +11,13 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::pages::{GroupPage, GroupsPage};
-use super::store::{self, PickPage};
+use super::store;
 use super::{GroupName, MessageBody, Pick, field, picks_of};
+use super::{PickAt, PickPage};
 use crate::auth::InOrg;
 use crate::error::AppResult;
 use crate::web::policy::{Policy, Routes};
-use crate::web::{AppState, Errors, Layout, flash_redirect};
+use crate::web::{AppState, Cursor, Errors, Layout, flash_redirect};
 
 pub(crate) fn router() -> Routes {
     Routes::new()
@@ -41,17 +42,29 @@ pub(crate) fn router() -> Routes {
         .post("/interconnect/collab/{gid}/leave", Policy::InOrg, leave)
 }
 
+/// The page's list (groups or messages, newest first: `after` = older) and the people
+/// picker (`pafter` / `pbefore`, a `user:org` pair), each with its own cursor.
 #[derive(Deserialize, Default, Clone)]
 struct ListQuery {
     #[serde(default)]
     q: String,
-    after: Option<String>,
+    pafter: Option<String>,
+    pbefore: Option<String>,
+    after: Option<i64>,
     before: Option<i64>,
 }
 
 impl ListQuery {
-    fn cursor(&self) -> Option<Pick> {
-        self.after.as_deref().and_then(Pick::parse)
+    fn pick_at(&self) -> PickAt {
+        let parse = |s: &Option<String>| s.as_deref().and_then(Pick::parse);
+        match (parse(&self.pafter), parse(&self.pbefore)) {
+            (Some(a), _) => PickAt::After(a),
+            (None, Some(b)) => PickAt::Before(b),
+            (None, None) => PickAt::First,
+        }
+    }
+    fn cursor(&self) -> Cursor {
+        Cursor::from_query(self.after, self.before)
     }
 }
 
@@ -69,14 +82,14 @@ async fn render_list(
     let (access, groups, people) = state
         .db
         .run(move |conn| {
-            let (access, groups) = store::my_groups(conn, &scope, space_id, query.before)?;
+            let (access, groups) = store::my_groups(conn, &scope, space_id, query.cursor())?;
             let people = if access.is_person {
                 store::pickable(
                     conn,
                     &scope,
                     space_id,
                     &query.q,
-                    query.cursor(),
+                    query.pick_at(),
                     &HashSet::new(),
                 )?
             } else {
@@ -158,7 +171,7 @@ async fn render_show(
         .run(move |conn| {
             let group = store::group_for(conn, &scope, gid)?;
             let members = store::members(conn, &group)?;
-            let messages = store::messages(conn, &group, query.before)?;
+            let messages = store::messages(conn, &group, query.cursor())?;
             let people = if group.created_by == scope.user_id() {
                 let exclude = store::member_ids(conn, &group)?;
                 store::pickable(
@@ -166,7 +179,7 @@ async fn render_show(
                     &scope,
                     group.space_id,
                     &query.q,
-                    query.cursor(),
+                    query.pick_at(),
                     &exclude,
                 )?
             } else {

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use diesel::prelude::*;
 
-use super::{GroupName, MessageBody, Pick};
+use super::{GroupName, MessageBody, Pick, PickAt, PickPage, pick_page};
 use crate::auth::OrgScope;
 use crate::db::schema::{
     collab_groups, collab_members, collab_messages, departments, memberships, orgs, users,
@@ -14,7 +14,7 @@ use crate::db::schema::{
 use crate::db::{Conn, now, write_tx};
 use crate::error::{AppError, AppResult};
 use crate::interconnect::people::{self, SpaceAccess, SpacePerson};
-use crate::web::{PAGE_SIZE, Page};
+use crate::web::{Cursor, PAGE_SIZE, Page};
 
 /// A group in the list of my groups.
 #[derive(Clone, Debug)]
@@ -53,13 +53,6 @@ pub(crate) struct Message {
     pub created_at: i64,
 }
 
-/// A page of people to pick from, with the cursor of the next page (`user:org`).
-#[derive(Clone, Debug, Default)]
-pub(crate) struct PickPage {
-    pub items: Vec<SpacePerson>,
-    pub next: Option<String>,
-}
-
 /// The space's people the current organisation may see (people::visible_orgs).
 fn visible_people(conn: &mut Conn, scope: &OrgScope, space_id: i64) -> AppResult<Vec<SpacePerson>> {
     let orgs = people::visible_orgs(conn, space_id, scope.org_id())?;
@@ -82,21 +75,31 @@ pub(crate) fn my_groups(
     conn: &mut Conn,
     scope: &OrgScope,
     space_id: i64,
-    before: Option<i64>,
+    cursor: Cursor,
 ) -> AppResult<(SpaceAccess, Page<GroupRow>)> {
     let access = people::space_for(conn, scope, space_id)?;
-    let mut q = collab_groups::table
+    let page = Page::fetch(
+        cursor,
+        |g: &GroupRow| g.id,
+        |cursor| group_rows(conn, scope, space_id, cursor),
+    )?;
+    Ok((access, page))
+}
+
+fn group_rows(
+    conn: &mut Conn,
+    scope: &OrgScope,
+    space_id: i64,
+    cursor: Cursor,
+) -> AppResult<Vec<GroupRow>> {
+    let q = collab_groups::table
         .inner_join(collab_members::table)
         .filter(collab_groups::space_id.eq(space_id))
         .filter(collab_members::user_id.eq(scope.user_id()))
         .filter(collab_members::org_id.eq(scope.org_id()))
-        .into_boxed();
-    if let Some(b) = before {
-        q = q.filter(collab_groups::id.lt(b));
-    }
-    let rows: Vec<(i64, String, i64)> = q
-        .order(collab_groups::id.desc())
         .limit(PAGE_SIZE + 1)
+        .into_boxed();
+    let rows: Vec<(i64, String, i64)> = crate::keyset!(q, cursor, collab_groups::id, desc)
         .select((
             collab_groups::id,
             collab_groups::name,
@@ -108,7 +111,7 @@ pub(crate) fn my_groups(
         .filter(collab_members::group_id.eq_any(&ids))
         .select(collab_members::group_id)
         .load(conn)?;
-    let items = rows
+    Ok(rows
         .into_iter()
         .map(|(id, name, created_at)| GroupRow {
             id,
@@ -116,21 +119,17 @@ pub(crate) fn my_groups(
             members: counts.iter().filter(|g| **g == id).count() as i64,
             created_at,
         })
-        .collect();
-    Ok((
-        access,
-        Page::from_rows(items, PAGE_SIZE, |g: &GroupRow| g.id),
-    ))
+        .collect())
 }
 
 /// People of the space I may see, filtered by name, without `exclude`, ordered by
-/// (user, organisation) after the cursor.
+/// (user, organisation) from the cursor.
 pub(crate) fn pickable(
     conn: &mut Conn,
     scope: &OrgScope,
     space_id: i64,
     q: &str,
-    after: Option<Pick>,
+    at: PickAt,
     exclude: &HashSet<i64>,
 ) -> AppResult<PickPage> {
     let needle = q.trim().to_lowercase();
@@ -138,17 +137,10 @@ pub(crate) fn pickable(
         .into_iter()
         .filter(|p| p.user_id != scope.user_id() && !exclude.contains(&p.user_id))
         .filter(|p| needle.is_empty() || p.name.to_lowercase().contains(&needle))
-        .filter(|p| after.is_none_or(|a| (p.user_id, p.org_id) > (a.user_id, a.org_id)))
         .collect();
-    all.sort_by_key(|p| (p.user_id, p.org_id));
-    let limit = PAGE_SIZE as usize;
-    let next = if all.len() > limit {
-        all.truncate(limit);
-        all.last().map(|p| format!("{}:{}", p.user_id, p.org_id))
-    } else {
-        None
-    };
-    Ok(PickPage { items: all, next })
+    let key = |p: &SpacePerson| (p.user_id, p.org_id);
+    all.sort_by_key(key);
+    Ok(pick_page(all, at, key))
 }
 
 /// Refuses picks that are not people of the space visible to the current organisation.
@@ -303,29 +295,30 @@ pub(crate) fn members(conn: &mut Conn, group: &Group) -> AppResult<Vec<Member>> 
 }
 
 /// The thread, newest first, keyset by id before `before`.
-pub(crate) fn messages(
-    conn: &mut Conn,
-    group: &Group,
-    before: Option<i64>,
-) -> AppResult<Page<Message>> {
-    let mut q = collab_messages::table
+pub(crate) fn messages(conn: &mut Conn, group: &Group, cursor: Cursor) -> AppResult<Page<Message>> {
+    Page::fetch(
+        cursor,
+        |m: &Message| m.id,
+        |cursor| message_rows(conn, group, cursor),
+    )
+}
+
+fn message_rows(conn: &mut Conn, group: &Group, cursor: Cursor) -> AppResult<Vec<Message>> {
+    let q = collab_messages::table
         .inner_join(users::table)
         .filter(collab_messages::group_id.eq(group.id))
-        .into_boxed();
-    if let Some(b) = before {
-        q = q.filter(collab_messages::id.lt(b));
-    }
-    let rows: Vec<(i64, String, i64, String, i64)> = q
-        .order(collab_messages::id.desc())
         .limit(PAGE_SIZE + 1)
-        .select((
-            collab_messages::id,
-            users::name,
-            collab_messages::org_id,
-            collab_messages::body,
-            collab_messages::created_at,
-        ))
-        .load(conn)?;
+        .into_boxed();
+    let rows: Vec<(i64, String, i64, String, i64)> =
+        crate::keyset!(q, cursor, collab_messages::id, desc)
+            .select((
+                collab_messages::id,
+                users::name,
+                collab_messages::org_id,
+                collab_messages::body,
+                collab_messages::created_at,
+            ))
+            .load(conn)?;
     let org_ids: Vec<i64> = rows.iter().map(|r| r.2).collect();
     let names: HashMap<i64, String> = orgs::table
         .filter(orgs::id.eq_any(&org_ids))
@@ -333,7 +326,7 @@ pub(crate) fn messages(
         .load::<(i64, String)>(conn)?
         .into_iter()
         .collect();
-    let items = rows
+    Ok(rows
         .into_iter()
         .map(|(id, author, org, body, created_at)| Message {
             id,
@@ -342,8 +335,7 @@ pub(crate) fn messages(
             body,
             created_at,
         })
-        .collect();
-    Ok(Page::from_rows(items, PAGE_SIZE, |m: &Message| m.id))
+        .collect())
 }
 
 pub(crate) fn post_message(

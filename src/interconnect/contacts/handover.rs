@@ -36,12 +36,11 @@ fn departures_query(
     conn: &mut Conn,
     scope: &OrgScope,
     id: Option<i64>,
-    after: Option<i64>,
+    cursor: Cursor,
 ) -> AppResult<Vec<Departure>> {
     let mut q = contact_departures::table
         .inner_join(users::table.on(users::id.eq(contact_departures::user_id)))
         .filter(contact_departures::org_id.eq(scope.org_id()))
-        .order(contact_departures::id.desc())
         .limit(PAGE_SIZE + 1)
         .select((
             contact_departures::id,
@@ -57,10 +56,8 @@ fn departures_query(
     if let Some(i) = id {
         q = q.filter(contact_departures::id.eq(i));
     }
-    if let Some(a) = after {
-        q = q.filter(contact_departures::id.lt(a));
-    }
-    let rows: Vec<DepartureRow> = q.load(conn)?;
+    let rows: Vec<DepartureRow> =
+        crate::keyset!(q, cursor, contact_departures::id, desc).load(conn)?;
     let mut out = Vec::with_capacity(rows.len());
     for (id, user_id, name, login, reason, left_at, successor, resolved_at) in rows {
         let successor = successor.map(|s| name_of_user(conn, s)).transpose()?;
@@ -82,10 +79,13 @@ fn departures_query(
 pub(crate) fn list(
     conn: &mut Conn,
     scope: &OrgScope,
-    after: Option<i64>,
+    cursor: Cursor,
 ) -> AppResult<Page<Departure>> {
-    let rows = departures_query(conn, scope, None, after)?;
-    Ok(Page::from_rows(rows, PAGE_SIZE, |d: &Departure| d.id))
+    Page::fetch(
+        cursor,
+        |d: &Departure| d.id,
+        |cursor| departures_query(conn, scope, None, cursor),
+    )
 }
 
 /// What the departed person held in one space, and what the successor takes over.
@@ -147,7 +147,7 @@ fn pending_reviews(conn: &mut Conn, space_id: i64) -> AppResult<Vec<i64>> {
 
 /// The departure `id` of the scope's organisation, or 404.
 pub(crate) fn view(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<DepartureView> {
-    let d = departures_query(conn, scope, Some(id), None)?
+    let d = departures_query(conn, scope, Some(id), Cursor::First)?
         .into_iter()
         .next()
         .ok_or(AppError::NotFound)?;

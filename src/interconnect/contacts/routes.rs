@@ -12,7 +12,7 @@ use super::pages::{DeparturePage, DeparturesPage};
 use crate::auth::{InOrg, OrgScope};
 use crate::error::{AppError, AppResult};
 use crate::web::policy::{Policy, Routes};
-use crate::web::{AppState, Errors, Layout, flash_redirect};
+use crate::web::{AppState, CursorQuery, Errors, Layout, flash_redirect};
 
 pub(crate) fn router() -> Routes {
     Routes::new()
@@ -35,21 +35,16 @@ fn require_admin(scope: &OrgScope) -> AppResult<()> {
     }
 }
 
-#[derive(Deserialize, Default)]
-struct AfterQuery {
-    after: Option<i64>,
-}
-
 async fn list(
     State(state): State<AppState>,
     g: InOrg,
-    Query(q): Query<AfterQuery>,
+    Query(q): Query<CursorQuery>,
 ) -> AppResult<DeparturesPage> {
     require_admin(&g.scope)?;
     let scope = g.scope.clone();
     let page = state
         .db
-        .run(move |conn| super::list(conn, &scope, q.after))
+        .run(move |conn| super::list(conn, &scope, q.cursor()))
         .await?;
     Ok(DeparturesPage {
         l: Layout::new(&g.ctx),

@@ -25,6 +25,14 @@ pub(crate) struct PoolPage {
 }
 
 impl PoolPage {
+    pub(crate) fn orders_prev(&self) -> Option<String> {
+        let p = self.orders.prev?;
+        Some(format!("/interconnect/licences?before={p}#seat-orders"))
+    }
+    pub(crate) fn orders_next(&self) -> Option<String> {
+        let n = self.orders.next?;
+        Some(format!("/interconnect/licences?after={n}#seat-orders"))
+    }
     /// The use in words ("已使用 4/5 个名额（80%），另有 1 人待分配").
     pub(crate) fn summary(&self) -> String {
         super::alert::text(self.l.lang, &self.ov.usage)
@@ -134,9 +142,10 @@ pub(crate) struct OrgSeatsPage {
     pub candidates: Page<Candidate>,
     pub holders: Page<Holder>,
     pub depts: Vec<AutoDept>,
-    /// Cursors of the two lists, each kept when the other pages on.
-    pub after: Option<i64>,
-    pub hafter: Option<i64>,
+    /// Cursors of the two lists as query text (`after=5`, `hbefore=9`), each kept when
+    /// the other pages on.
+    pub people_at: String,
+    pub holders_at: String,
     /// A refused release (nothing chosen), shown beside its button.
     pub errors: crate::web::Errors,
 }
@@ -145,18 +154,27 @@ impl OrgSeatsPage {
     pub(crate) fn base(&self) -> String {
         format!("/interconnect/licences/orgs/{}", self.org_id)
     }
-    /// The link to the next page of people, keeping the holders' page.
-    pub(crate) fn next_people(&self, n: &i64) -> String {
-        match self.hafter {
-            Some(h) => format!("{}?after={n}&hafter={h}", self.base()),
-            None => format!("{}?after={n}", self.base()),
-        }
+    fn href(&self, this: String, other: &str) -> String {
+        let sep = if other.is_empty() { "" } else { "&" };
+        format!("{}?{this}{sep}{other}", self.base())
     }
-    pub(crate) fn next_holders(&self, n: &i64) -> String {
-        match self.after {
-            Some(a) => format!("{}?after={a}&hafter={n}", self.base()),
-            None => format!("{}?hafter={n}", self.base()),
-        }
+    /// The people's pager, keeping the holders' page.
+    pub(crate) fn people_prev(&self) -> Option<String> {
+        let p = self.candidates.prev?;
+        Some(self.href(format!("before={p}"), &self.holders_at))
+    }
+    pub(crate) fn people_next(&self) -> Option<String> {
+        let n = self.candidates.next?;
+        Some(self.href(format!("after={n}"), &self.holders_at))
+    }
+    /// The holders' pager, keeping the people's page.
+    pub(crate) fn holders_prev(&self) -> Option<String> {
+        let p = self.holders.prev?;
+        Some(self.href(format!("hbefore={p}"), &self.people_at))
+    }
+    pub(crate) fn holders_next(&self) -> Option<String> {
+        let n = self.holders.next?;
+        Some(self.href(format!("hafter={n}"), &self.people_at))
     }
     pub(crate) fn indent(&self, d: &AutoDept) -> String {
         "— ".repeat(d.depth)
@@ -201,9 +219,10 @@ impl ReportPage {
             .collect::<Vec<_>>()
             .join("; ")
     }
-    pub(crate) fn next_href(&self, n: &i64) -> String {
+    /// The stale holders' pager, keeping the chosen number of days.
+    pub(crate) fn stale_base(&self) -> String {
         format!(
-            "/interconnect/licences/report?days={}&after={n}",
+            "/interconnect/licences/report?days={}",
             crate::tools::encode_query(&self.days)
         )
     }

@@ -14,7 +14,7 @@ use crate::auth::OrgScope;
 use crate::db::schema::{orgs, seat_orders, users};
 use crate::db::{Conn, TxError, now, write_tx};
 use crate::error::{AppError, AppResult};
-use crate::web::{Errors, PAGE_SIZE, Page};
+use crate::web::{Cursor, Errors, PAGE_SIZE, Page};
 
 /// Seats one order may buy.
 pub(crate) const MAX_QUANTITY: i64 = 100_000;
@@ -114,12 +114,19 @@ impl SeatOrder {
 
 type OrderRow = (i64, String, String, String, i64, i32, i64, i64, String, i64);
 
-/// Seat orders newest first, after the id `after`; of one organisation, or all of them.
-fn list(conn: &mut Conn, org: Option<i64>, after: Option<i64>) -> AppResult<Page<SeatOrder>> {
+/// Seat orders newest first, from the cursor; of one organisation, or all of them.
+fn list(conn: &mut Conn, org: Option<i64>, cursor: Cursor) -> AppResult<Page<SeatOrder>> {
+    Page::fetch(
+        cursor,
+        |o: &SeatOrder| o.id,
+        |cursor| page_rows(conn, org, cursor),
+    )
+}
+
+fn page_rows(conn: &mut Conn, org: Option<i64>, cursor: Cursor) -> AppResult<Vec<SeatOrder>> {
     let mut q = seat_orders::table
         .inner_join(orgs::table)
         .inner_join(users::table)
-        .order(seat_orders::id.desc())
         .limit(PAGE_SIZE + 1)
         .select((
             seat_orders::id,
@@ -137,11 +144,8 @@ fn list(conn: &mut Conn, org: Option<i64>, after: Option<i64>) -> AppResult<Page
     if let Some(o) = org {
         q = q.filter(seat_orders::org_id.eq(o));
     }
-    if let Some(a) = after {
-        q = q.filter(seat_orders::id.lt(a));
-    }
-    let rows: Vec<OrderRow> = q.load(conn)?;
-    let items = rows
+    let rows: Vec<OrderRow> = crate::keyset!(q, cursor, seat_orders::id, desc).load(conn)?;
+    Ok(rows
         .into_iter()
         .map(
             |(
@@ -168,22 +172,21 @@ fn list(conn: &mut Conn, org: Option<i64>, after: Option<i64>) -> AppResult<Page
                 created_at,
             },
         )
-        .collect();
-    Ok(Page::from_rows(items, PAGE_SIZE, |o: &SeatOrder| o.id))
+        .collect())
 }
 
 /// The scope's own seat orders (the buyer's history on the licence page).
 pub(crate) fn orders_of(
     conn: &mut Conn,
     scope: &OrgScope,
-    after: Option<i64>,
+    cursor: Cursor,
 ) -> AppResult<Page<SeatOrder>> {
-    list(conn, Some(scope.org_id()), after)
+    list(conn, Some(scope.org_id()), cursor)
 }
 
 /// Every organisation's seat orders (the operator's list).
-pub fn all_seat_orders(conn: &mut Conn, after: Option<i64>) -> AppResult<Page<SeatOrder>> {
-    list(conn, None, after)
+pub fn all_seat_orders(conn: &mut Conn, cursor: Cursor) -> AppResult<Page<SeatOrder>> {
+    list(conn, None, cursor)
 }
 
 fn by_idem(conn: &mut Conn, org_id: i64, key: &str) -> AppResult<Option<i64>> {

@@ -14,7 +14,7 @@ use crate::db::{Conn, now};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::tools::csv_cell;
-use crate::web::{PAGE_SIZE, Page, format_time};
+use crate::web::{Cursor, PAGE_SIZE, Page, format_time};
 
 /// Seats of one organisation, or of one department of it.
 #[derive(Clone, Debug)]
@@ -118,7 +118,7 @@ pub(crate) fn report(
     conn: &mut Conn,
     scope: &OrgScope,
     days: Days,
-    after: Option<i64>,
+    cursor: Cursor,
 ) -> AppResult<Report> {
     let pool = scope.org_id();
     let ov = overview(conn, scope)?;
@@ -157,7 +157,11 @@ pub(crate) fn report(
             seats,
         })
         .collect();
-    let stale = stale_page(conn, days, after, &rows, &names)?;
+    let stale = Page::fetch(
+        cursor,
+        |s: &StaleHolder| s.user_id,
+        |cursor| stale_rows(conn, days, cursor, &rows, &names),
+    )?;
     Ok(Report {
         by_org,
         by_department,
@@ -165,22 +169,30 @@ pub(crate) fn report(
     })
 }
 
-fn stale_page(
+/// Up to a page and one of stale holders from the cursor, in its direction.
+fn stale_rows(
     conn: &mut Conn,
     days: Days,
-    after: Option<i64>,
+    cursor: Cursor,
     rows: &[HolderRow],
     names: &HashMap<i64, String>,
-) -> AppResult<Page<StaleHolder>> {
+) -> AppResult<Vec<StaleHolder>> {
     let cutoff = days.cutoff(now());
     let mut holder_ids: Vec<i64> = rows
         .iter()
         .map(|r| r.1)
-        .filter(|u| after.is_none_or(|a| *u > a))
+        .filter(|u| match cursor {
+            Cursor::First => true,
+            Cursor::After(a) => *u > a,
+            Cursor::Before(b) => *u < b,
+        })
         .collect();
     holder_ids.sort_unstable();
     holder_ids.dedup();
-    // Walk the holders in id order, a batch at a time, until a page of stale ones is full.
+    if !cursor.forward() {
+        holder_ids.reverse();
+    }
+    // Walk the holders in the cursor's order, a batch at a time, until a page of stale ones is full.
     let mut found: Vec<(i64, String, String, Option<i64>)> = Vec::new();
     for chunk in holder_ids.chunks(500) {
         let batch: Vec<(i64, String, String, Option<i64>)> = users::table
@@ -193,12 +205,16 @@ fn stale_page(
             .order(users::id.asc())
             .select((users::id, users::name, users::login, users::last_login_at))
             .load(conn)?;
+        let mut batch = batch;
+        if !cursor.forward() {
+            batch.reverse();
+        }
         found.extend(batch);
         if found.len() > PAGE_SIZE as usize {
             break;
         }
     }
-    let items = found
+    Ok(found
         .into_iter()
         .take(PAGE_SIZE as usize + 1)
         .map(|(user_id, name, login, last_login_at)| StaleHolder {
@@ -212,10 +228,7 @@ fn stale_page(
                 .map(|r| (names.get(&r.0).cloned().unwrap_or_default(), r.2.clone()))
                 .collect(),
         })
-        .collect();
-    Ok(Page::from_rows(items, PAGE_SIZE, |s: &StaleHolder| {
-        s.user_id
-    }))
+        .collect())
 }
 
 /// Every seat holder as CSV (UTF-8 with a BOM so spreadsheet programs read Chinese),

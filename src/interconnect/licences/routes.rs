@@ -14,7 +14,7 @@ use crate::auth::{InOrg, OrgScope};
 use crate::db::Conn;
 use crate::error::AppResult;
 use crate::web::policy::{Policy, Routes};
-use crate::web::{AppState, Errors, Layout, flash_redirect};
+use crate::web::{AppState, Cursor, Errors, Layout, flash_redirect};
 
 pub(crate) fn router() -> Routes {
     Routes::new()
@@ -51,6 +51,7 @@ pub(crate) fn router() -> Routes {
 struct PoolQuery {
     /// The cursor of the seat orders' history.
     after: Option<i64>,
+    before: Option<i64>,
 }
 
 async fn pool(
@@ -66,7 +67,7 @@ async fn pool(
             let today = crate::tools::wait::cst_day(crate::db::now());
             Ok((
                 store::overview(conn, &scope)?,
-                super::purchase::orders_of(conn, &scope, q.after)?,
+                super::purchase::orders_of(conn, &scope, Cursor::from_query(q.after, q.before))?,
                 super::usage::last_days(conn, &scope, today)?,
             ))
         })
@@ -82,7 +83,18 @@ async fn pool(
 #[derive(Deserialize, Default)]
 struct OrgQuery {
     after: Option<i64>,
+    before: Option<i64>,
     hafter: Option<i64>,
+    hbefore: Option<i64>,
+}
+
+/// A list's cursor as query text (`after=5`), to keep it while the other list pages.
+fn cursor_param(prefix: &str, c: Cursor) -> String {
+    match c {
+        Cursor::First => String::new(),
+        Cursor::After(a) => format!("{prefix}after={a}"),
+        Cursor::Before(b) => format!("{prefix}before={b}"),
+    }
 }
 
 async fn org_seats(
@@ -104,6 +116,10 @@ async fn org_page(
 ) -> AppResult<OrgSeatsPage> {
     require_manager(&g.scope)?;
     let scope = g.scope.clone();
+    let (people, seats) = (
+        Cursor::from_query(q.after, q.before),
+        Cursor::from_query(q.hafter, q.hbefore),
+    );
     let (org_name, corp_id, remaining, candidates, holders, depts) = state
         .db
         .run(move |conn| {
@@ -113,8 +129,8 @@ async fn org_page(
                 name,
                 corp,
                 remaining.remaining(),
-                store::candidates(conn, &scope, org, q.after)?,
-                store::holders(conn, &scope, org, q.hafter)?,
+                store::candidates(conn, &scope, org, people)?,
+                store::holders(conn, &scope, org, seats)?,
                 auto::auto_departments(conn, &scope, org)?,
             ))
         })
@@ -128,8 +144,8 @@ async fn org_page(
         candidates,
         holders,
         depts,
-        after: q.after,
-        hafter: q.hafter,
+        people_at: cursor_param("", people),
+        holders_at: cursor_param("h", seats),
         errors,
     })
 }
@@ -213,6 +229,7 @@ async fn on_org<T: Send + 'static>(
 struct ReportQuery {
     days: Option<String>,
     after: Option<i64>,
+    before: Option<i64>,
 }
 
 async fn report_page(
@@ -234,10 +251,10 @@ async fn report_page(
         }
     };
     let scope = g.scope.clone();
-    let after = q.after;
+    let cursor = Cursor::from_query(q.after, q.before);
     let report = state
         .db
-        .run(move |conn| report::report(conn, &scope, days, after))
+        .run(move |conn| report::report(conn, &scope, days, cursor))
         .await?;
     let status = if errors.is_empty() {
         StatusCode::OK

@@ -14,7 +14,7 @@ use crate::db::schema::{
 };
 use crate::db::{Conn, now, write_tx};
 use crate::error::{AppError, AppResult};
-use crate::web::{PAGE_SIZE, Page};
+use crate::web::{Cursor, PAGE_SIZE, Page};
 
 /// A member organisation as the pool page lists it.
 #[derive(Clone, Debug)]
@@ -160,20 +160,43 @@ fn departments_of(
     Ok(rows.into_iter().collect())
 }
 
-/// The people of a member organisation that may receive a seat, by user id after `after`.
+/// The people of a member organisation that may receive a seat, by user id from the cursor.
 pub(crate) fn candidates(
     conn: &mut Conn,
     scope: &OrgScope,
     org_id: i64,
-    after: Option<i64>,
+    cursor: Cursor,
 ) -> AppResult<Page<Candidate>> {
     let pool = scope.org_id();
     member_org(conn, pool, org_id)?;
-    let mut ids: Vec<i64> = pool_linked_ids(conn, pool, org_id)?
-        .into_iter()
-        .filter(|u| after.is_none_or(|a| *u > a))
+    let linked = pool_linked_ids(conn, pool, org_id)?;
+    Page::fetch(
+        cursor,
+        |c: &Candidate| c.user_id,
+        |cursor| candidate_rows(conn, pool, org_id, &linked, cursor),
+    )
+}
+
+fn candidate_rows(
+    conn: &mut Conn,
+    pool: i64,
+    org_id: i64,
+    linked: &HashSet<i64>,
+    cursor: Cursor,
+) -> AppResult<Vec<Candidate>> {
+    let mut ids: Vec<i64> = linked
+        .iter()
+        .copied()
+        .filter(|u| match cursor {
+            Cursor::First => true,
+            Cursor::After(a) => *u > a,
+            Cursor::Before(b) => *u < b,
+        })
         .collect();
     ids.sort_unstable();
+    if !cursor.forward() {
+        ids.reverse();
+    }
     ids.truncate(PAGE_SIZE as usize + 1);
     let held: HashSet<i64> = seats::table
         .filter(seats::pool_org_id.eq(pool))
@@ -190,7 +213,7 @@ pub(crate) fn candidates(
         .order(users::id.asc())
         .select((users::id, users::name, users::login))
         .load(conn)?;
-    let items = rows
+    let mut items: Vec<Candidate> = rows
         .into_iter()
         .map(|(user_id, name, login)| Candidate {
             user_id,
@@ -201,7 +224,11 @@ pub(crate) fn candidates(
             released: released.contains(&user_id),
         })
         .collect();
-    Ok(Page::from_rows(items, PAGE_SIZE, |c: &Candidate| c.user_id))
+    // Read by id ascending; going back wants the nearest first.
+    if !cursor.forward() {
+        items.reverse();
+    }
+    Ok(items)
 }
 
 /// A seat held by a person of a member organisation.
@@ -224,25 +251,29 @@ pub(crate) struct Holder {
 /// (seat, user, name, login, automatic, granted at, last sign-in).
 type HolderRow = (i64, i64, String, String, bool, i64, Option<i64>);
 
-/// The seats of a member organisation, by seat id after `after`.
+/// The seats of a member organisation, by seat id from the cursor.
 pub(crate) fn holders(
     conn: &mut Conn,
     scope: &OrgScope,
     org_id: i64,
-    after: Option<i64>,
+    cursor: Cursor,
 ) -> AppResult<Page<Holder>> {
     let pool = scope.org_id();
-    let mut q = seats::table
+    Page::fetch(
+        cursor,
+        |h: &Holder| h.seat_id,
+        |cursor| holder_rows(conn, pool, org_id, cursor),
+    )
+}
+
+fn holder_rows(conn: &mut Conn, pool: i64, org_id: i64, cursor: Cursor) -> AppResult<Vec<Holder>> {
+    let q = seats::table
         .inner_join(users::table)
         .filter(seats::pool_org_id.eq(pool))
         .filter(seats::org_id.eq(org_id))
-        .into_boxed();
-    if let Some(a) = after {
-        q = q.filter(seats::id.gt(a));
-    }
-    let rows: Vec<HolderRow> = q
-        .order(seats::id.asc())
         .limit(PAGE_SIZE + 1)
+        .into_boxed();
+    let rows: Vec<HolderRow> = crate::keyset!(q, cursor, seats::id, asc)
         .select((
             seats::id,
             users::id,
@@ -255,7 +286,7 @@ pub(crate) fn holders(
         .load(conn)?;
     let ids: Vec<i64> = rows.iter().map(|r| r.1).collect();
     let depts = departments_of(conn, org_id, &ids)?;
-    let items = rows
+    Ok(rows
         .into_iter()
         .map(
             |(seat_id, user_id, name, login, automatic, granted_at, last_login_at)| Holder {
@@ -269,8 +300,7 @@ pub(crate) fn holders(
                 last_login_at,
             },
         )
-        .collect();
-    Ok(Page::from_rows(items, PAGE_SIZE, |h: &Holder| h.seat_id))
+        .collect())
 }
 
 /// Grants seats of the scope's pool to the chosen people of member `org_id`, all or

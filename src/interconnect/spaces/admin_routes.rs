@@ -16,10 +16,10 @@ use crate::auth::InOrg;
 use crate::error::{AppError, AppResult};
 use crate::interconnect::OrgStatus;
 use crate::interconnect::people::{SpaceAccess, space_for};
-use crate::tools::AfterQuery;
+use crate::tools::CursorQuery;
 use crate::tools::encode_query;
 use crate::web::policy::{Policy, Routes};
-use crate::web::{AppState, Layout, flash_redirect};
+use crate::web::{AppState, Cursor, Layout, flash_redirect};
 
 pub(crate) fn router() -> Routes {
     Routes::new()
@@ -104,6 +104,7 @@ pub(super) async fn managed(state: &AppState, g: &InOrg, id: i64) -> AppResult<S
 pub(crate) struct OrgsQuery {
     status: Option<String>,
     after: Option<i64>,
+    before: Option<i64>,
 }
 
 async fn orgs(
@@ -117,7 +118,8 @@ async fn orgs(
     let (page, scopes, exits) = state
         .db
         .run(move |conn| {
-            let page = directory::orgs_page(conn, id, status, q.after)?;
+            let page =
+                directory::orgs_page(conn, id, status, Cursor::from_query(q.after, q.before))?;
             let scopes = review::summaries(conn, &page.items)?;
             let exits = review::exits(conn, &page.items)?;
             Ok((page, scopes, exits))
@@ -313,7 +315,7 @@ async fn groups_page(
     state: &AppState,
     g: &InOrg,
     id: i64,
-    after: Option<i64>,
+    cursor: Cursor,
     name: String,
     error: Option<&'static str>,
 ) -> AppResult<GroupsPage> {
@@ -323,7 +325,7 @@ async fn groups_page(
         .run(move |conn| {
             Ok((
                 directory::groups(conn, id)?,
-                directory::orgs_page(conn, id, Some(OrgStatus::Joined), after)?,
+                directory::orgs_page(conn, id, Some(OrgStatus::Joined), cursor)?,
             ))
         })
         .await?;
@@ -342,9 +344,9 @@ async fn groups(
     State(state): State<AppState>,
     g: InOrg,
     Path(id): Path<i64>,
-    Query(q): Query<AfterQuery>,
+    Query(q): Query<CursorQuery>,
 ) -> AppResult<GroupsPage> {
-    groups_page(&state, &g, id, q.after, String::new(), None).await
+    groups_page(&state, &g, id, q.cursor(), String::new(), None).await
 }
 
 #[derive(Deserialize, Default)]
@@ -361,7 +363,7 @@ async fn save_group(
     raw: String,
 ) -> AppResult<Response> {
     let refuse = async |key| -> AppResult<Response> {
-        let page = groups_page(&state, &g, id, None, raw.clone(), Some(key)).await?;
+        let page = groups_page(&state, &g, id, Cursor::First, raw.clone(), Some(key)).await?;
         Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
     };
     let name = match parse_group_name(&raw) {

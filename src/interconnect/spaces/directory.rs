@@ -14,10 +14,10 @@ use crate::db::schema::{
 use crate::db::{Conn, is_unique_violation, now, write_tx};
 use crate::error::{AppError, AppResult};
 use crate::interconnect::people::{
-    ScopeFilter, SpaceAccess, linked_orgs, scope_filter, visible_among,
+    LinkedOrg, ScopeFilter, SpaceAccess, linked_orgs, scope_filter, visible_among,
 };
 use crate::interconnect::{OrgStatus, ScopeKind};
-use crate::web::{PAGE_SIZE, Page};
+use crate::web::{Cursor, PAGE_SIZE, Page};
 
 /// One person of the directory.
 #[derive(Clone, Debug)]
@@ -34,21 +34,34 @@ pub(crate) fn people(
     conn: &mut Conn,
     access: &SpaceAccess,
     viewer_org: i64,
-    after: Option<i64>,
+    cursor: Cursor,
 ) -> AppResult<Page<DirPerson>> {
     let linked = linked_orgs(conn, access.space_id)?;
     let visible: HashSet<i64> = visible_among(conn, access.space_id, viewer_org, &linked)?
         .into_iter()
         .collect();
-    // Each organisation's first page after `after` (an index range on its memberships,
-    // filtered by its scope); the page is the lowest ids of their union.
+    Page::fetch(
+        cursor,
+        |p: &DirPerson| p.membership_id,
+        |cursor| people_rows(conn, &linked, &visible, cursor),
+    )
+}
+
+fn people_rows(
+    conn: &mut Conn,
+    linked: &[LinkedOrg],
+    visible: &HashSet<i64>,
+    cursor: Cursor,
+) -> AppResult<Vec<DirPerson>> {
+    // Each organisation's first page from the cursor (an index range on its memberships,
+    // filtered by its scope); the page is the nearest ids of their union.
     let mut ids: Vec<i64> = Vec::new();
     let mut whole_orgs: Vec<i64> = Vec::new();
     for l in linked {
         if !visible.contains(&l.org_id) {
             continue;
         }
-        let filter = scope_filter(conn, &l)?;
+        let filter = scope_filter(conn, l)?;
         if matches!(filter, ScopeFilter::All) {
             whole_orgs.push(l.org_id);
             continue;
@@ -57,7 +70,6 @@ pub(crate) fn people(
             let mut q = memberships::table
                 .filter(memberships::org_id.eq(l.org_id))
                 .select(memberships::id)
-                .order(memberships::id.asc())
                 .limit(PAGE_SIZE + 1)
                 .into_boxed();
             q = match &filter {
@@ -65,23 +77,37 @@ pub(crate) fn people(
                 ScopeFilter::Departments(d) => q.filter(memberships::department_id.eq_any(d)),
                 ScopeFilter::People(p) => q.filter(memberships::user_id.eq_any(p)),
             };
-            if let Some(a) = after {
-                q = q.filter(memberships::id.gt(a));
-            }
-            q.load::<i64>(c)
+            crate::keyset!(q, cursor, memberships::id, asc).load::<i64>(c)
         })?);
     }
     // Organisations linked whole: one query per 64 of them.
     for chunk in whole_orgs.chunks(IN_IDS) {
-        ids.extend(crate::native!(conn, |c| memberships::table
-            .filter(in_ids(memberships::org_id, chunk))
-            .filter(memberships::id.gt(after.unwrap_or(0)))
-            .select(memberships::id)
-            .order(memberships::id.asc())
-            .limit(PAGE_SIZE + 1)
-            .load::<i64>(c))?);
+        // Unboxed, so that the statement stays cached: the first page reads after id 0.
+        ids.extend(crate::native!(conn, |c| {
+            let q = memberships::table
+                .filter(in_ids(memberships::org_id, chunk))
+                .select(memberships::id)
+                .limit(PAGE_SIZE + 1);
+            match cursor {
+                Cursor::First => q
+                    .filter(memberships::id.gt(0))
+                    .order(memberships::id.asc())
+                    .load::<i64>(c),
+                Cursor::After(a) => q
+                    .filter(memberships::id.gt(a))
+                    .order(memberships::id.asc())
+                    .load::<i64>(c),
+                Cursor::Before(b) => q
+                    .filter(memberships::id.lt(b))
+                    .order(memberships::id.desc())
+                    .load::<i64>(c),
+            }
+        })?);
     }
     ids.sort_unstable();
+    if !cursor.forward() {
+        ids.reverse();
+    }
     ids.truncate(usize::try_from(PAGE_SIZE + 1).unwrap_or(51));
     let rows: Vec<(i64, String, String, Option<String>)> =
         crate::native!(conn, |c| memberships::table
@@ -97,7 +123,7 @@ pub(crate) fn people(
                 departments::name.nullable(),
             ))
             .load(c))?;
-    let rows = rows
+    let mut rows: Vec<DirPerson> = rows
         .into_iter()
         .map(|(membership_id, name, org_name, department)| DirPerson {
             membership_id,
@@ -106,7 +132,11 @@ pub(crate) fn people(
             department,
         })
         .collect();
-    Ok(Page::from_rows(rows, PAGE_SIZE, |p| p.membership_id))
+    // Read by id ascending; going back wants the nearest first.
+    if !cursor.forward() {
+        rows.reverse();
+    }
+    Ok(rows)
 }
 
 /// One organisation row of the space admin's list.
@@ -144,12 +174,24 @@ pub(crate) fn orgs_page(
     conn: &mut Conn,
     space_id: i64,
     status: Option<OrgStatus>,
-    after: Option<i64>,
+    cursor: Cursor,
 ) -> AppResult<Page<OrgRow>> {
+    Page::fetch(
+        cursor,
+        |r: &OrgRow| r.space_org_id,
+        |cursor| org_rows(conn, space_id, status, cursor),
+    )
+}
+
+fn org_rows(
+    conn: &mut Conn,
+    space_id: i64,
+    status: Option<OrgStatus>,
+    cursor: Cursor,
+) -> AppResult<Vec<OrgRow>> {
     let mut q = space_orgs::table
         .inner_join(orgs::table)
         .filter(space_orgs::space_id.eq(space_id))
-        .order(space_orgs::id.asc())
         .limit(PAGE_SIZE + 1)
         .select((
             space_orgs::id,
@@ -166,9 +208,6 @@ pub(crate) fn orgs_page(
     if let Some(s) = status {
         q = q.filter(space_orgs::status.eq(s.as_str()));
     }
-    if let Some(a) = after {
-        q = q.filter(space_orgs::id.gt(a));
-    }
     #[expect(clippy::type_complexity, reason = "one row of the join")]
     let rows: Vec<(
         i64,
@@ -180,8 +219,8 @@ pub(crate) fn orgs_page(
         String,
         String,
         Option<i64>,
-    )> = q.load(conn)?;
-    let rows = rows
+    )> = crate::keyset!(q, cursor, space_orgs::id, asc).load(conn)?;
+    Ok(rows
         .into_iter()
         .map(
             |(space_org_id, org_id, name, corp_id, role, status, scope, reason, group_id)| OrgRow {
@@ -196,13 +235,12 @@ pub(crate) fn orgs_page(
                 group_id,
             },
         )
-        .collect();
-    Ok(Page::from_rows(rows, PAGE_SIZE, |r| r.space_org_id))
+        .collect())
 }
 
 /// One row of the space, by its id within the space (404 for another space's row).
 pub(crate) fn org_row(conn: &mut Conn, space_id: i64, so: i64) -> AppResult<OrgRow> {
-    let page = orgs_page(conn, space_id, None, Some(so - 1))?;
+    let page = orgs_page(conn, space_id, None, Cursor::After(so - 1))?;
     page.items
         .into_iter()
         .find(|r| r.space_org_id == so)

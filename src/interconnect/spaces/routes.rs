@@ -14,7 +14,7 @@ use crate::auth::InOrg;
 use crate::error::{AppError, AppResult};
 use crate::interconnect::people::space_for;
 use crate::interconnect::{ScopeKind, SpaceKind, may_apply_for_org, scope_may_manage};
-use crate::tools::AfterQuery;
+use crate::tools::CursorQuery;
 use crate::web::policy::{Policy, Routes};
 use crate::web::{AppState, Errors, Layout, flash_redirect};
 
@@ -178,14 +178,14 @@ async fn people(
     State(state): State<AppState>,
     g: InOrg,
     Path(id): Path<i64>,
-    Query(q): Query<AfterQuery>,
+    Query(q): Query<CursorQuery>,
 ) -> AppResult<PeoplePage> {
     let scope = g.scope.clone();
     let (a, page) = state
         .db
         .run(move |conn| {
             let a = space_for(conn, &scope, id)?;
-            let page = directory::people(conn, &a, scope.org_id(), q.after)?;
+            let page = directory::people(conn, &a, scope.org_id(), q.cursor())?;
             Ok((a, page))
         })
         .await?;
