@@ -70,5 +70,10 @@ pub fn route_table() -> Routes {
 
 /// The whole application: the route table inside the shared layers.
 pub fn router(state: AppState) -> Router {
-    crate::web::router(state, route_table())
+    // Outside everything, so that it sees the status the visitor got (error pages
+    // included): the app centre counts server errors on apps' pages.
+    crate::web::router(state.clone(), route_table()).layer(axum::middleware::from_fn_with_state(
+        state,
+        crate::appcentre::count_server_errors,
+    ))
 }

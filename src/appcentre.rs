@@ -4,10 +4,12 @@
 //! acceptance, co-creation with ten organisations, a two-stage review and a grey release
 //! before it opens to everyone; every gate is computed from recorded use.
 #![warn(unreachable_pub)]
-// Co-creation, the grey release and the listing, which read the rest, come next.
-#![allow(dead_code)]
 
+pub(crate) mod feedback;
 pub(crate) mod figures;
+pub(crate) mod gate;
+pub(crate) mod gate_pages;
+pub(crate) mod gate_routes;
 pub(crate) mod operator_routes;
 pub(crate) mod pages;
 pub(crate) mod product_form;
@@ -17,10 +19,14 @@ pub(crate) mod reviews;
 pub(crate) mod rules;
 pub(crate) mod screenshots;
 pub(crate) mod sellers;
+pub(crate) mod server_errors;
 
 // The face: what the composition root may use of this one.
+pub use server_errors::count_server_errors;
 
 /// The app centre's pages, for the route table.
 pub fn router() -> crate::web::policy::Routes {
-    provider_routes::router().merge(operator_routes::router())
+    provider_routes::router()
+        .merge(operator_routes::router())
+        .merge(gate_routes::router())
 }

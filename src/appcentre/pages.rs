@@ -89,6 +89,9 @@ pub(crate) struct ProductPage {
     pub reviews: Vec<Review>,
     pub is_admin: bool,
     pub upload_error: Option<&'static str>,
+    pub cocreators: Vec<super::gate::Cocreator>,
+    /// A refused co-creation invitation: the message and the CorpID typed.
+    pub cocreator_refusal: Option<(&'static str, String)>,
 }
 
 impl ProductPage {
@@ -104,6 +107,40 @@ impl ProductPage {
     }
     pub(crate) fn category_key(&self) -> &'static str {
         super::product_form::category_key(&self.p.category)
+    }
+    /// Co-creation is shown from pre-listing on.
+    pub(crate) fn in_cocreation(&self) -> bool {
+        self.p.stage() == Stage::Prelisted
+    }
+    pub(crate) fn started(&self) -> bool {
+        self.p.cocreation_started_at.is_some()
+    }
+    pub(crate) fn established_count(&self) -> usize {
+        self.cocreators.iter().filter(|c| c.established).count()
+    }
+    pub(crate) fn can_invite(&self) -> bool {
+        self.is_admin && !self.started() && self.cocreators.len() < super::rules::COCREATORS
+    }
+    pub(crate) fn can_start(&self) -> bool {
+        self.is_admin
+            && !self.started()
+            && self.cocreators.len() == super::rules::COCREATORS
+            && self.established_count() >= super::rules::ESTABLISHED_MIN
+    }
+    /// "10 家共创企业 · 其中 2 家钉钉老用户".
+    pub(crate) fn counts(&self) -> String {
+        format!(
+            "{} · {}",
+            self.l.tf("appcentre.cocreation.count", "n", &self.cocreators.len()),
+            self.l
+                .tf("appcentre.cocreation.established_n", "n", &self.established_count())
+        )
+    }
+    pub(crate) fn typed_corp(&self) -> &str {
+        self.cocreator_refusal.as_ref().map_or("", |r| r.1.as_str())
+    }
+    pub(crate) fn has_gate(&self) -> bool {
+        super::gate::current(&self.p).is_some()
     }
     pub(crate) fn permission_key(&self, p: &&str) -> &'static str {
         super::product_form::permission_key(p)

@@ -239,15 +239,16 @@ async fn create(
     ))
 }
 
-async fn product_page(
+pub(crate) async fn product_page(
     state: &AppState,
     pv: &Provider,
     id: i64,
     upload_error: Option<&'static str>,
+    cocreator_refusal: Option<(&'static str, String)>,
 ) -> AppResult<ProductPage> {
     let org = pv.scope.org_id();
     let scope = pv.scope.clone();
-    let (p, app_name, editions, shots, reviews) = state
+    let (p, app_name, editions, shots, reviews, cocreators) = state
         .db
         .run(move |conn| {
             let p = products::find_own(conn, org, id)?;
@@ -260,6 +261,7 @@ async fn product_page(
                 products::editions(conn, id)?,
                 screenshots::of_product(conn, id)?,
                 reviews::of_product(conn, id)?,
+                super::gate::cocreators(conn, id)?,
             ))
         })
         .await?;
@@ -272,6 +274,8 @@ async fn product_page(
         reviews,
         is_admin: pv.is_admin(),
         upload_error,
+        cocreators,
+        cocreator_refusal,
     })
 }
 
@@ -280,7 +284,7 @@ async fn show(
     pv: Provider,
     Path(id): Path<i64>,
 ) -> AppResult<ProductPage> {
-    product_page(&state, &pv, id, None).await
+    product_page(&state, &pv, id, None, None).await
 }
 
 async fn edit(
@@ -379,7 +383,7 @@ async fn upload(
     let file = screenshots::read_upload(mp).await?;
     match screenshots::check(&file, state.config.max_upload_bytes()) {
         Err(key) => {
-            let page = product_page(&state, &pv, id, Some(key)).await?;
+            let page = product_page(&state, &pv, id, Some(key), None).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Ok(kind) => {

@@ -145,6 +145,7 @@ pub(crate) fn product_code(n: u32) -> String {
     format!("cmd{:07}", n % 10_000_000)
 }
 
+#[cfg(test)]
 pub(crate) fn is_product_code(s: &str) -> bool {
     s.len() == 10 && s.starts_with("cmd") && s[3..].bytes().all(|b| b.is_ascii_digit())
 }

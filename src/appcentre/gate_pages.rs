@@ -1,0 +1,131 @@
+//! The gate page (the figures of a phase against its thresholds, with a chart over the
+//! days), the operator's product page around it, and the survey a member answers.
+
+use askama::Template;
+use askama_web::WebTemplate;
+
+use super::feedback::{Bug, SurveyView};
+use super::figures::{Check, Figures, Severity};
+use super::gate::{COCREATION, Period};
+use super::products::Product;
+use crate::tools::chart::{LineSeries, Lines, line_chart};
+use crate::tools::wait::{cst_day_start, cst_month_day};
+use crate::web::{Errors, Layout};
+
+/// One phase measured: its period (once started), figures and checks.
+pub(crate) struct Gate {
+    pub phase: &'static str,
+    pub period: Option<Period>,
+    pub figures: Option<Figures>,
+    pub checks: Vec<Check>,
+    pub over: bool,
+}
+
+impl Gate {
+    pub(crate) fn phase_key(&self) -> &'static str {
+        if self.phase == COCREATION {
+            "appcentre.gate.cocreation"
+        } else {
+            "appcentre.gate.grey"
+        }
+    }
+    pub(crate) fn passes(&self) -> bool {
+        self.figures.is_some() && self.checks.iter().all(|c| c.passed)
+    }
+    pub(crate) fn first_day(&self) -> String {
+        self.period
+            .map(|p| cst_month_day(cst_day_start(p.start_day)))
+            .unwrap_or_default()
+    }
+    pub(crate) fn last_day(&self) -> String {
+        self.period
+            .map(|p| cst_month_day(cst_day_start(p.end_day() - 1)))
+            .unwrap_or_default()
+    }
+    /// Daily users and active organisations over the period, as a line chart.
+    pub(crate) fn chart(&self, l: &Layout) -> String {
+        let Some(f) = &self.figures else {
+            return String::new();
+        };
+        let points: Vec<String> = f
+            .days
+            .iter()
+            .map(|d| cst_month_day(cst_day_start(d.day)))
+            .collect();
+        let users: Vec<i64> = f.days.iter().map(|d| d.users as i64).collect();
+        let orgs: Vec<i64> = f.days.iter().map(|d| d.orgs as i64).collect();
+        let users_label = l.t("appcentre.gate.daily_users");
+        let orgs_label = l.t("appcentre.gate.daily_orgs");
+        let series = [
+            LineSeries {
+                label: &users_label,
+                values: &users,
+            },
+            LineSeries {
+                label: &orgs_label,
+                values: &orgs,
+            },
+        ];
+        let summary = l.lang.tf(
+            "appcentre.gate.summary",
+            &[
+                ("users", &f.weekly_users.to_string()),
+                ("orgs", &f.active.to_string()),
+                ("installed", &f.installed.to_string()),
+            ],
+        );
+        line_chart(&Lines {
+            summary: &summary,
+            points: &points,
+            series: &series,
+            empty: &l.t("appcentre.gate.no_use"),
+            label_every: 1,
+        })
+    }
+}
+
+/// The provider's and the operator's gate page of a product.
+#[derive(Template, WebTemplate)]
+#[template(path = "appcentre/gate.html")]
+pub(crate) struct GatePage {
+    pub l: Layout,
+    pub p: Product,
+    pub gate: Gate,
+    /// The operator's view: bug records, surveys, answers and the forms for them.
+    pub operator: bool,
+    pub bugs: Vec<Bug>,
+    pub answers: Vec<(String, i32, String)>,
+    pub errors: Errors,
+    pub typed_title: String,
+    pub can_submit: bool,
+}
+
+impl GatePage {
+    pub(crate) fn chart(&self) -> String {
+        self.gate.chart(&self.l)
+    }
+    pub(crate) fn severities(&self) -> &'static [Severity] {
+        &Severity::ALL
+    }
+    pub(crate) fn back(&self) -> String {
+        if self.operator {
+            "/operator/app-centre/reviews".into()
+        } else {
+            format!("/provider/app-centre/products/{}", self.p.id)
+        }
+    }
+    pub(crate) fn post_base(&self) -> String {
+        format!("/operator/app-centre/products/{}", self.p.id)
+    }
+}
+
+/// The satisfaction survey a member answers.
+#[derive(Template, WebTemplate)]
+#[template(path = "appcentre/survey.html")]
+pub(crate) struct SurveyPage {
+    pub l: Layout,
+    pub s: SurveyView,
+    pub errors: Errors,
+    pub score: String,
+    pub comment: String,
+}
