@@ -7,7 +7,11 @@
 // Co-creation, the grey release and the listing, which read the rest, come next.
 #![allow(dead_code)]
 
+pub(crate) mod centre;
+pub(crate) mod centre_pages;
+pub(crate) mod centre_routes;
 pub(crate) mod figures;
+pub(crate) mod installs;
 pub(crate) mod operator_routes;
 pub(crate) mod pages;
 pub(crate) mod product_form;
@@ -22,5 +26,7 @@ pub(crate) mod sellers;
 
 /// The app centre's pages, for the route table.
 pub fn router() -> crate::web::policy::Routes {
-    provider_routes::router().merge(operator_routes::router())
+    provider_routes::router()
+        .merge(operator_routes::router())
+        .merge(centre_routes::router())
 }
