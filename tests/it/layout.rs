@@ -38,6 +38,7 @@ async fn the_navigation_shows_each_area_to_the_roles_that_use_it() {
                 "/workbench",
                 "/submissions",
                 "/approvals",
+                "/app-centre",
                 "/maintenance",
                 "/interconnect"
             ]
@@ -58,17 +59,20 @@ async fn the_navigation_shows_each_area_to_the_roles_that_use_it() {
                 "/workbench",
                 "/submissions",
                 "/approvals",
+                "/app-centre",
                 "/apps",
                 "/maintenance",
                 "/provider/projects",
                 "/provider/orders",
                 "/provider/custom-dev",
+                "/provider/app-centre",
                 "/interconnect",
                 "/org",
                 "/org/members",
                 "/org/departments",
                 "/my-apps",
-                "/org/custom-apps"
+                "/org/custom-apps",
+                "/org/app-centre"
             ]
         );
         assert!(sidebar(&page).contains("<a href=\"/org/members\" aria-current=\"page\">"));
@@ -79,7 +83,9 @@ async fn the_navigation_shows_each_area_to_the_roles_that_use_it() {
             [
                 "/operator/orgs",
                 "/operator/reviews",
-                "/operator/custom-dev"
+                "/operator/custom-dev",
+                "/operator/app-centre",
+                "/operator/app-centre/reviews"
             ]
         );
 

@@ -1,6 +1,7 @@
 //! Fenfa's integration tests: one binary, every test on SQLite and on PostgreSQL.
 
 mod appcentre;
+mod appcentre_install;
 mod approvals;
 mod approvals_self;
 mod apps;
