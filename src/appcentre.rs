@@ -5,11 +5,15 @@
 //! before it opens to everyone; every gate is computed from recorded use.
 #![warn(unreachable_pub)]
 
+pub(crate) mod centre;
+pub(crate) mod centre_pages;
+pub(crate) mod centre_routes;
 pub(crate) mod feedback;
 pub(crate) mod figures;
 pub(crate) mod gate;
 pub(crate) mod gate_pages;
 pub(crate) mod gate_routes;
+pub(crate) mod installs;
 pub(crate) mod operator_routes;
 pub(crate) mod pages;
 pub(crate) mod product_form;
@@ -29,4 +33,5 @@ pub fn router() -> crate::web::policy::Routes {
     provider_routes::router()
         .merge(operator_routes::router())
         .merge(gate_routes::router())
+        .merge(centre_routes::router())
 }

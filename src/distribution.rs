@@ -37,3 +37,18 @@ pub type AuditRecord = audit::store::NewRecord;
 pub fn append_audit(conn: &mut crate::db::Conn, r: &AuditRecord) -> crate::error::AppResult<i64> {
     audit::store::append(conn, r)
 }
+
+/// The entitlement check (功能权益) for anything copied into an organisation: the label
+/// keys of the features the app uses that `edition` (an organisation's stored edition)
+/// does not unlock. The app id must come from a checked lookup.
+pub fn lacking_features(
+    conn: &mut crate::db::Conn,
+    app_id: i64,
+    edition: &str,
+) -> crate::error::AppResult<Vec<&'static str>> {
+    let used = entitlements::features_used(conn, app_id)?;
+    Ok(entitlements::lacking(edition, &used)
+        .into_iter()
+        .map(entitlements::Feature::label_key)
+        .collect())
+}

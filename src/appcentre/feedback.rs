@@ -6,7 +6,9 @@ use diesel::prelude::*;
 
 use super::figures::Severity;
 use super::products;
-use crate::db::schema::{ac_answers as an, ac_bugs as bg, ac_installs as ins, ac_surveys as sv, memberships};
+use crate::db::schema::{
+    ac_answers as an, ac_bugs as bg, ac_installs as ins, ac_surveys as sv, memberships,
+};
 use crate::db::{Conn, is_unique_violation, now, write_tx};
 use crate::error::{AppError, AppResult};
 use crate::notifications::notify;

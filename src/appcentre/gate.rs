@@ -308,7 +308,12 @@ pub(crate) fn current(prod: &Product) -> Option<(&'static str, Option<Period>)> 
 
 /// After the co-creation period, with every figure passing, the provider submits the
 /// product to the access review (商品接入审核). The quality score is kept for the grade.
-pub(crate) fn submit_for_review(conn: &mut Conn, provider: i64, product: i64, by: i64) -> AppResult<()> {
+pub(crate) fn submit_for_review(
+    conn: &mut Conn,
+    provider: i64,
+    product: i64,
+    by: i64,
+) -> AppResult<()> {
     write_tx(conn, |conn| {
         let prod = prelisted_own(conn, provider, product)?;
         let period = prod

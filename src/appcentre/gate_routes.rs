@@ -164,10 +164,8 @@ async fn provider_gate(
             Ok((p, g))
         })
         .await?;
-    let can_submit = pv.is_admin()
-        && p.stage() == super::rules::Stage::Prelisted
-        && gate.over
-        && gate.passes();
+    let can_submit =
+        pv.is_admin() && p.stage() == super::rules::Stage::Prelisted && gate.over && gate.passes();
     Ok(GatePage {
         l: Layout::new(&pv.ctx),
         p,

@@ -131,9 +131,13 @@ impl ProductPage {
     pub(crate) fn counts(&self) -> String {
         format!(
             "{} · {}",
-            self.l.tf("appcentre.cocreation.count", "n", &self.cocreators.len()),
             self.l
-                .tf("appcentre.cocreation.established_n", "n", &self.established_count())
+                .tf("appcentre.cocreation.count", "n", &self.cocreators.len()),
+            self.l.tf(
+                "appcentre.cocreation.established_n",
+                "n",
+                &self.established_count()
+            )
         )
     }
     pub(crate) fn typed_corp(&self) -> &str {

@@ -208,8 +208,6 @@ pub(crate) const ESTABLISHED_MIN: usize = 2;
 pub(crate) const ESTABLISHED_DAYS: i64 = 90;
 /// Co-creation and grey release each last a week.
 pub(crate) const PERIOD_DAYS: i64 = 7;
-/// The grey cohort holds at most this many organisations (1000家灰度).
-pub(crate) const COHORT_MAX: usize = 1000;
 /// The app centre lists this many products per page.
 pub(crate) const LISTING_PAGE: i64 = 20;
 

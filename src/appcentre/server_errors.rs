@@ -7,8 +7,8 @@ use axum::middleware::Next;
 use axum::response::Response;
 use diesel::prelude::*;
 
-use crate::db::schema::app_errors;
 use crate::db::now;
+use crate::db::schema::app_errors;
 use crate::tools::wait::cst_day;
 use crate::web::AppState;
 
@@ -17,7 +17,11 @@ fn app_of(path: &str) -> Option<i64> {
     path.strip_prefix("/a/")?.split('/').next()?.parse().ok()
 }
 
-pub async fn count_server_errors(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn count_server_errors(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
     let app = app_of(req.uri().path());
     let resp = next.run(req).await;
     if let Some(app_id) = app.filter(|_| resp.status().is_server_error()) {
@@ -26,16 +30,18 @@ pub async fn count_server_errors(State(state): State<AppState>, req: Request, ne
         tokio::spawn(async move {
             let counted = db
                 .run(move |conn| {
-                    Ok(crate::native!(conn, |c| diesel::insert_into(app_errors::table)
-                        .values((
-                            app_errors::app_id.eq(app_id),
-                            app_errors::day.eq(day),
-                            app_errors::count.eq(1i64),
-                        ))
-                        .on_conflict((app_errors::app_id, app_errors::day))
-                        .do_update()
-                        .set(app_errors::count.eq(app_errors::count + 1i64))
-                        .execute(c))?)
+                    Ok(crate::native!(conn, |c| diesel::insert_into(
+                        app_errors::table
+                    )
+                    .values((
+                        app_errors::app_id.eq(app_id),
+                        app_errors::day.eq(day),
+                        app_errors::count.eq(1i64),
+                    ))
+                    .on_conflict((app_errors::app_id, app_errors::day))
+                    .do_update()
+                    .set(app_errors::count.eq(app_errors::count + 1i64))
+                    .execute(c))?)
                 })
                 .await;
             if let Err(e) = counted {

@@ -18,7 +18,11 @@ use crate::support::{TestApp, each_backend};
 async fn ten_cocreators(app: &TestApp, s: &Seller, product: i64, established: usize) -> Vec<i64> {
     let mut ids = Vec::new();
     for i in 0..10 {
-        let org = app.org(&format!("共创企业{i}"), &format!("dingco{i:02}"), "professional");
+        let org = app.org(
+            &format!("共创企业{i}"),
+            &format!("dingco{i:02}"),
+            "professional",
+        );
         let admin = app.person(org, &format!("co{i}admin"), Role::MainAdmin);
         if i < established {
             let t = now();
@@ -137,7 +141,10 @@ async fn co_creation_starts_with_exactly_ten_organisations_of_which_at_least_two
         // Once started, the co-creators are fixed.
         s.padmin
             .post(
-                &format!("/provider/app-centre/products/{id}/cocreators/{}/withdraw", orgs[0]),
+                &format!(
+                    "/provider/app-centre/products/{id}/cocreators/{}/withdraw",
+                    orgs[0]
+                ),
                 &[],
             )
             .await
@@ -151,7 +158,10 @@ async fn co_creation_starts_with_exactly_ten_organisations_of_which_at_least_two
 async fn measured_week(app: &TestApp, s: &Seller, id: i64) -> (Vec<i64>, Vec<i64>, i64) {
     let orgs = ten_cocreators(app, s, id, 2).await;
     s.padmin
-        .post_ok(&format!("/provider/app-centre/products/{id}/cocreation/start"), &[])
+        .post_ok(
+            &format!("/provider/app-centre/products/{id}/cocreation/start"),
+            &[],
+        )
         .await;
     let started = now() - 8 * DAY;
     diesel::update(ac_products::table.find(id))
@@ -208,8 +218,11 @@ fn use_daily(app: &TestApp, orgs: &[i64], copies: &[i64], first: i64, n: usize) 
 
 async fn answer(app: &TestApp, login: &str, survey: i64, score: &str) {
     let c = app.signed_in(login).await;
-    c.post_ok(&format!("/app-centre/surveys/{survey}"), &[("score", score), ("comment", "好用")])
-        .await;
+    c.post_ok(
+        &format!("/app-centre/surveys/{survey}"),
+        &[("score", score), ("comment", "好用")],
+    )
+    .await;
 }
 
 fn last_survey(app: &TestApp) -> i64 {
@@ -287,13 +300,18 @@ async fn the_survey_is_answered_once_by_people_of_the_installing_organisations_o
             .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
             .assert_contains("请填写 0–100 的整数评分")
             .assert_contains("value=\"101\"");
-        member.post_ok(&url, &[("score", "88"), ("comment", "")]).await;
+        member
+            .post_ok(&url, &[("score", "88"), ("comment", "")])
+            .await;
         member
             .post(&url, &[("score", "99"), ("comment", "")])
             .await
             .assert_status(StatusCode::CONFLICT);
         let outsider = app.signed_in("oadmin").await;
-        outsider.get(&url).await.assert_status(StatusCode::NOT_FOUND);
+        outsider
+            .get(&url)
+            .await
+            .assert_status(StatusCode::NOT_FOUND);
         s.op.get(&format!("/operator/app-centre/products/{id}"))
             .await
             .assert_contains("88");
@@ -308,18 +326,33 @@ async fn bugs_the_operator_records_lower_the_quality_score_by_severity() {
         let id = prelisted(&app, &s).await;
         measured_week(&app, &s, id).await;
         let bugs = format!("/operator/app-centre/products/{id}/bugs");
-        s.op.post(&bugs, &[("phase", "cocreation"), ("severity", "critical"), ("title", "")])
-            .await
-            .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
-            .assert_contains("请描述问题");
+        s.op.post(
+            &bugs,
+            &[
+                ("phase", "cocreation"),
+                ("severity", "critical"),
+                ("title", ""),
+            ],
+        )
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+        .assert_contains("请描述问题");
         s.op.post_ok(
             &bugs,
-            &[("phase", "cocreation"), ("severity", "critical"), ("title", "提交后数据丢失")],
+            &[
+                ("phase", "cocreation"),
+                ("severity", "critical"),
+                ("title", "提交后数据丢失"),
+            ],
         )
         .await;
         s.op.post_ok(
             &bugs,
-            &[("phase", "cocreation"), ("severity", "major"), ("title", "列表加载慢")],
+            &[
+                ("phase", "cocreation"),
+                ("severity", "major"),
+                ("title", "列表加载慢"),
+            ],
         )
         .await;
         // 100 - 10 - 5 = 85.

@@ -38,6 +38,7 @@ async fn the_navigation_shows_each_area_to_the_roles_that_use_it() {
                 "/workbench",
                 "/submissions",
                 "/approvals",
+                "/app-centre",
                 "/maintenance",
                 "/interconnect"
             ]
@@ -58,6 +59,7 @@ async fn the_navigation_shows_each_area_to_the_roles_that_use_it() {
                 "/workbench",
                 "/submissions",
                 "/approvals",
+                "/app-centre",
                 "/apps",
                 "/maintenance",
                 "/provider/projects",
@@ -69,7 +71,8 @@ async fn the_navigation_shows_each_area_to_the_roles_that_use_it() {
                 "/org/members",
                 "/org/departments",
                 "/my-apps",
-                "/org/custom-apps"
+                "/org/custom-apps",
+                "/org/app-centre"
             ]
         );
         assert!(sidebar(&page).contains("<a href=\"/org/members\" aria-current=\"page\">"));

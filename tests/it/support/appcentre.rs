@@ -147,3 +147,128 @@ pub async fn prelisted(app: &TestApp, s: &Seller) -> i64 {
     .await;
     id
 }
+
+/// The id of the organisation with this CorpID.
+pub fn org_id(app: &TestApp, corp: &str) -> i64 {
+    use diesel::prelude::*;
+    use fenfa::db::schema::orgs;
+    orgs::table
+        .filter(orgs::corp_id.eq(corp))
+        .select(orgs::id)
+        .first(&mut *app.conn())
+        .expect("org")
+}
+
+/// Puts a product straight at `stage` with `version` (for tests of what a stage allows,
+/// where the pipeline before it is not what is tested).
+pub fn set_stage(app: &TestApp, product: i64, stage: &str, version: i32) {
+    use diesel::prelude::*;
+    use fenfa::db::schema::ac_products as p;
+    diesel::update(p::table.find(product))
+        .set((p::stage.eq(stage), p::version.eq(version)))
+        .execute(&mut *app.conn())
+        .expect("stage");
+}
+
+/// Pauses (or resumes) a product, as the operator's grey-release controls do.
+pub fn set_paused(app: &TestApp, product: i64, paused: bool) {
+    use diesel::prelude::*;
+    use fenfa::db::schema::ac_products as p;
+    diesel::update(p::table.find(product))
+        .set(p::paused.eq(paused))
+        .execute(&mut *app.conn())
+        .expect("paused");
+}
+
+/// Puts `org` in a product's grey cohort.
+pub fn in_cohort(app: &TestApp, product: i64, org: i64) {
+    use diesel::prelude::*;
+    use fenfa::db::schema::ac_cohort as ch;
+    diesel::insert_into(ch::table)
+        .values((ch::product_id.eq(product), ch::org_id.eq(org)))
+        .execute(&mut *app.conn())
+        .expect("cohort");
+}
+
+/// Makes `org` an active co-creator of a product.
+pub fn cocreator(app: &TestApp, product: i64, org: i64) {
+    use diesel::prelude::*;
+    use fenfa::db::schema::ac_cocreators as co;
+    diesel::insert_into(co::table)
+        .values((
+            co::product_id.eq(product),
+            co::org_id.eq(org),
+            co::active.eq(true),
+            co::invited_at.eq(fenfa::db::now()),
+        ))
+        .execute(&mut *app.conn())
+        .expect("co-creator");
+}
+
+/// A product of the seller put straight at `stage` (version 1); its id.
+pub async fn at_stage(app: &TestApp, s: &Seller, stage: &str) -> i64 {
+    let id = draft(app, s).await;
+    set_stage(app, id, stage, 1);
+    id
+}
+
+/// The product's editions: (free edition id, paid edition id).
+pub fn editions(app: &TestApp, product: i64) -> (i64, i64) {
+    use diesel::prelude::*;
+    use fenfa::db::schema::ac_editions as ed;
+    let rows: Vec<(i64, i64)> = ed::table
+        .filter(ed::product_id.eq(product))
+        .order(ed::position.asc())
+        .select((ed::id, ed::price_fen))
+        .load(&mut *app.conn())
+        .expect("editions");
+    let free = rows.iter().find(|r| r.1 == 0).expect("free").0;
+    let paid = rows.iter().find(|r| r.1 > 0).expect("paid").0;
+    (free, paid)
+}
+
+/// An open product inserted directly, with one free edition (listing tests need many);
+/// its id.
+pub fn open_product(
+    app: &TestApp,
+    s: &Seller,
+    name: &str,
+    description: &str,
+    category: &str,
+    quality: i32,
+) -> i64 {
+    use diesel::prelude::*;
+    use fenfa::db::schema::{ac_editions as ed, ac_products as p};
+    let t = fenfa::db::now();
+    let id: i64 = diesel::insert_into(p::table)
+        .values((
+            p::provider_org_id.eq(s.w.provider),
+            p::app_id.eq(s.w.app),
+            p::stage.eq("open"),
+            p::name.eq(name),
+            p::description.eq(description),
+            p::category.eq(category),
+            p::homepage_url.eq("https://isv.example.com/"),
+            p::permissions.eq("app_data"),
+            p::data_stored.eq("表单数据"),
+            p::version.eq(1),
+            p::quality.eq(quality),
+            p::created_by.eq(s.w.padmin),
+            p::created_at.eq(t),
+            p::updated_at.eq(t),
+        ))
+        .returning(p::id)
+        .get_result(&mut *app.conn())
+        .expect("product");
+    diesel::insert_into(ed::table)
+        .values((
+            ed::product_id.eq(id),
+            ed::name.eq("免费版"),
+            ed::price_fen.eq(0),
+            ed::seats.eq(10),
+            ed::position.eq(0),
+        ))
+        .execute(&mut *app.conn())
+        .expect("edition");
+    id
+}

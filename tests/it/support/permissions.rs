@@ -137,6 +137,30 @@ pub fn narrowed(method: &str, path: &str, k: Kind) -> Option<&'static str> {
     if authorises && matches!(k, CustomerMember | Downstream | ProviderDev) {
         return Some("only the enterprise's main admin or platform admin authorises (seed 003)");
     }
+    let centre_new = path == "/provider/app-centre/products/new"
+        || (method == "POST" && path == "/provider/app-centre/products");
+    if centre_new && matches!(k, ProviderAdmin | ProviderDev | SecondProvider) {
+        return Some(
+            "app-centre products are made by onboarded sellers (invited and approved); the \
+             matrix's providers are not (the pipeline: appcentre)",
+        );
+    }
+    let centre_admin_only = (method == "GET" && path == "/provider/app-centre/products/{id}/edit")
+        || (method == "POST"
+            && [
+                "/provider/app-centre/seller",
+                "/provider/app-centre/products/{id}/edit",
+                "/provider/app-centre/products/{id}/submit",
+                "/provider/app-centre/products/{id}/screenshots/{shot}/remove",
+                "/provider/app-centre/products/{id}/cocreators",
+                "/provider/app-centre/products/{id}/cocreators/{org}/withdraw",
+                "/provider/app-centre/products/{id}/cocreation/start",
+                "/provider/app-centre/products/{id}/review",
+            ]
+            .contains(&path));
+    if k == ProviderDev && centre_admin_only {
+        return Some("the seller application and products are changed by the provider's admins");
+    }
     if k == Operator && path == "/d/{token}/done" {
         return Some("the operator belongs to no organisation that could have purchased");
     }
@@ -198,6 +222,12 @@ pub fn cross_tenant_exempt(path: &str) -> Option<&'static str> {
     }
     if path == "/interconnect/join/{token}" {
         return Some("the invitation token is the bearer capability of its space");
+    }
+    if path.starts_with("/app-centre/") {
+        return Some(
+            "a listed product (and its screenshots) is shown to organisations beyond its \
+             provider; who sees which product is tested in appcentre_install",
+        );
     }
     if path.starts_with("/static/") {
         return Some("static files are public");
@@ -400,7 +430,106 @@ fn side(app: &TestApp, s: &SideIds) -> Fixtures {
     put("grants/{id}", s.grant.to_string());
     interconnect(app, &mut f, s);
     customdev(app, &mut f, s);
+    appcentre(app, &mut f, s);
     f
+}
+
+/// An open app-centre product of the side's organisation (as its provider) with a free
+/// edition and a stored screenshot, and an install of it in the same organisation (an
+/// impossible state through the product, where a provider does not install its own
+/// product, but it gives the organisation's routes an id of this tenant).
+fn appcentre(app: &TestApp, f: &mut Fixtures, s: &SideIds) {
+    use fenfa::db::schema::{ac_editions, ac_installs, ac_products, ac_screenshots, ac_surveys};
+    let t = now();
+    let mut c = app.conn();
+    let product: i64 = one(
+        // Direct: the pipeline before opening is tested in appcentre.
+        diesel::insert_into(ac_products::table)
+            .values((
+                ac_products::provider_org_id.eq(s.org),
+                ac_products::app_id.eq(s.app),
+                ac_products::code.eq(Some(format!("cmd{:07}", s.org))),
+                ac_products::stage.eq("open"),
+                ac_products::name.eq(format!("矩阵商品{}", s.org)),
+                ac_products::description.eq("矩阵测试用的商品。"),
+                ac_products::category.eq("office"),
+                ac_products::homepage_url.eq("https://isv.example.com/"),
+                ac_products::permissions.eq("app_data"),
+                ac_products::data_stored.eq("表单数据"),
+                ac_products::version.eq(1),
+                ac_products::created_by.eq(s.victim_user),
+                ac_products::created_at.eq(t),
+                ac_products::updated_at.eq(t),
+            ))
+            .returning(ac_products::id)
+            .get_result(&mut *c),
+        "product",
+    );
+    let edition: i64 = one(
+        diesel::insert_into(ac_editions::table)
+            .values((
+                ac_editions::product_id.eq(product),
+                ac_editions::name.eq("免费版"),
+                ac_editions::price_fen.eq(0),
+                ac_editions::seats.eq(10),
+                ac_editions::position.eq(0),
+            ))
+            .returning(ac_editions::id)
+            .get_result(&mut *c),
+        "edition",
+    );
+    let key = format!("ac-matrix-{}.png", s.org);
+    app.state
+        .storage
+        .put(&key, crate::support::appcentre::PNG)
+        .expect("screenshot file");
+    let shot: i64 = one(
+        diesel::insert_into(ac_screenshots::table)
+            .values((
+                ac_screenshots::product_id.eq(product),
+                ac_screenshots::file_key.eq(&key),
+                ac_screenshots::content_type.eq("image/png"),
+                ac_screenshots::position.eq(0),
+            ))
+            .returning(ac_screenshots::id)
+            .get_result(&mut *c),
+        "screenshot",
+    );
+    let install: i64 = one(
+        diesel::insert_into(ac_installs::table)
+            .values((
+                ac_installs::product_id.eq(product),
+                ac_installs::org_id.eq(s.org),
+                ac_installs::app_id.eq(Some(s.app)),
+                ac_installs::phase.eq("open"),
+                ac_installs::edition_id.eq(Some(edition)),
+                ac_installs::version.eq(1),
+                ac_installs::installed_by.eq(s.victim_user),
+                ac_installs::installed_at.eq(t),
+            ))
+            .returning(ac_installs::id)
+            .get_result(&mut *c),
+        "install",
+    );
+    let survey: i64 = one(
+        diesel::insert_into(ac_surveys::table)
+            .values((
+                ac_surveys::product_id.eq(product),
+                ac_surveys::phase.eq("open"),
+                ac_surveys::sent_by.eq(s.victim_user),
+                ac_surveys::sent_at.eq(t),
+            ))
+            .returning(ac_surveys::id)
+            .get_result(&mut *c),
+        "survey",
+    );
+    f.insert("surveys/{id}".into(), survey.to_string());
+    f.insert("cocreators/{org}".into(), s.org.to_string());
+    f.insert("products/{id}".into(), product.to_string());
+    f.insert("screenshots/{shot}".into(), shot.to_string());
+    f.insert("installs/{id}".into(), install.to_string());
+    f.insert("providers/{org}".into(), s.org.to_string());
+    f.insert("sellers/{org}".into(), s.org.to_string());
 }
 
 /// A live template of the side's organisation (as a provider) with a ticket in review, a

@@ -1,0 +1,1 @@
+DROP INDEX ac_products_rank;
