@@ -1,6 +1,8 @@
 //! The demo data set: one organisation per role of the product, so that every journey can
 //! be tried in a browser right after the first start. Loaded only into an empty database.
 
+mod appcentre;
+
 use diesel::prelude::*;
 use serde_json::json;
 
@@ -251,6 +253,8 @@ fn build(conn: &mut Conn, hash: &str, storage: &dyn Storage) -> AppResult<Logins
         .select(users::id)
         .first(conn)?;
     custom_dev_template(conn, &scope, operator, storage)?;
+    // The app centre: a product through a week of co-creation (seed 002).
+    appcentre::app_centre(conn, hash, storage, provider, p_admin, operator)?;
 
     Ok(vec![
         ("platform operator", "operator"),

@@ -20,7 +20,9 @@ async fn demo_data_loads_into_an_empty_database_and_not_twice() {
             (o, u)
         };
         let first = counted();
-        assert_eq!(first, (5, 11));
+        // The five organisations of the roles and their eleven logins, and the app
+        // centre's ten co-creators with an admin each.
+        assert_eq!(first, (15, 21));
         assert!(
             fenfa::demo::load(&app.state.db, app.state.storage.as_ref())
                 .expect("load")
@@ -73,6 +75,31 @@ async fn every_demo_login_signs_in_with_the_printed_password() {
                 home.location()
             );
         }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_newcomer_sees_the_demo_products_co_creation_week_on_a_filled_gate_page() {
+    each_backend(async |app| {
+        fenfa::demo::load(&app.state.db, app.state.storage.as_ref())
+            .expect("load")
+            .expect("loaded");
+        let product: i64 = fenfa::db::schema::ac_products::table
+            .select(fenfa::db::schema::ac_products::id)
+            .first(&mut *app.conn())
+            .expect("product");
+        let c = crate::support::distribution::demo_login(&app, "provider.admin").await;
+        // 8 of 10 organisations active; (5 × 7 + 3 × 3) daily users over 7 × 8 = 78.6 %;
+        // six answers 90–95, mean 92.5; no bugs, no errors.
+        c.get(&format!("/provider/app-centre/products/{product}/gate"))
+            .await
+            .assert_status(StatusCode::OK)
+            .assert_contains("80.0%")
+            .assert_contains("78.6%")
+            .assert_contains("92.5")
+            .assert_contains("全部指标达标")
+            .assert_contains("<svg");
     })
     .await;
 }
