@@ -141,7 +141,7 @@ async fn review_page(
     reason: String,
 ) -> AppResult<ReviewPage> {
     use diesel::prelude::*;
-    let (review, product, provider_name, changes, shots, server_errors, banned) = state
+    let (review, product, provider_name, changes, shots, server_errors, banned, evidence) = state
         .db
         .run(move |conn| {
             let review = reviews::find(conn, id)?;
@@ -160,6 +160,17 @@ async fn review_page(
             let words: Vec<&str> = words.iter().map(String::as_str).collect();
             let text = format!("{} {}", product.name, product.description);
             let banned = banned_word(&text, &words);
+            // The access and sales reviews weigh the co-creation's figures, bugs and
+            // survey answers (seed: 问卷反馈的结果较差，也将审核不通过).
+            let evidence = if review.stage == "acceptance" {
+                None
+            } else {
+                Some((
+                    super::gate_routes::gate_of(conn, &product)?,
+                    super::feedback::bugs(conn, product.id)?,
+                    super::feedback::answers(conn, product.id)?,
+                ))
+            };
             Ok((
                 review,
                 product,
@@ -168,9 +179,14 @@ async fn review_page(
                 shots,
                 errors,
                 banned,
+                evidence,
             ))
         })
         .await?;
+    let (gate, bugs, answers) = match evidence {
+        Some((g, b, a)) => (Some(g), b, a),
+        None => (None, Vec::new(), Vec::new()),
+    };
     Ok(ReviewPage {
         l: Layout::new(&op.ctx),
         form: review.form(),
@@ -184,6 +200,9 @@ async fn review_page(
         errors,
         ticked,
         reason,
+        gate,
+        bugs,
+        answers,
     })
 }
 

@@ -220,6 +220,11 @@ pub(crate) struct ReviewPage {
     pub errors: Errors,
     pub ticked: Vec<String>,
     pub reason: String,
+    /// After co-creation: its figures, the bug records and the survey answers, which the
+    /// access and sales reviews weigh (seed: 问卷反馈的结果较差，也将审核不通过).
+    pub gate: Option<super::gate_pages::Gate>,
+    pub bugs: Vec<super::feedback::Bug>,
+    pub answers: Vec<(String, i32, String)>,
 }
 
 impl ReviewPage {

@@ -275,6 +275,14 @@ async fn the_gate_figures_equal_a_hand_computation_and_a_passed_gate_opens_the_a
             .post_ok(&format!("/provider/app-centre/products/{id}/review"), &[])
             .await;
         assert_eq!(stage(&app, id), "access_review");
+        // The access reviewer weighs the co-creation's figures and the survey's answers.
+        let review = crate::support::appcentre::open_review(&app, id);
+        s.op.get(&format!("/operator/app-centre/reviews/{review}"))
+            .await
+            .assert_status(StatusCode::OK)
+            .assert_contains("商品接入审核")
+            .assert_contains("80.0%")
+            .assert_contains("好用");
     })
     .await;
 }
