@@ -139,10 +139,11 @@ pub fn narrowed(method: &str, path: &str, k: Kind) -> Option<&'static str> {
     }
     let centre_new = path == "/provider/app-centre/products/new"
         || (method == "POST" && path == "/provider/app-centre/products");
-    if centre_new && matches!(k, ProviderAdmin | ProviderDev | SecondProvider) {
+    if centre_new && matches!(k, ProviderDev | SecondProvider) {
         return Some(
-            "app-centre products are made by onboarded sellers (invited and approved); the \
-             matrix's providers are not (the pipeline: appcentre)",
+            "app-centre products are made by the admins of onboarded sellers (invited and \
+             approved): the demo's provider is one, the second provider is not (the \
+             pipeline: appcentre)",
         );
     }
     let centre_admin_only = (method == "GET" && path == "/provider/app-centre/products/{id}/edit")
@@ -448,7 +449,8 @@ fn appcentre(app: &TestApp, f: &mut Fixtures, s: &SideIds) {
             .values((
                 ac_products::provider_org_id.eq(s.org),
                 ac_products::app_id.eq(s.app),
-                ac_products::code.eq(Some(format!("cmd{:07}", s.org))),
+                // 9 first: clear of the demo's own product code.
+                ac_products::code.eq(Some(format!("cmd9{:06}", s.org))),
                 ac_products::stage.eq("open"),
                 ac_products::name.eq(format!("矩阵商品{}", s.org)),
                 ac_products::description.eq("矩阵测试用的商品。"),
