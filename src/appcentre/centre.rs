@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 
-use super::products::{self, COLUMNS, EditionRow, Product};
+use super::products::{self, EditionRow, Product};
 use super::rules::{Audience, LISTING_PAGE, Stage, visible};
 use crate::apps::AppIcon;
 use crate::db::Conn;
@@ -122,7 +122,7 @@ pub(crate) fn listing(conn: &mut Conn, org: i64, query: &Query) -> AppResult<Lis
                 .or(p::stage.eq(Stage::Prelisted.as_str()).and(cocreator)),
         )
         .order((p::quality.desc(), p::id.desc()))
-        .select(COLUMNS)
+        .select(Product::as_select())
         .limit(LISTING_PAGE + 1)
         .into_boxed();
     if let Some(c) = &query.category {

@@ -14,7 +14,8 @@ use crate::tools::Cursor;
 use crate::tools::money::yuan;
 use crate::web::{PAGE_SIZE, Page};
 
-#[derive(Queryable, Clone, Debug)]
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = p)]
 pub(crate) struct Product {
     pub id: i64,
     pub provider_org_id: i64,
@@ -36,50 +37,6 @@ pub(crate) struct Product {
     pub created_at: i64,
     pub updated_at: i64,
 }
-
-pub(crate) type ProductColumns = (
-    p::id,
-    p::provider_org_id,
-    p::app_id,
-    p::code,
-    p::stage,
-    p::name,
-    p::description,
-    p::category,
-    p::homepage_url,
-    p::permissions,
-    p::data_stored,
-    p::reason,
-    p::paused,
-    p::version,
-    p::cocreation_started_at,
-    p::grey_started_at,
-    p::quality,
-    p::created_at,
-    p::updated_at,
-);
-
-pub(crate) const COLUMNS: ProductColumns = (
-    p::id,
-    p::provider_org_id,
-    p::app_id,
-    p::code,
-    p::stage,
-    p::name,
-    p::description,
-    p::category,
-    p::homepage_url,
-    p::permissions,
-    p::data_stored,
-    p::reason,
-    p::paused,
-    p::version,
-    p::cocreation_started_at,
-    p::grey_started_at,
-    p::quality,
-    p::created_at,
-    p::updated_at,
-);
 
 impl Product {
     pub(crate) fn stage(&self) -> Stage {
@@ -145,7 +102,7 @@ impl EditionRow {
 pub(crate) fn find(conn: &mut Conn, id: i64) -> AppResult<Product> {
     p::table
         .find(id)
-        .select(COLUMNS)
+        .select(Product::as_select())
         .first(conn)
         .optional()?
         .ok_or(AppError::NotFound)
@@ -176,7 +133,7 @@ pub(crate) fn list(conn: &mut Conn, provider: i64, cursor: Cursor) -> AppResult<
         |c| {
             let q = p::table
                 .filter(p::provider_org_id.eq(provider))
-                .select(COLUMNS)
+                .select(Product::as_select())
                 .limit(PAGE_SIZE + 1)
                 .into_boxed();
             Ok(crate::keyset!(q, c, p::id, desc).load(conn)?)

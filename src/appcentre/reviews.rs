@@ -36,7 +36,8 @@ pub(crate) fn check_key(item: &str) -> &'static str {
     }
 }
 
-#[derive(Queryable, Clone, Debug)]
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = r)]
 pub(crate) struct Review {
     pub id: i64,
     pub product_id: i64,
@@ -49,30 +50,6 @@ pub(crate) struct Review {
     pub failed_items: String,
     pub reason: String,
 }
-
-const REVIEW_COLUMNS: (
-    r::id,
-    r::product_id,
-    r::stage,
-    r::version,
-    r::snapshot,
-    r::submitted_at,
-    r::decided_at,
-    r::passed,
-    r::failed_items,
-    r::reason,
-) = (
-    r::id,
-    r::product_id,
-    r::stage,
-    r::version,
-    r::snapshot,
-    r::submitted_at,
-    r::decided_at,
-    r::passed,
-    r::failed_items,
-    r::reason,
-);
 
 impl Review {
     pub(crate) fn form(&self) -> ProductForm {
@@ -113,7 +90,7 @@ pub(crate) fn queue(conn: &mut Conn, cursor: Cursor) -> AppResult<Page<QueueRow>
                 .inner_join(p::table.on(p::id.eq(r::product_id)))
                 .inner_join(orgs::table.on(orgs::id.eq(p::provider_org_id)))
                 .filter(r::decided_at.is_null())
-                .select((REVIEW_COLUMNS, p::name, p::code, orgs::name))
+                .select((Review::as_select(), p::name, p::code, orgs::name))
                 .limit(PAGE_SIZE + 1)
                 .into_boxed();
             let rows: Vec<(Review, String, Option<String>, String)> =
@@ -134,7 +111,7 @@ pub(crate) fn queue(conn: &mut Conn, cursor: Cursor) -> AppResult<Page<QueueRow>
 pub(crate) fn find(conn: &mut Conn, id: i64) -> AppResult<Review> {
     r::table
         .find(id)
-        .select(REVIEW_COLUMNS)
+        .select(Review::as_select())
         .first(conn)
         .optional()?
         .ok_or(AppError::NotFound)
@@ -145,7 +122,7 @@ pub(crate) fn of_product(conn: &mut Conn, product: i64) -> AppResult<Vec<Review>
     Ok(r::table
         .filter(r::product_id.eq(product))
         .order(r::id.desc())
-        .select(REVIEW_COLUMNS)
+        .select(Review::as_select())
         .limit(200)
         .load(conn)?)
 }
@@ -156,7 +133,7 @@ pub(crate) fn previous(conn: &mut Conn, review: &Review) -> AppResult<Option<Rev
         .filter(r::product_id.eq(review.product_id))
         .filter(r::id.lt(review.id))
         .order(r::id.desc())
-        .select(REVIEW_COLUMNS)
+        .select(Review::as_select())
         .first(conn)
         .optional()?)
 }

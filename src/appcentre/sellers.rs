@@ -48,7 +48,8 @@ impl SellerStatus {
     }
 }
 
-#[derive(Queryable, Clone, Debug)]
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = s)]
 pub(crate) struct Seller {
     pub provider_org_id: i64,
     pub contact_name: String,
@@ -70,30 +71,6 @@ impl Seller {
         crate::tools::money::yuan(self.deposit_fen)
     }
 }
-
-const SELLER_COLUMNS: (
-    s::provider_org_id,
-    s::contact_name,
-    s::contact_phone,
-    s::intro,
-    s::status,
-    s::agreement_no,
-    s::deposit_fen,
-    s::reason,
-    s::applied_at,
-    s::decided_at,
-) = (
-    s::provider_org_id,
-    s::contact_name,
-    s::contact_phone,
-    s::intro,
-    s::status,
-    s::agreement_no,
-    s::deposit_fen,
-    s::reason,
-    s::applied_at,
-    s::decided_at,
-);
 
 /// Where a provider stands with the app centre.
 #[derive(Clone, Debug)]
@@ -124,7 +101,7 @@ pub(crate) fn standing(conn: &mut Conn, provider: i64) -> AppResult<Standing> {
         .optional()?;
     let seller = s::table
         .find(provider)
-        .select(SELLER_COLUMNS)
+        .select(Seller::as_select())
         .first(conn)
         .optional()?;
     Ok(Standing { invited_at, seller })
@@ -155,7 +132,7 @@ pub(crate) fn providers(conn: &mut Conn) -> AppResult<Vec<ProviderRow>> {
         .load(conn)?;
     let sellers: Vec<Seller> = s::table
         .filter(s::provider_org_id.eq_any(&ids))
-        .select(SELLER_COLUMNS)
+        .select(Seller::as_select())
         .load(conn)?;
     let mut out: Vec<ProviderRow> = rows
         .into_iter()
