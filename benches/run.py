@@ -38,6 +38,9 @@ PAGES = {
     "Order centre, status tab (failed)": "/provider/orders?project=&send=failed",
     "Workbench": "/workbench",
     "Form data list": "/f/1/data",
+    # A member's form page records the member's use of the app (app centre figures),
+    # off the request path: this row shows what recording costs a page.
+    "Form page (records use)": "/f/1",
     "Space member list": "/interconnect/spaces/1/people",
 }
 

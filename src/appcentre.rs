@@ -13,6 +13,8 @@ pub(crate) mod figures;
 pub(crate) mod gate;
 pub(crate) mod gate_pages;
 pub(crate) mod gate_routes;
+pub(crate) mod grey;
+pub(crate) mod grey_routes;
 pub(crate) mod installs;
 pub(crate) mod operator_routes;
 pub(crate) mod pages;
@@ -33,5 +35,6 @@ pub fn router() -> crate::web::policy::Routes {
     provider_routes::router()
         .merge(operator_routes::router())
         .merge(gate_routes::router())
+        .merge(grey_routes::router())
         .merge(centre_routes::router())
 }

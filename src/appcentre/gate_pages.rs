@@ -5,12 +5,13 @@ use askama::Template;
 use askama_web::WebTemplate;
 
 use super::feedback::{Bug, SurveyView};
-use super::figures::{Check, Figures, Severity};
+use super::figures::{Check, Figures, Severity, Thresholds};
 use super::gate::{COCREATION, Period};
+use super::grey::{Event, Member, ThresholdForm};
 use super::products::Product;
 use crate::tools::chart::{LineSeries, Lines, line_chart};
 use crate::tools::wait::{cst_day_start, cst_month_day};
-use crate::web::{Errors, Layout};
+use crate::web::{Errors, Layout, Page};
 
 /// One phase measured: its period (once started), figures and checks.
 pub(crate) struct Gate {
@@ -98,6 +99,37 @@ pub(crate) struct GatePage {
     pub errors: Errors,
     pub typed_title: String,
     pub can_submit: bool,
+    /// Listed (grey, final review or open): the grey release's cohort, thresholds and trail.
+    pub grey: Option<GreyView>,
+    pub typed: GreyTyped,
+    /// The provider may apply for the final review now.
+    pub can_final: bool,
+}
+
+/// The grey release as the gate page shows it.
+pub(crate) struct GreyView {
+    pub cohort_size: i64,
+    pub cohort: Page<Member>,
+    pub started: bool,
+    pub thresholds: Thresholds,
+    /// The operator adjusted them for this product (the reason is in the trail).
+    pub adjusted: bool,
+    pub events: Vec<Event>,
+    /// The stage allows rolling back (grey or final review).
+    pub can_roll_back: bool,
+}
+
+/// What the operator typed into a refused grey-release form.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct GreyTyped {
+    pub corp_ids: String,
+    pub edition: String,
+    pub count: String,
+    /// The CorpIDs of a list that were not found.
+    pub unknown: Vec<String>,
+    pub thresholds: Option<ThresholdForm>,
+    pub pause_reason: String,
+    pub rollback_reason: String,
 }
 
 impl GatePage {
@@ -113,6 +145,39 @@ impl GatePage {
         } else {
             format!("/provider/app-centre/products/{}", self.p.id)
         }
+    }
+    /// The threshold form's values: as typed when refused, else the ones in force.
+    pub(crate) fn threshold_form(&self) -> ThresholdForm {
+        match (&self.typed.thresholds, &self.grey) {
+            (Some(t), _) => t.clone(),
+            (None, Some(g)) => ThresholdForm::of(&g.thresholds),
+            (None, None) => ThresholdForm::default(),
+        }
+    }
+    pub(crate) fn editions(&self) -> &'static [crate::org::Edition] {
+        &crate::org::Edition::ALL
+    }
+    fn cohort_href(&self, key: &str, id: Option<i64>) -> Option<String> {
+        let base = if self.operator {
+            self.post_base()
+        } else {
+            format!("/provider/app-centre/products/{}/gate", self.p.id)
+        };
+        id.map(|id| format!("{base}?{key}={id}#cohort"))
+    }
+    pub(crate) fn cohort_prev(&self) -> Option<String> {
+        let id = self.grey.as_ref().and_then(|g| g.cohort.prev);
+        self.cohort_href("before", id)
+    }
+    pub(crate) fn cohort_next(&self) -> Option<String> {
+        let id = self.grey.as_ref().and_then(|g| g.cohort.next);
+        self.cohort_href("after", id)
+    }
+    pub(crate) fn edition_key(&self, edition: &str) -> &'static str {
+        crate::org::edition_label(edition)
+    }
+    pub(crate) fn cohort_max(&self) -> usize {
+        super::rules::COHORT_MAX
     }
     pub(crate) fn post_base(&self) -> String {
         format!("/operator/app-centre/products/{}", self.p.id)

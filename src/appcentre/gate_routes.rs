@@ -4,7 +4,7 @@
 //! to the access review.
 
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -12,12 +12,15 @@ use serde::Deserialize;
 use super::feedback;
 use super::figures::Severity;
 use super::gate::{self, COCREATION, GREY};
-use super::gate_pages::{Gate, GatePage, SurveyPage};
+use super::gate_pages::{Gate, GatePage, GreyTyped, GreyView, SurveyPage};
+use super::grey;
 use super::products::{self, Product};
+use super::rules::Stage;
 use crate::auth::{Ctx, Operator};
 use crate::db::{Conn, now};
 use crate::distribution::Provider;
 use crate::error::{AppError, AppResult};
+use crate::tools::{Cursor, CursorQuery};
 use crate::web::policy::{Policy, Routes};
 use crate::web::{AppState, Errors, Layout, flash_redirect};
 
@@ -88,6 +91,23 @@ pub(crate) fn gate_of(conn: &mut Conn, p: &Product) -> AppResult<Gate> {
     })
 }
 
+/// The grey release of a listed product (grey, final review or open), else nothing.
+pub(crate) fn grey_of(conn: &mut Conn, p: &Product, cursor: Cursor) -> AppResult<Option<GreyView>> {
+    if !matches!(p.stage(), Stage::Grey | Stage::FinalReview | Stage::Open) {
+        return Ok(None);
+    }
+    let adjusted = grey::is_adjusted(conn, p.id)?;
+    Ok(Some(GreyView {
+        cohort_size: grey::cohort_size(conn, p.id)?,
+        cohort: grey::cohort(conn, p.id, cursor)?,
+        started: p.grey_started_at.is_some(),
+        thresholds: gate::thresholds(conn, p.id, GREY)?,
+        adjusted,
+        events: grey::events(conn, p.id)?,
+        can_roll_back: p.stage() != Stage::Open,
+    }))
+}
+
 #[derive(Deserialize)]
 pub(crate) struct InviteForm {
     #[serde(default)]
@@ -154,18 +174,21 @@ async fn provider_gate(
     State(state): State<AppState>,
     pv: Provider,
     Path(id): Path<i64>,
+    Query(q): Query<CursorQuery>,
 ) -> AppResult<GatePage> {
     let org = pv.scope.org_id();
-    let (p, gate) = state
+    let (p, gate, grey) = state
         .db
         .run(move |conn| {
             let p = products::find_own(conn, org, id)?;
             let g = gate_of(conn, &p)?;
-            Ok((p, g))
+            let grey = grey_of(conn, &p, q.cursor())?;
+            Ok((p, g, grey))
         })
         .await?;
-    let can_submit =
-        pv.is_admin() && p.stage() == super::rules::Stage::Prelisted && gate.over && gate.passes();
+    let ready = pv.is_admin() && gate.over && gate.passes();
+    let can_submit = ready && p.stage() == Stage::Prelisted;
+    let can_final = ready && p.stage() == Stage::Grey && gate.phase == GREY;
     Ok(GatePage {
         l: Layout::new(&pv.ctx),
         p,
@@ -176,6 +199,9 @@ async fn provider_gate(
         errors: Errors::default(),
         typed_title: String::new(),
         can_submit,
+        grey,
+        typed: GreyTyped::default(),
+        can_final,
     })
 }
 
@@ -196,23 +222,28 @@ async fn submit_review(
     ))
 }
 
-async fn operator_page(
+/// The operator's product page: the gate, feedback and the grey release's forms.
+pub(crate) async fn operator_page(
     state: &AppState,
     op: &Operator,
     id: i64,
     errors: Errors,
     typed_title: String,
+    typed: GreyTyped,
+    cohort: Cursor,
 ) -> AppResult<GatePage> {
-    let (p, gate, bugs, answers) = state
+    let (p, gate, bugs, answers, grey) = state
         .db
         .run(move |conn| {
             let p = products::find(conn, id)?;
             let g = gate_of(conn, &p)?;
+            let grey = grey_of(conn, &p, cohort)?;
             Ok((
                 p,
                 g,
                 feedback::bugs(conn, id)?,
                 feedback::answers(conn, id)?,
+                grey,
             ))
         })
         .await?;
@@ -226,6 +257,9 @@ async fn operator_page(
         errors,
         typed_title,
         can_submit: false,
+        grey,
+        typed,
+        can_final: false,
     })
 }
 
@@ -233,8 +267,10 @@ async fn operator_gate(
     State(state): State<AppState>,
     op: Operator,
     Path(id): Path<i64>,
+    Query(q): Query<CursorQuery>,
 ) -> AppResult<GatePage> {
-    operator_page(&state, &op, id, Errors::default(), String::new()).await
+    let (e, t) = (Errors::default(), GreyTyped::default());
+    operator_page(&state, &op, id, e, String::new(), t, q.cursor()).await
 }
 
 #[derive(Deserialize)]
@@ -292,7 +328,8 @@ async fn record_bug(
     if !(2..=200).contains(&title.chars().count()) {
         let mut e = Errors::default();
         e.add("title", "appcentre.error.bug_title");
-        let page = operator_page(&state, &op, id, e, f.title).await?;
+        let (t, c) = (GreyTyped::default(), Cursor::First);
+        let page = operator_page(&state, &op, id, e, f.title, t, c).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let by = op.user_id;

@@ -206,6 +206,8 @@ pub(crate) const ESTABLISHED_MIN: usize = 2;
 /// An established organisation has been on the platform this long and has active members
 /// (the seed leaves the definition open).
 pub(crate) const ESTABLISHED_DAYS: i64 = 90;
+/// The grey release's cohort: up to 1000 organisations (seed: 1000家企业灰度).
+pub(crate) const COHORT_MAX: usize = 1000;
 /// Co-creation and grey release each last a week.
 pub(crate) const PERIOD_DAYS: i64 = 7;
 /// The app centre lists this many products per page.

@@ -1035,6 +1035,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    ac_events (id) {
+        id -> BigInt,
+        product_id -> BigInt,
+        kind -> Text,
+        detail -> Text,
+        by_user -> BigInt,
+        at -> BigInt,
+    }
+}
+
+diesel::table! {
     ac_installs (id) {
         id -> BigInt,
         product_id -> BigInt,
@@ -1180,6 +1191,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     ac_cocreators,
     ac_cohort,
     ac_thresholds,
+    ac_events,
     ac_installs,
     ac_orders,
     ac_surveys,

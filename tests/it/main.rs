@@ -2,6 +2,7 @@
 
 mod appcentre;
 mod appcentre_gate;
+mod appcentre_grey;
 mod appcentre_install;
 mod approvals;
 mod approvals_self;

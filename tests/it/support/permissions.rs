@@ -157,6 +157,7 @@ pub fn narrowed(method: &str, path: &str, k: Kind) -> Option<&'static str> {
                 "/provider/app-centre/products/{id}/cocreators/{org}/withdraw",
                 "/provider/app-centre/products/{id}/cocreation/start",
                 "/provider/app-centre/products/{id}/review",
+                "/provider/app-centre/products/{id}/final",
             ]
             .contains(&path));
     if k == ProviderDev && centre_admin_only {
@@ -527,6 +528,7 @@ fn appcentre(app: &TestApp, f: &mut Fixtures, s: &SideIds) {
     );
     f.insert("surveys/{id}".into(), survey.to_string());
     f.insert("cocreators/{org}".into(), s.org.to_string());
+    f.insert("cohort/{org}".into(), s.org.to_string());
     f.insert("products/{id}".into(), product.to_string());
     f.insert("screenshots/{shot}".into(), shot.to_string());
     f.insert("installs/{id}".into(), install.to_string());
