@@ -26,6 +26,7 @@ pub(crate) mod rules;
 pub(crate) mod screenshots;
 pub(crate) mod sellers;
 pub(crate) mod server_errors;
+pub(crate) mod thresholds;
 
 // The face: what the composition root may use of this one.
 pub use server_errors::count_server_errors;

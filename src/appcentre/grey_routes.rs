@@ -11,7 +11,8 @@ use serde::Deserialize;
 
 use super::gate_pages::GreyTyped;
 use super::gate_routes::operator_page;
-use super::grey::{self, Pick, ThresholdForm};
+use super::grey::{self, Pick};
+use super::thresholds::{self, ThresholdForm};
 use crate::auth::Operator;
 use crate::distribution::Provider;
 use crate::error::{AppError, AppResult};
@@ -196,7 +197,7 @@ async fn adjust(
     let by = op.user_id;
     state
         .db
-        .run(move |conn| grey::adjust(conn, id, t, &reason, by))
+        .run(move |conn| thresholds::adjust(conn, id, t, &reason, by))
         .await?;
     Ok(back(id, "appcentre.flash.thresholds_adjusted"))
 }
