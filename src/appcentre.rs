@@ -8,6 +8,8 @@
 pub(crate) mod centre;
 pub(crate) mod centre_pages;
 pub(crate) mod centre_routes;
+pub(crate) mod evidence;
+pub(crate) mod evidence_routes;
 pub(crate) mod feedback;
 pub(crate) mod figures;
 pub(crate) mod gate;
@@ -38,4 +40,5 @@ pub fn router() -> crate::web::policy::Routes {
         .merge(gate_routes::router())
         .merge(grey_routes::router())
         .merge(centre_routes::router())
+        .merge(evidence_routes::router())
 }

@@ -1,5 +1,8 @@
 // Small progressive enhancement; every page works without it.
+// A print button (the evidence pack) is hidden until this script can work it.
+for (const b of document.querySelectorAll("[data-print]")) b.hidden = false;
 document.addEventListener("click", (ev) => {
+  if (ev.target.closest("[data-print]")) window.print();
   const copy = ev.target.closest("[data-copy]");
   if (copy) {
     const text = document.querySelector(copy.dataset.copy)?.value ?? copy.dataset.copyText;

@@ -1,6 +1,7 @@
 //! Fenfa's integration tests: one binary, every test on SQLite and on PostgreSQL.
 
 mod appcentre;
+mod appcentre_evidence;
 mod appcentre_gate;
 mod appcentre_grey;
 mod appcentre_install;
