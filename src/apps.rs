@@ -26,8 +26,8 @@ pub use events::{AppEvent, AppListener, register as register_listeners, takes_me
 pub use icon::AppIcon;
 pub use parts::{Automation, Component, Connector, NotificationTemplate};
 pub use store::{
-    NewApp, create_app_in, fields_of, find_app, is_app_admin, list_apps, org_people, pages_of,
-    set_state, steps_of,
+    NewApp, adopt, create_app_in, fields_of, find_app, is_app_admin, list_apps, org_people,
+    pages_of, set_state, steps_of,
 };
 pub(crate) use usage::may_use;
 pub use uses::{MESSAGE_MAX, check_message, member_message, record_use};

@@ -30,6 +30,7 @@ use policy::{Guards, Policy, Routes};
 pub mod client;
 mod errors;
 pub mod input;
+mod nav;
 pub mod policy;
 mod refused;
 mod time_format;
@@ -202,6 +203,8 @@ pub struct Layout {
     /// The maintenance grant being acted under, for the banner on every page.
     pub grant: Option<Delegation>,
     pub unread: i64,
+    /// The moment the page is drawn: every "3 分钟前" on it counts from the same one.
+    pub now: i64,
 }
 
 impl Layout {
@@ -226,6 +229,7 @@ impl Layout {
             flash: ctx.flash.clone(),
             unread: user.map_or(0, |u| u.unread),
             grant: user.and_then(|u| u.current()).and_then(|m| m.grant.clone()),
+            now: crate::db::now(),
         }
     }
 
@@ -240,6 +244,7 @@ impl Layout {
             flash: None,
             grant: None,
             unread: 0,
+            now: crate::db::now(),
         }
     }
 
@@ -321,11 +326,29 @@ impl Layout {
     /// A Unix time shown in China Standard Time, the platform's home zone.
     /// A moment in the page's language: how long ago when recent, else date and time.
     pub fn time(&self, ts: &i64) -> String {
-        time_format::format_when(self.lang, *ts, crate::db::now())
+        time_format::format_when(self.lang, *ts, self.now)
     }
 
+    /// The page's path without its query.
+    pub fn path_only(&self) -> &str {
+        self.path.split('?').next().unwrap_or_default()
+    }
+
+    /// Whether the page is `prefix` or below it (a filtered list is still its page).
     pub fn nav_active(&self, prefix: &str) -> bool {
-        self.path == prefix || self.path.starts_with(&format!("{prefix}/"))
+        self.path_only()
+            .strip_prefix(prefix)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    }
+
+    /// Whether the page is exactly `path`, whatever its query.
+    pub fn nav_is(&self, path: &str) -> bool {
+        self.path_only() == path
+    }
+
+    /// The left navigation, drawn once per language, role and place (see `nav`).
+    pub fn sidebar(&self) -> Arc<str> {
+        nav::sidebar(self)
     }
 }
 

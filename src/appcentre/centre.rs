@@ -53,6 +53,8 @@ pub(crate) struct Query {
     pub category: Option<String>,
     pub q: String,
     pub after: Option<Cursor>,
+    /// Going back: the page that ends just before this (quality, id).
+    pub before: Option<Cursor>,
 }
 
 /// One card of the listing.
@@ -80,6 +82,7 @@ impl Card {
 
 pub(crate) struct Listing {
     pub cards: Vec<Card>,
+    pub prev: Option<Cursor>,
     pub next: Option<Cursor>,
 }
 
@@ -95,8 +98,59 @@ fn like_pattern(q: &str) -> String {
     s
 }
 
-/// The products `org` may see, best grade first, then newest (keyset on quality, id).
+/// The products `org` may see, best grade first, then newest (keyset on quality, id,
+/// both ways: "next" after a page's last card, "previous" before its first).
 pub(crate) fn listing(conn: &mut Conn, org: i64, query: &Query) -> AppResult<Listing> {
+    let cursor_of = |x: &Product| Cursor {
+        quality: x.quality,
+        id: x.id,
+    };
+    let page = LISTING_PAGE as usize;
+    let (prev, next, rows) = match (query.before, query.after) {
+        (Some(b), _) => {
+            let mut rows = read(conn, org, query, Direction::Before(b))?;
+            if rows.len() < page {
+                // Back past the top (rows came or went since the link was drawn): the
+                // first page, whole.
+                let mut rows = read(conn, org, query, Direction::First)?;
+                let next = (rows.len() > page).then(|| cursor_of(&rows[page - 1]));
+                rows.truncate(page);
+                (None, next, rows)
+            } else {
+                let more = rows.len() > page;
+                rows.truncate(page);
+                rows.reverse();
+                let prev = more.then(|| cursor_of(&rows[0]));
+                let next = rows.last().map(cursor_of);
+                (prev, next, rows)
+            }
+        }
+        (None, Some(a)) => {
+            let mut rows = read(conn, org, query, Direction::After(a))?;
+            let next = (rows.len() > page).then(|| cursor_of(&rows[page - 1]));
+            rows.truncate(page);
+            (rows.first().map(cursor_of), next, rows)
+        }
+        (None, None) => {
+            let mut rows = read(conn, org, query, Direction::First)?;
+            let next = (rows.len() > page).then(|| cursor_of(&rows[page - 1]));
+            rows.truncate(page);
+            (None, next, rows)
+        }
+    };
+    let cards = cards(conn, rows)?;
+    Ok(Listing { cards, prev, next })
+}
+
+#[derive(Clone, Copy)]
+enum Direction {
+    First,
+    After(Cursor),
+    Before(Cursor),
+}
+
+/// Up to a page and one of the visible products from `dir`, in its reading order.
+fn read(conn: &mut Conn, org: i64, query: &Query, dir: Direction) -> AppResult<Vec<Product>> {
     let cohort = diesel::dsl::exists(
         ch::table
             .filter(ch::product_id.eq(p::id))
@@ -121,7 +175,6 @@ pub(crate) fn listing(conn: &mut Conn, org: i64, query: &Query) -> AppResult<Lis
                     .and(cohort))
                 .or(p::stage.eq(Stage::Prelisted.as_str()).and(cocreator)),
         )
-        .order((p::quality.desc(), p::id.desc()))
         .select(Product::as_select())
         .limit(LISTING_PAGE + 1)
         .into_boxed();
@@ -138,25 +191,24 @@ pub(crate) fn listing(conn: &mut Conn, org: i64, query: &Query) -> AppResult<Lis
                 .or(lower(p::description).like(pat).escape('\\')),
         );
     }
-    if let Some(a) = query.after {
-        q = q.filter(
-            p::quality
-                .lt(a.quality)
-                .or(p::quality.eq(a.quality).and(p::id.lt(a.id))),
-        );
-    }
-    let mut rows: Vec<Product> = q.load(conn)?;
-    let next = if rows.len() as i64 > LISTING_PAGE {
-        rows.truncate(LISTING_PAGE as usize);
-        rows.last().map(|x| Cursor {
-            quality: x.quality,
-            id: x.id,
-        })
-    } else {
-        None
+    q = match dir {
+        Direction::First => q.order((p::quality.desc(), p::id.desc())),
+        Direction::After(a) => q
+            .filter(
+                p::quality
+                    .lt(a.quality)
+                    .or(p::quality.eq(a.quality).and(p::id.lt(a.id))),
+            )
+            .order((p::quality.desc(), p::id.desc())),
+        Direction::Before(b) => q
+            .filter(
+                p::quality
+                    .gt(b.quality)
+                    .or(p::quality.eq(b.quality).and(p::id.gt(b.id))),
+            )
+            .order((p::quality.asc(), p::id.asc())),
     };
-    let cards = cards(conn, rows)?;
-    Ok(Listing { cards, next })
+    Ok(q.load(conn)?)
 }
 
 /// Provider names, app icons and price ranges of a page of products (three queries).

@@ -50,6 +50,15 @@ impl CentrePage {
     pub(crate) fn all_href(&self) -> String {
         self.href(None)
     }
+    pub(crate) fn prev_href(&self) -> Option<String> {
+        self.listing.prev.map(|n| {
+            format!(
+                "{}&before={}",
+                self.href(self.query.category.as_deref()),
+                n.encode()
+            )
+        })
+    }
     pub(crate) fn next_href(&self) -> Option<String> {
         self.listing.next.map(|n| {
             format!(

@@ -60,6 +60,8 @@ pub(crate) struct ListingQuery {
     q: String,
     #[serde(default)]
     after: String,
+    #[serde(default)]
+    before: String,
 }
 
 async fn listing(
@@ -73,6 +75,7 @@ async fn listing(
             .then_some(lq.category),
         q: lq.q.chars().take(50).collect(),
         after: Cursor::parse(&lq.after),
+        before: Cursor::parse(&lq.before),
     };
     let org = scope.org_id();
     let q = query.clone();

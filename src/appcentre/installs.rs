@@ -339,8 +339,13 @@ pub(crate) fn uninstall(conn: &mut Conn, scope: &OrgScope, id: i64, fate: Fate) 
         diesel::update(ins::table.find(id))
             .set(ins::uninstalled_at.eq(Some(now())))
             .execute(conn)?;
-        if let (Some(app), Fate::Export | Fate::Delete) = (row.app_id, fate) {
-            crate::apps::set_state(conn, scope.org_id(), app, AppStatus::Deleted, None)?;
+        match (row.app_id, fate) {
+            // 保留: the copy becomes the organisation's own app, off the provider's books.
+            (Some(app), Fate::Keep) => crate::apps::adopt(conn, scope.org_id(), app)?,
+            (Some(app), Fate::Export | Fate::Delete) => {
+                crate::apps::set_state(conn, scope.org_id(), app, AppStatus::Deleted, None)?;
+            }
+            (None, _) => {}
         }
         Ok(())
     })

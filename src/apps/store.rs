@@ -253,6 +253,19 @@ pub fn create_app_in(
     })
 }
 
+/// Makes a delivered copy in organisation `org_id` the organisation's own app: no longer
+/// listed among the apps bought from a provider, no longer the provider's to maintain,
+/// and edited by the organisation's builders like any app it made.
+pub fn adopt(conn: &mut Conn, org_id: i64, app_id: i64) -> AppResult<()> {
+    diesel::update(apps::table.find(app_id).filter(apps::org_id.eq(org_id)))
+        .set((
+            apps::provider_org_id.eq(None::<i64>),
+            apps::full_edit.eq(true),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Moves an app of organisation `org_id` to `state` (and, when given, its usage scope,
 /// with no one named). Returns whether the app was there to move.
 pub fn set_state(

@@ -5,6 +5,7 @@ mod appcentre_evidence;
 mod appcentre_gate;
 mod appcentre_grey;
 mod appcentre_install;
+mod appcentre_uninstall;
 mod approvals;
 mod approvals_self;
 mod apps;
