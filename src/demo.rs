@@ -253,8 +253,10 @@ fn build(conn: &mut Conn, hash: &str, storage: &dyn Storage) -> AppResult<Logins
         .select(users::id)
         .first(conn)?;
     custom_dev_template(conn, &scope, operator, storage)?;
-    // The app centre: a product through a week of co-creation (seed 002).
+    // The app centre: a product through a week of co-creation (seed 002), and a second
+    // certified provider the operator has not invited yet.
     appcentre::app_centre(conn, hash, storage, provider, p_admin, operator)?;
+    appcentre::second_provider(conn, hash)?;
 
     Ok(vec![
         ("platform operator", "operator"),
@@ -268,6 +270,7 @@ fn build(conn: &mut Conn, hash: &str, storage: &dyn Storage) -> AppResult<Logins
         ("downstream member", "downstream.member"),
         ("enterprise main admin (custom dev)", "enterprise.admin"),
         ("enterprise member", "enterprise.member"),
+        ("second provider admin (not invited)", "provider2.admin"),
     ])
 }
 

@@ -121,14 +121,15 @@ async fn queue(
     op: Operator,
     Query(q): Query<CursorQuery>,
 ) -> AppResult<QueuePage> {
-    let page = state
+    let (page, releases) = state
         .db
-        .run(move |conn| reviews::queue(conn, q.cursor()))
+        .run(move |conn| Ok((reviews::queue(conn, q.cursor())?, reviews::releases(conn)?)))
         .await?;
     Ok(QueuePage {
         l: Layout::new(&op.ctx),
         page,
         now: crate::db::now(),
+        releases,
     })
 }
 

@@ -5,7 +5,7 @@ use askama_web::WebTemplate;
 
 use super::product_form::{CATEGORIES, PERMISSIONS, ProductForm};
 use super::products::{EditionRow, Product};
-use super::reviews::{CHECKLIST, QueueRow, Review};
+use super::reviews::{CHECKLIST, QueueRow, Release, Review};
 use super::rules::Stage;
 use super::sellers::{ApplyForm, DecideForm, ProviderRow, Standing};
 use crate::web::{Errors, Layout, Page};
@@ -196,6 +196,8 @@ pub(crate) struct QueuePage {
     pub l: Layout,
     pub page: Page<QueueRow>,
     pub now: i64,
+    /// The products in their grey release, each linking to its figures and controls.
+    pub releases: Vec<Release>,
 }
 
 impl QueuePage {

@@ -108,6 +108,36 @@ pub(crate) fn queue(conn: &mut Conn, cursor: Cursor) -> AppResult<Page<QueueRow>
     )
 }
 
+/// A product in its grey release (灰度 or 开放审核中), listed on the operator's queue page:
+/// the way to its cohort, survey and controls once its sales review is decided.
+#[derive(Clone, Debug, Queryable)]
+pub(crate) struct Release {
+    pub id: i64,
+    pub name: String,
+    pub code: Option<String>,
+    pub stage: String,
+    pub paused: bool,
+    pub provider_name: String,
+}
+
+impl Release {
+    pub(crate) fn stage(&self) -> Stage {
+        Stage::parse(&self.stage)
+    }
+}
+
+/// The products in their grey release, newest first. A release lasts a week, so these
+/// are few; the list stops at 100.
+pub(crate) fn releases(conn: &mut Conn) -> AppResult<Vec<Release>> {
+    Ok(p::table
+        .inner_join(orgs::table.on(orgs::id.eq(p::provider_org_id)))
+        .filter(p::stage.eq_any([Stage::Grey.as_str(), Stage::FinalReview.as_str()]))
+        .order(p::id.desc())
+        .limit(100)
+        .select((p::id, p::name, p::code, p::stage, p::paused, orgs::name))
+        .load(conn)?)
+}
+
 pub(crate) fn find(conn: &mut Conn, id: i64) -> AppResult<Review> {
     r::table
         .find(id)
@@ -236,6 +266,16 @@ pub(crate) fn decide(conn: &mut Conn, review_id: i64, d: &Decision, by: i64) -> 
                 p::updated_at.eq(t),
             ))
             .execute(conn)?;
+        if next == Stage::SalesReview {
+            // A passed access review hands the product to the sales review at once, as
+            // submitted by the provider who asked for the access review.
+            let submitter: i64 = r::table
+                .find(review_id)
+                .select(r::submitted_by)
+                .first(conn)?;
+            let snap = products::snapshot(conn, &prod)?;
+            products::open_review(conn, prod.id, next, prod.version, &snap, submitter)?;
+        }
         if next == Stage::Grey && d.approve {
             // Listed in grey: the release starts once the operator has chosen a cohort.
             diesel::update(p::table.find(prod.id))

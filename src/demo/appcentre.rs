@@ -2,6 +2,8 @@
 //! 设备巡检助手 pre-listed and through a week of co-creation with ten organisations (two
 //! of them established), their recorded use and survey answers, so that a newcomer sees a
 //! filled gate page. The figures come from the same code as real use (`appcentre::gate`).
+//! A second certified provider, not invited, shows the way in: invitation, onboarding and
+//! a product of its own from the start.
 
 use diesel::prelude::*;
 
@@ -217,5 +219,47 @@ pub(super) fn app_centre(
                 .execute(conn)?;
         }
     }
+    Ok(())
+}
+
+/// A second certified provider, not invited to the app centre, with an admin and an
+/// ordinary app of its own to make a product from.
+pub(super) fn second_provider(conn: &mut Conn, hash: &str) -> AppResult<()> {
+    use crate::apps::app::{FieldKind, PageKind};
+    use crate::apps::store::{self, NewApp};
+    let org = super::org(
+        conn,
+        "启明软件服务商",
+        "dingqiming01",
+        "exclusive",
+        "intermediate",
+    )?;
+    let admin = super::user(
+        conn,
+        hash,
+        "provider2.admin",
+        "何启明（二号服务商管理员）",
+        false,
+    )?;
+    super::member(conn, org, admin, Role::MainAdmin, None)?;
+    let scope = OrgScope::system(org, admin, Role::MainAdmin);
+    let app = store::create_app(
+        conn,
+        &scope,
+        NewApp {
+            name: "访客登记",
+            glyph: "users",
+            color: "violet",
+            image: "",
+            description: "来访登记与到访提醒。",
+            premium: false,
+        },
+    )?;
+    let app = store::find_app(conn, &scope, app)?;
+    let visit = store::add_page(conn, &app, PageKind::Form, "来访登记", "")?;
+    let visit = super::page(conn, visit)?;
+    store::add_field(conn, &visit, "访客姓名", FieldKind::Text, true, "")?;
+    store::add_field(conn, &visit, "来访日期", FieldKind::Date, true, "")?;
+    store::add_field(conn, &visit, "事由", FieldKind::Textarea, false, "")?;
     Ok(())
 }

@@ -30,7 +30,8 @@ impl Notification {
             || self.title.starts_with("notifications.")
             || self.title.starts_with("distribution.")
             || self.title.starts_with("interconnect.")
-            || self.title.starts_with("customdev."))
+            || self.title.starts_with("customdev.")
+            || self.title.starts_with("appcentre."))
             && crate::tools::http::is_flash_key(&self.title)
     }
 

@@ -41,6 +41,12 @@ async fn the_app_centre_takes_providers_by_invitation_and_an_approved_seller_app
             &[("note", "欢迎")],
         )
         .await;
+        // The invitation is among the admin's notifications, in words.
+        padmin
+            .get("/notifications")
+            .await
+            .assert_contains("应用中心邀请你入驻")
+            .assert_lacks("appcentre.notify.invited");
         // Invited: the application is checked beside each field, the form kept.
         let r = padmin
             .post(

@@ -9,7 +9,7 @@ use fenfa::db::now;
 use fenfa::db::schema::{ac_installs, ac_products, app_uses, orgs};
 use fenfa::tools::wait::{DAY, cst_day};
 
-use crate::support::appcentre::{Seller, onboarded, prelisted};
+use crate::support::appcentre::{Seller, at_stage, onboarded, open_review, prelisted};
 use crate::support::distribution::new_app;
 use crate::support::{TestApp, each_backend};
 
@@ -276,13 +276,47 @@ async fn the_gate_figures_equal_a_hand_computation_and_a_passed_gate_opens_the_a
             .await;
         assert_eq!(stage(&app, id), "access_review");
         // The access reviewer weighs the co-creation's figures and the survey's answers.
-        let review = crate::support::appcentre::open_review(&app, id);
+        let review = open_review(&app, id);
         s.op.get(&format!("/operator/app-centre/reviews/{review}"))
             .await
             .assert_status(StatusCode::OK)
             .assert_contains("商品接入审核")
             .assert_contains("80.0%")
             .assert_contains("好用");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_passed_access_review_opens_the_sales_review_and_a_passed_sales_review_the_grey_release()
+{
+    each_backend(async |app| {
+        let s = onboarded(&app).await;
+        let id = at_stage(&app, &s, "access_rejected").await;
+        s.padmin
+            .post_ok(&format!("/provider/app-centre/products/{id}/submit"), &[])
+            .await;
+        let approve = [("decision", "approve"), ("reason", "")];
+        let access = open_review(&app, id);
+        s.op.post_ok(&format!("/operator/app-centre/reviews/{access}"), &approve)
+            .await;
+        assert_eq!(stage(&app, id), "sales_review");
+        // The sales review waits in the queue, as submitted by the provider.
+        let sales = open_review(&app, id);
+        assert_ne!(sales, access);
+        let queue = "/operator/app-centre/reviews";
+        s.op.get(queue)
+            .await
+            .assert_contains(&format!("/operator/app-centre/reviews/{sales}"))
+            .assert_contains("商品售卖信息审核");
+        s.op.post_ok(&format!("/operator/app-centre/reviews/{sales}"), &approve)
+            .await;
+        assert_eq!(stage(&app, id), "grey");
+        // Listed in grey, the product is reached from the queue page for its release.
+        s.op.get(queue)
+            .await
+            .assert_contains("灰度发布中的商品")
+            .assert_contains(&format!("/operator/app-centre/products/{id}\""));
     })
     .await;
 }

@@ -12,7 +12,7 @@ async fn demo_data_loads_into_an_empty_database_and_not_twice() {
         let logins = fenfa::demo::load(&app.state.db, app.state.storage.as_ref())
             .expect("load")
             .expect("loaded into an empty database");
-        assert_eq!(logins.len(), 11);
+        assert_eq!(logins.len(), 12);
         let counted = || {
             let mut c = app.conn();
             let o: i64 = orgs::table.count().get_result(&mut *c).expect("orgs");
@@ -20,9 +20,9 @@ async fn demo_data_loads_into_an_empty_database_and_not_twice() {
             (o, u)
         };
         let first = counted();
-        // The five organisations of the roles and their eleven logins, and the app
-        // centre's ten co-creators with an admin each.
-        assert_eq!(first, (15, 21));
+        // The five organisations of the roles and their eleven logins, the app centre's
+        // ten co-creators with an admin each, and a second provider with its admin.
+        assert_eq!(first, (16, 22));
         assert!(
             fenfa::demo::load(&app.state.db, app.state.storage.as_ref())
                 .expect("load")

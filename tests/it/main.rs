@@ -16,6 +16,7 @@ mod auth;
 mod auth_cookies;
 mod auth_throttle;
 mod browser;
+mod browser_appcentre;
 mod browser_customdev;
 mod browser_distribution;
 mod browser_interconnect;

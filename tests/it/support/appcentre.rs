@@ -272,3 +272,76 @@ pub fn open_product(
         .expect("edition");
     id
 }
+
+/// Waits (up to 10 s) until `user`'s use of the app `copy` is recorded: opening the app
+/// records it off the request path.
+pub async fn use_recorded(app: &TestApp, copy: i64, user: i64) -> Result<(), String> {
+    use diesel::prelude::*;
+    use fenfa::db::schema::app_uses as u;
+    for _ in 0..100 {
+        let n: i64 = u::table
+            .filter(u::app_id.eq(copy))
+            .filter(u::user_id.eq(user))
+            .count()
+            .get_result(&mut *app.conn())
+            .map_err(|e| format!("uses: {e}"))?;
+        if n > 0 {
+            return Ok(());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    Err(format!(
+        "the use of app {copy} by user {user} was not recorded"
+    ))
+}
+
+/// The clock moved on 8 days over the grey week of `product` (written directly): the
+/// week's start, the install of the app `copy` and its recorded uses move back 8 days,
+/// then `more` uses of it in `org` are recorded, each (user, day of the week from 0).
+pub fn grey_week_over(
+    app: &TestApp,
+    product: &str,
+    copy: i64,
+    org: i64,
+    more: &[(i64, i64)],
+) -> Result<(), String> {
+    use diesel::prelude::*;
+    use fenfa::db::schema::{ac_installs as ins, ac_products as p, app_uses as u};
+    use fenfa::tools::wait::{DAY, cst_day};
+    let back = 8 * DAY;
+    app.conn()
+        .transaction(|c| {
+            let (id, started): (i64, Option<i64>) = p::table
+                .filter(p::name.eq(product))
+                .select((p::id, p::grey_started_at))
+                .first(c)?;
+            let started = started.unwrap_or_default() - back;
+            let installed: i64 = ins::table
+                .filter(ins::app_id.eq(copy))
+                .select(ins::installed_at)
+                .first(c)?;
+            diesel::update(p::table.find(id))
+                .set(p::grey_started_at.eq(Some(started)))
+                .execute(c)?;
+            diesel::update(ins::table.filter(ins::app_id.eq(copy)))
+                .set(ins::installed_at.eq(installed - back))
+                .execute(c)?;
+            let first = cst_day(started);
+            diesel::update(u::table.filter(u::app_id.eq(copy)))
+                .set(u::day.eq(first))
+                .execute(c)?;
+            for (user, d) in more {
+                diesel::insert_into(u::table)
+                    .values((
+                        u::app_id.eq(copy),
+                        u::org_id.eq(org),
+                        u::user_id.eq(user),
+                        u::day.eq(first + d),
+                        u::created_at.eq(fenfa::db::now()),
+                    ))
+                    .execute(c)?;
+            }
+            diesel::QueryResult::Ok(())
+        })
+        .map_err(|e| format!("the grey week: {e}"))
+}

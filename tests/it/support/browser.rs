@@ -260,6 +260,38 @@ impl Journey {
             .map_err(|e| format!("type into {label}: {e}"))
     }
 
+    /// Types into the element at `xpath`, replacing what it held (for fields whose label
+    /// is not unique on the page, or which have none but their `aria-label`).
+    pub async fn type_into(&self, xpath: &str, value: &str) -> Step<()> {
+        let el = self.find(xpath).await?;
+        el.clear()
+            .await
+            .map_err(|e| format!("clear {xpath}: {e}"))?;
+        el.send_keys(value)
+            .await
+            .map_err(|e| format!("type into {xpath}: {e}"))
+    }
+
+    /// Clicks the button or link at `xpath` and waits for the page it leads to (the page
+    /// shown is marked first, so the wait sees the next one).
+    pub async fn press(&self, xpath: &str) -> Step<()> {
+        self.script("document.documentElement.setAttribute('data-old', '1');")
+            .await?;
+        self.click(xpath).await?;
+        self.find("//html[not(@data-old)]//body").await.map(|_| ())
+    }
+
+    /// The value of the form field at `xpath`, as the browser holds it.
+    pub async fn value_of(&self, xpath: &str) -> Step<String> {
+        Ok(self
+            .find(xpath)
+            .await?
+            .prop("value")
+            .await
+            .map_err(|e| format!("value of {xpath}: {e}"))?
+            .unwrap_or_default())
+    }
+
     /// Waits until the page shows `text`.
     pub async fn sees(&self, text: &str) -> Step<()> {
         let xpath = format!("//*[contains(normalize-space(.), '{text}')]");
@@ -408,6 +440,7 @@ pub fn raw_keys(text: &str) -> Vec<String> {
         "role.",
         "notifications.",
         "distribution.",
+        "appcentre.",
     ];
     text.split_whitespace()
         .filter(|w| {
