@@ -15,7 +15,7 @@ use super::{products, screenshots};
 use crate::auth::Operator;
 use crate::db::schema::orgs;
 use crate::error::{AppError, AppResult};
-use crate::tools::CursorQuery;
+use crate::tools::{Cursor, CursorQuery};
 use crate::web::policy::{Policy, Routes};
 use crate::web::{AppState, Errors, Layout, flash_redirect};
 
@@ -116,14 +116,30 @@ async fn decide_seller(
     ))
 }
 
+/// The queue's cursors: the reviews' own, and the listed products' (`listed_after`).
+#[derive(Deserialize, Default)]
+pub(crate) struct QueueQuery {
+    after: Option<i64>,
+    before: Option<i64>,
+    listed_after: Option<i64>,
+    listed_before: Option<i64>,
+}
+
 async fn queue(
     State(state): State<AppState>,
     op: Operator,
-    Query(q): Query<CursorQuery>,
+    Query(q): Query<QueueQuery>,
 ) -> AppResult<QueuePage> {
+    let reviews_at = Cursor::from_query(q.after, q.before);
+    let listed_at = Cursor::from_query(q.listed_after, q.listed_before);
     let (page, releases) = state
         .db
-        .run(move |conn| Ok((reviews::queue(conn, q.cursor())?, reviews::releases(conn)?)))
+        .run(move |conn| {
+            Ok((
+                reviews::queue(conn, reviews_at)?,
+                reviews::listed(conn, listed_at)?,
+            ))
+        })
         .await?;
     Ok(QueuePage {
         l: Layout::new(&op.ctx),

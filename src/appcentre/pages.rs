@@ -196,11 +196,23 @@ pub(crate) struct QueuePage {
     pub l: Layout,
     pub page: Page<QueueRow>,
     pub now: i64,
-    /// The products in their grey release, each linking to its figures and controls.
-    pub releases: Vec<Release>,
+    /// The listed products, each linking to its figures and controls.
+    pub releases: Page<Release>,
 }
 
 impl QueuePage {
+    pub(crate) fn listed_prev(&self) -> Option<String> {
+        let id = self.releases.prev?;
+        Some(format!(
+            "/operator/app-centre/reviews?listed_before={id}#releases"
+        ))
+    }
+    pub(crate) fn listed_next(&self) -> Option<String> {
+        let id = self.releases.next?;
+        Some(format!(
+            "/operator/app-centre/reviews?listed_after={id}#releases"
+        ))
+    }
     pub(crate) fn waited(&self, r: &QueueRow) -> String {
         crate::i18n::format_wait(self.l.lang, self.now - r.review.submitted_at)
     }

@@ -108,8 +108,8 @@ pub(crate) fn queue(conn: &mut Conn, cursor: Cursor) -> AppResult<Page<QueueRow>
     )
 }
 
-/// A product in its grey release (灰度 or 开放审核中), listed on the operator's queue page:
-/// the way to its cohort, survey and controls once its sales review is decided.
+/// A listed product (灰度, 开放审核中 or 已开放) on the operator's queue page: the way to
+/// its cohort, survey and controls (pause, roll-back) once its sales review is decided.
 #[derive(Clone, Debug, Queryable)]
 pub(crate) struct Release {
     pub id: i64,
@@ -126,16 +126,26 @@ impl Release {
     }
 }
 
-/// The products in their grey release, newest first. A release lasts a week, so these
-/// are few; the list stops at 100.
-pub(crate) fn releases(conn: &mut Conn) -> AppResult<Vec<Release>> {
-    Ok(p::table
-        .inner_join(orgs::table.on(orgs::id.eq(p::provider_org_id)))
-        .filter(p::stage.eq_any([Stage::Grey.as_str(), Stage::FinalReview.as_str()]))
-        .order(p::id.desc())
-        .limit(100)
-        .select((p::id, p::name, p::code, p::stage, p::paused, orgs::name))
-        .load(conn)?)
+/// The listed products, newest first, a page at a time (keyset on the id).
+pub(crate) fn listed(conn: &mut Conn, cursor: Cursor) -> AppResult<Page<Release>> {
+    let stages = [
+        Stage::Grey.as_str(),
+        Stage::FinalReview.as_str(),
+        Stage::Open.as_str(),
+    ];
+    Page::fetch(
+        cursor,
+        |r: &Release| r.id,
+        |c| {
+            let q = p::table
+                .inner_join(orgs::table.on(orgs::id.eq(p::provider_org_id)))
+                .filter(p::stage.eq_any(stages))
+                .select((p::id, p::name, p::code, p::stage, p::paused, orgs::name))
+                .limit(PAGE_SIZE + 1)
+                .into_boxed();
+            Ok(crate::keyset!(q, c, p::id, desc).load(conn)?)
+        },
+    )
 }
 
 pub(crate) fn find(conn: &mut Conn, id: i64) -> AppResult<Review> {

@@ -57,17 +57,19 @@ pub const IMAGE_MAX_BYTES: usize = 512 * 1024;
 pub const IMAGE_MAX_SIDE: u32 = 1024;
 
 pub fn parse_glyph(raw: &str) -> Result<&'static str, &'static str> {
+    let raw = raw.trim();
     GLYPHS
         .iter()
-        .find(|(name, _)| *name == raw.trim())
+        .find(|(name, _)| *name == raw)
         .map(|(name, _)| *name)
         .ok_or("apps.error.icon")
 }
 
 pub fn parse_color(raw: &str) -> Result<&'static str, &'static str> {
+    let raw = raw.trim();
     COLORS
         .iter()
-        .find(|(name, _, _)| *name == raw.trim())
+        .find(|(name, _, _)| *name == raw)
         .map(|(name, _, _)| *name)
         .ok_or("apps.error.color")
 }

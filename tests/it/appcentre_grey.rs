@@ -468,3 +468,41 @@ async fn rolling_back_the_grey_release_clears_the_week_and_the_cohort_and_closes
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_operators_queue_lists_every_listed_product_a_page_at_a_time() {
+    each_backend(async |app| {
+        let s = onboarded(&app).await;
+        let grey = at_stage(&app, &s, "grey").await;
+        let draft = crate::support::appcentre::draft(&app, &s).await;
+        let open: Vec<i64> = (0..50)
+            .map(|i| {
+                crate::support::appcentre::open_product(
+                    &app,
+                    &s,
+                    &format!("已开放{i:02}"),
+                    "一个已开放的应用。",
+                    "office",
+                    90,
+                )
+            })
+            .collect();
+        let link = |id: i64| format!("href=\"/operator/app-centre/products/{id}\"");
+        let first = s.op.get("/operator/app-centre/reviews").await;
+        first.assert_status(StatusCode::OK);
+        for id in &open {
+            first.assert_contains(&link(*id));
+        }
+        first.assert_lacks(&link(draft));
+        // The oldest listed product, in grey, is on the second page.
+        first.assert_lacks(&link(grey));
+        let next = format!("listed_after={}", open[0]);
+        first.assert_contains(&next);
+        s.op.get(&format!("/operator/app-centre/reviews?{next}"))
+            .await
+            .assert_contains(&link(grey))
+            .assert_contains("已上架 · 灰度")
+            .assert_contains(&format!("listed_before={grey}"));
+    })
+    .await;
+}
