@@ -15,7 +15,7 @@ use super::{products, screenshots};
 use crate::auth::Operator;
 use crate::db::schema::orgs;
 use crate::error::{AppError, AppResult};
-use crate::tools::{Cursor, CursorQuery};
+use crate::tools::Cursor;
 use crate::web::policy::{Policy, Routes};
 use crate::web::{AppState, Errors, Layout, flash_redirect};
 
