@@ -555,6 +555,40 @@ async fn the_operator_lists_the_projects_already_reviewed_latest_decision_first(
 }
 
 #[tokio::test]
+async fn a_status_tab_counts_up_to_99_and_then_reads_99_plus() {
+    each_backend(async |app| {
+        world(&app);
+        let c = app.signed_in("padmin").await;
+        let first = create_project(&c, "甲项目", "dingcustomer01").await;
+        // 99 more pending projects like the first (copied in the database: the form is
+        // tested above), then one approved.
+        for _ in 0..99 {
+            diesel::sql_query(format!(
+                "INSERT INTO projects (provider_org_id, creator_id, name, description, \
+                 contract_amount_cents, contract_file_id, customer_name, customer_corp_id, \
+                 status, review_reason, closing_delivery_date, closing_summary, \
+                 closing_acceptance, created_at) SELECT provider_org_id, creator_id, name, \
+                 description, contract_amount_cents, contract_file_id, customer_name, \
+                 customer_corp_id, status, review_reason, closing_delivery_date, \
+                 closing_summary, closing_acceptance, created_at FROM projects WHERE id = {first}"
+            ))
+            .execute(&mut *app.conn())
+            .expect("copy");
+        }
+        let page = c.get("/provider/projects").await;
+        page.assert_contains("审核中 <span class=\"count\">99+</span>")
+            .assert_contains("全部 <span class=\"count\">99+</span>");
+        approve(&app, first).await;
+        c.get("/provider/projects")
+            .await
+            .assert_contains("审核中 <span class=\"count\">99</span>")
+            .assert_contains("已通过 <span class=\"count\">1</span>")
+            .assert_contains("全部 <span class=\"count\">99+</span>");
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn the_project_lists_status_tabs_show_their_counts_under_the_search_and_mark_the_active_one()
 {
     each_backend(async |app| {

@@ -44,12 +44,24 @@ pub(crate) struct ProjectsPage {
 }
 
 impl ProjectsPage {
-    /// The tab's count: its status's, or every status's for "all".
-    pub(crate) fn count(&self, tab: &str) -> i64 {
-        if tab == "all" {
+    /// The tab's count: its status's, or every status's for "all"; past
+    /// [`super::store::TAB_COUNT_CAP`] it reads "99+".
+    pub(crate) fn count(&self, tab: &str) -> String {
+        let cap = super::store::TAB_COUNT_CAP;
+        let n = if tab == "all" {
             self.counts.values().sum()
         } else {
             self.counts.get(tab).copied().unwrap_or(0)
+        };
+        let capped = if tab == "all" {
+            self.counts.values().any(|c| *c > cap) || n > cap
+        } else {
+            n > cap
+        };
+        if capped {
+            format!("{cap}+")
+        } else {
+            n.to_string()
         }
     }
     pub(crate) fn tabs(&self) -> [&'static str; 6] {

@@ -184,34 +184,42 @@ pub(crate) fn list(
     )
 }
 
-/// How many of the organisation's projects each status holds, under the same search as
-/// the list (the tabs' counts); the index on (provider, status, id) answers it.
+/// A tab counts its projects up to this many and then shows "99+": a provider with ten
+/// thousand projects pays what one with a hundred does (the index on (provider, status,
+/// id) is read at most this far per status).
+pub(crate) const TAB_COUNT_CAP: i64 = 99;
+
+/// How many of the organisation's projects each status holds (at most
+/// [`TAB_COUNT_CAP`] + 1), under the same search as the list: the tabs' counts.
 pub(crate) fn status_counts(
     conn: &mut Conn,
     scope: &OrgScope,
     q: &str,
 ) -> AppResult<std::collections::HashMap<String, i64>> {
     let q = q.trim();
-    let rows: Vec<(String, i64)> = crate::native!(conn, |c| {
-        let base = projects::table.filter(projects::provider_org_id.eq(scope.org_id()));
-        if q.is_empty() {
-            base.group_by(projects::status)
-                .select((projects::status, diesel::dsl::count_star()))
-                .load(c)
-        } else {
-            let pat = escape_like(q);
-            base.filter(
-                projects::customer_name
-                    .like(pat.clone())
-                    .escape('\\')
-                    .or(projects::customer_corp_id.like(pat).escape('\\')),
-            )
-            .group_by(projects::status)
-            .select((projects::status, diesel::dsl::count_star()))
-            .load(c)
-        }
-    })?;
-    Ok(rows.into_iter().collect())
+    let mut counts = std::collections::HashMap::new();
+    for status in ProjectStatus::ALL {
+        let ids: Vec<i64> = crate::native!(conn, |c| {
+            let mut base = projects::table
+                .filter(projects::provider_org_id.eq(scope.org_id()))
+                .filter(projects::status.eq(status.as_str()))
+                .select(projects::id)
+                .limit(TAB_COUNT_CAP + 1)
+                .into_boxed();
+            if !q.is_empty() {
+                let pat = escape_like(q);
+                base = base.filter(
+                    projects::customer_name
+                        .like(pat.clone())
+                        .escape('\\')
+                        .or(projects::customer_corp_id.like(pat).escape('\\')),
+                );
+            }
+            base.load(c)
+        })?;
+        counts.insert(status.as_str().to_string(), ids.len() as i64);
+    }
+    Ok(counts)
 }
 
 /// One project of the caller's organisation (any provider member may see the row).
