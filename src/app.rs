@@ -41,6 +41,7 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
             Policy::Provider,
             crate::distribution::provider_guard,
         )]),
+        metrics: Arc::new(crate::web::metrics::Metrics::new()),
     })
 }
 

@@ -124,6 +124,29 @@ pub struct Config {
     /// Log filter, e.g. `info` or `fenfa=debug,tower_http=info`.
     #[arg(long, global = true, env = "FENFA_LOG", default_value = "info")]
     pub log: String,
+
+    /// Log lines as `text` (for people) or `json` (one object a line, for collectors;
+    /// a request's lines carry its `request_id`).
+    #[arg(
+        long,
+        global = true,
+        env = "FENFA_LOG_FORMAT",
+        value_enum,
+        default_value = "text"
+    )]
+    pub log_format: LogFormat,
+
+    /// Address of the Prometheus `/metrics` endpoint, e.g. `127.0.0.1:9100`: a listener
+    /// of its own, never the public one. Unset: no metrics endpoint.
+    #[arg(long, global = true, env = "FENFA_METRICS_BIND")]
+    pub metrics_bind: Option<SocketAddr>,
+}
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 impl Config {
@@ -223,6 +246,8 @@ impl Config {
             body_timeout_secs: 20,
             request_timeout_secs: 30,
             log: "warn".into(),
+            log_format: LogFormat::Text,
+            metrics_bind: None,
         }
     }
 }
@@ -294,6 +319,19 @@ mod tests {
             "https://fenfa.example.com",
         ]);
         assert_eq!(set.public_url_warning(), None);
+    }
+
+    #[test]
+    fn metrics_are_off_and_logs_are_text_unless_configured() {
+        let c = parsed(&[]);
+        assert_eq!(c.metrics_bind, None);
+        assert_eq!(c.log_format, LogFormat::Text);
+        let c = parsed(&["--metrics-bind", "127.0.0.1:9100", "--log-format", "json"]);
+        assert_eq!(
+            c.metrics_bind,
+            Some(SocketAddr::from(([127, 0, 0, 1], 9100)))
+        );
+        assert_eq!(c.log_format, LogFormat::Json);
     }
 
     #[test]

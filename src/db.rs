@@ -176,6 +176,15 @@ impl Db {
         Ok(ran)
     }
 
+    /// The pool's connections: (in use, idle), for the metrics.
+    pub fn pool_use(&self) -> (u32, u32) {
+        let state = self.pool.state();
+        (
+            state.connections.saturating_sub(state.idle_connections),
+            state.idle_connections,
+        )
+    }
+
     /// Runs `f` with a pooled connection on the blocking pool: diesel is synchronous and
     /// must not stall the async runtime.
     pub async fn run<T, F>(&self, f: F) -> AppResult<T>
@@ -348,6 +357,23 @@ where
         }
         Err(e) => Err(e),
     }
+}
+
+/// Whether the database answers and its schema is this binary's: a trivial query runs,
+/// and no embedded migration of the backend is still pending (a newer binary started on
+/// an older schema, or a migration rolled back). The error is a short reason.
+pub fn check_ready(conn: &mut Conn) -> Result<(), String> {
+    conn.batch_execute("SELECT 1")
+        .map_err(|e| format!("database: {e}"))?;
+    let pending = match conn {
+        AnyConnection::Sqlite(c) => c.has_pending_migration(SQLITE_MIGRATIONS),
+        AnyConnection::Postgresql(c) => c.has_pending_migration(POSTGRES_MIGRATIONS),
+    }
+    .map_err(|e| format!("migrations: {e}"))?;
+    if pending {
+        return Err("migrations: pending".into());
+    }
+    Ok(())
 }
 
 /// Current time as Unix seconds, the one time representation stored in the database.

@@ -75,6 +75,11 @@ pub fn enqueue(conn: &mut Conn, kind: &str, payload: &serde_json::Value) -> AppR
     store::insert(conn, kind, &payload.to_string(), now())
 }
 
+/// How many jobs wait to run or be retried (the queue depth the metrics show).
+pub fn pending(conn: &mut Conn) -> AppResult<i64> {
+    store::pending_count(conn)
+}
+
 /// Seconds to wait after the `attempts`-th failed attempt: 30 s, doubling, at most an hour.
 pub fn backoff(attempts: i32) -> i64 {
     let doublings = u32::try_from(attempts.max(1) - 1).unwrap_or(0).min(12);

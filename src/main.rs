@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use fenfa::config::Config;
+use fenfa::config::{Config, LogFormat};
 use tower_sessions::session_store::ExpiredDeletion;
 
 #[derive(Parser)]
@@ -96,9 +96,13 @@ fn eager_allocator_purge() {
 
 async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new(&cli.config.log))
-        .init();
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(&cli.config.log));
+    match cli.config.log_format {
+        // One JSON object a line; a request's lines carry its span (`request_id`).
+        LogFormat::Json => logs.json().init(),
+        LogFormat::Text => logs.init(),
+    }
     let config = cli.config.clone();
     match cli.command.unwrap_or(Command::Serve { demo: false }) {
         Command::Migrate => {
@@ -147,6 +151,26 @@ async fn run() -> anyhow::Result<()> {
             tokio::spawn(store.continuously_delete_expired(Duration::from_secs(600)));
             tokio::spawn(fenfa::jobs::run_forever(fenfa::app::job_context(&state)));
             let header_timeout = state.config.header_timeout();
+            if let Some(metrics_bind) = state.config.metrics_bind {
+                let listener = tokio::net::TcpListener::bind(metrics_bind).await?;
+                println!(
+                    "Metrics are served on http://{}/metrics",
+                    listener.local_addr()?
+                );
+                let metrics = fenfa::web::metrics::router(state.clone());
+                tokio::spawn(async move {
+                    let ended = fenfa::serve::serve(
+                        listener,
+                        metrics,
+                        header_timeout,
+                        std::future::pending(),
+                    )
+                    .await;
+                    if let Err(e) = ended {
+                        tracing::error!(error = %e, "the metrics listener stopped");
+                    }
+                });
+            }
             let public = state.config.public_base();
             let app = fenfa::app::router(state);
             let listener = tokio::net::TcpListener::bind(bind).await?;

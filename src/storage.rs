@@ -8,6 +8,9 @@ use crate::error::{AppError, AppResult};
 pub trait Storage: Send + Sync {
     fn put(&self, key: &str, bytes: &[u8]) -> AppResult<()>;
     fn get(&self, key: &str) -> AppResult<Vec<u8>>;
+    /// Whether files can be stored now (for the readiness probe); the error is a short
+    /// reason without secrets.
+    fn check(&self) -> Result<(), String>;
 }
 
 /// Files under a local directory (the default; on several instances, a shared mount).
@@ -45,6 +48,16 @@ impl Storage for LocalDir {
 
     fn get(&self, key: &str) -> AppResult<Vec<u8>> {
         std::fs::read(self.path(key)?).map_err(|_| AppError::NotFound)
+    }
+
+    /// The directory exists and takes a file: a probe (a name no key can have, as keys
+    /// never start with a dot) is written and removed.
+    fn check(&self) -> Result<(), String> {
+        let probe = self
+            .root
+            .join(format!(".ready-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::write(&probe, b"ok").map_err(|e| format!("storage: {}", e.kind()))?;
+        std::fs::remove_file(&probe).map_err(|e| format!("storage: {}", e.kind()))
     }
 }
 

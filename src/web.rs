@@ -29,7 +29,9 @@ use policy::{Guards, Policy, Routes};
 
 pub mod client;
 mod errors;
+pub mod health;
 pub mod input;
+pub mod metrics;
 mod nav;
 pub mod policy;
 mod refused;
@@ -50,6 +52,8 @@ pub struct AppState {
     pub delegations: Delegations,
     /// The policy guards the domains registered (see [`policy::Guards`]).
     pub guards: Guards,
+    /// The Prometheus series (served by [`metrics::router`] when configured).
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 impl FromRef<AppState> for AuthState {
@@ -109,9 +113,41 @@ pub fn router(state: AppState, routes: Routes) -> Router {
     // The shared layers wrap the router once, as one service, instead of through
     // `Router::layer`, which wraps every route's handler in each of them: a request then
     // cloned some eighty boxed services (and allocated as many boxes) before it ran.
-    // Outermost first.
+    // Outermost first. The portal proper: error pages, timeouts, input checks, CSRF,
+    // sessions.
+    let portal = tower::ServiceBuilder::new()
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            errors::render_errors,
+        ))
+        // Slow clients and stuck requests: the whole request has a deadline (answered
+        // 503, rendered as a page), and so has the body however it trickles (a byte every
+        // two seconds is cut off at the deadline, 408). The header read timeout is
+        // hyper's, in `crate::serve`.
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            state.config.request_timeout(),
+        ))
+        .layer(RequestBodyDeadlineLayer::new(state.config.body_timeout()))
+        .map_request(|req: Request<DeadlineBody<Body>>| req.map(Body::new))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            input::check_input,
+        ))
+        .layer(CsrfLayer::new())
+        .layer(sessions)
+        .layer(middleware::from_fn(refused::keep_refused_forms))
+        .service(routes);
+    // The probes sit beside the portal, outside its sessions, CSRF and error pages (a
+    // probe's plain-text 503 stays plain); the layers below wrap both.
+    let split = health::router(state.clone()).fallback_service(portal);
     let app = tower::ServiceBuilder::new()
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(middleware::from_fn_with_state(
+            state.metrics.clone(),
+            metrics::count,
+        ))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
             let id = req
                 .headers()
@@ -155,29 +191,7 @@ pub fn router(state: AppState, routes: Routes) -> Router {
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ))
-        .layer(DefaultBodyLimit::max(max_body))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            errors::render_errors,
-        ))
-        // Slow clients and stuck requests: the whole request has a deadline (answered
-        // 503, rendered as a page), and so has the body however it trickles (a byte every
-        // two seconds is cut off at the deadline, 408). The header read timeout is
-        // hyper's, in `crate::serve`.
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::SERVICE_UNAVAILABLE,
-            state.config.request_timeout(),
-        ))
-        .layer(RequestBodyDeadlineLayer::new(state.config.body_timeout()))
-        .map_request(|req: Request<DeadlineBody<Body>>| req.map(Body::new))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            input::check_input,
-        ))
-        .layer(CsrfLayer::new())
-        .layer(sessions)
-        .layer(middleware::from_fn(refused::keep_refused_forms))
-        .service(routes);
+        .service(split);
     Router::new().fallback_service(app)
 }
 

@@ -95,6 +95,7 @@ pub fn login_permits() -> usize {
 #[derive(Clone)]
 pub struct Hasher {
     permits: Arc<Semaphore>,
+    total: usize,
     wait: Duration,
 }
 
@@ -102,8 +103,17 @@ impl Hasher {
     pub fn new(permits: usize, wait: Duration) -> Hasher {
         Hasher {
             permits: Arc::new(Semaphore::new(permits.max(1))),
+            total: permits.max(1),
             wait,
         }
+    }
+
+    /// (permits in use, all permits), for the metrics.
+    pub fn permits_in_use(&self) -> (usize, usize) {
+        (
+            self.total.saturating_sub(self.permits.available_permits()),
+            self.total,
+        )
     }
 
     /// [`login_permits`] permits.

@@ -25,6 +25,13 @@ pub(super) fn insert(conn: &mut Conn, kind: &str, payload: &str, at: i64) -> App
         .get_result(conn)?)
 }
 
+pub(super) fn pending_count(conn: &mut Conn) -> AppResult<i64> {
+    Ok(jobs::table
+        .filter(jobs::state.eq(PENDING))
+        .count()
+        .get_result(conn)?)
+}
+
 #[derive(QueryableByName)]
 struct Claimed {
     #[diesel(sql_type = BigInt)]

@@ -182,6 +182,7 @@ impl Routes {
 /// Runs the policy's extractor; its refusal (login redirect, 403 page, the provider gate)
 /// is the response. The extracted `Ctx` stays in the request for the handler.
 async fn enforce(state: AppState, policy: Policy, req: Request, next: Next) -> Response {
+    super::metrics::note_route(req.extensions());
     let (mut parts, body) = req.into_parts();
     let refused: Option<Response> = match policy {
         Policy::Public | Policy::ApiKey => None,

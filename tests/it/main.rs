@@ -55,6 +55,7 @@ mod layout_heads;
 mod list_empty;
 mod list_pages;
 mod operator;
+mod ops_health;
 mod org;
 mod permissions;
 mod refused_forms;
