@@ -121,6 +121,18 @@ fn get(path: &str) -> Vec<u8> {
     format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").into_bytes()
 }
 
+/// The instances of a test, killed if it fails half-way.
+struct Instances(Vec<Child>);
+
+impl Drop for Instances {
+    fn drop(&mut self) {
+        for child in &mut self.0 {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
 /// Waits for `child` to exit, at most `limit`.
 fn wait_exit(child: &mut Child, limit: Duration) -> Option<std::process::ExitStatus> {
     let deadline = Instant::now() + limit;
@@ -170,23 +182,25 @@ async fn n_instances_started_at_once_migrate_and_load_the_demo_exactly_once() {
     let dirs: Vec<tempfile::TempDir> = (0..N).map(|_| tempfile::tempdir().expect("dir")).collect();
     let ports: Vec<u16> = (0..N).map(|_| free_port()).collect();
     let started = Instant::now();
-    let mut children: Vec<Child> = (0..N)
-        .map(|i| {
-            Command::new(env!("CARGO_BIN_EXE_fenfa"))
-                .args(["serve", "--demo"])
-                .env("DATABASE_URL", &db.url)
-                .env("FENFA_DATA_DIR", dirs[i].path())
-                .env("FENFA_BIND", format!("127.0.0.1:{}", ports[i]))
-                .env("FENFA_SECURE_COOKIES", "false")
-                .env("FENFA_LOG", "info")
-                .env("NO_COLOR", "1")
-                .env_remove("FENFA_PUBLIC_URL")
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .expect("the fenfa binary starts")
-        })
-        .collect();
+    let mut children = Instances(
+        (0..N)
+            .map(|i| {
+                Command::new(env!("CARGO_BIN_EXE_fenfa"))
+                    .args(["serve", "--demo"])
+                    .env("DATABASE_URL", &db.url)
+                    .env("FENFA_DATA_DIR", dirs[i].path())
+                    .env("FENFA_BIND", format!("127.0.0.1:{}", ports[i]))
+                    .env("FENFA_SECURE_COOKIES", "false")
+                    .env("FENFA_LOG", "info")
+                    .env("NO_COLOR", "1")
+                    .env_remove("FENFA_PUBLIC_URL")
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .expect("the fenfa binary starts")
+            })
+            .collect(),
+    );
     let deadline = Instant::now() + Duration::from_secs(120);
     for &port in &ports {
         loop {
@@ -250,12 +264,12 @@ async fn n_instances_started_at_once_migrate_and_load_the_demo_exactly_once() {
         );
     }
     let mut outputs = Vec::new();
-    for child in &mut children {
+    for child in &mut children.0 {
         sigterm(child);
         let status = wait_exit(child, Duration::from_secs(35)).expect("exits after SIGTERM");
         assert!(status.success(), "exit status {status}");
     }
-    for child in children {
+    for child in std::mem::take(&mut children.0) {
         let out = child.wait_with_output().expect("output");
         outputs.push(format!(
             "{}{}",
