@@ -10,24 +10,43 @@ use axum::Router;
 use crate::auth::Delegations;
 use crate::auth::password::Hasher;
 use crate::config::Config;
-use crate::db::Db;
+use crate::db::{Conn, Db};
+use crate::storage::Storage;
 use crate::web::AppState;
 use crate::web::policy::{Guards, Policy, Routes};
 
 /// Connects, migrates and assembles the state shared by every request.
 pub fn build_state(config: Config) -> anyhow::Result<AppState> {
+    build_state_then(config, |_, _| Ok(())).map(|(state, ())| state)
+}
+
+/// [`build_state`], running `first` (the demo load) on the start-up connection after the
+/// migrations, while the start-up lock is still held ([`Db::at_startup`]): of several
+/// instances started at once, one migrates and runs `first` on an empty database, and the
+/// others wait and then find its work done.
+pub fn build_state_then<T>(
+    config: Config,
+    first: impl FnOnce(&mut Conn, &dyn Storage) -> anyhow::Result<T>,
+) -> anyhow::Result<(AppState, T)> {
     let db = Db::connect(&config.database_url(), config.sqlite_sync, config.db_pool)?;
-    db.migrate()?;
-    let device_key = crate::auth::device::DeviceKey::load_or_create(&mut *db.get()?)
-        .map_err(|_| anyhow::anyhow!("could not read or create the device-cookie secret"))?;
     let storage = crate::storage::LocalDir::new(config.upload_dir())?;
+    // Before `first`: the demo load's writes reach the listeners like any other.
     crate::apps::register_listeners(vec![crate::customdev::app_listener()]);
     crate::org::events::register(vec![
         crate::interconnect::directory_listener(),
         crate::apps::directory_listener(),
     ]);
     crate::jobs::register(vec![crate::customdev::callback_deliverer()]);
-    Ok(AppState {
+    let (device_key, out) = db.at_startup(|conn| {
+        let ran = crate::db::migrate_on(conn)?;
+        if ran > 0 {
+            tracing::info!(migrations = ran, "migrations applied");
+        }
+        let key = crate::auth::device::DeviceKey::load_or_create(conn)
+            .map_err(|_| anyhow::anyhow!("could not read or create the device-cookie secret"))?;
+        Ok((key, first(conn, &storage)?))
+    })?;
+    let state = AppState {
         db,
         config: Arc::new(config),
         hasher: Hasher::for_this_machine(),
@@ -42,7 +61,8 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
             crate::distribution::provider_guard,
         )]),
         metrics: Arc::new(crate::web::metrics::Metrics::new()),
-    })
+    };
+    Ok((state, out))
 }
 
 /// The durable job runner over this state's database (started by `fenfa serve`).

@@ -121,6 +121,16 @@ pub struct Config {
     )]
     pub request_timeout_secs: u64,
 
+    /// Seconds that requests in flight may take to finish after SIGTERM or Ctrl-C, once
+    /// the portal has stopped accepting connections; then it exits regardless.
+    #[arg(
+        long,
+        global = true,
+        env = "FENFA_SHUTDOWN_GRACE_SECS",
+        default_value_t = 30
+    )]
+    pub shutdown_grace_secs: u64,
+
     /// Log filter, e.g. `info` or `fenfa=debug,tower_http=info`.
     #[arg(long, global = true, env = "FENFA_LOG", default_value = "info")]
     pub log: String,
@@ -205,6 +215,10 @@ impl Config {
         Duration::from_secs(self.header_timeout_secs)
     }
 
+    pub fn shutdown_grace(&self) -> Duration {
+        Duration::from_secs(self.shutdown_grace_secs)
+    }
+
     pub fn body_timeout(&self) -> Duration {
         Duration::from_secs(self.body_timeout_secs)
     }
@@ -245,6 +259,7 @@ impl Config {
             header_timeout_secs: 10,
             body_timeout_secs: 20,
             request_timeout_secs: 30,
+            shutdown_grace_secs: 30,
             log: "warn".into(),
             log_format: LogFormat::Text,
             metrics_bind: None,

@@ -18,6 +18,36 @@ use crate::error::{AppError, AppResult};
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
+/// The first half of the PostgreSQL advisory lock taken while an instance starts up
+/// ("fenf" in ASCII); the second half is the hash of the schema ([`SCHEMA_KEY`]).
+pub const STARTUP_LOCK: i32 = 0x6665_6e66;
+/// The lock's second half: the installation's schema, so that two installations in one
+/// database are two locks. `coalesce` because `pg_advisory_lock` is strict: a NULL key
+/// would return without locking.
+const SCHEMA_KEY: &str = "hashtext(coalesce(current_schema(), ''))";
+
+#[derive(diesel::QueryableByName)]
+struct LockTaken {
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    held: bool,
+}
+
+/// Applies the embedded migrations of `conn`'s backend; returns how many ran. Call it
+/// inside [`Db::at_startup`].
+pub fn migrate_on(conn: &mut Conn) -> anyhow::Result<usize> {
+    let ran = match conn {
+        AnyConnection::Sqlite(c) => c
+            .run_pending_migrations(SQLITE_MIGRATIONS)
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .len(),
+        AnyConnection::Postgresql(c) => c
+            .run_pending_migrations(POSTGRES_MIGRATIONS)
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .len(),
+    };
+    Ok(ran)
+}
+
 #[derive(diesel::MultiConnection)]
 pub enum AnyConnection {
     Postgresql(PgConnection),
@@ -113,6 +143,8 @@ pub type Conn = AnyConnection;
 #[derive(Clone)]
 pub struct Db {
     pool: Pool,
+    /// For connections of their own, outside the pool (the start-up lock's).
+    manager: Manager,
     backend: Backend,
     /// One permit per pooled connection: requests beyond the pool wait here, on the
     /// runtime, instead of each parking a blocking thread on the pool's condition variable.
@@ -148,9 +180,10 @@ impl Db {
             // away under an open connection; a PostgreSQL server can, so it keeps the test.
             .test_on_check_out(backend == Backend::Postgres)
             .connection_timeout(Duration::from_secs(5))
-            .build(manager)?;
+            .build(manager.clone())?;
         Ok(Db {
             pool,
+            manager,
             backend,
             permits: std::sync::Arc::new(tokio::sync::Semaphore::new(max_size as usize)),
         })
@@ -160,20 +193,61 @@ impl Db {
         self.backend
     }
 
-    /// Applies the embedded migrations of this backend; returns how many ran.
+    /// Applies the embedded migrations of this backend under the start-up lock; returns
+    /// how many ran.
     pub fn migrate(&self) -> anyhow::Result<usize> {
-        let mut conn = self.pool.get()?;
-        let ran = match &mut *conn {
-            AnyConnection::Sqlite(c) => c
-                .run_pending_migrations(SQLITE_MIGRATIONS)
-                .map_err(|e| anyhow::anyhow!("{e}"))?
-                .len(),
-            AnyConnection::Postgresql(c) => c
-                .run_pending_migrations(POSTGRES_MIGRATIONS)
-                .map_err(|e| anyhow::anyhow!("{e}"))?
-                .len(),
+        self.at_startup(migrate_on)
+    }
+
+    /// Runs `f` on one connection while this installation's start-up lock is held: what
+    /// several instances started at once must do exactly once (migrations, the demo load,
+    /// the first secrets) happens in one of them, and the others then find it done.
+    ///
+    /// On PostgreSQL the lock is a session-level advisory lock on a connection of its own,
+    /// opened outside the pool and closed at the end, so the lock goes with it whatever
+    /// happens (an error, a panic, a killed process: the server ends the session). Its key
+    /// is [`STARTUP_LOCK`] and the schema, so installations in other schemas of the same
+    /// database (the test suite's) do not wait on each other. SQLite is one file on one
+    /// machine: its own write lock is enough, and `f` gets a pooled connection.
+    pub fn at_startup<T>(
+        &self,
+        f: impl FnOnce(&mut Conn) -> anyhow::Result<T>,
+    ) -> anyhow::Result<T> {
+        if self.backend == Backend::Sqlite {
+            return f(&mut *self.pool.get()?);
+        }
+        let mut conn = self.manager.connect()?;
+        let AnyConnection::Postgresql(pg) = &mut conn else {
+            unreachable!("a PostgreSQL URL opens a PostgreSQL connection");
         };
-        Ok(ran)
+        let held: bool = diesel::sql_query(format!(
+            "SELECT pg_try_advisory_lock({STARTUP_LOCK}, {SCHEMA_KEY}) AS held"
+        ))
+        .get_result::<LockTaken>(pg)?
+        .held;
+        if !held {
+            tracing::info!("another instance is starting up; waiting for its migrations");
+            let waited = std::time::Instant::now();
+            diesel::sql_query(format!(
+                "SELECT pg_advisory_lock({STARTUP_LOCK}, {SCHEMA_KEY})"
+            ))
+            .execute(pg)?;
+            tracing::info!(
+                waited_ms = waited.elapsed().as_millis() as u64,
+                "start-up lock taken"
+            );
+        }
+        let out = f(&mut conn);
+        if let AnyConnection::Postgresql(pg) = &mut conn {
+            // Closing the connection below releases the lock too; unlocking first only
+            // lets a waiting instance go on without waiting for the session to end.
+            let _ = diesel::sql_query(format!(
+                "SELECT pg_advisory_unlock({STARTUP_LOCK}, {SCHEMA_KEY})"
+            ))
+            .execute(pg);
+        }
+        drop(conn);
+        out
     }
 
     /// The pool's connections: (in use, idle), for the metrics.
@@ -239,6 +313,19 @@ impl Db {
         let _permit = self.permits.acquire().await.map_err(AppError::internal)?;
         let mut conn = self.pool.get().map_err(AppError::internal)?;
         run_with_hook(task_hook(), || f(&mut conn))
+    }
+
+    /// Closes this handle's pool at shutdown: its connections close (PostgreSQL sessions
+    /// end cleanly) once the last clone of the handle is dropped, which at a graceful
+    /// shutdown is this one.
+    pub fn close(self) {
+        let state = self.pool.state();
+        tracing::info!(
+            connections = state.connections,
+            idle = state.idle_connections,
+            "closing the database pool"
+        );
+        drop(self);
     }
 
     /// Synchronous access for the CLI and tests.

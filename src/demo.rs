@@ -24,16 +24,22 @@ pub const PASSWORD: &str = "fenfa-demo";
 pub type Logins = Vec<(&'static str, &'static str)>;
 
 /// Loads the demo data into an empty database (and its files into `storage`); `None`
-/// when it already holds data.
+/// when it already holds data. Under the start-up lock, so that of several instances
+/// started at once with `--demo` exactly one loads it.
 pub fn load(db: &Db, storage: &dyn Storage) -> anyhow::Result<Option<Logins>> {
-    let mut conn = db.get()?;
-    let existing: i64 = users::table.count().get_result(&mut *conn)?;
+    db.at_startup(|conn| load_on(conn, storage))
+}
+
+/// [`load`] on a connection that already holds the start-up lock
+/// (`app::build_state_then`): the emptiness check and the load happen under one lock.
+pub fn load_on(conn: &mut Conn, storage: &dyn Storage) -> anyhow::Result<Option<Logins>> {
+    let existing: i64 = users::table.count().get_result(conn)?;
     if existing > 0 {
         return Ok(None);
     }
     let hash = crate::auth::password::hash_blocking(PASSWORD)
         .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))?;
-    let logins = write_tx(&mut conn, |conn| build(conn, &hash, storage))
+    let logins = write_tx(conn, |conn| build(conn, &hash, storage))
         .map_err(|e| anyhow::anyhow!("demo data failed: {e}"))?;
     Ok(Some(logins))
 }

@@ -137,14 +137,27 @@ pub async fn run_batch(ctx: &JobContext, limit: i64) -> AppResult<usize> {
 
 /// The runner: a pass every second while there is nothing to do, at once while there is.
 pub async fn run_forever(ctx: JobContext) {
+    run_until(ctx, std::future::pending()).await;
+}
+
+/// [`run_forever`] until `stop` resolves: a pass under way finishes first (its leased
+/// jobs are run or released with their outcome), then the runner returns. Used by a
+/// graceful shutdown; a runner stopped harder leaves leases that run out instead.
+pub async fn run_until(ctx: JobContext, stop: impl Future<Output = ()>) {
+    let mut stop = std::pin::pin!(stop);
     loop {
-        match run_due(&ctx).await {
-            Ok(0) => tokio::time::sleep(Duration::from_secs(1)).await,
-            Ok(_) => {}
+        let wait = match run_due(&ctx).await {
+            Ok(0) => Duration::from_secs(1),
+            Ok(_) => Duration::ZERO,
             Err(e) => {
                 tracing::error!(error = %e, "the job runner could not claim jobs");
-                tokio::time::sleep(Duration::from_secs(5)).await;
+                Duration::from_secs(5)
             }
+        };
+        tokio::select! {
+            biased;
+            () = &mut stop => return,
+            () = tokio::time::sleep(wait) => {}
         }
     }
 }

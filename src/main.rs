@@ -68,7 +68,12 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> anyhow::Result<()> {
     eager_allocator_purge();
-    fenfa::runtime()?.block_on(run())
+    let runtime = fenfa::runtime()?;
+    let result = runtime.block_on(run());
+    // A blocking task still running (a query of a connection cut off after the grace
+    // period) must not hold the exit up indefinitely.
+    runtime.shutdown_timeout(Duration::from_secs(5));
+    result
 }
 
 /// mimalloc keeps freed memory committed for a second (v3's default purge delay) and
@@ -139,17 +144,34 @@ async fn run() -> anyhow::Result<()> {
             if let Some(warning) = config.public_url_warning() {
                 tracing::warn!("{warning}");
             }
-            let state = fenfa::build_state(config)?;
-            if demo {
-                load_demo(&state)?;
-            }
+            // Installed before anything else, so that a SIGTERM during start-up is not
+            // the default "terminate at once" either.
+            let signal = shutdown_signal()?;
+            // With `--demo`, the emptiness check and the load happen under the start-up
+            // lock together with the migrations: of several instances started at once,
+            // one loads the data and the others find it.
+            let state = if demo {
+                let (state, logins) = fenfa::app::build_state_then(config, |conn, storage| {
+                    fenfa::demo::load_on(conn, storage)
+                })?;
+                print_demo(logins);
+                state
+            } else {
+                fenfa::build_state(config)?
+            };
             fenfa::auth::password::Hasher::warm_up();
             let store = fenfa::auth::session_store::DieselStore::new(
                 state.db.clone(),
                 state.config.session_policy(),
             );
-            tokio::spawn(store.continuously_delete_expired(Duration::from_secs(600)));
-            tokio::spawn(fenfa::jobs::run_forever(fenfa::app::job_context(&state)));
+            let cleanup = tokio::spawn(store.continuously_delete_expired(Duration::from_secs(600)));
+            let (stop_jobs, jobs_stopped) = tokio::sync::oneshot::channel::<()>();
+            let jobs = tokio::spawn(fenfa::jobs::run_until(
+                fenfa::app::job_context(&state),
+                async move {
+                    let _ = jobs_stopped.await;
+                },
+            ));
             let header_timeout = state.config.header_timeout();
             if let Some(metrics_bind) = state.config.metrics_bind {
                 let listener = tokio::net::TcpListener::bind(metrics_bind).await?;
@@ -163,6 +185,7 @@ async fn run() -> anyhow::Result<()> {
                         listener,
                         metrics,
                         header_timeout,
+                        std::time::Duration::ZERO,
                         std::future::pending(),
                     )
                     .await;
@@ -171,22 +194,61 @@ async fn run() -> anyhow::Result<()> {
                     }
                 });
             }
+            let grace = state.config.shutdown_grace();
             let public = state.config.public_base();
+            let db = state.db.clone();
             let app = fenfa::app::router(state);
             let listener = tokio::net::TcpListener::bind(bind).await?;
             println!("Fenfa is listening on http://{}", listener.local_addr()?);
             println!("Links are built on {public}");
-            fenfa::serve::serve(listener, app, header_timeout, async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await?;
+            let drained = fenfa::serve::serve(listener, app, header_timeout, grace, signal).await?;
+            // Then the background work: the session sweep is stopped where it is (a
+            // sweep is one DELETE, done again on the next start), the job runner after
+            // its pass under way, for what is left of the grace period (at least a
+            // second); a runner still busy then leaves leases that run out.
+            cleanup.abort();
+            let _ = cleanup.await;
+            let _ = stop_jobs.send(());
+            let left = grace
+                .saturating_sub(drained.took)
+                .max(Duration::from_secs(1));
+            if tokio::time::timeout(left, jobs).await.is_err() {
+                tracing::warn!("the job runner was still in a pass; its leases will run out");
+            }
+            db.close();
+            tracing::info!(
+                open_connections = drained.open,
+                cut_off = drained.cut_off,
+                drain_ms = drained.took.as_millis() as u64,
+                "stopped"
+            );
         }
     }
     Ok(())
 }
 
+/// Resolves on SIGTERM (what service managers and orchestrators send) or SIGINT
+/// (Ctrl-C), whichever comes first.
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    Ok(async move {
+        let name = tokio::select! {
+            _ = term.recv() => "SIGTERM",
+            _ = int.recv() => "SIGINT",
+        };
+        tracing::info!(signal = name, "shutdown requested");
+    })
+}
+
 fn load_demo(state: &fenfa::web::AppState) -> anyhow::Result<()> {
-    match fenfa::demo::load(&state.db, state.storage.as_ref())? {
+    print_demo(fenfa::demo::load(&state.db, state.storage.as_ref())?);
+    Ok(())
+}
+
+fn print_demo(logins: Option<fenfa::demo::Logins>) {
+    match logins {
         Some(logins) => {
             println!(
                 "Demo data loaded. Demo logins (password for all: {}):",
@@ -198,5 +260,4 @@ fn load_demo(state: &fenfa::web::AppState) -> anyhow::Result<()> {
         }
         None => println!("The database already has data; demo data was not loaded."),
     }
-    Ok(())
 }

@@ -45,7 +45,8 @@ pub struct TestApp {
     _dir: tempfile::TempDir,
 }
 
-fn postgres_base() -> Option<String> {
+/// The PostgreSQL server URL of the suite (`FENFA_TEST_POSTGRES`), or `None` when it is `off`.
+pub fn postgres_base() -> Option<String> {
     match std::env::var("FENFA_TEST_POSTGRES") {
         Ok(v) if v == "off" => None,
         Ok(v) => Some(v),
