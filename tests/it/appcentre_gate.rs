@@ -315,7 +315,7 @@ async fn a_passed_access_review_opens_the_sales_review_and_a_passed_sales_review
         // Listed in grey, the product is reached from the queue page for its release.
         s.op.get(queue)
             .await
-            .assert_contains("灰度发布中的商品")
+            .assert_contains("已上架的商品")
             .assert_contains(&format!("/operator/app-centre/products/{id}\""));
     })
     .await;
