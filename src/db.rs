@@ -2,7 +2,10 @@
 //! blocking-pool bridge every query goes through.
 
 pub mod in_ids;
+mod migrations;
 pub mod schema;
+
+pub use migrations::{check_ready, migrate_on};
 
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -11,12 +14,8 @@ use std::time::Duration;
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::prelude::*;
 use diesel::r2d2::{self, ManageConnection};
-use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use crate::error::{AppError, AppResult};
-
-const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
-const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
 /// The first half of the PostgreSQL advisory lock taken while an instance starts up
 /// ("fenf" in ASCII); the second half is the hash of the schema ([`SCHEMA_KEY`]).
@@ -30,22 +29,6 @@ const SCHEMA_KEY: &str = "hashtext(coalesce(current_schema(), ''))";
 struct LockTaken {
     #[diesel(sql_type = diesel::sql_types::Bool)]
     held: bool,
-}
-
-/// Applies the embedded migrations of `conn`'s backend; returns how many ran. Call it
-/// inside [`Db::at_startup`].
-pub fn migrate_on(conn: &mut Conn) -> anyhow::Result<usize> {
-    let ran = match conn {
-        AnyConnection::Sqlite(c) => c
-            .run_pending_migrations(SQLITE_MIGRATIONS)
-            .map_err(|e| anyhow::anyhow!("{e}"))?
-            .len(),
-        AnyConnection::Postgresql(c) => c
-            .run_pending_migrations(POSTGRES_MIGRATIONS)
-            .map_err(|e| anyhow::anyhow!("{e}"))?
-            .len(),
-    };
-    Ok(ran)
 }
 
 #[derive(diesel::MultiConnection)]
@@ -444,23 +427,6 @@ where
         }
         Err(e) => Err(e),
     }
-}
-
-/// Whether the database answers and its schema is this binary's: a trivial query runs,
-/// and no embedded migration of the backend is still pending (a newer binary started on
-/// an older schema, or a migration rolled back). The error is a short reason.
-pub fn check_ready(conn: &mut Conn) -> Result<(), String> {
-    conn.batch_execute("SELECT 1")
-        .map_err(|e| format!("database: {e}"))?;
-    let pending = match conn {
-        AnyConnection::Sqlite(c) => c.has_pending_migration(SQLITE_MIGRATIONS),
-        AnyConnection::Postgresql(c) => c.has_pending_migration(POSTGRES_MIGRATIONS),
-    }
-    .map_err(|e| format!("migrations: {e}"))?;
-    if pending {
-        return Err("migrations: pending".into());
-    }
-    Ok(())
 }
 
 /// Current time as Unix seconds, the one time representation stored in the database.

@@ -2,6 +2,7 @@
 //! be tried in a browser right after the first start. Loaded only into an empty database.
 
 mod appcentre;
+mod customdev;
 
 use diesel::prelude::*;
 use serde_json::json;
@@ -258,7 +259,7 @@ fn build(conn: &mut Conn, hash: &str, storage: &dyn Storage) -> AppResult<Logins
         .filter(users::login.eq("operator"))
         .select(users::id)
         .first(conn)?;
-    custom_dev_template(conn, &scope, operator, storage)?;
+    customdev::custom_dev_template(conn, &scope, operator, storage)?;
     // The app centre: a product through a week of co-creation (seed 002), and a second
     // certified provider the operator has not invited yet.
     appcentre::app_centre(conn, hash, storage, provider, p_admin, operator)?;
@@ -278,59 +279,6 @@ fn build(conn: &mut Conn, hash: &str, storage: &dyn Storage) -> AppResult<Logins
         ("enterprise member", "enterprise.member"),
         ("second provider admin (not invited)", "provider2.admin"),
     ])
-}
-
-/// The provider's live custom-development template 云帆CRM, starting from its ordinary
-/// app, gone through the platform's go-live review like any other.
-fn custom_dev_template(
-    conn: &mut Conn,
-    scope: &OrgScope,
-    operator: i64,
-    storage: &dyn Storage,
-) -> AppResult<()> {
-    use crate::customdev::{review, rules::TemplateForm, store as cd};
-    let logo = {
-        let img = image::RgbImage::from_pixel(750, 750, image::Rgb([22, 119, 255]));
-        let mut out = std::io::Cursor::new(Vec::new());
-        img.write_to(&mut out, image::ImageFormat::Png)
-            .map_err(AppError::internal)?;
-        out.into_inner()
-    };
-    let key = "demo-template-crm.png";
-    storage.put(key, &logo)?;
-    let source: Option<i64> = crate::db::schema::apps::table
-        .filter(crate::db::schema::apps::org_id.eq(scope.org_id()))
-        .filter(crate::db::schema::apps::premium.eq(false))
-        .order(crate::db::schema::apps::id.asc())
-        .select(crate::db::schema::apps::id)
-        .first(conn)
-        .optional()?;
-    let form = TemplateForm {
-        name: "云帆CRM".into(),
-        intro: "客户跟进与回款管理".into(),
-        category: "客户管理".into(),
-        industry: "通用".into(),
-        callback_url: "https://isv.yunfan.example.com/callback".into(),
-        source_app_id: String::new(),
-    };
-    let tid = cd::create_template(
-        conn,
-        scope,
-        &cd::NewVersion {
-            form: &form,
-            source_app_id: source,
-            logo_key: Some(key.into()),
-        },
-    )?;
-    review::submit_templates(conn, scope, &[tid])?;
-    let ticket = review::provider_tickets(conn, scope, crate::web::Cursor::First)?
-        .items
-        .first()
-        .map(|t| t.id)
-        .ok_or(AppError::NotFound)?;
-    review::decide(conn, operator, ticket, true, "")?;
-    review::go_live(conn, scope, ticket)?;
-    Ok(())
 }
 
 /// The provider's two apps: a premium one, and an ordinary one with a form, a process

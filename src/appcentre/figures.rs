@@ -322,6 +322,24 @@ mod tests {
     }
 
     #[test]
+    fn the_grey_bars_are_strict_half_the_organisations_and_a_mean_of_eighty_fail() {
+        // Two organisations installed, one used it every day: 50 % active is not above 50 %.
+        let rows: Vec<(i64, i64, i64)> = (100..107).map(|d| (d, 1, 10)).collect();
+        let u = uses(&rows);
+        let f = compute(&inputs(&[1, 2], &u, &[80, 80]));
+        let c = f.checks(&GREY);
+        assert!(!c[0].passed, "1 of 2 = 50 % is not above 50 %");
+        assert!(!c[2].passed, "a mean of 80 is not above 80");
+        // Three of five active (60 %), a mean of 81: both pass.
+        let rows: Vec<(i64, i64, i64)> = (1..4).map(|o| (100, o, o * 10)).collect();
+        let u = uses(&rows);
+        let f = compute(&inputs(&[1, 2, 3, 4, 5], &u, &[81, 81]));
+        let c = f.checks(&GREY);
+        assert!(c[0].passed && c[2].passed);
+        assert!(c[3].passed, "quality 100 ≥ 80");
+    }
+
+    #[test]
     fn satisfaction_must_be_above_ninety_and_quality_at_least_eighty() {
         let f = compute(&inputs(&[1], &[], &[90, 90]));
         assert!(

@@ -6,11 +6,13 @@ use axum::http::{StatusCode, header};
 use diesel::prelude::*;
 use fenfa::auth::Role;
 use fenfa::db::now;
-use fenfa::db::schema::{ac_installs, ac_products, ac_surveys, app_uses};
+use fenfa::db::schema::{ac_products, ac_surveys, app_uses};
 use fenfa::tools::wait::{DAY, cst_day};
 
-use crate::support::appcentre::{Seller, onboarded, open_review, prelisted, submitted};
-use crate::support::distribution::{new_app, set_level};
+use crate::support::appcentre::{
+    Seller, installed_copy, onboarded, open_review, prelisted, submitted,
+};
+use crate::support::distribution::set_level;
 use crate::support::{Resp, TestApp, each_backend};
 
 fn page(side: &str, id: i64) -> String {
@@ -148,19 +150,7 @@ fn cocreation_week(app: &TestApp, id: i64) -> i64 {
             "professional",
         );
         let admin = app.person(org, &format!("ev{i}admin"), Role::MainAdmin);
-        let copy = new_app(app, org, admin, "设备巡检", false);
-        diesel::insert_into(ac_installs::table)
-            .values((
-                ac_installs::product_id.eq(id),
-                ac_installs::org_id.eq(org),
-                ac_installs::app_id.eq(Some(copy)),
-                ac_installs::phase.eq("cocreation"),
-                ac_installs::version.eq(1),
-                ac_installs::installed_by.eq(admin),
-                ac_installs::installed_at.eq(started + 60),
-            ))
-            .execute(&mut *app.conn())
-            .expect("install");
+        let copy = installed_copy(app, id, org, admin, "cocreation", started + 60);
         if i > 0 {
             continue;
         }

@@ -6,10 +6,12 @@ use axum::http::StatusCode;
 use diesel::prelude::*;
 use fenfa::auth::Role;
 use fenfa::db::now;
-use fenfa::db::schema::{ac_installs, ac_products, app_uses, orgs};
+use fenfa::db::schema::{ac_products, app_uses, orgs};
 use fenfa::tools::wait::{DAY, cst_day};
 
-use crate::support::appcentre::{Seller, at_stage, onboarded, open_review, prelisted};
+use crate::support::appcentre::{
+    Seller, at_stage, installed_copy, onboarded, open_review, prelisted,
+};
 use crate::support::distribution::new_app;
 use crate::support::{TestApp, each_backend};
 
@@ -175,19 +177,7 @@ async fn measured_week(app: &TestApp, s: &Seller, id: i64) -> (Vec<i64>, Vec<i64
             .select(fenfa::db::schema::users::id)
             .first(&mut *app.conn())
             .expect("admin");
-        let copy = new_app(app, *org, admin, "设备巡检", false);
-        diesel::insert_into(ac_installs::table)
-            .values((
-                ac_installs::product_id.eq(id),
-                ac_installs::org_id.eq(org),
-                ac_installs::app_id.eq(Some(copy)),
-                ac_installs::phase.eq("cocreation"),
-                ac_installs::version.eq(1),
-                ac_installs::installed_by.eq(admin),
-                ac_installs::installed_at.eq(started + 60),
-            ))
-            .execute(&mut *app.conn())
-            .expect("install");
+        let copy = installed_copy(app, id, *org, admin, "cocreation", started + 60);
         copies.push(copy);
     }
     (orgs, copies, cst_day(started))

@@ -7,11 +7,10 @@ use axum::http::StatusCode;
 use diesel::prelude::*;
 use fenfa::auth::Role;
 use fenfa::db::now;
-use fenfa::db::schema::{ac_cohort, ac_events, ac_installs, ac_products, app_uses, orgs, users};
+use fenfa::db::schema::{ac_cohort, ac_events, ac_products, app_uses, orgs, users};
 use fenfa::tools::wait::{DAY, cst_day};
 
-use crate::support::appcentre::{Seller, at_stage, onboarded, open_review};
-use crate::support::distribution::new_app;
+use crate::support::appcentre::{Seller, at_stage, installed_copy, onboarded, open_review};
 use crate::support::{TestApp, each_backend};
 
 fn stage(app: &TestApp, id: i64) -> String {
@@ -68,19 +67,7 @@ async fn grey_week(app: &TestApp, s: &Seller, id: i64, n: usize) -> (Vec<i64>, V
     let mut copies = Vec::new();
     for (i, org) in orgs.iter().enumerate() {
         let admin = user(app, &format!("gr{i}admin"));
-        let copy = new_app(app, *org, admin, "设备巡检", false);
-        diesel::insert_into(ac_installs::table)
-            .values((
-                ac_installs::product_id.eq(id),
-                ac_installs::org_id.eq(org),
-                ac_installs::app_id.eq(Some(copy)),
-                ac_installs::phase.eq("grey"),
-                ac_installs::version.eq(1),
-                ac_installs::installed_by.eq(admin),
-                ac_installs::installed_at.eq(started + 60),
-            ))
-            .execute(&mut *app.conn())
-            .expect("install");
+        let copy = installed_copy(app, id, *org, admin, "grey", started + 60);
         copies.push(copy);
     }
     (orgs, copies, cst_day(started))

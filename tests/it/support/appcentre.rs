@@ -345,3 +345,31 @@ pub fn grey_week_over(
         })
         .map_err(|e| format!("the grey week: {e}"))
 }
+
+/// `org`'s copy of the product's app, installed by `admin` in `phase` at `at` (the week's
+/// fixtures: the install itself is tested through the pages); the copy's id.
+pub fn installed_copy(
+    app: &TestApp,
+    product: i64,
+    org: i64,
+    admin: i64,
+    phase: &str,
+    at: i64,
+) -> i64 {
+    use diesel::prelude::*;
+    use fenfa::db::schema::ac_installs as ins;
+    let copy = super::distribution::new_app(app, org, admin, "设备巡检", false);
+    diesel::insert_into(ins::table)
+        .values((
+            ins::product_id.eq(product),
+            ins::org_id.eq(org),
+            ins::app_id.eq(Some(copy)),
+            ins::phase.eq(phase),
+            ins::version.eq(1),
+            ins::installed_by.eq(admin),
+            ins::installed_at.eq(at),
+        ))
+        .execute(&mut *app.conn())
+        .expect("install");
+    copy
+}
