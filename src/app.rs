@@ -87,6 +87,7 @@ pub fn route_table() -> Routes {
         .merge(crate::interconnect::routes::router())
         .merge(crate::customdev::router())
         .merge(crate::appcentre::router())
+        .merge(crate::quickdeploy::router())
 }
 
 /// The whole application: the route table inside the shared layers.

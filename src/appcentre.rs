@@ -23,6 +23,7 @@ pub(crate) mod pages;
 pub(crate) mod product_form;
 pub(crate) mod products;
 pub(crate) mod provider_routes;
+pub(crate) mod refs;
 pub(crate) mod reviews;
 pub(crate) mod rules;
 pub(crate) mod screenshots;
@@ -31,6 +32,7 @@ pub(crate) mod server_errors;
 pub(crate) mod thresholds;
 
 // The face: what the composition root may use of this one.
+pub use refs::{ProductRef, accepted_products, product_by_code, product_ref, seller_onboarded};
 pub use server_errors::count_server_errors;
 
 /// The app centre's pages, for the route table.

@@ -22,6 +22,7 @@ pub mod jobs;
 pub mod notifications;
 pub mod operator;
 pub mod org;
+pub mod quickdeploy;
 pub mod reference;
 pub mod scale;
 pub mod serve;

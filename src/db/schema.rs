@@ -1117,6 +1117,193 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    qd_invite_codes (id) {
+        id -> BigInt,
+        code -> Text,
+        provider_org_id -> BigInt,
+        note -> Text,
+        issued_by -> BigInt,
+        issued_at -> BigInt,
+        expires_at -> BigInt,
+        used_at -> Nullable<BigInt>,
+        revoked_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    qd_applications (id) {
+        id -> BigInt,
+        provider_org_id -> BigInt,
+        product_id -> BigInt,
+        invite_code_id -> BigInt,
+        provider_name -> Text,
+        product_code -> Text,
+        reason -> Text,
+        scenario -> Text,
+        onsite_staff -> Bool,
+        qr_sharing -> Text,
+        directory_method -> Text,
+        verify_serials -> Bool,
+        serial_source -> Text,
+        verify_url -> Text,
+        verify_secret -> Text,
+        callback_url -> Text,
+        icon_key -> Text,
+        status -> Text,
+        decision_reason -> Text,
+        submitted_by -> BigInt,
+        submitted_at -> BigInt,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<BigInt>,
+        link_token -> Nullable<Text>,
+        link_product_id -> Nullable<BigInt>,
+        link_paused -> Bool,
+        link_suspended -> Bool,
+        link_note -> Text,
+    }
+}
+
+diesel::table! {
+    qd_defects (id) {
+        id -> BigInt,
+        application_id -> BigInt,
+        severity -> Text,
+        description -> Text,
+        recorded_by -> BigInt,
+        recorded_at -> BigInt,
+        plan_due_at -> BigInt,
+        fix_due_at -> BigInt,
+        plan -> Text,
+        plan_at -> Nullable<BigInt>,
+        fix_note -> Text,
+        fixed_at -> Nullable<BigInt>,
+        closed_by -> Nullable<BigInt>,
+        closed_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    qd_complaints (id) {
+        id -> BigInt,
+        application_id -> BigInt,
+        org_id -> BigInt,
+        user_id -> BigInt,
+        body -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    qd_serials (id) {
+        id -> BigInt,
+        application_id -> BigInt,
+        serial -> Text,
+        source -> Text,
+        created_at -> BigInt,
+        redeemed_org_id -> Nullable<BigInt>,
+        redeemed_by -> Nullable<BigInt>,
+        redeemed_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    qd_serial_tries (id) {
+        id -> BigInt,
+        application_id -> BigInt,
+        serial -> Text,
+        org_id -> BigInt,
+        user_id -> BigInt,
+        accepted -> Bool,
+        at -> BigInt,
+    }
+}
+
+diesel::table! {
+    qd_deployments (id) {
+        id -> BigInt,
+        application_id -> BigInt,
+        org_id -> BigInt,
+        product_id -> BigInt,
+        team_kind -> Text,
+        created_by -> BigInt,
+        created_at -> BigInt,
+        serial -> Nullable<Text>,
+        serial_at -> Nullable<BigInt>,
+        app_id -> Nullable<BigInt>,
+        authorised_by -> Nullable<BigInt>,
+        authorised_at -> Nullable<BigInt>,
+        scoped_at -> Nullable<BigInt>,
+        started_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    qd_team_links (id) {
+        id -> BigInt,
+        org_id -> BigInt,
+        token -> Text,
+        join_approval -> Bool,
+        created_by -> BigInt,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+        revoked_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    qd_team_joins (id) {
+        id -> BigInt,
+        link_id -> BigInt,
+        org_id -> BigInt,
+        user_id -> BigInt,
+        status -> Text,
+        requested_at -> BigInt,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    qd_member_invites (id) {
+        id -> BigInt,
+        org_id -> BigInt,
+        user_id -> BigInt,
+        token -> Text,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+        used_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    qd_signups (id) {
+        id -> BigInt,
+        ip -> Text,
+        at -> BigInt,
+        user_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    qd_funnel (application_id, step, visitor) {
+        application_id -> BigInt,
+        step -> Text,
+        visitor -> Text,
+        at -> BigInt,
+    }
+}
+
+diesel::table! {
+    qd_api_keys (provider_org_id) {
+        provider_org_id -> BigInt,
+        key_hash -> Text,
+        key_prefix -> Text,
+        created_by -> BigInt,
+        created_at -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     orgs,
     app_usage_refs,
@@ -1198,4 +1385,17 @@ diesel::allow_tables_to_appear_in_same_query!(
     ac_answers,
     ac_bugs,
     app_errors,
+    qd_invite_codes,
+    qd_applications,
+    qd_defects,
+    qd_complaints,
+    qd_serials,
+    qd_serial_tries,
+    qd_deployments,
+    qd_team_links,
+    qd_team_joins,
+    qd_member_invites,
+    qd_signups,
+    qd_funnel,
+    qd_api_keys,
 );

@@ -25,6 +25,7 @@ const DOMAINS: &[&str] = &[
     "operator",
     "customdev",
     "appcentre",
+    "quickdeploy",
 ];
 /// The composition root and what assembles whole programs or data sets: anything goes.
 const TOP: &[&str] = &[

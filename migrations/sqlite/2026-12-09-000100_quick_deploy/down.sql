@@ -1,0 +1,13 @@
+DROP TABLE qd_api_keys;
+DROP TABLE qd_funnel;
+DROP TABLE qd_signups;
+DROP TABLE qd_member_invites;
+DROP TABLE qd_team_joins;
+DROP TABLE qd_team_links;
+DROP TABLE qd_deployments;
+DROP TABLE qd_serial_tries;
+DROP TABLE qd_serials;
+DROP TABLE qd_complaints;
+DROP TABLE qd_defects;
+DROP TABLE qd_applications;
+DROP TABLE qd_invite_codes;
