@@ -7,6 +7,8 @@
 //! starts. The provider sees each deployment in its console and through its API.
 #![warn(unreachable_pub)]
 
+pub(crate) mod events;
+pub(crate) mod funnel_steps;
 pub(crate) mod model;
 
 /// Quick deploy's pages and API, for the route table.

@@ -1,0 +1,71 @@
+//! The funnel of a deploy link (an addition beyond the seed): each visitor is counted once
+//! per step, so the provider sees where people drop off between opening the link and
+//! starting to use the app.
+
+use diesel::prelude::*;
+
+use crate::db::schema::qd_funnel as f;
+use crate::db::{Conn, is_unique_violation, now};
+use crate::error::AppResult;
+
+/// The steps in the order a visitor takes them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Step {
+    Opened,
+    /// Signed in or registered on the deploy pages.
+    SignedIn,
+    TeamCreated,
+    SerialAccepted,
+    Authorised,
+    Started,
+}
+
+impl Step {
+    pub(crate) const ALL: [Step; 6] = [
+        Step::Opened,
+        Step::SignedIn,
+        Step::TeamCreated,
+        Step::SerialAccepted,
+        Step::Authorised,
+        Step::Started,
+    ];
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Step::Opened => "opened",
+            Step::SignedIn => "signed_in",
+            Step::TeamCreated => "team",
+            Step::SerialAccepted => "serial",
+            Step::Authorised => "authorised",
+            Step::Started => "started",
+        }
+    }
+    pub(crate) fn label_key(self) -> &'static str {
+        match self {
+            Step::Opened => "quickdeploy.funnel.opened",
+            Step::SignedIn => "quickdeploy.funnel.signed_in",
+            Step::TeamCreated => "quickdeploy.funnel.team",
+            Step::SerialAccepted => "quickdeploy.funnel.serial",
+            Step::Authorised => "quickdeploy.funnel.authorised",
+            Step::Started => "quickdeploy.funnel.started",
+        }
+    }
+}
+
+/// Counts `visitor` (a signed-in user's id as "u{id}", or an anonymous visitor's cookie
+/// value) at `step` of the link of `application`, once. Never fails the page it is on
+/// over a second count.
+pub(crate) fn record(conn: &mut Conn, application: i64, step: Step, visitor: &str) -> AppResult<()> {
+    let done = diesel::insert_into(f::table)
+        .values((
+            f::application_id.eq(application),
+            f::step.eq(step.as_str()),
+            f::visitor.eq(visitor),
+            f::at.eq(now()),
+        ))
+        .execute(conn);
+    match done {
+        Ok(_) => Ok(()),
+        Err(e) if is_unique_violation(&e) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
