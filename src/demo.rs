@@ -3,6 +3,9 @@
 
 mod appcentre;
 mod customdev;
+mod quickdeploy;
+
+pub use quickdeploy::{LINK_TOKEN as QUICK_DEPLOY_TOKEN, SERIALS as QUICK_DEPLOY_SERIALS};
 
 use diesel::prelude::*;
 use serde_json::json;
@@ -264,6 +267,8 @@ fn build(conn: &mut Conn, hash: &str, storage: &dyn Storage) -> AppResult<Logins
     // certified provider the operator has not invited yet.
     appcentre::app_centre(conn, hash, storage, provider, p_admin, operator)?;
     appcentre::second_provider(conn, hash)?;
+    // Quick deploy: an approved application of that product, its link and serial numbers.
+    quickdeploy::quick_deploy(conn, storage, provider, p_admin, operator)?;
 
     Ok(vec![
         ("platform operator", "operator"),

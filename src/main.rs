@@ -154,7 +154,7 @@ async fn run() -> anyhow::Result<()> {
                 let (state, logins) = fenfa::app::build_state_then(config, |conn, storage| {
                     fenfa::demo::load_on(conn, storage)
                 })?;
-                print_demo(logins);
+                print_demo(logins, &state.config.public_base());
                 state
             } else {
                 fenfa::build_state(config)?
@@ -243,11 +243,14 @@ fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
 }
 
 fn load_demo(state: &fenfa::web::AppState) -> anyhow::Result<()> {
-    print_demo(fenfa::demo::load(&state.db, state.storage.as_ref())?);
+    print_demo(
+        fenfa::demo::load(&state.db, state.storage.as_ref())?,
+        &state.config.public_base(),
+    );
     Ok(())
 }
 
-fn print_demo(logins: Option<fenfa::demo::Logins>) {
+fn print_demo(logins: Option<fenfa::demo::Logins>, public_base: &str) {
     match logins {
         Some(logins) => {
             println!(
@@ -257,6 +260,12 @@ fn print_demo(logins: Option<fenfa::demo::Logins>) {
             for (role, login) in logins {
                 println!("  {role:<36} {login}");
             }
+            println!(
+                "Quick deploy link (open it on a phone, register and create a team): {}/qd/{}\n  serial numbers: {}",
+                public_base.trim_end_matches('/'),
+                fenfa::demo::QUICK_DEPLOY_TOKEN,
+                fenfa::demo::QUICK_DEPLOY_SERIALS.join(", ")
+            );
         }
         None => println!("The database already has data; demo data was not loaded."),
     }
