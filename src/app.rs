@@ -9,7 +9,7 @@ use axum::Router;
 
 use crate::auth::Delegations;
 use crate::auth::password::Hasher;
-use crate::config::Config;
+use crate::config::{Config, StorageTarget};
 use crate::db::{Conn, Db};
 use crate::storage::Storage;
 use crate::web::AppState;
@@ -29,7 +29,14 @@ pub fn build_state_then<T>(
     first: impl FnOnce(&mut Conn, &dyn Storage) -> anyhow::Result<T>,
 ) -> anyhow::Result<(AppState, T)> {
     let db = Db::connect(&config.database_url(), config.sqlite_sync, config.db_pool)?;
-    let storage = crate::storage::LocalDir::new(config.upload_dir())?;
+    // Uploads in the local directory (one machine, or a shared mount) or in one object
+    // store that every instance reads and writes.
+    let storage: Arc<dyn Storage> = match &config.storage {
+        StorageTarget::Local => Arc::new(crate::storage::LocalDir::new(config.upload_dir())?),
+        StorageTarget::S3 { bucket, prefix } => {
+            Arc::new(crate::storage::ObjectStorage::new(bucket, prefix)?)
+        }
+    };
     // Before `first`: the demo load's writes reach the listeners like any other.
     crate::apps::register_listeners(vec![crate::customdev::app_listener()]);
     crate::org::events::register(vec![
@@ -44,14 +51,14 @@ pub fn build_state_then<T>(
         }
         let key = crate::auth::device::DeviceKey::load_or_create(conn)
             .map_err(|_| anyhow::anyhow!("could not read or create the device-cookie secret"))?;
-        Ok((key, first(conn, &storage)?))
+        Ok((key, first(conn, storage.as_ref())?))
     })?;
     let state = AppState {
         db,
         config: Arc::new(config),
         hasher: Hasher::for_this_machine(),
         device_key,
-        storage: Arc::new(storage),
+        storage,
         delegations: Delegations::new(vec![
             crate::distribution::maintenance_delegation(),
             crate::customdev::authorisation_delegation(),

@@ -103,13 +103,9 @@ fn entry(sha: &str, size: &str) -> anyhow::Result<Entry> {
     })
 }
 
-/// Upload keys are ours (uuid + extension); the same rule as [`crate::storage::LocalDir`].
+/// Upload keys are ours (uuid + extension); the storage's own rule.
 fn safe_key(key: &str) -> bool {
-    !key.is_empty()
-        && !key.starts_with('.')
-        && key
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+    crate::storage::is_key(key)
 }
 
 fn hash_file(path: &Path) -> anyhow::Result<Entry> {

@@ -67,6 +67,20 @@ pub struct Config {
     #[arg(long, global = true, env = "FENFA_TRUST_PROXY", default_value_t = false, action = clap::ArgAction::Set)]
     pub trust_proxy: bool,
 
+    /// Where uploaded files are kept: `local` (the directory `<data-dir>/uploads`) or
+    /// `s3://bucket[/prefix]`, an S3-compatible object store shared by every instance;
+    /// its endpoint and credentials come from the usual `AWS_*` variables
+    /// (`AWS_ENDPOINT_URL`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`,
+    /// `AWS_ALLOW_HTTP`).
+    #[arg(
+        long,
+        global = true,
+        env = "FENFA_STORAGE",
+        default_value = "local",
+        value_parser = StorageTarget::parse
+    )]
+    pub storage: StorageTarget,
+
     /// Largest accepted upload, in megabytes.
     #[arg(long, global = true, env = "FENFA_MAX_UPLOAD_MB", default_value_t = 10)]
     pub max_upload_mb: usize,
@@ -150,6 +164,60 @@ pub struct Config {
     /// of its own, never the public one. Unset: no metrics endpoint.
     #[arg(long, global = true, env = "FENFA_METRICS_BIND")]
     pub metrics_bind: Option<SocketAddr>,
+}
+
+/// Where uploaded files are kept (`--storage`, `FENFA_STORAGE`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StorageTarget {
+    /// The local upload directory.
+    Local,
+    /// An S3 bucket, the keys under `prefix` (without slashes at either end; may be empty).
+    S3 { bucket: String, prefix: String },
+}
+
+impl StorageTarget {
+    /// `local` (or nothing) or `s3://bucket[/prefix]`.
+    pub fn parse(s: &str) -> Result<StorageTarget, String> {
+        let s = s.trim();
+        if s.is_empty() || s == "local" {
+            return Ok(StorageTarget::Local);
+        }
+        let Some(rest) = s.strip_prefix("s3://") else {
+            return Err("expected `local` or `s3://bucket[/prefix]`".into());
+        };
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        let valid_bucket = (3..=63).contains(&bucket.len())
+            && bucket
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
+        if !valid_bucket {
+            return Err(format!("`{bucket}` is not an S3 bucket name"));
+        }
+        let prefix = prefix.trim_matches('/');
+        if !prefix.is_empty()
+            && prefix
+                .split('/')
+                .any(|p| p.is_empty() || p == "." || p == "..")
+        {
+            return Err(format!("`{prefix}` is not a usable key prefix"));
+        }
+        Ok(StorageTarget::S3 {
+            bucket: bucket.to_string(),
+            prefix: prefix.to_string(),
+        })
+    }
+}
+
+impl std::fmt::Display for StorageTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StorageTarget::Local => f.write_str("local"),
+            StorageTarget::S3 { bucket, prefix } if prefix.is_empty() => {
+                write!(f, "s3://{bucket}")
+            }
+            StorageTarget::S3 { bucket, prefix } => write!(f, "s3://{bucket}/{prefix}"),
+        }
+    }
 }
 
 /// How log lines are written.
@@ -251,6 +319,7 @@ impl Config {
             session_idle_minutes: 120,
             session_max_hours: 12,
             trust_proxy: false,
+            storage: StorageTarget::Local,
             max_upload_mb: 2,
             public_url: Some("http://127.0.0.1:3000".into()),
             outbound_override: None,
@@ -334,6 +403,39 @@ mod tests {
             "https://fenfa.example.com",
         ]);
         assert_eq!(set.public_url_warning(), None);
+    }
+
+    #[test]
+    fn uploads_stay_local_unless_an_s3_bucket_is_named() {
+        assert_eq!(parsed(&[]).storage, StorageTarget::Local);
+        assert_eq!(
+            parsed(&["--storage", "local"]).storage,
+            StorageTarget::Local
+        );
+        let s3 = |bucket: &str, prefix: &str| StorageTarget::S3 {
+            bucket: bucket.into(),
+            prefix: prefix.into(),
+        };
+        assert_eq!(StorageTarget::parse("s3://fenfa"), Ok(s3("fenfa", "")));
+        assert_eq!(
+            StorageTarget::parse("s3://fenfa-uploads/prod/eu/"),
+            Ok(s3("fenfa-uploads", "prod/eu"))
+        );
+        assert_eq!(
+            s3("fenfa-uploads", "prod/eu").to_string(),
+            "s3://fenfa-uploads/prod/eu"
+        );
+        for bad in [
+            "fenfa",
+            "s3://",
+            "s3://Fenfa",
+            "s3://ab",
+            "s3://b/a//c",
+            "s3://b/../x",
+            "gs://b",
+        ] {
+            assert!(StorageTarget::parse(bad).is_err(), "{bad} was accepted");
+        }
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use fenfa::config::{Config, LogFormat};
+use fenfa::config::{Config, LogFormat, StorageTarget};
 use tower_sessions::session_store::ExpiredDeletion;
 
 #[derive(Parser)]
@@ -51,6 +51,11 @@ enum Command {
         /// The backup's database file (FILE, beside FILE.uploads/ and FILE.manifest).
         file: std::path::PathBuf,
     },
+    /// Manage where uploaded files are kept.
+    Storage {
+        #[command(subcommand)]
+        action: StorageAction,
+    },
     /// Print how many argon2 verifications per second the login permits can do.
     Argon2Rate {
         /// Verifying threads; defaults to the login permits of this machine.
@@ -59,6 +64,14 @@ enum Command {
         #[arg(long, default_value_t = 3.0)]
         seconds: f64,
     },
+}
+
+#[derive(Subcommand)]
+enum StorageAction {
+    /// Copy every file of the local upload directory into the object store named by
+    /// FENFA_STORAGE (s3://bucket[/prefix]); files already there with the same size are
+    /// skipped, so it can be run again (a second run copies nothing).
+    Migrate,
 }
 
 /// mimalloc: fewer cycles per allocation than glibc's malloc across many threads, and
@@ -133,6 +146,20 @@ async fn run() -> anyhow::Result<()> {
         Command::Restore { file } => {
             let restored = fenfa::backup::restore(&config, &file)?;
             println!("{}", restored.summary());
+        }
+        Command::Storage {
+            action: StorageAction::Migrate,
+        } => {
+            let StorageTarget::S3 { bucket, prefix } = &config.storage else {
+                anyhow::bail!(
+                    "FENFA_STORAGE names no object store (s3://bucket[/prefix]): nothing to migrate into"
+                );
+            };
+            let from = fenfa::storage::LocalDir::new(config.upload_dir())?;
+            let into = fenfa::storage::ObjectStorage::new(bucket, prefix)?;
+            let done = fenfa::storage::migrate(&from, &into)
+                .map_err(|_| anyhow::anyhow!("the migration stopped; see the error above"))?;
+            println!("{} into {}", done.summary(), config.storage);
         }
         Command::Argon2Rate { permits, seconds } => {
             let permits = permits.unwrap_or_else(fenfa::auth::password::login_permits);

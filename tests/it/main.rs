@@ -63,6 +63,7 @@ mod refused_forms;
 mod reliability;
 mod scale;
 mod security;
+mod storage_contract;
 #[allow(
     dead_code,
     reason = "each test module uses a different part of the harness"

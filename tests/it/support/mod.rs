@@ -10,6 +10,7 @@ pub mod distribution;
 pub mod interconnect;
 pub mod permissions;
 pub mod receiver;
+pub mod s3;
 pub mod server;
 
 use std::collections::HashMap;
@@ -129,6 +130,18 @@ impl TestApp {
         let mut state = self.state.clone();
         state.config = Arc::new(config);
         fenfa::app::router(state)
+    }
+
+    /// Another instance on the same database with a data directory of its own (no local
+    /// uploads in common) and its configuration changed by `f`, e.g. its storage. The
+    /// directory lives as long as the returned guard.
+    pub fn elsewhere(&self, f: impl FnOnce(&mut Config)) -> (Router, tempfile::TempDir) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut config = (*self.state.config).clone();
+        config.data_dir = dir.path().to_path_buf();
+        f(&mut config);
+        let state = fenfa::build_state(config).expect("another instance");
+        (fenfa::app::router(state), dir)
     }
 
     /// Another server started on the same database: what a restart, or a second instance
