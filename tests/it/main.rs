@@ -54,6 +54,7 @@ mod layout;
 mod layout_heads;
 mod list_empty;
 mod list_pages;
+mod load_balanced;
 mod operations;
 mod operator;
 mod ops_health;

@@ -10,6 +10,7 @@
 
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::time::Duration;
 
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -49,7 +50,7 @@ pub struct Journey {
     browser: Client,
     driver: Child,
     name: &'static str,
-    _app: TestApp,
+    app: Arc<TestApp>,
     audit: std::sync::Mutex<Audit>,
 }
 
@@ -57,16 +58,7 @@ impl Journey {
     /// Starts the portal (with the demo data) and a browser, or `None` when this machine
     /// has no ChromeDriver (CI installs it, so there it is an error).
     pub async fn start(app: TestApp, name: &'static str) -> Option<Journey> {
-        if !std::path::Path::new(CHROMEDRIVER).exists() {
-            assert!(
-                std::env::var("CI").is_err(),
-                "browser journeys need {CHROMEDRIVER} in CI (apt-get install chromium-driver)"
-            );
-            use std::io::Write;
-            let _ = writeln!(
-                std::io::stderr(),
-                "NOTE: {CHROMEDRIVER} missing; browser journey {name} SKIPPED"
-            );
+        if !browser_available(name) {
             return None;
         }
         fenfa::demo::load(&app.state.db, app.state.storage.as_ref())
@@ -84,6 +76,20 @@ impl Journey {
             )
             .await;
         });
+        Some(Journey::open(format!("http://{addr}"), Arc::new(app), name).await)
+    }
+
+    /// A browser on a portal already serving at `base` (e.g. nginx in front of instances
+    /// of the binary) on `app`'s database, with the demo data loaded by whoever started
+    /// it; `None` when this machine has no ChromeDriver.
+    pub async fn at(base: &str, app: Arc<TestApp>, name: &'static str) -> Option<Journey> {
+        if !browser_available(name) {
+            return None;
+        }
+        Some(Journey::open(base.trim_end_matches('/').to_string(), app, name).await)
+    }
+
+    async fn open(base: String, app: Arc<TestApp>, name: &'static str) -> Journey {
         let port = free_port();
         let driver = Command::new(CHROMEDRIVER)
             .arg(format!("--port={port}"))
@@ -120,14 +126,14 @@ impl Journey {
             }
         }
         let browser = browser.expect("a browser session");
-        Some(Journey {
-            base: format!("http://{addr}"),
+        Journey {
+            base,
             browser,
             driver,
             name,
-            _app: app,
+            app,
             audit: std::sync::Mutex::new(Audit::default()),
-        })
+        }
     }
 
     /// The WebDriver session, for what the helpers here do not cover (dialogs, scripts).
@@ -142,7 +148,7 @@ impl Journey {
 
     /// The app under test, to read ids the person would read off the page.
     pub fn app(&self) -> &TestApp {
-        &self._app
+        &self.app
     }
 
     pub async fn goto(&self, path: &str) -> Step<()> {
@@ -396,7 +402,7 @@ impl Journey {
             Ok(()) => self.audit_here().await.and_then(|()| {
                 let audit = self.audit.lock().expect("audit");
                 crate::figures::figure(
-                    &format!("axe: {} ({})", self.name, self._app.backend),
+                    &format!("axe: {} ({})", self.name, self.app.backend),
                     format!(
                         "{} pages audited (address × language), {} serious or critical violations (goal 0)",
                         audit.seen.len(),
@@ -421,6 +427,23 @@ impl Journey {
             panic!("journey {} failed: {why}", self.name);
         }
     }
+}
+
+/// Whether ChromeDriver is here (CI installs it, so there its absence is an error).
+pub fn browser_available(name: &str) -> bool {
+    if std::path::Path::new(CHROMEDRIVER).exists() {
+        return true;
+    }
+    assert!(
+        std::env::var("CI").is_err(),
+        "browser journeys need {CHROMEDRIVER} in CI (apt-get install chromium-driver)"
+    );
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
+        "NOTE: {CHROMEDRIVER} missing; browser journey {name} SKIPPED"
+    );
+    false
 }
 
 /// Visible i18n keys (an untranslated string shows as its key).

@@ -8,6 +8,8 @@ pub mod browser;
 pub mod customdev;
 pub mod distribution;
 pub mod interconnect;
+pub mod journey_distribution;
+pub mod journey_interconnect;
 pub mod permissions;
 pub mod receiver;
 pub mod s3;
@@ -114,12 +116,18 @@ impl TestApp {
     /// A second instance of the server on the same PostgreSQL database, as behind a load
     /// balancer (`None` on SQLite: one file, one instance).
     pub fn second_instance(&self) -> Option<Router> {
-        let (base, schema) = self.pg.as_ref()?;
-        let sep = if base.contains('?') { '&' } else { '?' };
-        let url = format!("{base}{sep}options=-csearch_path%3D{schema}");
+        let url = self.postgres_url()?;
         let config = Config::for_tests(url, self._dir.path().to_path_buf());
         let state = fenfa::build_state(config).expect("second instance");
         Some(fenfa::app::router(state))
+    }
+
+    /// The `DATABASE_URL` of this app's PostgreSQL schema, for other processes
+    /// (`None` on SQLite).
+    pub fn postgres_url(&self) -> Option<String> {
+        let (base, schema) = self.pg.as_ref()?;
+        let sep = if base.contains('?') { '&' } else { '?' };
+        Some(format!("{base}{sep}options=-csearch_path%3D{schema}"))
     }
 
     /// The same server (state, database) with its configuration changed, e.g. secure
