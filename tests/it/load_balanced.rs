@@ -36,21 +36,20 @@ fn skipped(why: &str) {
 }
 
 /// The environment that gives both instances one storage for uploads: one directory as
-/// their `--data-dir` (what a shared mount is in production), and, when the suite has an
-/// S3-compatible server (`FENFA_TEST_S3`, started by `.ci/run`), a prefix of its bucket as
-/// `FENFA_STORAGE`, the `AWS_*` variables being inherited from the suite's environment.
-/// TODO(lead): check the `FENFA_STORAGE` form against the object-store branch when it lands
-/// (its `support::s3` gives the value for a bucket and prefix).
+/// their `--data-dir` (SQLite is not used; the directory holds nothing shared then), and
+/// the suite's S3-compatible server (`FENFA_TEST_S3`, started by `.ci/run`): a prefix of
+/// its bucket as `FENFA_STORAGE`, the `AWS_*` variables inherited from the suite's
+/// environment. Without that server (outside CI) the shared directory carries the uploads,
+/// as a shared mount would.
 fn shared_storage_env(data_dir: &Path) -> Vec<(String, String)> {
     let mut env = vec![(
         "FENFA_DATA_DIR".to_string(),
         data_dir.to_string_lossy().into_owned(),
     )];
-    if std::env::var("FENFA_TEST_S3").is_ok() {
-        let bucket = std::env::var("FENFA_TEST_S3_BUCKET").unwrap_or_else(|_| "fenfa-test".into());
+    if let Some(bucket) = crate::support::s3::bucket() {
         env.push((
             "FENFA_STORAGE".to_string(),
-            format!("s3://{bucket}/lb-{}", uuid::Uuid::new_v4().simple()),
+            format!("s3://{}/lb-{}", bucket.bucket, bucket.prefix),
         ));
     }
     env
