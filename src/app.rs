@@ -43,7 +43,10 @@ pub fn build_state_then<T>(
         crate::interconnect::directory_listener(),
         crate::apps::directory_listener(),
     ]);
-    crate::jobs::register(vec![crate::customdev::callback_deliverer()]);
+    crate::jobs::register(vec![
+        crate::customdev::callback_deliverer(),
+        crate::quickdeploy::deployed_deliverer(),
+    ]);
     let (device_key, out) = db.at_startup(|conn| {
         let ran = crate::db::migrate_on(conn)?;
         if ran > 0 {

@@ -7,11 +7,27 @@
 //! starts. The provider sees each deployment in its console and through its API.
 #![warn(unreachable_pub)]
 
+pub(crate) mod api_keys;
+pub(crate) mod auth_info;
+pub(crate) mod console_pages;
+pub(crate) mod console_routes;
+pub(crate) mod deployed_delivery;
+pub(crate) mod deployment_list;
 pub(crate) mod events;
+pub(crate) mod funnel_figures;
 pub(crate) mod funnel_steps;
 pub(crate) mod model;
+pub(crate) mod serial_list;
 
 /// Quick deploy's pages and API, for the route table.
 pub fn router() -> crate::web::policy::Routes {
     crate::web::policy::Routes::new()
+        .merge(console_routes::router())
+        .merge(auth_info::router())
+}
+
+/// The delivery of the "deployed" event to the provider's callback URL, registered with
+/// `jobs`.
+pub fn deployed_deliverer() -> std::sync::Arc<dyn crate::jobs::JobHandler> {
+    std::sync::Arc::new(deployed_delivery::Deliverer)
 }

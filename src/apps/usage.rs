@@ -46,13 +46,26 @@ pub(crate) fn usage_scope(
     scope: &OrgScope,
     app_id: i64,
 ) -> AppResult<(ScopeKind, Vec<i64>)> {
-    let kind: String = apps::table
+    scope_in(conn, scope.org_id(), app_id)?.ok_or(AppError::NotFound)
+}
+
+/// The stored scope of app `app_id` of organisation `org_id` (another organisation's app:
+/// `None`), for a reader with no session in that organisation: a provider's API reading
+/// the scope of the app copy an organisation deployed (quick deploy's get_auth_info).
+pub(crate) fn scope_in(
+    conn: &mut Conn,
+    org_id: i64,
+    app_id: i64,
+) -> AppResult<Option<(ScopeKind, Vec<i64>)>> {
+    let Some(kind) = apps::table
         .find(app_id)
-        .filter(apps::org_id.eq(scope.org_id()))
+        .filter(apps::org_id.eq(org_id))
         .select(apps::usage_scope)
-        .first(conn)
+        .first::<String>(conn)
         .optional()?
-        .ok_or(AppError::NotFound)?;
+    else {
+        return Ok(None);
+    };
     let kind = ScopeKind::parse(&kind).unwrap_or(ScopeKind::All);
     let refs = match ref_kind(kind) {
         None => vec![],
@@ -63,7 +76,7 @@ pub(crate) fn usage_scope(
             .select(app_usage_refs::ref_id)
             .load(conn)?,
     };
-    Ok((kind, refs))
+    Ok(Some((kind, refs)))
 }
 
 /// Whether the caller may use the app under its scope. Builders and delegated

@@ -60,6 +60,7 @@ mod operator;
 mod ops_health;
 mod org;
 mod permissions;
+mod quickdeploy_serials;
 mod refused_forms;
 mod reliability;
 mod scale;

@@ -163,6 +163,15 @@ pub fn narrowed(method: &str, path: &str, k: Kind) -> Option<&'static str> {
     if k == ProviderDev && centre_admin_only {
         return Some("the seller application and products are changed by the provider's admins");
     }
+    let qd_admin_only = path == "/provider/quick-deploy/api-key"
+        || (method == "POST"
+            && path.starts_with("/provider/quick-deploy/applications/{id}/serials/"));
+    if k == ProviderDev && qd_admin_only {
+        return Some(
+            "quick-deploy serial numbers and the API key are changed (the key also read) by the \
+             provider's admins",
+        );
+    }
     if k == Operator && path == "/d/{token}/done" {
         return Some("the operator belongs to no organisation that could have purchased");
     }
@@ -433,6 +442,7 @@ fn side(app: &TestApp, s: &SideIds) -> Fixtures {
     interconnect(app, &mut f, s);
     customdev(app, &mut f, s);
     appcentre(app, &mut f, s);
+    super::quickdeploy_serials::matrix(app, &mut f, s.org, s.victim_user);
     f
 }
 
