@@ -10,8 +10,13 @@
 pub(crate) mod events;
 pub(crate) mod funnel_steps;
 pub(crate) mod model;
+pub(crate) mod team;
+pub(crate) mod team_apps;
+pub(crate) mod team_import;
+pub(crate) mod team_pages;
+pub(crate) mod team_routes;
 
 /// Quick deploy's pages and API, for the route table.
 pub fn router() -> crate::web::policy::Routes {
-    crate::web::policy::Routes::new()
+    crate::web::policy::Routes::new().merge(team_routes::router())
 }

@@ -222,6 +222,9 @@ pub fn cross_tenant_exempt(path: &str) -> Option<&'static str> {
     if path.starts_with("/operator/") {
         return Some("the operator acts platform-wide");
     }
+    if path.starts_with("/qd/team/{token}") {
+        return Some("the team invitation link's token is the bearer capability of its team");
+    }
     if path == "/interconnect/join/{token}" {
         return Some("the invitation token is the bearer capability of its space");
     }
@@ -433,6 +436,7 @@ fn side(app: &TestApp, s: &SideIds) -> Fixtures {
     interconnect(app, &mut f, s);
     customdev(app, &mut f, s);
     appcentre(app, &mut f, s);
+    crate::support::quickdeploy_team::matrix_side(app, &mut f, s.org, s.victim_user, s.app);
     f
 }
 
