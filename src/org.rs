@@ -19,6 +19,8 @@ pub use scope::{
 };
 pub use store::{MemberRow, create_test_org};
 pub(crate) use store::{insert_membership, insert_user, members_of, user_by_login};
+// Quick deploy's teams: people entered or imported, placed in departments by name.
+pub(crate) use store::{dept_named_or_new, insert_user_without_password, move_member};
 
 use crate::auth::{Perm, Role};
 use crate::error::AppError;

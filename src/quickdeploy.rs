@@ -18,12 +18,18 @@ pub(crate) mod funnel_figures;
 pub(crate) mod funnel_steps;
 pub(crate) mod model;
 pub(crate) mod serial_list;
+pub(crate) mod team;
+pub(crate) mod team_apps;
+pub(crate) mod team_import;
+pub(crate) mod team_pages;
+pub(crate) mod team_routes;
 
 /// Quick deploy's pages and API, for the route table.
 pub fn router() -> crate::web::policy::Routes {
     crate::web::policy::Routes::new()
         .merge(console_routes::router())
         .merge(auth_info::router())
+        .merge(team_routes::router())
 }
 
 /// The delivery of the "deployed" event to the provider's callback URL, registered with

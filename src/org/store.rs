@@ -304,6 +304,60 @@ pub(crate) fn insert_membership(
     }
 }
 
+/// Creates an account that cannot sign in yet: its password hash parses as no argon2
+/// hash, so every password is refused until the person sets one through an invitation
+/// (quick deploy's directory import and teams entered on the spot). A taken login is a
+/// field error on `login`.
+pub(crate) fn insert_user_without_password(
+    conn: &mut Conn,
+    login: &super::Login,
+    name: &super::PersonName,
+) -> AppResult<Result<UserId, Errors>> {
+    let taken = || {
+        let mut e = Errors::default();
+        e.add("login", "org.error.login_taken");
+        e
+    };
+    let res = diesel::insert_into(users::table)
+        .values((
+            users::login.eq(login.as_str()),
+            users::name.eq(name.as_str()),
+            users::password_hash.eq(NO_PASSWORD),
+            users::is_operator.eq(false),
+            users::created_at.eq(now()),
+        ))
+        .returning(users::id)
+        .get_result::<i64>(conn);
+    match res {
+        Ok(id) => Ok(Ok(UserId(id))),
+        Err(e) if is_unique_violation(&e) => Ok(Err(taken())),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The stored hash of an account without a usable password (no argon2 hash parses it).
+const NO_PASSWORD: &str = "!unset";
+
+/// The organisation's department named `name` (the oldest of that name), made at the top
+/// of the tree when there is none.
+pub(crate) fn dept_named_or_new(
+    conn: &mut Conn,
+    scope: &OrgScope,
+    name: &super::DeptName,
+) -> AppResult<DeptId> {
+    let found: Option<i64> = departments::table
+        .filter(departments::org_id.eq(scope.org_id()))
+        .filter(departments::name.eq(name.as_str()))
+        .order(departments::id.asc())
+        .select(departments::id)
+        .first(conn)
+        .optional()?;
+    match found {
+        Some(id) => Ok(DeptId(id)),
+        None => create_dept(conn, scope, name, None),
+    }
+}
+
 /// Looks an account up by login for adding it somewhere; unknown is a field error.
 pub(crate) fn user_by_login(
     conn: &mut Conn,

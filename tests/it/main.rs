@@ -61,6 +61,7 @@ mod ops_health;
 mod org;
 mod permissions;
 mod quickdeploy_serials;
+mod quickdeploy_team;
 mod refused_forms;
 mod reliability;
 mod scale;

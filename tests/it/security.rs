@@ -171,6 +171,7 @@ fn store_everywhere(app: &TestApp, payload: &str) {
         "UPDATE approval_tasks SET comment = $1",
         "UPDATE order_apps SET failure_reason = $1",
         "UPDATE project_events SET detail = $1",
+        "UPDATE qd_complaints SET body = $1",
     ] {
         diesel::sql_query(sql)
             .bind::<Text, _>(payload)

@@ -12,6 +12,7 @@ pub mod journey_distribution;
 pub mod journey_interconnect;
 pub mod permissions;
 pub mod quickdeploy_serials;
+pub mod quickdeploy_team;
 pub mod receiver;
 pub mod s3;
 pub mod server;

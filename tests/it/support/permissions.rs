@@ -231,6 +231,9 @@ pub fn cross_tenant_exempt(path: &str) -> Option<&'static str> {
     if path.starts_with("/operator/") {
         return Some("the operator acts platform-wide");
     }
+    if path.starts_with("/qd/team/{token}") {
+        return Some("the team invitation link's token is the bearer capability of its team");
+    }
     if path == "/interconnect/join/{token}" {
         return Some("the invitation token is the bearer capability of its space");
     }
@@ -443,6 +446,7 @@ fn side(app: &TestApp, s: &SideIds) -> Fixtures {
     customdev(app, &mut f, s);
     appcentre(app, &mut f, s);
     super::quickdeploy_serials::matrix(app, &mut f, s.org, s.victim_user);
+    crate::support::quickdeploy_team::matrix_side(app, &mut f, s.org, s.victim_user, s.app);
     f
 }
 
