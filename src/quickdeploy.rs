@@ -7,11 +7,22 @@
 //! starts. The provider sees each deployment in its console and through its API.
 #![warn(unreachable_pub)]
 
+pub(crate) mod applications;
+pub(crate) mod codes;
+pub(crate) mod complaints;
+pub(crate) mod defects;
 pub(crate) mod events;
+pub(crate) mod form;
 pub(crate) mod funnel_steps;
+pub(crate) mod icon;
 pub(crate) mod model;
+pub(crate) mod operator_routes;
+pub(crate) mod pages;
+pub(crate) mod provider_routes;
 
 /// Quick deploy's pages and API, for the route table.
 pub fn router() -> crate::web::policy::Routes {
     crate::web::policy::Routes::new()
+        .merge(provider_routes::router())
+        .merge(operator_routes::router())
 }

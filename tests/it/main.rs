@@ -59,6 +59,7 @@ mod operator;
 mod ops_health;
 mod org;
 mod permissions;
+mod quickdeploy_provider;
 mod refused_forms;
 mod reliability;
 mod scale;
