@@ -128,7 +128,7 @@ async fn an_invitation_code_is_single_use_expiring_and_bound_to_its_provider() {
 async fn every_field_of_the_application_form_is_refused_beside_it_with_the_typed_values_kept() {
     each_backend(async |app| {
         let qd = ready(&app).await;
-        let cases: Vec<(&'static str, &str, &str)> = vec![
+        let cases: [(&'static str, &str, &str); 10] = [
             (
                 "provider_name",
                 "别的公司",

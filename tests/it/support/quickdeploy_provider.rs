@@ -129,10 +129,10 @@ pub fn with(
 
 pub async fn post_form(c: &Client, path: &str, f: &[(&'static str, String)], icon: &[u8]) -> Resp {
     let fields: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let files: Vec<(&str, &str, &str, &[u8])> = if icon.is_empty() {
-        vec![("icon", "", "application/octet-stream", icon)]
+    let files: [(&str, &str, &str, &[u8]); 1] = if icon.is_empty() {
+        [("icon", "", "application/octet-stream", icon)]
     } else {
-        vec![("icon", "icon.png", "image/png", icon)]
+        [("icon", "icon.png", "image/png", icon)]
     };
     c.post_multipart(path, &fields, &files).await
 }
