@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use axum::Form;
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -252,8 +253,17 @@ fn store_icon(state: &AppState, bytes: &[u8]) -> AppResult<String> {
     Ok(key)
 }
 
-async fn create(State(state): State<AppState>, pv: Provider, mp: Multipart) -> AppResult<Response> {
+/// A multipart body, read after the caller's rights are checked (a refusal is a 403
+/// whatever was posted).
+type Body = Result<Multipart, MultipartRejection>;
+
+fn body(mp: Body) -> AppResult<Multipart> {
+    mp.map_err(|_| AppError::BadRequest("error.bad_request"))
+}
+
+async fn create(State(state): State<AppState>, pv: Provider, mp: Body) -> AppResult<Response> {
     may_apply(&state, &pv).await?;
+    let mp = body(mp)?;
     let (texts, icon_bytes) = read_form(mp).await?;
     let f = AppForm::from_texts(&texts);
     let p = match check(&state, &pv, &f, &icon_bytes, false).await? {
@@ -407,9 +417,10 @@ async fn resubmit(
     State(state): State<AppState>,
     pv: Provider,
     Path(id): Path<i64>,
-    mp: Multipart,
+    mp: Body,
 ) -> AppResult<Response> {
     pv.require_admin()?;
+    let mp = body(mp)?;
     let org = pv.scope.org_id();
     let (a, code) = state
         .db
