@@ -8,15 +8,24 @@
 #![warn(unreachable_pub)]
 
 pub(crate) mod api_keys;
+pub(crate) mod applications;
 pub(crate) mod auth_info;
+pub(crate) mod codes;
+pub(crate) mod complaints;
 pub(crate) mod console_pages;
 pub(crate) mod console_routes;
+pub(crate) mod defects;
 pub(crate) mod deployed_delivery;
 pub(crate) mod deployment_list;
 pub(crate) mod events;
+pub(crate) mod form;
 pub(crate) mod funnel_figures;
 pub(crate) mod funnel_steps;
+pub(crate) mod icon;
 pub(crate) mod model;
+pub(crate) mod operator_routes;
+pub(crate) mod pages;
+pub(crate) mod provider_routes;
 pub(crate) mod serial_list;
 pub(crate) mod team;
 pub(crate) mod team_apps;
@@ -27,6 +36,8 @@ pub(crate) mod team_routes;
 /// Quick deploy's pages and API, for the route table.
 pub fn router() -> crate::web::policy::Routes {
     crate::web::policy::Routes::new()
+        .merge(provider_routes::router())
+        .merge(operator_routes::router())
         .merge(console_routes::router())
         .merge(auth_info::router())
         .merge(team_routes::router())

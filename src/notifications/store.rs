@@ -31,7 +31,8 @@ impl Notification {
             || self.title.starts_with("distribution.")
             || self.title.starts_with("interconnect.")
             || self.title.starts_with("customdev.")
-            || self.title.starts_with("appcentre."))
+            || self.title.starts_with("appcentre.")
+            || self.title.starts_with("quickdeploy."))
             && crate::tools::http::is_flash_key(&self.title)
     }
 

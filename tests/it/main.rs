@@ -60,6 +60,7 @@ mod operator;
 mod ops_health;
 mod org;
 mod permissions;
+mod quickdeploy_provider;
 mod quickdeploy_serials;
 mod quickdeploy_team;
 mod refused_forms;

@@ -163,6 +163,20 @@ pub fn narrowed(method: &str, path: &str, k: Kind) -> Option<&'static str> {
     if k == ProviderDev && centre_admin_only {
         return Some("the seller application and products are changed by the provider's admins");
     }
+    if k == ProviderDev && QD_PROVIDER_ADMIN_ONLY.contains(&(method, path)) {
+        return Some(
+            "quick-deploy applications, their links and answers to defects are changed by the \
+             provider's admins",
+        );
+    }
+    let qd_new = (method == "GET" && path == "/provider/quick-deploy/applications/new")
+        || (method == "POST" && path == "/provider/quick-deploy/applications");
+    if k == SecondProvider && qd_new {
+        return Some(
+            "quick deploy is for onboarded sellers (确保云市场服务商审核通过): the demo's provider \
+             is one, the second provider is not",
+        );
+    }
     let qd_admin_only = path == "/provider/quick-deploy/api-key"
         || (method == "POST"
             && path.starts_with("/provider/quick-deploy/applications/{id}/serials/"));
@@ -215,6 +229,34 @@ const SPACE_MANAGEMENT: &[(&str, &str)] = &[
     ("GET", "/interconnect/departures"),
     ("GET", "/interconnect/departures/{id}"),
     ("POST", "/interconnect/departures/{id}/successor"),
+];
+
+/// The provider's quick-deploy routes only its admins may call (its developers look).
+const QD_PROVIDER_ADMIN_ONLY: &[(&str, &str)] = &[
+    ("GET", "/provider/quick-deploy/applications/new"),
+    ("POST", "/provider/quick-deploy/applications"),
+    ("GET", "/provider/quick-deploy/applications/{id}/edit"),
+    ("POST", "/provider/quick-deploy/applications/{id}/edit"),
+    (
+        "POST",
+        "/provider/quick-deploy/applications/{id}/link/pause",
+    ),
+    (
+        "POST",
+        "/provider/quick-deploy/applications/{id}/link/resume",
+    ),
+    (
+        "POST",
+        "/provider/quick-deploy/applications/{id}/link/retarget",
+    ),
+    (
+        "POST",
+        "/provider/quick-deploy/applications/{id}/defects/{d}/plan",
+    ),
+    (
+        "POST",
+        "/provider/quick-deploy/applications/{id}/defects/{d}/fixed",
+    ),
 ];
 
 /// Routes the matrix cannot exercise, with the reason.
@@ -445,6 +487,7 @@ fn side(app: &TestApp, s: &SideIds) -> Fixtures {
     interconnect(app, &mut f, s);
     customdev(app, &mut f, s);
     appcentre(app, &mut f, s);
+    crate::support::quickdeploy_provider::matrix(app, &mut f, s.org, s.victim_user);
     super::quickdeploy_serials::matrix(app, &mut f, s.org, s.victim_user);
     crate::support::quickdeploy_team::matrix_side(app, &mut f, s.org, s.victim_user, s.app);
     f
