@@ -26,6 +26,7 @@ pub(crate) mod rules;
 pub(crate) mod store;
 
 // The face: what other domains and the composition root may use of this one.
+pub(crate) use callbacks::sign as sign_callback;
 pub use routes::router;
 pub use store::banned_words;
 

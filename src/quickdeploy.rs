@@ -7,11 +7,24 @@
 //! starts. The provider sees each deployment in its console and through its API.
 #![warn(unreachable_pub)]
 
+pub(crate) mod deploy;
+pub(crate) mod deploy_routes;
+pub(crate) mod deploy_store;
 pub(crate) mod events;
+pub(crate) mod flow_routes;
+// Shared with the provider's and operator's sides, whose pages read the rest of them.
+#[allow(dead_code)]
 pub(crate) mod funnel_steps;
+#[allow(dead_code)]
 pub(crate) mod model;
+pub(crate) mod redeem;
+
+// The face: serial numbers are redeemed by one plain function (its race has a test).
+pub use redeem::{Redeemed, redeem_listed};
 
 /// Quick deploy's pages and API, for the route table.
 pub fn router() -> crate::web::policy::Routes {
     crate::web::policy::Routes::new()
+        .merge(deploy_routes::router())
+        .merge(flow_routes::router())
 }

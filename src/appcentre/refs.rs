@@ -33,7 +33,11 @@ impl From<Product> for ProductRef {
     fn from(x: Product) -> ProductRef {
         let accepted = accepted(x.stage());
         ProductRef {
-            permission_keys: x.permission_list().into_iter().map(permission_key).collect(),
+            permission_keys: x
+                .permission_list()
+                .into_iter()
+                .map(permission_key)
+                .collect(),
             id: x.id,
             provider_org_id: x.provider_org_id,
             app_id: x.app_id,
@@ -48,7 +52,10 @@ impl From<Product> for ProductRef {
 
 /// 钉钉验收完成之后您的商品状态变更为预上架状态: acceptance passed and not taken back.
 fn accepted(s: Stage) -> bool {
-    !matches!(s, Stage::Draft | Stage::Acceptance | Stage::AcceptanceFailed)
+    !matches!(
+        s,
+        Stage::Draft | Stage::Acceptance | Stage::AcceptanceFailed
+    )
 }
 
 /// A product by id (missing: `NotFound`).
@@ -57,7 +64,11 @@ pub fn product_ref(conn: &mut Conn, id: i64) -> AppResult<ProductRef> {
 }
 
 /// The product of `provider` with this code, if any (another provider's code: `None`).
-pub fn product_by_code(conn: &mut Conn, provider: i64, code: &str) -> AppResult<Option<ProductRef>> {
+pub fn product_by_code(
+    conn: &mut Conn,
+    provider: i64,
+    code: &str,
+) -> AppResult<Option<ProductRef>> {
     Ok(p::table
         .filter(p::provider_org_id.eq(provider))
         .filter(p::code.eq(code))

@@ -54,7 +54,12 @@ impl Step {
 /// Counts `visitor` (a signed-in user's id as "u{id}", or an anonymous visitor's cookie
 /// value) at `step` of the link of `application`, once. Never fails the page it is on
 /// over a second count.
-pub(crate) fn record(conn: &mut Conn, application: i64, step: Step, visitor: &str) -> AppResult<()> {
+pub(crate) fn record(
+    conn: &mut Conn,
+    application: i64,
+    step: Step,
+    visitor: &str,
+) -> AppResult<()> {
     let done = diesel::insert_into(f::table)
         .values((
             f::application_id.eq(application),

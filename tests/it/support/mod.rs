@@ -9,6 +9,7 @@ pub mod customdev;
 pub mod distribution;
 pub mod interconnect;
 pub mod permissions;
+pub mod quickdeploy_deploy;
 pub mod receiver;
 pub mod server;
 

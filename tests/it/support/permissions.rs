@@ -231,6 +231,13 @@ pub fn cross_tenant_exempt(path: &str) -> Option<&'static str> {
              provider; who sees which product is tested in appcentre_install",
         );
     }
+    if path.starts_with("/qd/") {
+        return Some(
+            "a deploy link's token (and a welcome link's) is the bearer capability; the \
+             deployment a step acts on is the current organisation's, tested in \
+             quickdeploy_deploy",
+        );
+    }
     if path.starts_with("/static/") {
         return Some("static files are public");
     }
@@ -433,6 +440,7 @@ fn side(app: &TestApp, s: &SideIds) -> Fixtures {
     interconnect(app, &mut f, s);
     customdev(app, &mut f, s);
     appcentre(app, &mut f, s);
+    crate::support::quickdeploy_deploy::matrix(app, &mut f, s.org, s.victim_user);
     f
 }
 
@@ -1445,6 +1453,9 @@ pub fn resets_sessions(path: &str) -> bool {
             | "/maintenance/leave"
             | "/provider/custom-dev/custom-apps/{id}/enter"
             | "/custom-dev/leave"
+            // Creating a team makes the caller the main admin of a new organisation and
+            // its current one.
+            | "/qd/{token}/team"
     )
 }
 
