@@ -270,7 +270,7 @@ mod tests {
     fn a_multi_person_team_needs_six_people_with_the_creator_and_distinct_logins() {
         let five: Vec<RowInput> = (0..5).map(|i| row("张三", &format!("zs{i}x"))).collect();
         let four = &five[..4];
-        assert_eq!(check_rows(&five, "boss").map(|p| p.len()), Ok(5));
+        assert_eq!(check_rows(&five, "boss").map(|p| p.len()).ok(), Some(5));
         let e = check_rows(four, "boss").expect_err("five people");
         assert_eq!(
             e.get("rows"),
@@ -288,7 +288,7 @@ mod tests {
         assert!(check_rows(&me, "boss").is_err());
         let mut blank = five.clone();
         blank.push(row("", ""));
-        assert_eq!(check_rows(&blank, "boss").map(|p| p.len()), Ok(5));
+        assert_eq!(check_rows(&blank, "boss").map(|p| p.len()).ok(), Some(5));
     }
 
     #[test]
