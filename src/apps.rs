@@ -29,7 +29,7 @@ pub use store::{
     NewApp, adopt, create_app_in, fields_of, find_app, is_app_admin, list_apps, org_people,
     pages_of, set_state, steps_of,
 };
-pub(crate) use usage::{may_use, scope_in as usage_scope_in};
+pub(crate) use usage::{may_use, scope_in as usage_scope_in, set_usage_scope, usage_scope};
 pub use uses::{MESSAGE_MAX, check_message, member_message, record_use};
 
 /// Usage scopes follow the directory: registered with `org` when the app is assembled.

@@ -11,13 +11,14 @@ pub(crate) mod store;
 
 // The face: what other domains may use of this one.
 pub use events::{DirectoryEvent, DirectoryListener};
+pub use forms::NewAccount;
 pub use forms::{
     AccountForm, AddMemberForm, ListQuery, NewOrg, OrgForm, OrgSettings, PasswordForm,
 };
 pub use scope::{
     PICKER_PEOPLE, Picker, ScopeForm, ScopeKind, check_refs, department_chain, picker,
 };
-pub use store::{MemberRow, create_test_org};
+pub use store::{MemberRow, create_team, create_test_org};
 pub(crate) use store::{insert_membership, insert_user, members_of, user_by_login};
 // Quick deploy's teams: people entered or imported, placed in departments by name.
 pub(crate) use store::{dept_named_or_new, insert_user_without_password, move_member};

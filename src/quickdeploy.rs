@@ -15,9 +15,13 @@ pub(crate) mod complaints;
 pub(crate) mod console_pages;
 pub(crate) mod console_routes;
 pub(crate) mod defects;
+pub(crate) mod deploy;
+pub(crate) mod deploy_routes;
+pub(crate) mod deploy_store;
 pub(crate) mod deployed_delivery;
 pub(crate) mod deployment_list;
 pub(crate) mod events;
+pub(crate) mod flow_routes;
 pub(crate) mod form;
 pub(crate) mod funnel_figures;
 pub(crate) mod funnel_steps;
@@ -26,12 +30,16 @@ pub(crate) mod model;
 pub(crate) mod operator_routes;
 pub(crate) mod pages;
 pub(crate) mod provider_routes;
+pub(crate) mod redeem;
 pub(crate) mod serial_list;
 pub(crate) mod team;
 pub(crate) mod team_apps;
 pub(crate) mod team_import;
 pub(crate) mod team_pages;
 pub(crate) mod team_routes;
+
+// The face: serial numbers are redeemed by one plain function (its race has a test).
+pub use redeem::{Redeemed, redeem_listed};
 
 /// Quick deploy's pages and API, for the route table.
 pub fn router() -> crate::web::policy::Routes {
@@ -41,6 +49,8 @@ pub fn router() -> crate::web::policy::Routes {
         .merge(console_routes::router())
         .merge(auth_info::router())
         .merge(team_routes::router())
+        .merge(deploy_routes::router())
+        .merge(flow_routes::router())
 }
 
 /// The delivery of the "deployed" event to the provider's callback URL, registered with

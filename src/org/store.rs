@@ -532,6 +532,30 @@ pub(crate) fn move_member(
     })
 }
 
+/// Creates a team made on a quick-deploy link (快速部署 › 创建团队): an organisation of the
+/// default edition (free, as the operator's form starts with) named `name` with CorpID
+/// `corp_id` and `creator` its main admin. Call inside the transaction that records the
+/// deployment.
+pub fn create_team(conn: &mut Conn, name: &str, corp_id: &str, creator: i64) -> AppResult<i64> {
+    write_tx(conn, |conn| {
+        let id: i64 = diesel::insert_into(orgs::table)
+            .values((
+                orgs::name.eq(name),
+                orgs::corp_id.eq(corp_id),
+                orgs::edition.eq(super::Edition::Free.as_str()),
+                orgs::certified.eq(false),
+                orgs::provider_level.eq("none"),
+                orgs::created_at.eq(now()),
+            ))
+            .returning(orgs::id)
+            .get_result(conn)?;
+        insert_membership(conn, id, UserId(creator), Role::MainAdmin, "name")?
+            .map_err(|_| AppError::Conflict("org.error.already_member"))?;
+        tracing::info!(org.id = id, "team created on a quick-deploy link");
+        Ok(id)
+    })
+}
+
 /// Creates an organisation with `owner` as its main admin: a provider's test organisation
 /// (测试企业, seed 003), marked with the provider that made it. The CorpID is generated.
 pub fn create_test_org(

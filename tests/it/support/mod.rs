@@ -11,6 +11,7 @@ pub mod interconnect;
 pub mod journey_distribution;
 pub mod journey_interconnect;
 pub mod permissions;
+pub mod quickdeploy_deploy;
 pub mod quickdeploy_provider;
 pub mod quickdeploy_serials;
 pub mod quickdeploy_team;

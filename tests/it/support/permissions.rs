@@ -285,6 +285,13 @@ pub fn cross_tenant_exempt(path: &str) -> Option<&'static str> {
              provider; who sees which product is tested in appcentre_install",
         );
     }
+    if path.starts_with("/qd/") {
+        return Some(
+            "a deploy link's token (and a welcome link's) is the bearer capability; the \
+             deployment a step acts on is the current organisation's, tested in \
+             quickdeploy_deploy",
+        );
+    }
     if path.starts_with("/static/") {
         return Some("static files are public");
     }
@@ -490,6 +497,7 @@ fn side(app: &TestApp, s: &SideIds) -> Fixtures {
     crate::support::quickdeploy_provider::matrix(app, &mut f, s.org, s.victim_user);
     super::quickdeploy_serials::matrix(app, &mut f, s.org, s.victim_user);
     crate::support::quickdeploy_team::matrix_side(app, &mut f, s.org, s.victim_user, s.app);
+    crate::support::quickdeploy_deploy::matrix(app, &mut f, s.org, s.victim_user);
     f
 }
 
@@ -1502,6 +1510,9 @@ pub fn resets_sessions(path: &str) -> bool {
             | "/maintenance/leave"
             | "/provider/custom-dev/custom-apps/{id}/enter"
             | "/custom-dev/leave"
+            // Creating a team makes the caller the main admin of a new organisation and
+            // its current one.
+            | "/qd/{token}/team"
     )
 }
 
