@@ -44,8 +44,6 @@ pub(crate) struct TeamLink {
     pub org_id: i64,
     pub token: String,
     pub join_approval: bool,
-    pub created_by: i64,
-    pub created_at: i64,
     pub expires_at: i64,
     pub revoked_at: Option<i64>,
 }

@@ -217,7 +217,6 @@ pub(crate) fn complain(conn: &mut Conn, scope: &OrgScope, id: i64, body: &str) -
 /// A complaint as the organisation sees it.
 #[derive(Clone, Debug)]
 pub(crate) struct ComplaintRow {
-    pub id: i64,
     pub product_name: String,
     pub by: String,
     pub body: String,
@@ -281,8 +280,7 @@ pub(crate) fn complaints(
         items: page
             .items
             .into_iter()
-            .map(|(id, aid, uid, body, created_at)| ComplaintRow {
-                id,
+            .map(|(_, aid, uid, body, created_at)| ComplaintRow {
                 product_name: products.get(&aid).cloned().unwrap_or_default(),
                 by: people.get(&uid).cloned().unwrap_or_default(),
                 body,

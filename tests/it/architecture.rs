@@ -193,6 +193,12 @@ fn face_of(top: &Path) -> BTreeSet<String> {
                     names.insert(last.clone());
                 }
             }
+            // `use a::b as c;` puts `c` on the face.
+            for piece in tree.split([',', '{', '}', ';']) {
+                if let Some((_, alias)) = piece.split_once(" as ") {
+                    names.insert(alias.trim().to_string());
+                }
+            }
             continue;
         }
         for kw in [

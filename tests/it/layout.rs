@@ -66,13 +66,15 @@ async fn the_navigation_shows_each_area_to_the_roles_that_use_it() {
                 "/provider/orders",
                 "/provider/custom-dev",
                 "/provider/app-centre",
+                "/provider/quick-deploy",
                 "/interconnect",
                 "/org",
                 "/org/members",
                 "/org/departments",
                 "/my-apps",
                 "/org/custom-apps",
-                "/org/app-centre"
+                "/org/app-centre",
+                "/org/quick-deploy"
             ]
         );
         assert!(sidebar(&page).contains("<a href=\"/org/members\" aria-current=\"page\">"));
@@ -85,7 +87,8 @@ async fn the_navigation_shows_each_area_to_the_roles_that_use_it() {
                 "/operator/reviews",
                 "/operator/custom-dev",
                 "/operator/app-centre",
-                "/operator/app-centre/reviews"
+                "/operator/app-centre/reviews",
+                "/operator/quick-deploy"
             ]
         );
 

@@ -12,7 +12,7 @@ use crate::figures::figure;
 use crate::support::each_backend;
 use crate::support::permissions::{
     Form, IGNORED, Kind, changed, cross_tenant_exempt, denied, destructive, fill, forms_of,
-    login_as, missing, narrowed, normalise, policy_allows, post_fields, principals,
+    login_as, makes_an_admin, missing, narrowed, normalise, policy_allows, post_fields, principals,
     resets_sessions, snapshot, swap_ids,
 };
 
@@ -26,10 +26,12 @@ async fn every_route_answers_each_principal_as_its_policy_says() {
                 .iter()
                 .any(|(m, p, _)| *m == r.method && *p == r.path)
         });
-        // Pages first (their forms are harvested), then changes, the destructive ones last.
+        // Pages first (their forms are harvested), then changes, the destructive ones last,
+        // and after them the ones that make the caller an organisation's admin.
         routes.sort_by_key(|r| {
             (
                 r.method == "POST",
+                makes_an_admin(r.path),
                 destructive(r.path),
                 resets_sessions(r.path),
             )

@@ -1516,6 +1516,13 @@ pub fn resets_sessions(path: &str) -> bool {
     )
 }
 
+/// Changes after which the caller administers an organisation of its own (creating a
+/// quick-deploy team): every principal would then pass the admin policies, so the matrix
+/// makes them after everything else.
+pub fn makes_an_admin(path: &str) -> bool {
+    path == "/qd/{token}/team"
+}
+
 /// Changes that the matrix makes last (they remove what other routes use).
 pub fn destructive(path: &str) -> bool {
     [
