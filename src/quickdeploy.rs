@@ -22,6 +22,8 @@ pub(crate) mod deployed_delivery;
 pub(crate) mod deployment_list;
 pub(crate) mod events;
 pub(crate) mod flow_routes;
+pub(crate) mod flow_step;
+pub(crate) mod flow_team;
 pub(crate) mod form;
 pub(crate) mod funnel_figures;
 pub(crate) mod funnel_steps;
@@ -29,12 +31,16 @@ pub(crate) mod icon;
 pub(crate) mod model;
 pub(crate) mod operator_routes;
 pub(crate) mod pages;
+pub(crate) mod provider_link_routes;
 pub(crate) mod provider_routes;
 pub(crate) mod redeem;
 pub(crate) mod serial_list;
+pub(crate) mod signup;
 pub(crate) mod team;
 pub(crate) mod team_apps;
 pub(crate) mod team_import;
+pub(crate) mod team_join_routes;
+pub(crate) mod team_joins;
 pub(crate) mod team_pages;
 pub(crate) mod team_routes;
 
@@ -45,10 +51,12 @@ pub use redeem::{Redeemed, redeem_listed};
 pub fn router() -> crate::web::policy::Routes {
     crate::web::policy::Routes::new()
         .merge(provider_routes::router())
+        .merge(provider_link_routes::router())
         .merge(operator_routes::router())
         .merge(console_routes::router())
         .merge(auth_info::router())
         .merge(team_routes::router())
+        .merge(team_join_routes::router())
         .merge(deploy_routes::router())
         .merge(flow_routes::router())
 }

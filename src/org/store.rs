@@ -226,13 +226,31 @@ pub(crate) fn insert_user(
     account: &NewAccount,
     password_hash: &str,
 ) -> AppResult<Result<UserId, Errors>> {
+    insert_account(
+        conn,
+        &account.login,
+        &account.name,
+        password_hash,
+        account.is_operator,
+    )
+}
+
+fn insert_account(
+    conn: &mut Conn,
+    login: &super::Login,
+    name: &super::PersonName,
+    password_hash: &str,
+    is_operator: bool,
+) -> AppResult<Result<UserId, Errors>> {
     let taken = || {
         let mut e = Errors::default();
         e.add("login", "org.error.login_taken");
         e
     };
+    // Checked first: on PostgreSQL a unique violation would abort the caller's
+    // transaction (a team's rows are inserted in one).
     let exists: i64 = users::table
-        .filter(users::login.eq(account.login.as_str()))
+        .filter(users::login.eq(login.as_str()))
         .count()
         .get_result(conn)?;
     if exists > 0 {
@@ -240,10 +258,10 @@ pub(crate) fn insert_user(
     }
     let res = diesel::insert_into(users::table)
         .values((
-            users::login.eq(account.login.as_str()),
-            users::name.eq(account.name.as_str()),
+            users::login.eq(login.as_str()),
+            users::name.eq(name.as_str()),
             users::password_hash.eq(password_hash),
-            users::is_operator.eq(account.is_operator),
+            users::is_operator.eq(is_operator),
             users::created_at.eq(now()),
         ))
         .returning(users::id)
@@ -313,26 +331,7 @@ pub(crate) fn insert_user_without_password(
     login: &super::Login,
     name: &super::PersonName,
 ) -> AppResult<Result<UserId, Errors>> {
-    let taken = || {
-        let mut e = Errors::default();
-        e.add("login", "org.error.login_taken");
-        e
-    };
-    let res = diesel::insert_into(users::table)
-        .values((
-            users::login.eq(login.as_str()),
-            users::name.eq(name.as_str()),
-            users::password_hash.eq(NO_PASSWORD),
-            users::is_operator.eq(false),
-            users::created_at.eq(now()),
-        ))
-        .returning(users::id)
-        .get_result::<i64>(conn);
-    match res {
-        Ok(id) => Ok(Ok(UserId(id))),
-        Err(e) if is_unique_violation(&e) => Ok(Err(taken())),
-        Err(e) => Err(e.into()),
-    }
+    insert_account(conn, login, name, NO_PASSWORD, false)
 }
 
 /// The stored hash of an account without a usable password (no argon2 hash parses it).

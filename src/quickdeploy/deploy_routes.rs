@@ -13,18 +13,16 @@ use serde::Deserialize;
 
 use super::deploy::{Stage, stage_of};
 use super::deploy_store::{self as store, Entered};
-use super::funnel_steps::{Step, record};
+use super::funnel_steps::{self, Step, VISITOR_COOKIE, record};
 use super::model::{Application, LinkState, by_token};
+use super::signup::{self, Refused, RegisterForm};
 use crate::appcentre::ProductRef;
-use crate::auth::{Ctx, SESSION_ORG, SESSION_USER};
+use crate::auth::Ctx;
 use crate::error::{AppError, AppResult};
-use crate::org::{Login, NewAccount, NewPassword, PersonName};
-use crate::web::client::{Peer, client_ip};
+use crate::org::NewPassword;
+use crate::web::client::Peer;
 use crate::web::policy::{Policy, Routes};
 use crate::web::{AppState, Errors, Layout};
-
-/// The anonymous visitor's cookie, so the funnel counts a visitor once per step.
-const VISITOR_COOKIE: &str = "fenfa_qd_visitor";
 
 pub(crate) fn router() -> Routes {
     Routes::new()
@@ -41,6 +39,21 @@ pub(super) async fn linked(
     state: &AppState,
     token: String,
 ) -> AppResult<(Application, ProductRef)> {
+    let (app, product, ()) = linked_with(state, token, |_, _| Ok(())).await?;
+    Ok((app, product))
+}
+
+/// [`linked`], and what `more` reads for that application in the same trip to the
+/// database (a step's deployment).
+pub(super) async fn linked_with<T, F>(
+    state: &AppState,
+    token: String,
+    more: F,
+) -> AppResult<(Application, ProductRef, T)>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut crate::db::Conn, &Application) -> AppResult<T> + Send + 'static,
+{
     if !crate::tools::token_shape_ok(&token) {
         return Err(AppError::NotFound);
     }
@@ -48,13 +61,14 @@ pub(super) async fn linked(
         .db
         .run(move |conn| {
             let app = by_token(conn, &token)?;
+            if app.link_state() == LinkState::None {
+                return Err(AppError::NotFound);
+            }
             let product = crate::appcentre::product_ref(conn, app.target_product())?;
-            Ok((app, product))
+            let extra = more(conn, &app)?;
+            Ok((app, product, extra))
         })
         .await?;
-    if found.0.link_state() == LinkState::None {
-        return Err(AppError::NotFound);
-    }
     Ok(found)
 }
 
@@ -117,15 +131,11 @@ async fn guide(
             crate::auth::Role::MainAdmin | crate::auth::Role::PlatformAdmin
         )
     });
-    let cookie =
-        crate::tools::cookie(&headers, VISITOR_COOKIE).filter(|v| crate::tools::token_shape_ok(v));
+    // Every browser gets a funnel id here, signed in or not, and keeps it through the
+    // steps: one person is one visitor from opening the link to starting.
+    let cookie = funnel_steps::cookie_visitor(&headers);
     let fresh = cookie.is_none().then(crate::tools::new_token);
-    let visitor = match (&user, &cookie, &fresh) {
-        (Some(u), _, _) => format!("u{}", u.id),
-        (None, Some(c), _) => c.clone(),
-        (None, None, Some(f)) => f.clone(),
-        _ => String::new(),
-    };
+    let visitor = cookie.or_else(|| fresh.clone()).unwrap_or_default();
     let app_id = app.id;
     let (dep, entered) = state
         .db
@@ -208,18 +218,6 @@ async fn icon(State(state): State<AppState>, Path(token): Path<String>) -> AppRe
     Ok(crate::web::image_response(bytes))
 }
 
-#[derive(Deserialize, Default, Clone)]
-pub(crate) struct RegisterForm {
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    login: String,
-    #[serde(default)]
-    password: String,
-    #[serde(default)]
-    password_confirm: String,
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "quickdeploy/deploy_register.html")]
 pub(crate) struct RegisterPage {
@@ -254,32 +252,6 @@ async fn register_page(
     .into_response())
 }
 
-fn check_register(f: &RegisterForm) -> Result<NewAccount, Errors> {
-    let mut e = Errors::default();
-    let name = PersonName::parse(&f.name)
-        .map_err(|k| e.add("name", k))
-        .ok();
-    let login = Login::parse(&f.login).map_err(|k| e.add("login", k)).ok();
-    let password = NewPassword::parse(&f.password)
-        .map_err(|k| e.add("password", k))
-        .ok();
-    if f.password != f.password_confirm {
-        e.add(
-            "password_confirm",
-            "quickdeploy.deploy.error.password_mismatch",
-        );
-    }
-    match (name, login, password) {
-        (Some(name), Some(login), Some(password)) if e.is_empty() => Ok(NewAccount {
-            login,
-            name,
-            password,
-            is_operator: false,
-        }),
-        _ => Err(e),
-    }
-}
-
 async fn register(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -293,69 +265,31 @@ async fn register(
     if ctx.user.is_some() {
         return Ok(Redirect::to(&Stage::Team.path(&token)).into_response());
     }
-    let ip = client_ip(&state, &headers, peer);
-    let refused = |status: StatusCode, errors: Errors, refusal: Option<&'static str>| {
-        let mut kept = form.clone();
-        kept.password.clear();
-        kept.password_confirm.clear();
-        let page = RegisterPage {
-            l: Layout::new(&ctx),
-            token: token.clone(),
-            product: product.clone(),
-            provider: app.provider_name.clone(),
-            form: kept,
-            errors,
-            refusal,
+    let (status, errors, refusal) =
+        match signup::register(&state, &ctx, peer, &headers, &form).await? {
+            Ok(uid) => {
+                let (app_id, visitor) = (app.id, funnel_steps::visitor(&headers, uid));
+                state
+                    .db
+                    .run(move |conn| record(conn, app_id, Step::SignedIn, &visitor))
+                    .await?;
+                return Ok(Redirect::to(&Stage::Team.path(&token)).into_response());
+            }
+            Err(Refused::Throttled(why)) => {
+                (StatusCode::TOO_MANY_REQUESTS, Errors::default(), Some(why))
+            }
+            Err(Refused::Fields(e)) => (StatusCode::UNPROCESSABLE_ENTITY, e, None),
         };
-        Ok((status, page).into_response())
+    let page = RegisterPage {
+        l: Layout::new(&ctx),
+        token,
+        product,
+        provider: app.provider_name,
+        form: form.kept(),
+        errors,
+        refusal,
     };
-    let i = ip.clone();
-    let attempt = match state
-        .db
-        .run(move |conn| store::signup_attempt(conn, &i))
-        .await?
-    {
-        Ok(a) => a,
-        Err(why) => return refused(StatusCode::TOO_MANY_REQUESTS, Errors::default(), Some(why)),
-    };
-    let account = match check_register(&form) {
-        Ok(a) => a,
-        Err(e) => return refused(StatusCode::UNPROCESSABLE_ENTITY, e, None),
-    };
-    let hash = state.hasher.hash(form.password.clone()).await?;
-    let created = state
-        .db
-        .run(move |conn| store::register(conn, attempt, &ip, &account, &hash))
-        .await?;
-    let uid = match created {
-        Ok(u) => u,
-        Err(e) => return refused(StatusCode::UNPROCESSABLE_ENTITY, e, None),
-    };
-    sign_in(&ctx, uid, None).await?;
-    let app_id = app.id;
-    state
-        .db
-        .run(move |conn| record(conn, app_id, Step::SignedIn, &format!("u{uid}")))
-        .await?;
-    Ok(Redirect::to(&Stage::Team.path(&token)).into_response())
-}
-
-/// Signs `uid` in as the login does (a new session id against fixation), in `org`.
-pub(super) async fn sign_in(ctx: &Ctx, uid: i64, org: Option<i64>) -> AppResult<()> {
-    let session = &ctx.session;
-    session.cycle_id().await.map_err(AppError::internal)?;
-    session
-        .insert(SESSION_USER, uid)
-        .await
-        .map_err(AppError::internal)?;
-    if let Some(o) = org {
-        session
-            .insert(SESSION_ORG, o)
-            .await
-            .map_err(AppError::internal)?;
-    }
-    tracing::info!(user.id = uid, "signed in on a quick-deploy page");
-    Ok(())
+    Ok((status, page).into_response())
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -437,7 +371,7 @@ async fn welcome(
         .run(move |conn| store::use_welcome(conn, &token, &hash))
         .await?;
     let (uid, org) = used.ok_or(AppError::NotFound)?;
-    sign_in(&ctx, uid, Some(org)).await?;
+    signup::sign_in(&ctx, uid, Some(org)).await?;
     Ok(crate::web::flash_redirect(
         "/workbench",
         "quickdeploy.deploy.flash.welcome",

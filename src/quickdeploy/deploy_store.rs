@@ -15,15 +15,12 @@ use crate::db::schema::{orgs, users};
 use crate::db::{Conn, is_unique_violation, now, write_tx};
 use crate::distribution::{CopySpec, CopyStage, SendOptions, copy_app_into};
 use crate::error::{AppError, AppResult};
-use crate::org::{Login, NewAccount, NewPassword, OrgName, PersonName, ScopeKind};
+use crate::org::{Login, NewAccount, OrgName, PersonName, ScopeKind};
 use crate::web::Errors;
 
 /// A welcome link (to set a password) is valid this long.
 pub(crate) const WELCOME_SECS: i64 = 7 * 24 * 3600;
 const HOUR: i64 = 3600;
-/// The password hash of an account entered on the spot until its person sets one: no
-/// argon2 hash parses from it, so nobody signs in with it.
-const NO_PASSWORD: &str = "!unset";
 
 /// A deployment row, every column (the provider's pages read the ones the steps do not).
 #[derive(Queryable, Selectable, Clone, Debug)]
@@ -254,15 +251,7 @@ fn add_entered_people(
             .iter()
             .position(|r| r.login.trim() == login.as_str())
             .unwrap_or(0);
-        let account = NewAccount {
-            login,
-            name,
-            // Never used: the hash stored is NO_PASSWORD until the welcome link sets one.
-            password: NewPassword::parse(&crate::tools::new_token())
-                .map_err(|_| AppError::internal("token too short"))?,
-            is_operator: false,
-        };
-        match crate::org::insert_user(conn, &account, NO_PASSWORD)? {
+        match crate::org::insert_user_without_password(conn, &login, &name)? {
             Ok(u) => made.push(u),
             Err(_) => errors.add(&format!("login_{row}"), "org.error.login_taken"),
         }
@@ -368,6 +357,23 @@ pub(crate) fn use_welcome(
     })
 }
 
+/// The entitlement check (功能权益) of a deployment, as a provider's send makes it (seed
+/// 000: the customer is told, the delivery still allowed; a new team starts on the free
+/// edition and may upgrade later): the label keys of the features the product's app `source` uses that the edition
+/// of `org` lacks, and that edition's label key.
+pub(crate) fn lacking(
+    conn: &mut Conn,
+    org: i64,
+    source: i64,
+) -> AppResult<(Vec<&'static str>, &'static str)> {
+    let edition: String = orgs::table.find(org).select(orgs::edition).first(conn)?;
+    let lacking = crate::distribution::lacking_features(conn, source, &edition)?;
+    let label = crate::org::Edition::parse(&edition)
+        .unwrap_or(crate::org::Edition::Free)
+        .label_key();
+    Ok((lacking, label))
+}
+
 /// 立即授权: copies the product's app into the team (all or nothing) and enqueues the
 /// deployment's callback event, in one transaction; a second click finds it done and
 /// copies nothing. The copy's id.
@@ -378,6 +384,7 @@ pub(crate) fn authorise(
     user: i64,
 ) -> AppResult<i64> {
     write_tx(conn, |conn| {
+        let product = crate::appcentre::product_ref(conn, app.target_product())?;
         let t = now();
         // The claim first: a concurrent twin waits on this row and then finds it taken.
         let claimed = diesel::update(
@@ -397,7 +404,6 @@ pub(crate) fn authorise(
         if claimed == 0 {
             return dep.app_id.ok_or(AppError::Conflict("error.conflict"));
         }
-        let product = crate::appcentre::product_ref(conn, app.target_product())?;
         let mut stage = CopyStage::App;
         let (copy, _) = copy_app_into(
             conn,

@@ -3,39 +3,11 @@
 
 use diesel::prelude::*;
 
+use super::model::Reached;
 use crate::db::Conn;
 use crate::db::schema::{orgs, qd_applications as a, qd_deployments as d};
 use crate::error::AppResult;
 use crate::web::{Cursor, PAGE_SIZE, Page};
-
-/// How far a deployment went (one status, from [`Deployment::reached`] only).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Reached {
-    TeamCreated,
-    SerialAccepted,
-    Authorised,
-    ScopeSet,
-    Started,
-}
-
-impl Reached {
-    pub(crate) fn label_key(self) -> &'static str {
-        match self {
-            Reached::TeamCreated => "quickdeploy.deployments.reached_team",
-            Reached::SerialAccepted => "quickdeploy.deployments.reached_serial",
-            Reached::Authorised => "quickdeploy.deployments.reached_authorised",
-            Reached::ScopeSet => "quickdeploy.deployments.reached_scope",
-            Reached::Started => "quickdeploy.deployments.reached_started",
-        }
-    }
-    pub(crate) fn tone(self) -> &'static str {
-        match self {
-            Reached::Started => "ok",
-            Reached::Authorised | Reached::ScopeSet => "info",
-            Reached::TeamCreated | Reached::SerialAccepted => "warn",
-        }
-    }
-}
 
 /// A deployment with its organisation.
 #[derive(Queryable, Clone, Debug)]
@@ -59,17 +31,12 @@ pub(crate) struct Deployment {
 impl Deployment {
     /// The furthest step reached.
     pub(crate) fn reached(&self) -> Reached {
-        if self.started_at.is_some() {
-            Reached::Started
-        } else if self.scoped_at.is_some() {
-            Reached::ScopeSet
-        } else if self.authorised_at.is_some() {
-            Reached::Authorised
-        } else if self.serial_at.is_some() {
-            Reached::SerialAccepted
-        } else {
-            Reached::TeamCreated
-        }
+        Reached::of(
+            self.serial_at,
+            self.authorised_at,
+            self.scoped_at,
+            self.started_at,
+        )
     }
     pub(crate) fn team_kind_key(&self) -> &'static str {
         match self.team_kind.as_str() {
@@ -171,45 +138,4 @@ pub(crate) fn find(conn: &mut Conn, id: i64) -> AppResult<Option<Deployment>> {
         .select(SELECT)
         .first(conn)
         .optional()?)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn dep() -> Deployment {
-        Deployment {
-            id: 1,
-            application_id: 1,
-            product_code: "P".into(),
-            org_id: 1,
-            org_name: "甲".into(),
-            corp_id: "qd0123456789".into(),
-            team_kind: "one".into(),
-            serial: None,
-            serial_at: None,
-            app_id: None,
-            authorised_at: None,
-            scoped_at: None,
-            started_at: None,
-            created_at: 1,
-        }
-    }
-
-    #[test]
-    fn a_deployment_has_reached_its_furthest_step() {
-        let mut x = dep();
-        assert_eq!(x.reached(), Reached::TeamCreated);
-        x.serial_at = Some(2);
-        assert_eq!(x.reached(), Reached::SerialAccepted);
-        x.authorised_at = Some(3);
-        assert_eq!(x.reached(), Reached::Authorised);
-        x.scoped_at = Some(4);
-        assert_eq!(x.reached(), Reached::ScopeSet);
-        x.started_at = Some(5);
-        assert_eq!(x.reached(), Reached::Started);
-        // Without a serial step (not verified), authorising still counts.
-        x.serial_at = None;
-        assert_eq!(x.reached(), Reached::Started);
-    }
 }

@@ -2,6 +2,7 @@
 //! per step, so the provider sees where people drop off between opening the link and
 //! starting to use the app.
 
+use axum::http::HeaderMap;
 use diesel::prelude::*;
 
 use crate::db::schema::qd_funnel as f;
@@ -51,8 +52,22 @@ impl Step {
     }
 }
 
-/// Counts `visitor` (a signed-in user's id as "u{id}", or an anonymous visitor's cookie
-/// value) at `step` of the link of `application`, once. Never fails the page it is on
+/// The browser's funnel id, set by the guide page for every visitor (a year, path /qd).
+pub(crate) const VISITOR_COOKIE: &str = "fenfa_qd_visitor";
+
+/// Who the funnel counts on a deploy page: the browser's funnel id when it has one, so the
+/// person who opened the link before signing in is the same visitor at every later step;
+/// the user (as "u{id}") when the browser came in without passing the guide page.
+pub(crate) fn visitor(headers: &HeaderMap, user: i64) -> String {
+    cookie_visitor(headers).unwrap_or_else(|| format!("u{user}"))
+}
+
+/// The funnel id the browser sent, when it has the shape of one.
+pub(crate) fn cookie_visitor(headers: &HeaderMap) -> Option<String> {
+    crate::tools::cookie(headers, VISITOR_COOKIE).filter(|v| crate::tools::token_shape_ok(v))
+}
+
+/// Counts `visitor` (see [`visitor`]) at `step` of the link of `application`, once. Never fails the page it is on
 /// over a second count.
 pub(crate) fn record(
     conn: &mut Conn,

@@ -198,6 +198,59 @@ impl LinkState {
     }
 }
 
+/// How far a deployment went: its one status, from its timestamps, wherever it is shown
+/// (the provider's deployments tab and the team's own page).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Reached {
+    /// The team exists; the app is not authorised yet.
+    TeamCreated,
+    /// The serial number was accepted; the app is not authorised yet.
+    SerialAccepted,
+    /// Copied into the team; who may use it is not set yet.
+    Authorised,
+    /// Usage scope set, not started yet.
+    ScopeSet,
+    /// 开始使用: on the workbench.
+    Started,
+}
+
+impl Reached {
+    pub(crate) fn of(
+        serial_at: Option<i64>,
+        authorised_at: Option<i64>,
+        scoped_at: Option<i64>,
+        started_at: Option<i64>,
+    ) -> Reached {
+        if started_at.is_some() {
+            Reached::Started
+        } else if scoped_at.is_some() {
+            Reached::ScopeSet
+        } else if authorised_at.is_some() {
+            Reached::Authorised
+        } else if serial_at.is_some() {
+            Reached::SerialAccepted
+        } else {
+            Reached::TeamCreated
+        }
+    }
+    pub(crate) fn label_key(self) -> &'static str {
+        match self {
+            Reached::TeamCreated => "quickdeploy.stage.team_created",
+            Reached::SerialAccepted => "quickdeploy.stage.serial_accepted",
+            Reached::Authorised => "quickdeploy.stage.authorised",
+            Reached::ScopeSet => "quickdeploy.stage.scoped",
+            Reached::Started => "quickdeploy.stage.started",
+        }
+    }
+    pub(crate) fn tone(self) -> &'static str {
+        match self {
+            Reached::Started => "ok",
+            Reached::Authorised | Reached::ScopeSet => "info",
+            Reached::TeamCreated | Reached::SerialAccepted => "warn",
+        }
+    }
+}
+
 pub(crate) fn find(conn: &mut Conn, id: i64) -> AppResult<Application> {
     a::table
         .find(id)
@@ -229,4 +282,21 @@ pub(crate) fn by_token(conn: &mut Conn, token: &str) -> AppResult<Application> {
 /// The stable address printed in the QR code.
 pub(crate) fn link_url(public_base: &str, token: &str) -> String {
     format!("{}/qd/{token}", public_base.trim_end_matches('/'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_deployment_has_one_status_the_furthest_step_it_reached() {
+        use Reached::*;
+        assert_eq!(Reached::of(None, None, None, None), TeamCreated);
+        assert_eq!(Reached::of(Some(1), None, None, None), SerialAccepted);
+        assert_eq!(Reached::of(Some(1), Some(2), None, None), Authorised);
+        // Without a serial step (not verified), authorising still counts.
+        assert_eq!(Reached::of(None, Some(1), None, None), Authorised);
+        assert_eq!(Reached::of(Some(1), Some(2), Some(3), None), ScopeSet);
+        assert_eq!(Reached::of(None, Some(2), Some(3), Some(4)), Started);
+    }
 }

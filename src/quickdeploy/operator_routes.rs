@@ -56,12 +56,16 @@ pub(crate) fn router() -> Routes {
         .post(
             "/operator/quick-deploy/applications/{id}/link/pause",
             Policy::Operator,
-            pause,
+            |s: State<AppState>, _: Operator, Path(id): Path<i64>| {
+                change(s, id, LinkChange::Pause(true), "quickdeploy.flash.paused")
+            },
         )
         .post(
             "/operator/quick-deploy/applications/{id}/link/resume",
             Policy::Operator,
-            resume,
+            |s: State<AppState>, _: Operator, Path(id): Path<i64>| {
+                change(s, id, LinkChange::Pause(false), "quickdeploy.flash.resumed")
+            },
         )
         .post(
             "/operator/quick-deploy/applications/{id}/link/suspend",
@@ -71,7 +75,14 @@ pub(crate) fn router() -> Routes {
         .post(
             "/operator/quick-deploy/applications/{id}/link/unsuspend",
             Policy::Operator,
-            unsuspend,
+            |s: State<AppState>, _: Operator, Path(id): Path<i64>| {
+                change(
+                    s,
+                    id,
+                    LinkChange::Suspend(false, String::new()),
+                    "quickdeploy.flash.unsuspended",
+                )
+            },
         )
         .post(
             "/operator/quick-deploy/applications/{id}/defects",
@@ -313,8 +324,9 @@ async fn reject(
     Ok(back(id, "quickdeploy.flash.rejected"))
 }
 
+/// A change of the link's state, then back to the application's page with `flash`.
 async fn change(
-    state: &AppState,
+    State(state): State<AppState>,
     id: i64,
     c: LinkChange,
     flash: &'static str,
@@ -324,34 +336,6 @@ async fn change(
         .run(move |conn| applications::change_link(conn, None, id, c))
         .await?;
     Ok(back(id, flash))
-}
-
-async fn pause(
-    State(state): State<AppState>,
-    _op: Operator,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    change(
-        &state,
-        id,
-        LinkChange::Pause(true),
-        "quickdeploy.flash.paused",
-    )
-    .await
-}
-
-async fn resume(
-    State(state): State<AppState>,
-    _op: Operator,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    change(
-        &state,
-        id,
-        LinkChange::Pause(false),
-        "quickdeploy.flash.resumed",
-    )
-    .await
 }
 
 async fn suspend(
@@ -376,24 +360,10 @@ async fn suspend(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     change(
-        &state,
+        State(state),
         id,
         LinkChange::Suspend(true, note),
         "quickdeploy.flash.suspended",
-    )
-    .await
-}
-
-async fn unsuspend(
-    State(state): State<AppState>,
-    _op: Operator,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    change(
-        &state,
-        id,
-        LinkChange::Suspend(false, String::new()),
-        "quickdeploy.flash.unsuspended",
     )
     .await
 }

@@ -1,20 +1,18 @@
 //! The provider's side: its applications and unused invitation codes, the application
 //! form (after seller onboarding: 确保云市场服务商审核通过), and an application's page with,
-//! once approved, the deploy link, its QR code, the printable page, pause and re-target,
-//! and the defects to answer.
+//! once approved, the deploy link and its QR code (its controls and the defects to answer
+//! are `provider_link_routes`).
 
 use std::collections::HashMap;
 
-use axum::Form;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
-use serde::Deserialize;
+use axum::response::{IntoResponse, Response};
 
-use super::applications::{self, LinkChange};
+use super::applications;
 use super::form::AppForm;
-use super::pages::{FormPage, PrintPage, ProviderAppPage, ProviderHome, Shown};
+use super::pages::{FormPage, ProviderAppPage, ProviderHome, Shown};
 use super::{codes, defects, icon, model};
 use crate::distribution::Provider;
 use crate::error::{AppError, AppResult};
@@ -54,36 +52,6 @@ pub(crate) fn router() -> Routes {
             "/provider/quick-deploy/applications/{id}/edit",
             Policy::Provider,
             resubmit,
-        )
-        .get(
-            "/provider/quick-deploy/applications/{id}/print",
-            Policy::Provider,
-            print,
-        )
-        .post(
-            "/provider/quick-deploy/applications/{id}/link/pause",
-            Policy::Provider,
-            pause,
-        )
-        .post(
-            "/provider/quick-deploy/applications/{id}/link/resume",
-            Policy::Provider,
-            resume,
-        )
-        .post(
-            "/provider/quick-deploy/applications/{id}/link/retarget",
-            Policy::Provider,
-            retarget,
-        )
-        .post(
-            "/provider/quick-deploy/applications/{id}/defects/{d}/plan",
-            Policy::Provider,
-            plan,
-        )
-        .post(
-            "/provider/quick-deploy/applications/{id}/defects/{d}/fixed",
-            Policy::Provider,
-            fixed,
         )
 }
 
@@ -343,7 +311,7 @@ pub(crate) async fn shown(state: &AppState, provider: Option<i64>, id: i64) -> A
         .await
 }
 
-async fn app_page(
+pub(super) async fn app_page(
     state: &AppState,
     pv: &Provider,
     id: i64,
@@ -458,158 +426,4 @@ async fn resubmit(
         &format!("/provider/quick-deploy/applications/{id}"),
         "quickdeploy.flash.resubmitted",
     ))
-}
-
-async fn print(
-    State(state): State<AppState>,
-    pv: Provider,
-    Path(id): Path<i64>,
-) -> AppResult<PrintPage> {
-    let s = shown(&state, Some(pv.scope.org_id()), id).await?;
-    if s.url.is_none() {
-        return Err(AppError::Conflict("quickdeploy.error.no_link"));
-    }
-    Ok(PrintPage {
-        l: Layout::new(&pv.ctx),
-        s,
-    })
-}
-
-async fn link_change(
-    state: &AppState,
-    pv: &Provider,
-    id: i64,
-    change: LinkChange,
-    flash: &'static str,
-) -> AppResult<Response> {
-    pv.require_admin()?;
-    let org = pv.scope.org_id();
-    state
-        .db
-        .run(move |conn| applications::change_link(conn, Some(org), id, change))
-        .await?;
-    Ok(flash_redirect(
-        &format!("/provider/quick-deploy/applications/{id}"),
-        flash,
-    ))
-}
-
-async fn pause(
-    State(state): State<AppState>,
-    pv: Provider,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    link_change(
-        &state,
-        &pv,
-        id,
-        LinkChange::Pause(true),
-        "quickdeploy.flash.paused",
-    )
-    .await
-}
-
-async fn resume(
-    State(state): State<AppState>,
-    pv: Provider,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    link_change(
-        &state,
-        &pv,
-        id,
-        LinkChange::Pause(false),
-        "quickdeploy.flash.resumed",
-    )
-    .await
-}
-
-#[derive(Deserialize)]
-pub(crate) struct RetargetForm {
-    #[serde(default)]
-    product: String,
-}
-
-async fn retarget(
-    State(state): State<AppState>,
-    pv: Provider,
-    Path(id): Path<i64>,
-    Form(f): Form<RetargetForm>,
-) -> AppResult<Response> {
-    let product = f
-        .product
-        .trim()
-        .parse::<i64>()
-        .map_err(|_| AppError::BadRequest("error.bad_request"))?;
-    link_change(
-        &state,
-        &pv,
-        id,
-        LinkChange::Retarget(product),
-        "quickdeploy.flash.retargeted",
-    )
-    .await
-}
-
-#[derive(Deserialize)]
-pub(crate) struct TextForm {
-    #[serde(default)]
-    text: String,
-}
-
-/// The provider's answer to a defect: the plan or the fix note (required, sensible length).
-async fn answer(
-    state: &AppState,
-    pv: &Provider,
-    id: i64,
-    d: i64,
-    text: String,
-    fixed: bool,
-) -> AppResult<Response> {
-    pv.require_admin()?;
-    let text = text.trim().to_string();
-    let field = if fixed { "fix_note" } else { "plan" };
-    let n = text.chars().count();
-    let refusal = if n == 0 {
-        Some("quickdeploy.error.text_required")
-    } else if n > super::form::TEXT_MAX {
-        Some("quickdeploy.error.text_long")
-    } else {
-        None
-    };
-    if let Some(k) = refusal {
-        let page = app_page(state, pv, id, Some((d, field, k))).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-    }
-    let org = pv.scope.org_id();
-    state
-        .db
-        .run(move |conn| {
-            model::find_own(conn, org, id)?;
-            if fixed {
-                defects::fixed(conn, id, d, &text)
-            } else {
-                defects::plan(conn, id, d, &text)
-            }
-        })
-        .await?;
-    Ok(Redirect::to(&format!("/provider/quick-deploy/applications/{id}#defects")).into_response())
-}
-
-async fn plan(
-    State(state): State<AppState>,
-    pv: Provider,
-    Path((id, d)): Path<(i64, i64)>,
-    Form(f): Form<TextForm>,
-) -> AppResult<Response> {
-    answer(&state, &pv, id, d, f.text, false).await
-}
-
-async fn fixed(
-    State(state): State<AppState>,
-    pv: Provider,
-    Path((id, d)): Path<(i64, i64)>,
-    Form(f): Form<TextForm>,
-) -> AppResult<Response> {
-    answer(&state, &pv, id, d, f.text, true).await
 }

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use diesel::prelude::*;
 
+use super::model::Reached;
 use crate::auth::OrgScope;
 use crate::db::in_ids::in_ids;
 use crate::db::schema::{ac_products as p, qd_applications as a, qd_complaints as c};
@@ -14,58 +15,6 @@ use crate::db::{Conn, now, write_tx};
 use crate::error::{AppError, AppResult};
 use crate::tools::Cursor;
 use crate::web::{PAGE_SIZE, Page};
-
-/// How far a deployment got: the one status of a deployment, from its timestamps.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum DeploymentStage {
-    /// The team exists; the app is not authorised yet.
-    TeamCreated,
-    /// The serial number was accepted; the app is not authorised yet.
-    SerialAccepted,
-    /// Copied into the team; who may use it is not set yet.
-    Authorised,
-    /// Usage scope set, not started yet.
-    Scoped,
-    /// 开始使用: on the workbench.
-    Started,
-}
-
-impl DeploymentStage {
-    pub(crate) fn of(
-        serial_at: Option<i64>,
-        authorised_at: Option<i64>,
-        scoped_at: Option<i64>,
-        started_at: Option<i64>,
-    ) -> DeploymentStage {
-        if started_at.is_some() {
-            DeploymentStage::Started
-        } else if scoped_at.is_some() {
-            DeploymentStage::Scoped
-        } else if authorised_at.is_some() {
-            DeploymentStage::Authorised
-        } else if serial_at.is_some() {
-            DeploymentStage::SerialAccepted
-        } else {
-            DeploymentStage::TeamCreated
-        }
-    }
-    pub(crate) fn label_key(self) -> &'static str {
-        match self {
-            DeploymentStage::TeamCreated => "quickdeploy.team.stage.team_created",
-            DeploymentStage::SerialAccepted => "quickdeploy.team.stage.serial_accepted",
-            DeploymentStage::Authorised => "quickdeploy.team.stage.authorised",
-            DeploymentStage::Scoped => "quickdeploy.team.stage.scoped",
-            DeploymentStage::Started => "quickdeploy.team.stage.started",
-        }
-    }
-    pub(crate) fn tone(self) -> &'static str {
-        match self {
-            DeploymentStage::Started => "ok",
-            DeploymentStage::Scoped | DeploymentStage::Authorised => "info",
-            DeploymentStage::TeamCreated | DeploymentStage::SerialAccepted => "warn",
-        }
-    }
-}
 
 /// A deployment as its organisation sees it.
 #[derive(Clone, Debug)]
@@ -76,7 +25,7 @@ pub(crate) struct DeploymentRow {
     pub provider_name: String,
     pub app_id: Option<i64>,
     pub created_at: i64,
-    pub stage: DeploymentStage,
+    pub stage: Reached,
 }
 
 type Raw = (
@@ -117,7 +66,7 @@ fn rows(conn: &mut Conn, raw: Vec<Raw>) -> AppResult<Vec<DeploymentRow>> {
                     provider_name: providers.get(&application_id).cloned().unwrap_or_default(),
                     app_id,
                     created_at,
-                    stage: DeploymentStage::of(serial_at, auth, scoped, started),
+                    stage: Reached::of(serial_at, auth, scoped, started),
                 }
             },
         )
@@ -293,22 +242,6 @@ pub(crate) fn complaints(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_deployment_has_one_status_the_furthest_step_it_reached() {
-        use DeploymentStage::*;
-        assert_eq!(DeploymentStage::of(None, None, None, None), TeamCreated);
-        assert_eq!(
-            DeploymentStage::of(Some(1), None, None, None),
-            SerialAccepted
-        );
-        assert_eq!(DeploymentStage::of(None, Some(1), None, None), Authorised);
-        assert_eq!(DeploymentStage::of(Some(1), Some(2), Some(3), None), Scoped);
-        assert_eq!(
-            DeploymentStage::of(None, Some(2), Some(3), Some(4)),
-            Started
-        );
-    }
 
     #[test]
     fn a_complaint_says_something_in_ten_to_a_thousand_characters() {

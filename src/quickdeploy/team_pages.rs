@@ -5,9 +5,10 @@
 use askama::Template;
 use askama_web::WebTemplate;
 
-use super::team::{JoinRow, LinkStatus, TeamLink};
+use super::team::{LinkStatus, TeamLink};
 use super::team_apps::{ComplaintRow, DeploymentRow};
 use super::team_import::{Invited, Row};
+use super::team_joins::JoinRow;
 use crate::web::{Errors, Layout, Page};
 
 /// The cursors of the page's three lists (each keeps the others').

@@ -7,11 +7,12 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::team::{self, JoinOutcome, LinkStatus};
+use super::team::{self, LinkStatus};
 use super::team_apps::{self, Whose};
 use super::team_import;
-use super::team_pages::{ComplaintPage, ImportView, JoinPage, LinkView, ListsQuery, OrgPage};
-use crate::auth::{Ctx, InOrg, OrgAdmin, OrgScope, Signed};
+use super::team_joins;
+use super::team_pages::{ComplaintPage, ImportView, LinkView, ListsQuery, OrgPage};
+use crate::auth::{Ctx, InOrg, OrgAdmin, OrgScope};
 use crate::error::{AppError, AppResult};
 use crate::tools::{Cursor, CursorQuery};
 use crate::web::policy::{Policy, Routes};
@@ -57,8 +58,6 @@ pub(crate) fn router() -> Routes {
             Policy::InOrg,
             complain,
         )
-        .get("/qd/team/{token}", Policy::Public, join_page)
-        .post("/qd/team/{token}/join", Policy::Signed, join)
 }
 
 /// What the admin's page shows besides its lists.
@@ -91,7 +90,7 @@ async fn org_page(
         .run(move |conn| {
             let d = team_apps::deployments(conn, &s, Cursor::from_query(q.d_after, q.d_before))?;
             let link = team::current(conn, s.org_id())?;
-            let j = team::pending(conn, &s, Cursor::from_query(q.j_after, q.j_before))?;
+            let j = team_joins::pending(conn, &s, Cursor::from_query(q.j_after, q.j_before))?;
             let c = team_apps::complaints(
                 conn,
                 &s,
@@ -230,7 +229,7 @@ async fn decide(state: &AppState, scope: OrgScope, id: i64, approve: bool) -> Ap
     let org = scope.org_id();
     let out = state
         .db
-        .run(move |conn| team::decide(conn, &scope, id, approve))
+        .run(move |conn| team_joins::decide(conn, &scope, id, approve))
         .await?;
     tracing::info!(org.id = org, join.id = id, approve, "team join decided");
     Ok(flash_redirect("/org/quick-deploy#joins", out.flash_key()))
@@ -431,72 +430,4 @@ async fn complain(
         &format!("/org/quick-deploy/deployments/{id}/complaint"),
         "quickdeploy.team.flash.complaint_filed",
     ))
-}
-
-async fn join_view(
-    state: &AppState,
-    ctx: &Ctx,
-    token: String,
-    outcome: Option<JoinOutcome>,
-) -> AppResult<JoinPage> {
-    let user = ctx.user.as_ref().map(|u| u.id);
-    let t = token.clone();
-    let (link, org_name, member) = state
-        .db
-        .run(move |conn| {
-            let link = team::by_token(conn, &t)?;
-            let name = team::org_name(conn, link.org_id)?;
-            let member = match user {
-                Some(u) => team::is_member(conn, link.org_id, u)?,
-                None => false,
-            };
-            Ok((link, name, member))
-        })
-        .await?;
-    let tone = |o: JoinOutcome| match o {
-        JoinOutcome::Refused(_) => "bad",
-        JoinOutcome::Joined | JoinOutcome::AlreadyMember => "ok",
-        JoinOutcome::Pending | JoinOutcome::AlreadyPending => "info",
-    };
-    Ok(JoinPage {
-        l: Layout::new(ctx),
-        org_name,
-        status: link.status(crate::db::now()),
-        approval: link.join_approval,
-        token,
-        outcome: outcome.map(|o| (o.message_key(), tone(o))),
-        member,
-    })
-}
-
-async fn join_page(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(token): Path<String>,
-) -> AppResult<JoinPage> {
-    join_view(&state, &ctx, token, None).await
-}
-
-async fn join(
-    State(state): State<AppState>,
-    Signed { ctx, user }: Signed,
-    Path(token): Path<String>,
-) -> AppResult<Response> {
-    let t = token.clone();
-    let uid = user.id;
-    let (outcome, org) = state.db.run(move |conn| team::join(conn, &t, uid)).await?;
-    tracing::info!(org.id = org, user.id = uid, outcome = ?outcome, "team join");
-    if outcome == JoinOutcome::Joined {
-        // A member now: the organisation is theirs to switch to.
-        return Ok(flash_redirect(
-            &format!("/qd/team/{token}"),
-            "quickdeploy.team.join.joined",
-        ));
-    }
-    let page = join_view(&state, &ctx, token, Some(outcome)).await?;
-    let status = match outcome {
-        JoinOutcome::Refused(_) => StatusCode::GONE,
-        _ => StatusCode::OK,
-    };
-    Ok((status, page).into_response())
 }

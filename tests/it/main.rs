@@ -62,6 +62,7 @@ mod ops_health;
 mod org;
 mod permissions;
 mod quickdeploy_deploy;
+mod quickdeploy_flow;
 mod quickdeploy_provider;
 mod quickdeploy_serials;
 mod quickdeploy_team;

@@ -277,9 +277,9 @@ async fn the_provider_sees_each_deployed_organisation_and_the_step_it_reached() 
         page.assert_contains("甲工厂")
             .assert_contains("qdaaaaaaaaaa")
             .assert_contains("SN-A")
-            .assert_contains("已开始使用")
+            .assert_contains("使用中")
             .assert_contains("乙工厂")
-            .assert_contains("已创建团队");
+            .assert_contains("团队已创建，待授权");
         // Another provider sees none of it.
         app.signed_in("qs.p2admin")
             .await

@@ -522,3 +522,89 @@ async fn a_complaint_is_stored_for_the_organisations_own_deployment_only() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_person_without_an_account_registers_on_the_team_link_and_waits_for_the_admins_approval()
+{
+    each_backend(async |app| {
+        let t = team(&app).await;
+        let (_, token) = new_link(&t, &app, "").await;
+        let register = format!("/qd/team/{token}/register");
+        let anon = app.client();
+        anon.get(&format!("/qd/team/{token}"))
+            .await
+            .assert_contains(&format!("href=\"{register}\""));
+        anon.get(&register)
+            .await
+            .assert_status(StatusCode::OK)
+            .assert_contains("注册并加入「团队甲」");
+        // A taken login is refused beside the field; the name typed is kept.
+        let form = |login: &'static str| {
+            [
+                ("name", "钱同事"),
+                ("login", login),
+                ("password", "qian-secret-1"),
+                ("password_confirm", "qian-secret-1"),
+            ]
+        };
+        anon.post(&register, &form("team.admin"))
+            .await
+            .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+            .assert_contains("该账号已被使用")
+            .assert_contains("value=\"钱同事\"");
+        anon.post(&register, &form("qian.colleague"))
+            .await
+            .assert_redirect(&format!("/qd/team/{token}"));
+        let who = crate::support::permissions::id_of_user(&app, "qian.colleague");
+        assert!(!is_member(&app, t.org, who), "pending until approved");
+        // Back on the link's page, signed in: it says the request waits, no button again.
+        anon.get(&format!("/qd/team/{token}"))
+            .await
+            .assert_contains("正在等待团队管理员审批")
+            .assert_lacks(&format!("action=\"/qd/team/{token}/join\""));
+        let (join, _) = join_status(&app, t.org, who).expect("a request");
+        t.admin
+            .post_ok(&format!("/org/quick-deploy/joins/{join}/approve"), &[])
+            .await;
+        assert!(is_member(&app, t.org, who));
+        // Signed in already, the registration page sends one back to the link's page.
+        anon.get(&register)
+            .await
+            .assert_redirect(&format!("/qd/team/{token}"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_expired_or_revoked_team_link_registers_nobody() {
+    each_backend(async |app| {
+        let t = team(&app).await;
+        let (id, token) = new_link(&t, &app, "").await;
+        t.admin
+            .post_ok(&format!("/org/quick-deploy/team-link/{id}/revoke"), &[])
+            .await;
+        let register = format!("/qd/team/{token}/register");
+        let anon = app.client();
+        anon.get(&register)
+            .await
+            .assert_redirect(&format!("/qd/team/{token}"));
+        anon.post(
+            &register,
+            &[
+                ("name", "孙同事"),
+                ("login", "sun.colleague"),
+                ("password", "sun-secret-12"),
+                ("password_confirm", "sun-secret-12"),
+            ],
+        )
+        .await
+        .assert_redirect(&format!("/qd/team/{token}"));
+        let made: i64 = users::table
+            .filter(users::login.eq("sun.colleague"))
+            .count()
+            .get_result(&mut *app.conn())
+            .expect("count");
+        assert_eq!(made, 0, "no account from a revoked link");
+    })
+    .await;
+}
