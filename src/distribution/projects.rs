@@ -146,7 +146,13 @@ pub(crate) fn parse_amount(raw: &str) -> Result<i64, &'static str> {
 
 /// Cents shown as yuan with two decimals.
 pub(crate) fn format_cents(cents: i64) -> String {
-    format!("{}.{:02}", cents / 100, (cents % 100).abs())
+    // Without `format!`: the project list formats one per row.
+    let frac = (cents % 100).unsigned_abs() as u8;
+    let mut s = (cents / 100).to_string();
+    s.push('.');
+    s.push(char::from(b'0' + frac / 10));
+    s.push(char::from(b'0' + frac % 10));
+    s
 }
 
 fn text_between(raw: &str, min: usize, max: usize) -> Option<String> {
@@ -335,6 +341,13 @@ mod tests {
             Err("distribution.project.error.amount_required")
         );
         assert_eq!(format_cents(1_200_005), "12000.05");
+        for cents in [0, 7, 99, 100, 1_234, -7, -150, i64::MAX, i64::MIN] {
+            assert_eq!(
+                format_cents(cents),
+                format!("{}.{:02}", cents / 100, (cents % 100).abs()),
+                "{cents}"
+            );
+        }
     }
 
     #[test]
