@@ -104,15 +104,27 @@ fn load_user(
     };
     // The badge shows at most "99+": count no further than that, so a user with a
     // million unread notifications costs what one with a hundred does.
+    // Two prepared statements that decode no rows: whether a row lies past the cap, and
+    // the count only when none does.
     let unread = match current.and_then(|i| memberships.get(i)) {
-        Some(m) => crate::native!(conn, |c| notifications::table
-            .filter(notifications::user_id.eq(id))
-            .filter(notifications::org_id.eq(m.org_id))
-            .filter(notifications::read.eq(false))
-            .select(notifications::id)
-            .limit(UNREAD_CAP + 1)
-            .load::<i64>(c))?
-        .len() as i64,
+        Some(m) => crate::native!(conn, |c| {
+            let unread = notifications::table
+                .filter(notifications::user_id.eq(id))
+                .filter(notifications::org_id.eq(m.org_id))
+                .filter(notifications::read.eq(false));
+            let past_cap = unread
+                .select(notifications::id)
+                .offset(UNREAD_CAP)
+                .limit(1)
+                .first::<i64>(c)
+                .optional()?
+                .is_some();
+            if past_cap {
+                Ok::<i64, diesel::result::Error>(UNREAD_CAP + 1)
+            } else {
+                unread.count().get_result::<i64>(c)
+            }
+        })?,
         None => 0,
     };
     Ok(Some((

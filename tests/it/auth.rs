@@ -283,6 +283,24 @@ async fn the_navigation_shows_how_many_notifications_are_unread() {
             .expect("notify");
         }
         c.get("/workbench").await.assert_contains("3 条未读");
+        // Counted up to 99, then "99+" (the count reads no further than the cap).
+        let notify = |n: usize| {
+            for _ in 0..n {
+                fenfa::notifications::store::notify(
+                    &mut app.conn(),
+                    org,
+                    alice,
+                    "notifications.test",
+                    "",
+                    "/workbench",
+                )
+                .expect("notify");
+            }
+        };
+        notify(96);
+        c.get("/workbench").await.assert_contains("99 条未读");
+        notify(1);
+        c.get("/workbench").await.assert_contains("99+ 条未读");
     })
     .await;
 }

@@ -199,23 +199,43 @@ pub(crate) fn status_counts(
     let q = q.trim();
     let mut counts = std::collections::HashMap::new();
     for status in ProjectStatus::ALL {
+        if q.is_empty() {
+            // The tabs of the plain list: two prepared statements that decode no rows
+            // (whether a row lies past the cap, and the count only when none does).
+            let n = crate::native!(conn, |c| {
+                let of_status = projects::table
+                    .filter(projects::provider_org_id.eq(scope.org_id()))
+                    .filter(projects::status.eq(status.as_str()));
+                let past_cap = of_status
+                    .select(projects::id)
+                    .offset(TAB_COUNT_CAP)
+                    .limit(1)
+                    .first::<i64>(c)
+                    .optional()?
+                    .is_some();
+                if past_cap {
+                    Ok::<i64, diesel::result::Error>(TAB_COUNT_CAP + 1)
+                } else {
+                    of_status.count().get_result::<i64>(c)
+                }
+            })?;
+            counts.insert(status.as_str().to_string(), n);
+            continue;
+        }
         let ids: Vec<i64> = crate::native!(conn, |c| {
-            let mut base = projects::table
+            let pat = escape_like(q);
+            projects::table
                 .filter(projects::provider_org_id.eq(scope.org_id()))
                 .filter(projects::status.eq(status.as_str()))
-                .select(projects::id)
-                .limit(TAB_COUNT_CAP + 1)
-                .into_boxed();
-            if !q.is_empty() {
-                let pat = escape_like(q);
-                base = base.filter(
+                .filter(
                     projects::customer_name
                         .like(pat.clone())
                         .escape('\\')
                         .or(projects::customer_corp_id.like(pat).escape('\\')),
-                );
-            }
-            base.load(c)
+                )
+                .select(projects::id)
+                .limit(TAB_COUNT_CAP + 1)
+                .load(c)
         })?;
         counts.insert(status.as_str().to_string(), ids.len() as i64);
     }
