@@ -14,7 +14,7 @@ use super::serial_list::{self, RefusedLine, Upload};
 use super::{api_keys, deployment_list, funnel_figures, model};
 use crate::db::Conn;
 use crate::distribution::Provider;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::tools::{Cursor, CursorQuery};
 use crate::web::policy::{Policy, Routes};
 use crate::web::{AppState, Errors, Layout, flash_redirect};
@@ -229,26 +229,6 @@ async fn generate(
     ))
 }
 
-/// The uploaded file's text (the `file` field).
-async fn read_file(mut mp: Multipart) -> AppResult<String> {
-    let mut text = String::new();
-    while let Some(field) = mp
-        .next_field()
-        .await
-        .map_err(|_| AppError::BadRequest("error.bad_request"))?
-    {
-        let name = field.name().unwrap_or_default().to_string();
-        let bytes = field
-            .bytes()
-            .await
-            .map_err(|_| AppError::BadRequest("error.bad_request"))?;
-        if name == "file" {
-            text = crate::web::input::text_field(&bytes)?;
-        }
-    }
-    Ok(text)
-}
-
 async fn upload(
     State(state): State<AppState>,
     pv: Provider,
@@ -256,7 +236,7 @@ async fn upload(
     mp: Multipart,
 ) -> AppResult<Response> {
     let not_list = list_mode(&state, &pv, id).await?;
-    let text = read_file(mp).await?;
+    let text = super::form::uploaded_text(mp).await?;
     let outcome = match not_list {
         Some(k) => Err(k),
         None => {

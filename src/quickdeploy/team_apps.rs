@@ -16,8 +16,9 @@ use crate::error::{AppError, AppResult};
 use crate::tools::Cursor;
 use crate::web::{PAGE_SIZE, Page};
 
-/// A deployment as its organisation sees it.
-#[derive(Clone, Debug)]
+/// A deployment as its organisation sees it: one row of one joined query (the product's
+/// and the provider's names come with it).
+#[derive(Queryable, Clone, Debug)]
 pub(crate) struct DeploymentRow {
     pub id: i64,
     pub application_id: i64,
@@ -25,75 +26,46 @@ pub(crate) struct DeploymentRow {
     pub provider_name: String,
     pub app_id: Option<i64>,
     pub created_at: i64,
-    pub stage: Reached,
+    serial_at: Option<i64>,
+    authorised_at: Option<i64>,
+    scoped_at: Option<i64>,
+    started_at: Option<i64>,
 }
 
-type Raw = (
-    i64,
-    i64,
-    i64,
-    Option<i64>,
-    i64,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-);
-
-fn rows(conn: &mut Conn, raw: Vec<Raw>) -> AppResult<Vec<DeploymentRow>> {
-    let pids: Vec<i64> = raw.iter().map(|r| r.2).collect();
-    let aids: Vec<i64> = raw.iter().map(|r| r.1).collect();
-    let products: HashMap<i64, String> = p::table
-        .filter(in_ids(p::id, &pids))
-        .select((p::id, p::name))
-        .load::<(i64, String)>(conn)?
-        .into_iter()
-        .collect();
-    let providers: HashMap<i64, String> = a::table
-        .filter(in_ids(a::id, &aids))
-        .select((a::id, a::provider_name))
-        .load::<(i64, String)>(conn)?
-        .into_iter()
-        .collect();
-    Ok(raw
-        .into_iter()
-        .map(
-            |(id, application_id, pid, app_id, created_at, serial_at, auth, scoped, started)| {
-                DeploymentRow {
-                    id,
-                    application_id,
-                    product_name: products.get(&pid).cloned().unwrap_or_default(),
-                    provider_name: providers.get(&application_id).cloned().unwrap_or_default(),
-                    app_id,
-                    created_at,
-                    stage: Reached::of(serial_at, auth, scoped, started),
-                }
-            },
+impl DeploymentRow {
+    /// Its one status.
+    pub(crate) fn stage(&self) -> Reached {
+        Reached::of(
+            self.serial_at,
+            self.authorised_at,
+            self.scoped_at,
+            self.started_at,
         )
-        .collect())
+    }
 }
 
-const COLS: (
-    d::id,
-    d::application_id,
-    d::product_id,
-    d::app_id,
-    d::created_at,
-    d::serial_at,
-    d::authorised_at,
-    d::scoped_at,
-    d::started_at,
-) = (
-    d::id,
-    d::application_id,
-    d::product_id,
-    d::app_id,
-    d::created_at,
-    d::serial_at,
-    d::authorised_at,
-    d::scoped_at,
-    d::started_at,
-);
+/// The organisation's deployments with the names they show, as one boxed query.
+macro_rules! joined {
+    ($org:expr) => {
+        d::table
+            .inner_join(a::table.on(a::id.eq(d::application_id)))
+            .inner_join(p::table.on(p::id.eq(d::product_id)))
+            .filter(d::org_id.eq($org))
+            .select((
+                d::id,
+                d::application_id,
+                p::name,
+                a::provider_name,
+                d::app_id,
+                d::created_at,
+                d::serial_at,
+                d::authorised_at,
+                d::scoped_at,
+                d::started_at,
+            ))
+            .into_boxed()
+    };
+}
 
 /// The organisation's quick deployments, newest first.
 pub(crate) fn deployments(
@@ -102,35 +74,23 @@ pub(crate) fn deployments(
     cursor: Cursor,
 ) -> AppResult<Page<DeploymentRow>> {
     let org = scope.org_id();
-    let page = Page::fetch(
+    Page::fetch(
         cursor,
-        |r: &Raw| r.0,
+        |r: &DeploymentRow| r.id,
         |cur| {
-            let q = d::table
-                .filter(d::org_id.eq(org))
-                .select(COLS)
-                .limit(PAGE_SIZE + 1)
-                .into_boxed();
+            let q = joined!(org).limit(PAGE_SIZE + 1);
             Ok(crate::keyset!(q, cur, d::id, desc).load(conn)?)
         },
-    )?;
-    Ok(Page {
-        prev: page.prev,
-        next: page.next,
-        items: rows(conn, page.items)?,
-    })
+    )
 }
 
 /// One deployment of the organisation (another's looks missing).
 pub(crate) fn find(conn: &mut Conn, scope: &OrgScope, id: i64) -> AppResult<DeploymentRow> {
-    let raw: Raw = d::table
+    joined!(scope.org_id())
         .filter(d::id.eq(id))
-        .filter(d::org_id.eq(scope.org_id()))
-        .select(COLS)
         .first(conn)
         .optional()?
-        .ok_or(AppError::NotFound)?;
-    rows(conn, vec![raw])?.pop().ok_or(AppError::NotFound)
+        .ok_or(AppError::NotFound)
 }
 
 /// A complaint's text: 10–1000 characters after trimming.

@@ -251,32 +251,12 @@ async fn reject(
     decide(&state, scope, id, false).await
 }
 
-/// The uploaded file's text (the field `file`).
-async fn read_file(mut mp: Multipart) -> AppResult<String> {
-    let mut text = String::new();
-    while let Some(field) = mp
-        .next_field()
-        .await
-        .map_err(|_| AppError::BadRequest("error.bad_request"))?
-    {
-        let name = field.name().unwrap_or_default().to_string();
-        let bytes = field
-            .bytes()
-            .await
-            .map_err(|_| AppError::BadRequest("error.bad_request"))?;
-        if name == "file" {
-            text = crate::web::input::text_field(&bytes)?;
-        }
-    }
-    Ok(text)
-}
-
 async fn import(
     State(state): State<AppState>,
     OrgAdmin { ctx, scope }: OrgAdmin,
     mp: Multipart,
 ) -> AppResult<Response> {
-    let text = read_file(mp).await?;
+    let text = super::form::uploaded_text(mp).await?;
     let refused = async |import: ImportView| -> AppResult<Response> {
         let extra = Extra {
             import,
