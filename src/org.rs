@@ -5,6 +5,7 @@
 
 pub(crate) mod events;
 pub(crate) mod forms;
+pub(crate) mod made_orgs;
 pub(crate) mod routes;
 pub(crate) mod scope;
 pub(crate) mod store;
@@ -15,10 +16,11 @@ pub use forms::NewAccount;
 pub use forms::{
     AccountForm, AddMemberForm, ListQuery, NewOrg, OrgForm, OrgSettings, PasswordForm,
 };
+pub use made_orgs::{create_team, create_test_org};
 pub use scope::{
     PICKER_PEOPLE, Picker, ScopeForm, ScopeKind, check_refs, department_chain, picker,
 };
-pub use store::{MemberRow, create_team, create_test_org};
+pub use store::MemberRow;
 pub(crate) use store::{insert_membership, insert_user, members_of, user_by_login};
 // Quick deploy's teams: people entered or imported, placed in departments by name.
 pub(crate) use store::{dept_named_or_new, insert_user_without_password, move_member};
