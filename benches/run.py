@@ -10,10 +10,12 @@ target/bench/results.md (and prints it).
 import argparse
 import datetime
 import html as html_mod
+import http.client as httpclient
 import os
 import platform
 import re
 import shutil
+import signal
 import socket
 import sqlite3
 import statistics
@@ -57,7 +59,7 @@ def sh(cmd, **kw):
 # ---------------------------------------------------------------- processes
 
 class Server:
-    def __init__(self, name, exe, db, port, extra_env=None):
+    def __init__(self, name, exe, db, port, extra_env=None, wrap=()):
         self.name = name
         self.port = port
         env = dict(os.environ)
@@ -71,7 +73,7 @@ class Server:
         env.update(extra_env or {})
         self.log = open(os.path.join(OUT, f"{name}.log"), "w")
         t0 = time.monotonic()
-        args = [exe, "serve" if name.startswith("portal") else "reference"]
+        args = [*wrap, exe, "serve" if name.startswith("portal") else "reference"]
         self.proc = subprocess.Popen(args, env=env, stdout=self.log, stderr=self.log)
         while True:
             if self.proc.poll() is not None:
@@ -371,6 +373,74 @@ def compare(size, db, old_exe, args):
     return rows
 
 
+# ---------------------------------------------------------------- instructions
+
+def callgrind_total(exe, db, path, cookie, requests, out):
+    """Instructions the whole portal process executes (start-up, 5 warm-ups and `requests`
+    GETs of `path` on one kept-alive connection, shut-down), counted by callgrind."""
+    # The options the portal would otherwise re-exec itself with (src/main.rs), set here:
+    # callgrind does not follow an exec.
+    server = Server("portal-callgrind", exe, db, REF_PORT,
+                    extra_env={"MIMALLOC_PURGE_DELAY": "0", "MIMALLOC_ARENA_EAGER_COMMIT": "0"},
+                    wrap=("valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"))
+    try:
+        conn = httpclient.HTTPConnection("127.0.0.1", REF_PORT, timeout=120)
+        for _ in range(5 + requests):
+            conn.request("GET", path, headers={"Cookie": cookie})
+            r = conn.getresponse()
+            r.read()
+            if r.status != 200:
+                raise SystemExit(f"{path} answered {r.status} under callgrind")
+        conn.close()
+    finally:
+        server.proc.send_signal(signal.SIGTERM)
+        server.proc.wait(120)
+        server.log.close()
+    with open(out) as f:
+        for line in f:
+            if line.startswith(("summary:", "totals:")):
+                return int(line.split()[1])
+    raise SystemExit(f"no total in {out}")
+
+
+def instructions(db, exe, requests):
+    """Instructions per request of each list page, deterministic whatever the machine's
+    load: the difference between a run of 2n requests and one of n, divided by n (the
+    start-up, warm-ups and shut-down cancel out), median of three such pairs."""
+    plain = Server("portal-login", exe, db, REF_PORT)
+    try:
+        cookie = login(REF_PORT, "bench-admin")  # argon2 is too slow under valgrind
+    finally:
+        plain.stop()
+    per = {}
+    for name, path in PAGES.items():
+        slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+        tag = os.path.basename(db).split(".")[0]
+        # Kept for `callgrind_annotate`: the difference of the two files is the page's.
+        estimates = []
+        for _ in range(3):
+            runs = [callgrind_total(exe, db, path, cookie, n,
+                                    os.path.join(OUT, f"callgrind.{tag}.{slug}.{n}.out"))
+                    for n in (requests, 2 * requests)]
+            estimates.append((runs[1] - runs[0]) / requests)
+        # The job runner's and session sweep's timers tick into either run: median of three.
+        per[name] = statistics.median(estimates)
+        log(f"{name}: {per[name]:,.0f} instructions per request "
+            f"({', '.join(f'{e:,.0f}' for e in estimates)})")
+    return per
+
+
+def instruction_table(size, requests, old_exe, args):
+    new = instructions(seed(size, not args.reuse), os.path.join(BIN, "fenfa"), requests)
+    if not old_exe:
+        rows = ["| page | instructions per request |", "|---|---:|"]
+        return rows + [f"| {k} | {v:,.0f} |" for k, v in new.items()]
+    old = instructions(seed(size, not args.reuse, exe=old_exe, name="scale-old"), old_exe, requests)
+    rows = ["| page | before | after | after/before |", "|---|---:|---:|---:|"]
+    return rows + [f"| {k} | {old[k]:,.0f} | {new[k]:,.0f} | {new[k] / old[k]:.3f} |"
+                   for k in new if k in old]
+
+
 # ---------------------------------------------------------------- report
 
 def table(results, sizes, machine):
@@ -420,8 +490,13 @@ def main():
     p.add_argument("--no-build", action="store_true")
     p.add_argument("--compare", metavar="OLD_FENFA",
                    help="before/after: this older portal binary against the current one")
+    p.add_argument("--instructions", type=int, metavar="N",
+                   help="instructions per request by callgrind (N and 2N requests) instead of wrk, "
+                        "at the first size")
     ARGS = args = p.parse_args()
-    if not shutil.which("wrk"):
+    if args.instructions and not shutil.which("valgrind"):
+        raise SystemExit("valgrind is missing: apt-get install -y valgrind")
+    if not args.instructions and not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install -y wrk")
     os.makedirs(OUT, exist_ok=True)
     t0 = time.monotonic()
@@ -429,6 +504,12 @@ def main():
         sh(["cargo", "build", "--release", "--bin", "fenfa"], cwd=ROOT)
     build = time.monotonic() - t0
     sizes = [int(s) for s in args.sizes.split(",")]
+    if args.instructions:
+        md = "\n".join(instruction_table(sizes[0], args.instructions, args.compare, args)) + "\n"
+        with open(os.path.join(OUT, "instructions.md"), "w") as f:
+            f.write(md)
+        print(md)
+        return
     if args.compare:
         rows = ["| size | page | before req/s | after req/s | after/before | before p99 ms "
                 "| after p99 ms | before CPU µs | after CPU µs | before RSS MB | after RSS MB |",

@@ -115,8 +115,15 @@ impl AppIcon {
     pub fn new(app_id: i64, glyph: &str, color: &str, image: &str) -> AppIcon {
         AppIcon {
             app_id,
-            glyph: parse_glyph(glyph).unwrap_or(GLYPHS[0].0),
-            color: parse_color(color).unwrap_or(COLORS[0].0),
+            // Stored values were trimmed when saved: a lookup, no parse.
+            glyph: GLYPHS
+                .iter()
+                .find(|(name, _)| *name == glyph)
+                .map_or(GLYPHS[0].0, |(name, _)| *name),
+            color: COLORS
+                .iter()
+                .find(|(name, _, _)| *name == color)
+                .map_or(COLORS[0].0, |(name, _, _)| *name),
             image: (!image.is_empty()).then(|| image.to_string()),
             base: String::new(),
         }

@@ -4,7 +4,7 @@
 use diesel::prelude::*;
 
 use super::{CurrentUser, Delegations, MembershipView, Perm, Role, SessionData};
-use crate::db::schema::{memberships, notifications, orgs, sessions, users};
+use crate::db::schema::{memberships, orgs, sessions, unread_counts, users};
 use crate::db::{Conn, now};
 use crate::error::AppResult;
 
@@ -14,7 +14,7 @@ use crate::config::SessionPolicy;
 /// ordinary page view stays read-only.
 const TOUCH_EVERY: i64 = 300;
 
-/// The unread badge counts up to this and then shows "99+".
+/// The unread badge shows counts up to this and then "99+".
 pub const UNREAD_CAP: i64 = 99;
 
 /// The signed-in user of a session, and whether its idle expiry is due to be extended.
@@ -102,29 +102,14 @@ fn load_user(
                 Some(0)
             })
     };
-    // The badge shows at most "99+": count no further than that, so a user with a
-    // million unread notifications costs what one with a hundred does.
-    // Two prepared statements that decode no rows: whether a row lies past the cap, and
-    // the count only when none does.
+    // The badge: the count the notifications' triggers keep (one row by its key).
     let unread = match current.and_then(|i| memberships.get(i)) {
-        Some(m) => crate::native!(conn, |c| {
-            let unread = notifications::table
-                .filter(notifications::user_id.eq(id))
-                .filter(notifications::org_id.eq(m.org_id))
-                .filter(notifications::read.eq(false));
-            let past_cap = unread
-                .select(notifications::id)
-                .offset(UNREAD_CAP)
-                .limit(1)
-                .first::<i64>(c)
-                .optional()?
-                .is_some();
-            if past_cap {
-                Ok::<i64, diesel::result::Error>(UNREAD_CAP + 1)
-            } else {
-                unread.count().get_result::<i64>(c)
-            }
-        })?,
+        Some(m) => crate::native!(conn, |c| unread_counts::table
+            .find((id, m.org_id))
+            .select(unread_counts::n)
+            .first::<i64>(c)
+            .optional())?
+        .unwrap_or(0),
         None => 0,
     };
     Ok(Some((

@@ -273,6 +273,23 @@ diesel::table! {
     }
 }
 
+// Kept by triggers (migration `kept_counts`): never written by the portal's code.
+diesel::table! {
+    unread_counts (user_id, org_id) {
+        user_id -> BigInt,
+        org_id -> BigInt,
+        n -> BigInt,
+    }
+}
+
+diesel::table! {
+    project_status_counts (provider_org_id, status) {
+        provider_org_id -> BigInt,
+        status -> Text,
+        n -> BigInt,
+    }
+}
+
 diesel::table! {
     projects (id) {
         id -> BigInt,
@@ -1398,4 +1415,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     qd_signups,
     qd_funnel,
     qd_api_keys,
+    unread_counts,
+    project_status_counts,
 );

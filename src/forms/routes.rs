@@ -18,7 +18,7 @@ use super::pages::{
 };
 use super::submission::{RawForm, Status, validate};
 use super::{approval_store, member, report, store};
-use crate::apps::{App, PageKind};
+use crate::apps::{AppTile, PageKind};
 use crate::auth::InOrg;
 use crate::error::{AppError, AppResult};
 use crate::interconnect::{PublishedApp, SeatState, usable_page, workbench_apps};
@@ -47,7 +47,7 @@ pub(crate) fn router() -> Routes {
 #[template(path = "forms/workbench.html")]
 pub(crate) struct WorkbenchPage {
     l: Layout,
-    apps: Vec<App>,
+    apps: Vec<AppTile>,
     prev: Option<i64>,
     next: Option<i64>,
     /// Apps published to this organisation by upstream organisations (first page only).
@@ -82,7 +82,7 @@ async fn workbench(
     let (page, published) = state
         .db
         .run(move |conn| {
-            let page = crate::apps::list_apps(conn, &scope, q.cursor())?;
+            let page = crate::apps::workbench_tiles(conn, &scope, q.cursor())?;
             let published = if page.prev.is_none() {
                 workbench_apps(conn, &scope)?
             } else {

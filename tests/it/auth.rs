@@ -4,9 +4,9 @@ use axum::body::Body;
 use axum::http::{StatusCode, header};
 use diesel::prelude::*;
 use fenfa::auth::Role;
-use fenfa::db::schema::{login_throttle, sessions, users};
+use fenfa::db::schema::{login_throttle, notifications, sessions, unread_counts, users};
 
-use crate::support::{PASSWORD, each_backend};
+use crate::support::{PASSWORD, TestApp, each_backend};
 
 #[tokio::test]
 async fn a_wrong_password_and_an_unknown_account_get_the_same_refusal() {
@@ -301,6 +301,35 @@ async fn the_navigation_shows_how_many_notifications_are_unread() {
         c.get("/workbench").await.assert_contains("99 条未读");
         notify(1);
         c.get("/workbench").await.assert_contains("99+ 条未读");
+        // The count follows reading: one notification, then all of them.
+        notify(2);
+        let one: i64 = notifications::table
+            .filter(notifications::user_id.eq(alice))
+            .select(notifications::id)
+            .first(&mut *app.conn())
+            .expect("id");
+        c.post(&format!("/notifications/{one}/read"), &[])
+            .await
+            .assert_redirect("/notifications");
+        c.post(&format!("/notifications/{one}/read"), &[]).await;
+        let unread = |app: &TestApp| -> i64 {
+            unread_counts::table
+                .find((alice, org))
+                .select(unread_counts::n)
+                .first(&mut *app.conn())
+                .expect("kept count")
+        };
+        assert_eq!(unread(&app), 101, "read once, counted once");
+        c.post("/notifications/read-all", &[]).await;
+        assert_eq!(unread(&app), 0);
+        c.get("/workbench").await.assert_lacks("条未读");
+        // Another organisation's notification is not this organisation's badge.
+        let other = app.org("Other", "ding002", "professional");
+        fenfa::notifications::store::notify(&mut app.conn(), other, alice, "x", "", "")
+            .expect("notify");
+        c.get("/workbench").await.assert_lacks("条未读");
+        notify(1);
+        c.get("/workbench").await.assert_contains("1 条未读");
     })
     .await;
 }

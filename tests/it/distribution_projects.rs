@@ -595,7 +595,7 @@ async fn the_project_lists_status_tabs_show_their_counts_under_the_search_and_ma
         world(&app);
         let c = app.signed_in("padmin").await;
         let a = create_project(&c, "甲项目", "dingcustomer01").await;
-        create_project(&c, "乙项目", "dingcustomer01").await;
+        let b = create_project(&c, "乙项目", "dingcustomer01").await;
         create_project(&c, "丙项目", "dingother99").await;
         approve(&app, a).await;
         let page = c.get("/provider/projects").await;
@@ -620,6 +620,16 @@ async fn the_project_lists_status_tabs_show_their_counts_under_the_search_and_ma
             active(&searched, &pending_label),
             "{pending_label} is marked"
         );
+        // The plain list's counts follow every change of status.
+        c.post(&format!("/provider/projects/{b}/withdraw"), &[])
+            .await;
+        assert_eq!(status_of(&app, b), "withdrawn");
+        let withdrawn = fenfa::i18n::Lang::Zh.t("distribution.status.withdrawn");
+        c.get("/provider/projects")
+            .await
+            .assert_contains("全部 <span class=\"count\">3</span>")
+            .assert_contains(&format!("{pending_label} <span class=\"count\">1</span>"))
+            .assert_contains(&format!("{withdrawn} <span class=\"count\">1</span>"));
     })
     .await;
 }
