@@ -199,33 +199,6 @@ impl App {
     }
 }
 
-/// An app as the workbench draws it: only the columns a tile shows (the workbench is
-/// every member's first page; each column more is decoded fifty times a view).
-#[derive(Clone, Debug, Queryable, Selectable)]
-#[diesel(table_name = apps)]
-pub struct AppTile {
-    pub id: i64,
-    pub name: String,
-    pub icon_glyph: String,
-    pub description: String,
-    pub premium: bool,
-    pub state: String,
-    pub homepage_url: String,
-    pub icon_color: String,
-    pub icon_image: String,
-}
-
-impl AppTile {
-    pub fn icon(&self) -> AppIcon {
-        AppIcon::new(
-            self.id,
-            &self.icon_glyph,
-            &self.icon_color,
-            &self.icon_image,
-        )
-    }
-}
-
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = pages)]
 pub struct Page {

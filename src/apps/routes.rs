@@ -46,7 +46,7 @@ async fn list(
 ) -> AppResult<ListPage> {
     let page = state
         .db
-        .run(move |conn| store::list_apps(conn, &scope, q.cursor()))
+        .run(move |conn| super::listing::list_apps(conn, &scope, q.cursor()))
         .await?;
     Ok(ListPage {
         l: Layout::new(&ctx),

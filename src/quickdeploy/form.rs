@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use super::model::{Application, DirectoryMethod, SerialSource};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::web::Errors;
 
 /// The form as typed (every field kept to show again).
@@ -214,23 +214,9 @@ pub(crate) fn check_url(u: &str) -> Result<(), &'static str> {
 
 /// The uploaded file's text (the multipart field `file`): the serial-number list and the
 /// directory import read it the same way.
-pub(crate) async fn uploaded_text(mut mp: axum::extract::Multipart) -> AppResult<String> {
-    let mut text = String::new();
-    while let Some(field) = mp
-        .next_field()
-        .await
-        .map_err(|_| AppError::BadRequest("error.bad_request"))?
-    {
-        let name = field.name().unwrap_or_default().to_string();
-        let bytes = field
-            .bytes()
-            .await
-            .map_err(|_| AppError::BadRequest("error.bad_request"))?;
-        if name == "file" {
-            text = crate::web::input::text_field(&bytes)?;
-        }
-    }
-    Ok(text)
+pub(crate) async fn uploaded_text(mp: axum::extract::Multipart) -> AppResult<String> {
+    let texts = crate::web::input::multipart_texts(mp, &["file"]).await?;
+    Ok(texts.into_iter().last().unwrap_or_default())
 }
 
 #[cfg(test)]

@@ -46,6 +46,31 @@ pub fn text_field(bytes: &[u8]) -> AppResult<String> {
     }
 }
 
+/// The text of a multipart form's fields named in `names` (a pasted list, an uploaded
+/// file), in the order they came, each checked like [`text_field`]; other fields are read
+/// and dropped.
+pub async fn multipart_texts(
+    mut mp: axum::extract::Multipart,
+    names: &[&str],
+) -> AppResult<Vec<String>> {
+    let mut texts = Vec::new();
+    while let Some(field) = mp
+        .next_field()
+        .await
+        .map_err(|_| AppError::BadRequest("error.bad_request"))?
+    {
+        let wanted = names.contains(&field.name().unwrap_or_default());
+        let bytes = field
+            .bytes()
+            .await
+            .map_err(|_| AppError::BadRequest("error.bad_request"))?;
+        if wanted {
+            texts.push(text_field(&bytes)?);
+        }
+    }
+    Ok(texts)
+}
+
 fn is_urlencoded(headers: &HeaderMap) -> bool {
     headers
         .get(header::CONTENT_TYPE)

@@ -9,7 +9,7 @@ use super::admin_routes::managed;
 use super::pages::InvitePage;
 use super::{InviteOutcome, parse_corp_ids, store};
 use crate::auth::InOrg;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::interconnect::people::SpaceAccess;
 use crate::tools::qr_svg;
 use crate::web::policy::{Policy, Routes};
@@ -121,25 +121,13 @@ async fn api_key(
 }
 
 /// The pasted list and the uploaded file (text, one CorpID a line) of a batch.
-async fn read_batch(mut mp: Multipart) -> AppResult<String> {
+async fn read_batch(mp: Multipart) -> AppResult<String> {
     let mut text = String::new();
-    while let Some(field) = mp
-        .next_field()
-        .await
-        .map_err(|_| AppError::BadRequest("error.bad_request"))?
-    {
-        let name = field.name().unwrap_or_default().to_string();
-        let bytes = field
-            .bytes()
-            .await
-            .map_err(|_| AppError::BadRequest("error.bad_request"))?;
-        if name == "corp_ids" || name == "file" {
-            let s = crate::web::input::text_field(&bytes)?;
-            if !text.is_empty() && !s.trim().is_empty() {
-                text.push('\n');
-            }
-            text.push_str(s.trim_start_matches('\u{feff}'));
+    for s in crate::web::input::multipart_texts(mp, &["corp_ids", "file"]).await? {
+        if !text.is_empty() && !s.trim().is_empty() {
+            text.push('\n');
         }
+        text.push_str(s.trim_start_matches('\u{feff}'));
     }
     Ok(text)
 }
